@@ -1,0 +1,59 @@
+/**
+ * Every failure Patchbay reports carries a stable code and says whether retrying can help.
+ * The code is what clients switch on; the message is for people.
+ */
+export const ERROR_CODES = {
+  // caller's mistakes (API 4xx)
+  invalid_request: { retryable: false, http: 400 },
+  not_found: { retryable: false, http: 404 },
+  conflict: { retryable: false, http: 409 },
+  // job outcomes
+  repo_clone_failed: { retryable: false, http: 422 },
+  setup_failed: { retryable: false, http: 422 },
+  model_unreachable: { retryable: true, http: 502 },
+  model_error: { retryable: true, http: 502 },
+  budget_exceeded: { retryable: false, http: 422 },
+  agent_loop: { retryable: false, http: 422 },
+  timed_out: { retryable: false, http: 422 },
+  cancelled: { retryable: false, http: 409 },
+  // ours
+  sandbox_failed: { retryable: true, http: 500 },
+  unavailable: { retryable: true, http: 503 },
+  internal: { retryable: true, http: 500 },
+} as const satisfies Record<string, { retryable: boolean; http: number }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a code from ERROR_CODES; safe to show to clients. */
+export class PatchbayError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, options?: { details?: unknown; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "PatchbayError";
+    this.code = code;
+    this.retryable = ERROR_CODES[code].retryable;
+    this.details = options?.details;
+  }
+
+  /** The shape stored on a job and returned by the API. */
+  toJSON(): ErrorInfo {
+    return { code: this.code, message: this.message, retryable: this.retryable };
+  }
+}
+
+/** A job's error as stored and served. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+}
+
+/** Turns anything thrown into a PatchbayError (unknown errors become `internal`). */
+export function toPatchbayError(err: unknown): PatchbayError {
+  if (err instanceof PatchbayError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new PatchbayError("internal", message, { cause: err });
+}

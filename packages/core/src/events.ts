@@ -1,0 +1,67 @@
+import type { JobPhase, JobStatus } from "./job-status.js";
+
+/** Version of the event envelope; bumped on incompatible changes. */
+export const EVENT_VERSION = 1;
+
+export const EVENT_TYPES = ["status", "log", "model", "tool_call", "tool_result", "check", "error"] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Payloads by event type. */
+export interface EventData {
+  status: { status: JobStatus; phase?: JobPhase | null; message?: string; attempt?: number };
+  log: { stream: "stdout" | "stderr"; text: string; phase?: JobPhase; source?: string };
+  model: {
+    turn: number;
+    model: string;
+    usage: TokenUsage;
+    itemTypes: string[];
+    text?: string;
+  };
+  tool_call: { callId: string; tool: string; input: unknown };
+  tool_result: {
+    callId: string;
+    tool: string;
+    ok: boolean;
+    output: string;
+    exitCode?: number | null;
+    durationMs?: number;
+  };
+  check: {
+    stage: "baseline" | "after";
+    kind: "test" | "lint";
+    command: string;
+    exitCode: number | null;
+    passed: boolean;
+    durationMs: number;
+  };
+  error: { code: string; message: string; retryable: boolean };
+}
+
+/** An event before the store gives it a sequence number. */
+export type NewEvent = { [K in EventType]: { type: K; data: EventData[K] } }[EventType];
+
+/** An event as stored and served: `seq` runs 1..n per job without gaps. */
+export type JobEvent = NewEvent & { seq: number; ts: string; v: number };
+
+/** Token counts for one model turn or a whole job. */
+export interface TokenUsage {
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+}
+
+export const ZERO_USAGE: TokenUsage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+
+/** Sums two usages. */
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    reasoningTokens: a.reasoningTokens + b.reasoningTokens,
+  };
+}
+
+/** Where a pipeline step sends its events; the worker batches them into storage. */
+export type EventSink = (event: NewEvent) => void;

@@ -1,0 +1,68 @@
+import { z } from "zod";
+
+/** Default coding model (Responses API). */
+export const DEFAULT_MODEL = "gpt-5.3-codex";
+
+const command = z.string().trim().min(1, "a command may not be empty").max(4000);
+
+/** The body of `POST /v1/jobs`: what to change, where, and within which limits. */
+export const JobSpecSchema = z
+  .object({
+    repo: z.object(
+      {
+        url: z
+          .string({ error: "repo.url is required: a git URL the worker can clone (https, ssh or file)" })
+          .min(1, "repo.url may not be empty")
+          .max(2000)
+          .refine((u) => /^(https?:\/\/|ssh:\/\/|git@|file:\/\/|\/)/.test(u), {
+            message: "repo.url must be an https://, ssh://, git@host:path, file:// URL or an absolute path",
+          }),
+        ref: z.string().min(1).max(255).optional(),
+        commit: z
+          .string()
+          .regex(/^[0-9a-f]{7,64}$/i, "repo.commit must be a hex commit id")
+          .optional(),
+      },
+      { error: "repo is required: {url, ref?, commit?}" },
+    ),
+    task: z
+      .string({ error: "task is required: what the agent should do, in plain words" })
+      .trim()
+      .min(1, "task may not be empty")
+      .max(32_000, "task is longer than 32000 characters"),
+    model: z.string().min(1).max(200).default(DEFAULT_MODEL),
+    reasoningEffort: z.enum(["minimal", "low", "medium", "high", "xhigh"]).optional(),
+    setup: z.array(command).max(50).optional(),
+    checks: z.object({ test: command.optional(), lint: command.optional() }).strict().optional(),
+    limits: z
+      .object({
+        timeoutSec: z
+          .number()
+          .int()
+          .min(10)
+          .max(24 * 3600)
+          .default(1800),
+        maxTurns: z.number().int().min(1).max(1000).default(50),
+        maxTokens: z.number().int().positive().optional(),
+        maxCostUsd: z.number().positive().optional(),
+      })
+      .strict()
+      .default({ timeoutSec: 1800, maxTurns: 50 }),
+    sandbox: z
+      .object({
+        image: z.string().min(1).max(300).optional(),
+        cpus: z.number().positive().max(64).optional(),
+        memoryMb: z.number().int().min(64).max(65536).optional(),
+      })
+      .strict()
+      .optional(),
+    output: z
+      .object({ branch: z.string().min(1).max(255).optional() })
+      .strict()
+      .optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export type JobSpec = z.output<typeof JobSpecSchema>;
+export type JobSpecInput = z.input<typeof JobSpecSchema>;

@@ -1,0 +1,2 @@
+export * from "./docker-sandbox.js";
+export * from "./sandbox.js";

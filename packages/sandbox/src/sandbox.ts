@@ -1,0 +1,45 @@
+import type { Readable } from "node:stream";
+import type { Workspace } from "@patchbay/core";
+
+/** Hardening and resource settings for one sandbox; every field has a safe default. */
+export interface SandboxOptions {
+  /** Image to run (default: the configured sandbox image). */
+  image?: string;
+  /** Job id, written to the `patchbay.job` label. */
+  jobId: string;
+  /** Worker id, written to the `patchbay.worker` label. */
+  workerId?: string;
+  /** CPU limit in cores. @defaultValue 1 */
+  cpus?: number;
+  /** Memory limit in MiB (swap is not allowed). @defaultValue 2048 */
+  memoryMb?: number;
+  /** Max processes. @defaultValue 512 */
+  pidsLimit?: number;
+  /** Size of the tmpfs /workspace in MiB (what a job can write). @defaultValue 2048 */
+  workspaceMb?: number;
+  /** Network mode. @defaultValue "none" */
+  network?: "none";
+  /** Environment inside the container (nothing from the host leaks in). */
+  env?: Record<string, string>;
+}
+
+/** A disposable, locked-down container holding one job's checkout. */
+export interface Sandbox extends Workspace {
+  readonly id: string;
+  readonly jobId: string;
+  /** Extracts a tar stream into the workspace root (files owned by the sandbox user). */
+  putTar(tar: Readable): Promise<void>;
+  /** Streams the workspace (or a path in it) out as a tar. */
+  getTar(path?: string): Promise<Readable>;
+  /** Removes the container; safe to call more than once. */
+  destroy(): Promise<void>;
+}
+
+/** Creates sandboxes; one implementation per home (Docker today; Kubernetes later). */
+export interface SandboxProvider {
+  create(options: SandboxOptions): Promise<Sandbox>;
+  /** Removes every container labelled with this job id. */
+  destroyForJob(jobId: string): Promise<number>;
+  /** Containers labelled by Patchbay: job id and creation time. */
+  list(): Promise<Array<{ id: string; jobId: string; createdAt: Date; workerId: string | null }>>;
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# A Docker engine answering (start dockerd without networking where none does), then the image.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
+if ! docker info >/dev/null 2>&1; then
+  command -v dockerd >/dev/null || apt_install docker.io
+  log "starting dockerd (no bridge, no iptables: containers get --network none)"
+  as_root sh -c "nohup dockerd --bridge=none --iptables=false --ip-forward=false --ip-masq=false \
+    >'$PATCHBAY_STATE_DIR/dockerd.log' 2>&1 &"
+  wait_for 60 docker info || die "dockerd did not start: see $PATCHBAY_STATE_DIR/dockerd.log"
+fi
+docker image inspect "$PATCHBAY_SANDBOX_IMAGE" >/dev/null 2>&1 || bash scripts/build-sandbox-image.sh
