@@ -18,6 +18,6 @@ wait $pg || die "Postgres bring-up failed"
 wait $rd || die "Redis bring-up failed"
 
 [ -f packages/db/src/generated/prisma/client.ts ] && [ packages/db/src/generated/prisma/client.ts -nt prisma/schema.prisma ] \
-  || (log "generating the Prisma client"; npx turbo run generate --output-logs=errors-only >/dev/null)
+  || (log "generating the Prisma client"; npx prisma generate >/dev/null)
 node prisma/migrate-lite.mjs prisma/migrations | grep -v "No pending" >&2 || true
 log "ready: postgres, redis, docker, image $PATCHBAY_SANDBOX_IMAGE"

@@ -33,6 +33,10 @@ export interface EventData {
     exitCode: number | null;
     passed: boolean;
     durationMs: number;
+    timedOut?: boolean;
+    counts?: { passed: number; failed: number; skipped: number };
+    /** At most the first 50 failing test names; the job result holds them all. */
+    failedTests?: string[];
   };
   error: { code: string; message: string; retryable: boolean };
 }

@@ -11,6 +11,10 @@ export interface CheckRun {
   durationMs: number;
   outputTail: string;
   counts?: { passed: number; failed: number; skipped: number };
+  /** Names of failing tests parsed from the output; present when the output's format was recognised. */
+  failedTests?: string[];
+  /** Where a detected command came from, e.g. "package.json scripts.test". */
+  detectedFrom?: string;
 }
 
 /** Check outcomes on the untouched checkout and after the agent. */
@@ -21,6 +25,12 @@ export interface ChecksComparison {
   passed: boolean;
   /** Check kinds that passed before and fail after. */
   regressions: string[];
+  /** Tests failing before and passing after; present when both test runs named their failures. */
+  fixed?: string[];
+  /** Tests failing both before and after; present when both test runs named their failures. */
+  stillFailing?: string[];
+  /** Tests failing after that did not fail before; present when both test runs named their failures. */
+  newlyFailing?: string[];
 }
 
 export interface PatchStats {

@@ -17,8 +17,9 @@ export type JobPhase = (typeof JOB_PHASES)[number];
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
   // queued → running; or straight to a terminal state when cancelled or failing before start
   queued: ["running", "cancelled", "failed", "error"],
-  // running → queued happens when a crashed worker's job is handed back
-  running: ["queued", "succeeded", "failed", "cancelled", "timed_out", "error"],
+  // running → queued happens when a job is handed back; running → running when a crashed
+  // worker's job is taken up again (a new attempt)
+  running: ["queued", "running", "succeeded", "failed", "cancelled", "timed_out", "error"],
   succeeded: [],
   failed: [],
   cancelled: [],

@@ -17,6 +17,10 @@ export interface SandboxOptions {
   pidsLimit?: number;
   /** Size of the tmpfs /workspace in MiB (what a job can write). @defaultValue 2048 */
   workspaceMb?: number;
+  /** Size of the tmpfs /tmp in MiB. @defaultValue 1024 */
+  tmpMb?: number;
+  /** Size of the tmpfs home folder (/home/sandbox: npm, pip and git caches) in MiB. @defaultValue 1024 */
+  homeMb?: number;
   /** Network mode. @defaultValue "none" */
   network?: "none";
   /** Environment inside the container (nothing from the host leaks in). */

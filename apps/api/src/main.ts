@@ -1,0 +1,31 @@
+import { loadConfig } from "@patchbay/config";
+import { createDb } from "@patchbay/db";
+import { createRedis, JobQueue } from "@patchbay/queue";
+import pino from "pino";
+import { createApp } from "./app.js";
+
+/** Starts the API server and stops it cleanly on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ name: "patchbay-api", level: config.LOG_LEVEL });
+  const db = createDb(config.DATABASE_URL);
+  const redis = createRedis(config.REDIS_URL);
+  const queue = new JobQueue(config.PATCHBAY_QUEUE, redis);
+  const app = createApp({ db, redis, queue, logger });
+  const server = app.listen(config.PATCHBAY_API_PORT, config.PATCHBAY_API_HOST, () => {
+    logger.info({ port: config.PATCHBAY_API_PORT, host: config.PATCHBAY_API_HOST }, "api listening");
+  });
+  const stop = async () => {
+    logger.info("api stopping");
+    server.close();
+    server.closeAllConnections();
+    await queue.close();
+    redis.disconnect();
+    await db.$disconnect();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+await main();

@@ -1,0 +1,77 @@
+import { JOB_STATUSES, JobSpecSchema, PatchbayError } from "@patchbay/core";
+import type { JobRepository } from "@patchbay/db";
+import { Router } from "express";
+import { z } from "zod";
+import { invalidRequest } from "../http-errors.js";
+import { toJobResource } from "../job-resource.js";
+import type { JobService } from "../job-service.js";
+
+const ListQuery = z.object({
+  status: z.enum(JOB_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().uuid("cursor must be the nextCursor of a previous page").optional(),
+});
+
+const IdempotencyKey = z.string().min(1).max(200).optional();
+const UUID = z.string().uuid();
+
+/** Loads a job or throws a 404 that names the id. */
+export async function requireJob(jobs: JobRepository, id: string) {
+  const job = UUID.safeParse(id).success ? await jobs.findById(id) : null;
+  if (!job) throw new PatchbayError("not_found", `no job with id ${id}`);
+  return job;
+}
+
+/** `/v1/jobs`: submit, read, list, patch, cancel. */
+export function jobsRouter(deps: { jobs: JobRepository; service: JobService }): Router {
+  const router = Router();
+
+  router.post("/", async (req, res) => {
+    const parsed = JobSpecSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw invalidRequest("job spec", parsed.error);
+    const key = IdempotencyKey.safeParse(req.get("Idempotency-Key"));
+    if (!key.success) throw invalidRequest("Idempotency-Key header", key.error);
+    const { job, created } = await deps.service.submit(parsed.data, key.data);
+    res
+      .status(created ? 202 : 200)
+      .location(`/v1/jobs/${job.id}`)
+      .json(toJobResource(job));
+  });
+
+  router.get("/", async (req, res) => {
+    const query = ListQuery.safeParse(req.query);
+    if (!query.success) throw invalidRequest("query", query.error);
+    const { limit, status, cursor } = query.data;
+    const jobs = await deps.jobs.list({
+      limit: limit + 1,
+      ...(status ? { status } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
+    const page = jobs.slice(0, limit);
+    const nextCursor = jobs.length > limit ? (page.at(-1)?.id ?? null) : null;
+    res.json({ data: page.map(toJobResource), nextCursor });
+  });
+
+  router.get("/:id", async (req, res) => {
+    res.json(toJobResource(await requireJob(deps.jobs, req.params.id)));
+  });
+
+  router.get("/:id/patch", async (req, res) => {
+    const job = await requireJob(deps.jobs, req.params.id);
+    const patch = await deps.jobs.getPatch(job.id);
+    if (patch === null) {
+      throw new PatchbayError(
+        "conflict",
+        `job ${job.id} has no patch (status ${job.status}); try again when it finished`,
+      );
+    }
+    res.type("text/x-diff; charset=utf-8").send(patch);
+  });
+
+  router.post("/:id/cancel", async (req, res) => {
+    await requireJob(deps.jobs, req.params.id);
+    res.status(202).json(toJobResource(await deps.service.cancel(req.params.id)));
+  });
+
+  return router;
+}

@@ -1,0 +1,96 @@
+import type { JobEvent } from "@patchbay/core";
+
+/** A CLI or configuration problem (exit code 3). */
+export class CliError extends Error {}
+
+/** The parts of a job the CLI reads. */
+export interface JobView {
+  id: string;
+  status: string;
+  phase: string | null;
+  model: string;
+  error: { code: string; message: string } | null;
+  result: {
+    summary: string | null;
+    patchStats: { files: number; insertions: number; deletions: number };
+    checks: {
+      passed: boolean;
+      regressions: string[];
+      before: Array<{ kind: string; command: string; passed: boolean; exitCode: number | null }>;
+      after: Array<{ kind: string; command: string; passed: boolean; exitCode: number | null }>;
+    };
+    usage: { inputTokens: number; outputTokens: number; turns: number };
+  } | null;
+}
+
+/** A thin client of the Patchbay REST API. */
+export class ApiClient {
+  constructor(private readonly baseUrl: string) {}
+
+  private async request(path: string, init?: RequestInit): Promise<Response> {
+    const url = new URL(path, this.baseUrl);
+    let res: Response;
+    try {
+      res = await fetch(url, init);
+    } catch (err) {
+      throw new CliError(`cannot reach the Patchbay API at ${this.baseUrl}: ${(err as Error).message}`);
+    }
+    if (!res.ok) {
+      const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+      throw new CliError(`${init?.method ?? "GET"} ${path}: ${res.status} ${body?.error?.message ?? res.statusText}`);
+    }
+    return res;
+  }
+
+  /** Submits a job spec; returns the job. */
+  async submit(spec: unknown): Promise<JobView> {
+    const res = await this.request("/v1/jobs", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(spec),
+    });
+    return (await res.json()) as JobView;
+  }
+
+  /** Reads a job. */
+  async get(id: string): Promise<JobView> {
+    return (await (await this.request(`/v1/jobs/${encodeURIComponent(id)}`)).json()) as JobView;
+  }
+
+  /** Asks for the job to be cancelled. */
+  async cancel(id: string): Promise<JobView> {
+    return (await (
+      await this.request(`/v1/jobs/${encodeURIComponent(id)}/cancel`, { method: "POST" })
+    ).json()) as JobView;
+  }
+
+  /** The job's patch as text. */
+  async patch(id: string): Promise<string> {
+    return (await this.request(`/v1/jobs/${encodeURIComponent(id)}/patch`)).text();
+  }
+
+  /** Follows the job's event stream until the server closes it (the job finished). */
+  async *events(id: string, after = 0): AsyncGenerator<JobEvent> {
+    const res = await this.request(`/v1/jobs/${encodeURIComponent(id)}/events?after=${after}`, {
+      headers: { accept: "text/event-stream" },
+    });
+    if (!res.body) return;
+    let pending = "";
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body) {
+      pending += decoder.decode(chunk as Uint8Array, { stream: true });
+      let end = pending.indexOf("\n\n");
+      while (end >= 0) {
+        const data = pending
+          .slice(0, end)
+          .split("\n")
+          .filter((l) => l.startsWith("data: "))
+          .map((l) => l.slice(6))
+          .join("\n");
+        pending = pending.slice(end + 2);
+        if (data) yield JSON.parse(data) as JobEvent;
+        end = pending.indexOf("\n\n");
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { PatchbayError } from "@patchbay/core";
+
+/** Why a job's run was aborted from outside its pipeline. */
+export type AbortReason = "cancelled" | "timed_out" | "shutdown";
+
+/** The reason an AbortSignal carries, when it is one of ours. */
+export function abortReason(signal: AbortSignal): AbortReason | null {
+  const r: unknown = signal.reason;
+  return r === "cancelled" || r === "timed_out" || r === "shutdown" ? r : null;
+}
+
+/**
+ * Settles with the promise, or rejects as soon as the signal aborts: a phase blocked on a
+ * command or a model call must not hold up cancellation (its container is being removed).
+ */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function abortError(signal: AbortSignal): PatchbayError {
+  const reason = abortReason(signal);
+  if (reason === "timed_out")
+    return new PatchbayError("timed_out", "the job reached its time limit (limits.timeoutSec)");
+  if (reason === "shutdown") return new PatchbayError("unavailable", "the worker is shutting down");
+  return new PatchbayError("cancelled", "the job was cancelled");
+}

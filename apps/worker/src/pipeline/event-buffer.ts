@@ -1,0 +1,61 @@
+import type { NewEvent } from "@patchbay/core";
+import type { JobEventRepository } from "@patchbay/db";
+import type { Logger } from "pino";
+
+const FLUSH_DELAY_MS = 100;
+const MAX_PENDING = 20_000;
+
+/**
+ * Collects a job's events and writes them in batches, in order, one batch at a time. A failed
+ * write is retried with the events kept, so a database hiccup loses nothing; past MAX_PENDING
+ * unsent events further log output is dropped (with one marker) to keep memory bounded.
+ */
+export class EventBuffer {
+  private pending: NewEvent[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+  private droppedLogs = 0;
+
+  constructor(
+    private readonly jobId: string,
+    private readonly events: JobEventRepository,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Queues one event (the EventSink the pipeline hands out). */
+  readonly emit = (event: NewEvent): void => {
+    if (this.pending.length >= MAX_PENDING && event.type === "log") {
+      this.droppedLogs++;
+      return;
+    }
+    this.pending.push(event);
+    this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+  };
+
+  /** Writes everything queued so far; resolves when it is stored. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.writing = this.writing.then(() => this.writePending());
+    return this.writing;
+  }
+
+  private async writePending(): Promise<void> {
+    if (this.droppedLogs > 0) {
+      const text = `[patchbay: ${this.droppedLogs} log chunks dropped: event storage fell behind]\n`;
+      this.pending.push({ type: "log", data: { stream: "stderr", text } });
+      this.droppedLogs = 0;
+    }
+    for (let attempt = 0; this.pending.length > 0; attempt++) {
+      const batch = this.pending.slice(0, 500);
+      try {
+        await this.events.appendBatch(this.jobId, batch);
+        this.pending.splice(0, batch.length);
+        attempt = -1;
+      } catch (err) {
+        this.logger.warn({ err, jobId: this.jobId, attempt }, "event write failed; retrying");
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+}

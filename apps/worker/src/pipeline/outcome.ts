@@ -1,0 +1,31 @@
+import type { ErrorCode, JobStatus, PatchbayError } from "@patchbay/core";
+
+/** The terminal status a pipeline error leads to. */
+export function statusForError(error: PatchbayError): JobStatus {
+  const code: ErrorCode = error.code;
+  switch (code) {
+    case "cancelled":
+      return "cancelled";
+    case "timed_out":
+      return "timed_out";
+    case "repo_clone_failed":
+    case "setup_failed":
+    case "budget_exceeded":
+    case "agent_loop":
+    case "invalid_request":
+    case "conflict":
+    case "not_found":
+      return "failed";
+    case "model_unreachable":
+    case "model_error":
+    case "sandbox_failed":
+    case "unavailable":
+    case "internal":
+      return "error";
+  }
+}
+
+/** Whether the patch made so far is worth keeping for a job that ended with this error. */
+export function keepsPartialPatch(error: PatchbayError): boolean {
+  return error.code === "budget_exceeded" || error.code === "agent_loop" || error.code === "timed_out";
+}

@@ -1,0 +1,26 @@
+import { mkdir } from "node:fs/promises";
+import type { Config } from "@patchbay/config";
+import type { PipelineSettings } from "./pipeline/settings.js";
+
+/** Derives the pipeline's settings from the configuration (and makes the work folder). */
+export async function pipelineSettings(config: Config, workerId: string): Promise<PipelineSettings> {
+  await mkdir(config.PATCHBAY_WORK_DIR, { recursive: true });
+  return {
+    workerId,
+    workDir: config.PATCHBAY_WORK_DIR,
+    hostPath: config.PATH,
+    sandbox: {
+      image: config.PATCHBAY_SANDBOX_IMAGE,
+      cpus: config.PATCHBAY_SANDBOX_CPUS,
+      memoryMb: config.PATCHBAY_SANDBOX_MEMORY_MB,
+    },
+    commandTimeoutMs: config.PATCHBAY_COMMAND_TIMEOUT_SEC * 1000,
+    model: {
+      ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
+      // The SDK refuses to start without a key; local OpenAI-compatible servers ignore it.
+      apiKey: config.OPENAI_API_KEY ?? "no-key",
+      maxRetries: config.PATCHBAY_MODEL_MAX_RETRIES,
+      timeoutMs: config.PATCHBAY_MODEL_TIMEOUT_SEC * 1000,
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+/**
+ * The one schema for Patchbay's environment. Nothing else reads process.env: apps parse it once
+ * at boot and pass what each part needs as constructor arguments.
+ */
+export const ConfigSchema = z.object({
+  DATABASE_URL: z.string().url().default("postgresql://patchbay:patchbay@127.0.0.1:5432/patchbay"),
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  PATCHBAY_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PATCHBAY_API_HOST: z.string().default("127.0.0.1"),
+  /** Where the CLI finds the API (default: the local API on PATCHBAY_API_PORT). */
+  PATCHBAY_URL: z.string().url().optional(),
+  PATCHBAY_QUEUE: z.string().min(1).default("patchbay-jobs"),
+  PATCHBAY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  PATCHBAY_WORKER_ID: z.string().optional(),
+  PATCHBAY_SANDBOX_IMAGE: z.string().default("patchbay/sandbox:1"),
+  PATCHBAY_SANDBOX_CPUS: z.coerce.number().positive().default(1),
+  PATCHBAY_SANDBOX_MEMORY_MB: z.coerce.number().int().min(64).default(2048),
+  PATCHBAY_WORK_DIR: z.string().default("/tmp/patchbay-work"),
+  PATCHBAY_COMMAND_TIMEOUT_SEC: z.coerce.number().int().positive().default(300),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  PATCHBAY_MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  PATCHBAY_MODEL_TIMEOUT_SEC: z.coerce.number().int().positive().default(600),
+  /** Search path for host commands the worker runs (git, tar); they get no other environment. */
+  PATH: z.string().default("/usr/local/bin:/usr/bin:/bin"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+
+/** Parses the environment (process.env by default); throws naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset" so that `FOO= cmd` falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}

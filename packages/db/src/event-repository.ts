@@ -1,0 +1,58 @@
+import { EVENT_VERSION, type EventType, type JobEvent, type NewEvent } from "@patchbay/core";
+import type { Db } from "./client.js";
+import type { Prisma } from "./generated/prisma/client.js";
+
+/** A transaction client (what `db.$transaction(fn)` hands to fn). */
+export type Tx = Prisma.TransactionClient;
+
+/**
+ * Appends events inside a transaction. The job row's `last_seq` is bumped under its row lock,
+ * so concurrent writers (a retried attempt, the API's cancel) never collide or leave gaps.
+ */
+export async function appendEventsInTx(tx: Tx, jobId: string, events: readonly NewEvent[]): Promise<JobEvent[]> {
+  const rows = await tx.$queryRaw<Array<{ last_seq: number }>>`
+    UPDATE jobs SET last_seq = last_seq + ${events.length} WHERE id = ${jobId}::uuid RETURNING last_seq`;
+  const last = rows[0]?.last_seq;
+  if (last === undefined) return [];
+  const first = last - events.length + 1;
+  const ts = new Date();
+  await tx.jobEvent.createMany({
+    data: events.map((e, i) => ({
+      jobId,
+      seq: first + i,
+      ts,
+      type: e.type,
+      data: e.data as unknown as Prisma.InputJsonValue,
+    })),
+  });
+  return events.map((e, i) => ({ ...e, seq: first + i, ts: ts.toISOString(), v: EVENT_VERSION }) as JobEvent);
+}
+
+/** Stores a job's events with gapless, strictly increasing `seq` numbers. */
+export class JobEventRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Appends events in order, numbered after the job's last event. */
+  async appendBatch(jobId: string, events: readonly NewEvent[]): Promise<JobEvent[]> {
+    if (events.length === 0) return [];
+    return this.db.$transaction((tx) => appendEventsInTx(tx, jobId, events));
+  }
+  /** Events with seq greater than `afterSeq`, oldest first. */
+  async listAfter(jobId: string, afterSeq: number, limit = 500): Promise<JobEvent[]> {
+    const rows = await this.db.jobEvent.findMany({
+      where: { jobId, seq: { gt: afterSeq } },
+      orderBy: { seq: "asc" },
+      take: limit,
+    });
+    return rows.map(
+      (r) =>
+        ({
+          seq: r.seq,
+          ts: r.ts.toISOString(),
+          v: EVENT_VERSION,
+          type: r.type as EventType,
+          data: r.data,
+        }) as JobEvent,
+    );
+  }
+}

@@ -1,0 +1,191 @@
+import {
+  type ErrorInfo,
+  isTerminal,
+  type JobPhase,
+  type JobResult,
+  type JobSpec,
+  type JobStatus,
+  PatchbayError,
+  statusesLeadingTo,
+} from "@patchbay/core";
+import type { Db } from "./client.js";
+import { appendEventsInTx, type Tx } from "./event-repository.js";
+import type { Job as JobRow } from "./generated/prisma/client.js";
+import { Prisma } from "./generated/prisma/client.js";
+
+/** A job as the rest of the system sees it (typed views over the JSON columns). */
+export interface JobRecord {
+  id: string;
+  status: JobStatus;
+  phase: JobPhase | null;
+  spec: JobSpec;
+  model: string;
+  attempt: number;
+  cancelRequested: boolean;
+  result: JobResult | null;
+  error: ErrorInfo | null;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** Fields a status change may set alongside the status. */
+export interface TransitionFields {
+  phase?: JobPhase | null;
+  result?: JobResult;
+  error?: ErrorInfo;
+  patch?: string;
+}
+
+const SELECT_WITHOUT_PATCH = {
+  id: true,
+  status: true,
+  phase: true,
+  spec: true,
+  model: true,
+  attempt: true,
+  cancelRequested: true,
+  result: true,
+  error: true,
+  createdAt: true,
+  updatedAt: true,
+  startedAt: true,
+  finishedAt: true,
+} as const;
+
+type RowView = Omit<JobRow, "patch" | "lastSeq" | "idempotencyKey" | "requestHash" | "repoUrl">;
+
+function toRecord(row: RowView): JobRecord {
+  return {
+    ...row,
+    status: row.status as JobStatus,
+    phase: row.phase as JobPhase | null,
+    spec: row.spec as unknown as JobSpec,
+    result: row.result as unknown as JobResult | null,
+    error: row.error as unknown as ErrorInfo | null,
+  };
+}
+
+async function updateStatus(tx: Tx, id: string, to: JobStatus, fields: TransitionFields): Promise<boolean> {
+  const now = new Date();
+  const { count } = await tx.job.updateMany({
+    where: { id, status: { in: statusesLeadingTo(to) } },
+    data: {
+      status: to,
+      ...(fields.phase !== undefined ? { phase: fields.phase } : {}),
+      ...(fields.result ? { result: fields.result as unknown as Prisma.InputJsonValue } : {}),
+      ...(fields.error ? { error: fields.error as unknown as Prisma.InputJsonValue } : {}),
+      ...(fields.patch !== undefined ? { patch: fields.patch } : {}),
+      ...(to === "running" ? { startedAt: now, attempt: { increment: 1 } } : {}),
+      ...(isTerminal(to) ? { finishedAt: now } : {}),
+    },
+  });
+  return count === 1;
+}
+
+/** Reads and writes jobs; status changes are conditional so a job never finishes twice. */
+export class JobRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts a queued job; with an idempotency key, returns the existing job for a repeat. */
+  async create(input: {
+    id: string;
+    spec: JobSpec;
+    idempotencyKey?: string;
+    requestHash?: string;
+  }): Promise<{ job: JobRecord; created: boolean }> {
+    try {
+      const row = await this.db.job.create({
+        data: {
+          id: input.id,
+          spec: input.spec as unknown as Prisma.InputJsonValue,
+          model: input.spec.model,
+          repoUrl: input.spec.repo.url,
+          idempotencyKey: input.idempotencyKey ?? null,
+          requestHash: input.requestHash ?? null,
+        },
+        select: SELECT_WITHOUT_PATCH,
+      });
+      return { job: toRecord(row), created: true };
+    } catch (err) {
+      if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") || !input.idempotencyKey) {
+        throw err;
+      }
+      return { job: await this.findByIdempotencyKey(input.idempotencyKey, input.requestHash), created: false };
+    }
+  }
+
+  private async findByIdempotencyKey(key: string, requestHash: string | undefined): Promise<JobRecord> {
+    const row = await this.db.job.findUniqueOrThrow({ where: { idempotencyKey: key } });
+    if (requestHash && row.requestHash !== requestHash) {
+      throw new PatchbayError("conflict", "Idempotency-Key was already used with a different request body");
+    }
+    return toRecord(row);
+  }
+
+  /** The job, or null when unknown. */
+  async findById(id: string): Promise<JobRecord | null> {
+    const row = await this.db.job.findUnique({ where: { id }, select: SELECT_WITHOUT_PATCH });
+    return row ? toRecord(row) : null;
+  }
+
+  /** The stored patch text ("" when the job changed nothing), or null when there is none yet. */
+  async getPatch(id: string): Promise<string | null> {
+    const row = await this.db.job.findUnique({ where: { id }, select: { patch: true } });
+    return row?.patch ?? null;
+  }
+
+  /** Newest first; `cursor` is the id of the last job of the previous page. */
+  async list(options: { status?: JobStatus; limit: number; cursor?: string }): Promise<JobRecord[]> {
+    const rows = await this.db.job.findMany({
+      where: options.status ? { status: options.status } : {},
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: options.limit,
+      ...(options.cursor ? { cursor: { id: options.cursor }, skip: 1 } : {}),
+      select: SELECT_WITHOUT_PATCH,
+    });
+    return rows.map((r) => toRecord(r));
+  }
+
+  /**
+   * Moves the job to `to` when allowed from its current status, and appends its status event in
+   * the same transaction (so a reader who sees the status also sees the event). False when the
+   * move was not allowed (e.g. the job had already finished).
+   */
+  async transition(id: string, to: JobStatus, fields: TransitionFields = {}, message?: string): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const moved = await updateStatus(tx, id, to, fields);
+      if (moved) {
+        const data = { status: to, phase: fields.phase ?? null, ...(message ? { message } : {}) };
+        await appendEventsInTx(tx, id, [{ type: "status", data }]);
+        if (fields.error) await appendEventsInTx(tx, id, [{ type: "error", data: fields.error }]);
+      }
+      return moved;
+    });
+  }
+
+  /** Records the phase a running job is in. */
+  async setPhase(id: string, phase: JobPhase): Promise<void> {
+    await this.db.job.updateMany({ where: { id, status: "running" }, data: { phase } });
+  }
+
+  /** Marks a job for cancellation; returns the job after the change. */
+  async requestCancel(id: string): Promise<JobRecord | null> {
+    await this.db.job.updateMany({
+      where: { id, status: { in: ["queued", "running"] } },
+      data: { cancelRequested: true },
+    });
+    return this.findById(id);
+  }
+
+  /** Queued jobs created before `olderThan` (for the re-enqueue sweeper). */
+  async listQueuedBefore(olderThan: Date, limit = 100): Promise<string[]> {
+    const rows = await this.db.job.findMany({
+      where: { status: "queued", createdAt: { lt: olderThan } },
+      select: { id: true },
+      take: limit,
+    });
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./catalog.js";
+export * from "./connection.js";
+export * from "./job-queue.js";

@@ -1,0 +1,121 @@
+import { PatchbayError } from "@patchbay/core";
+import type Docker from "dockerode";
+import { sandboxLabels } from "./labels.js";
+import { toEnvList } from "./paths.js";
+import type { SandboxOptions } from "./sandbox.js";
+
+/** Where the checkout lives inside every sandbox. */
+export const WORKSPACE_ROOT = "/workspace";
+/** The image's unprivileged user; every process in the sandbox runs as it. */
+export const SANDBOX_USER = "1000:1000";
+const SANDBOX_HOME = "/home/sandbox";
+const MIB = 1024 * 1024;
+
+/** SandboxOptions with every default filled in. */
+export type ResolvedSandboxOptions = Required<Omit<SandboxOptions, "workerId" | "image">> & {
+  image: string;
+  workerId: string | undefined;
+};
+
+/** Merges a request over provider defaults over the documented defaults, and checks the numbers. */
+export function resolveOptions(
+  image: string,
+  defaults: Partial<SandboxOptions>,
+  options: SandboxOptions,
+): ResolvedSandboxOptions {
+  const resolved: ResolvedSandboxOptions = {
+    image: options.image ?? defaults.image ?? image,
+    jobId: options.jobId,
+    workerId: options.workerId ?? defaults.workerId,
+    cpus: options.cpus ?? defaults.cpus ?? 1,
+    memoryMb: options.memoryMb ?? defaults.memoryMb ?? 2048,
+    pidsLimit: options.pidsLimit ?? defaults.pidsLimit ?? 512,
+    workspaceMb: options.workspaceMb ?? defaults.workspaceMb ?? 2048,
+    tmpMb: options.tmpMb ?? defaults.tmpMb ?? 1024,
+    homeMb: options.homeMb ?? defaults.homeMb ?? 1024,
+    network: "none",
+    env: { ...defaults.env, ...options.env },
+  };
+  checkLimits(resolved);
+  return resolved;
+}
+
+function checkLimits(o: ResolvedSandboxOptions): void {
+  if (typeof o.jobId !== "string" || o.jobId.length === 0) {
+    throw new PatchbayError("invalid_request", "A sandbox needs a jobId.");
+  }
+  const positive: Array<[string, number]> = [
+    ["cpus", o.cpus],
+    ["memoryMb", o.memoryMb],
+    ["pidsLimit", o.pidsLimit],
+    ["workspaceMb", o.workspaceMb],
+    ["tmpMb", o.tmpMb],
+    ["homeMb", o.homeMb],
+  ];
+  for (const [name, value] of positive) {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new PatchbayError("invalid_request", `Sandbox ${name} must be a positive number (got ${value}).`);
+    }
+  }
+  // The engine refuses smaller memory limits; saying so here gives a clearer message.
+  if (o.memoryMb < 6) throw new PatchbayError("invalid_request", "Sandbox memoryMb must be at least 6.");
+}
+
+/** The environment a sandbox starts with: only what was asked for, plus what a shell needs. */
+export function sandboxEnv(env: Record<string, string>): string[] {
+  return toEnvList({
+    HOME: SANDBOX_HOME,
+    PATH: "/usr/local/bin:/usr/bin:/bin",
+    LANG: "C.UTF-8",
+    ...env,
+  });
+}
+
+function tmpfs(sizeMb: number, owned: boolean): string {
+  // `exec` because Docker mounts tmpfs noexec by default and build scripts must run from here.
+  const owner = owned ? ",uid=1000,gid=1000,mode=0755" : ",mode=1777";
+  return `rw,exec,nosuid,nodev,size=${Math.ceil(sizeMb)}m${owner}`;
+}
+
+/** The Engine API body for a hardened sandbox container. */
+export function buildContainerConfig(
+  o: ResolvedSandboxOptions,
+  name: string,
+  now: Date,
+): Docker.ContainerCreateOptions {
+  const memoryBytes = Math.floor(o.memoryMb * MIB);
+  return {
+    name,
+    Image: o.image,
+    Cmd: ["sleep", "infinity"],
+    User: SANDBOX_USER,
+    WorkingDir: WORKSPACE_ROOT,
+    Hostname: "sandbox",
+    Env: sandboxEnv(o.env),
+    Labels: sandboxLabels(o.jobId, o.workerId, now),
+    NetworkDisabled: true,
+    HostConfig: {
+      NetworkMode: "none",
+      CapDrop: ["ALL"],
+      SecurityOpt: ["no-new-privileges"],
+      Privileged: false,
+      ReadonlyRootfs: true,
+      Tmpfs: {
+        [WORKSPACE_ROOT]: tmpfs(o.workspaceMb, true),
+        "/tmp": tmpfs(o.tmpMb, false),
+        [SANDBOX_HOME]: tmpfs(o.homeMb, true),
+      },
+      // Equal memory and swap limits: no swap, so a hog is killed instead of thrashing the host.
+      Memory: memoryBytes,
+      MemorySwap: memoryBytes,
+      NanoCpus: Math.round(o.cpus * 1e9),
+      PidsLimit: Math.floor(o.pidsLimit),
+      // docker-init as PID 1 reaps the zombies that background jobs of agent commands leave.
+      Init: true,
+      AutoRemove: false,
+      Binds: [],
+      RestartPolicy: { Name: "no" },
+      LogConfig: { Type: "none", Config: {} },
+    },
+  };
+}
