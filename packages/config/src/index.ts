@@ -30,10 +30,14 @@ export const ConfigSchema = z.object({
 
 export type Config = z.output<typeof ConfigSchema>;
 
-/** Parses the environment (process.env by default); throws naming each bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * Parses the environment with `overrides` on top (tests use them for unique queue names and
+ * endpoints); throws naming each bad variable.
+ */
+export function loadConfig(overrides: Record<string, string | undefined> = {}, env = process.env): Config {
   // Empty strings mean "unset" so that `FOO= cmd` falls back to the default.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const merged = { ...env, ...overrides };
+  const cleaned = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = ConfigSchema.safeParse(cleaned);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

@@ -24,8 +24,6 @@ export interface ExecOptions {
   env?: Record<string, string>;
   /** Called with output chunks while the command runs. */
   onOutput?: (stream: "stdout" | "stderr", text: string) => void;
-  /** Cap on stdout and on stderr (head and tail kept); the sandbox's default when absent. */
-  maxOutputBytes?: number;
   /** Aborts the command (cancellation). */
   signal?: AbortSignal;
 }

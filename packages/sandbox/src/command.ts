@@ -54,17 +54,7 @@ export async function runCommand(
   // /dev/shm rather than /tmp: test suites like to empty /tmp, and the kill needs this file.
   const pidFile = `/dev/shm/patchbay-${randomUUID()}.pgid`;
   const handle = await startExec(container, {
-    cmd: [
-      "setsid",
-      "-w",
-      "bash",
-      "-c",
-      WRAPPER,
-      "patchbay-exec",
-      pidFile,
-      resolveCwd(settings.root, options.cwd),
-      withPath(command, options, settings),
-    ],
+    cmd: wrapperArgv(pidFile, resolveCwd(settings.root, options.cwd), withPath(command, options, settings)),
     env: toEnvList(options.env),
     workingDir: settings.root,
     sink: output.sink,
@@ -72,8 +62,14 @@ export async function runCommand(
   const outcome = await supervise(container, handle, pidFile, options, settings.killGraceMs);
   const exitCode = outcome === "exited" ? await handle.exitCode() : null;
   const kept = output.finish();
+  if (outcome === "exited" && exitCode === null) await lostConnection(container, handle, pidFile, settings.killGraceMs);
   if (outcome === "aborted") throw cancelled({ stdout: kept.stdout, stderr: kept.stderr });
   return { exitCode, ...kept, timedOut: outcome === "timeout", durationMs: Math.round(performance.now() - started) };
+}
+
+/** The exec's argv: setsid → wrapper (records the group, changes directory) → `bash -lc command`. */
+export function wrapperArgv(pidFile: string, cwd: string, command: string): string[] {
+  return ["setsid", "-w", "bash", "-c", WRAPPER, "patchbay-exec", pidFile, cwd, command];
 }
 
 function withPath(command: string, options: ExecOptions, settings: CommandSettings): string {
@@ -103,6 +99,8 @@ async function supervise(
   const stop = new Promise<Outcome>((resolve) => {
     if (options.timeoutMs !== undefined) timer = setTimeout(() => resolve("timeout"), Math.max(0, options.timeoutMs));
     onAbort = () => resolve("aborted");
+    // The signal may have fired while the exec was being created: no event will come for it.
+    if (options.signal?.aborted) resolve("aborted");
     options.signal?.addEventListener("abort", onAbort, { once: true });
   });
   const first = await Promise.race([handle.done.then(() => "exited" as const), stop]);
@@ -110,6 +108,15 @@ async function supervise(
   if (onAbort) options.signal?.removeEventListener("abort", onAbort);
   if (first !== "exited") await killGroup(container, handle, pidFile, graceMs);
   return first;
+}
+
+/**
+ * The wrapper holds stdout until it exits, so output ending while it still runs means the
+ * connection to the engine broke: stop the orphan and report an infrastructure failure.
+ */
+async function lostConnection(container: Docker.Container, handle: ExecHandle, pidFile: string, graceMs: number) {
+  await killGroup(container, handle, pidFile, graceMs).catch(() => undefined);
+  throw new PatchbayError("sandbox_failed", "Lost the connection to a running command in the sandbox.");
 }
 
 /** TERM, then KILL, then give up on the connection: the caller gets its answer either way. */

@@ -9,9 +9,11 @@ import { deleteWorkspaceFile, readWorkspaceFile, writeWorkspaceFile } from "./fi
 import { containerName, labelFilter, listingFromLabels, type SandboxListing } from "./labels.js";
 import { DEFAULT_OUTPUT_CAP_BYTES } from "./output-cap.js";
 import type { Sandbox, SandboxOptions, SandboxProvider } from "./sandbox.js";
+import { readState, type SandboxState } from "./state.js";
 import { createTar, extractTar } from "./tar-io.js";
 
 export { LABELS, type SandboxListing } from "./labels.js";
+export type { SandboxState } from "./state.js";
 export { tarDirectory } from "./tar-io.js";
 
 /** The few logger methods the sandbox uses (pino's `(obj, msg)` shape). */
@@ -35,13 +37,6 @@ export interface DockerSandboxProviderOptions {
   forwardCapBytes?: number;
   /** Time a signalled command gets before SIGKILL. @defaultValue 1000 */
   killGraceMs?: number;
-}
-
-/** Live state of a sandbox container, as the engine reports it. */
-export interface SandboxState {
-  running: boolean;
-  /** True once the kernel's OOM killer hit any process of the container. */
-  oomKilled: boolean;
 }
 
 /** A job's hardened container; every process in it runs as uid 1000. */
@@ -99,8 +94,7 @@ export class DockerSandbox implements Sandbox {
 
   /** Whether the container runs and whether the OOM killer struck (a memory hog's trace). */
   async state(): Promise<SandboxState> {
-    const info = await engineCall("inspect", () => this.container.inspect());
-    return { running: info.State.Running, oomKilled: info.State.OOMKilled };
+    return readState(this.container);
   }
 
   /** Force-removes the container; safe to call more than once. */

@@ -59,7 +59,18 @@ function feedStdin(stream: Duplex, input: Readable | Buffer): void {
     stream.end(input);
     return;
   }
-  input.on("error", (err) => stream.destroy(sandboxFailed("stdin", err)));
+  // Dropping the connection (not ending stdin) makes the process see a cut-off input, not a short one.
+  const fail = (err: Error): void => {
+    stream.destroy(sandboxFailed("stdin", err));
+  };
+  if (input.errored || input.destroyed) {
+    fail(input.errored ?? new Error("the input closed before it ended"));
+    return;
+  }
+  input.on("error", fail);
+  input.on("close", () => {
+    if (!input.readableEnded) fail(new Error("the input closed before it ended"));
+  });
   input.pipe(stream);
 }
 

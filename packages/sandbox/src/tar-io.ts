@@ -55,8 +55,11 @@ export async function createTar(container: Docker.Container, root: string, path?
   const stderr: Buffer[] = [];
   const handle = await startExec(container, {
     cmd: ["tar", "-c", "-f", "-", "-C", root, "--", member],
-    sink: (stream, payload) =>
-      stream === "stderr" ? void stderr.push(Buffer.from(payload)) : writeWithBackpressure(out, payload),
+    sink: (stream, payload) => {
+      if (stream === "stdout") return writeWithBackpressure(out, payload);
+      stderr.push(Buffer.from(payload));
+      return undefined;
+    },
   });
   out.on("close", () => handle.detach());
   void handle.done

@@ -54,7 +54,7 @@ const OutputItem = z.looseObject({ type: z.string().min(1) }).superRefine((item,
 
 const Count = z.number().int().nonnegative();
 
-const UsageSchema = z.object({
+const UsageSchema = z.strictObject({
   input_tokens: Count.optional(),
   input_tokens_details: z.object({ cached_tokens: Count.optional(), cache_write_tokens: Count.optional() }).optional(),
   output_tokens: Count.optional(),
@@ -62,14 +62,16 @@ const UsageSchema = z.object({
   total_tokens: Count.optional(),
 });
 
+// Turns and the script itself are strict, so that a typo such as "stauts" is an error, not ignored.
 const TurnSchema = z
-  .object({
+  .strictObject({
     output: z.array(OutputItem).default([]),
     usage: UsageSchema.optional(),
     status: z.number().int().min(400).max(599).optional(),
     error: z.object({ message: z.string(), type: z.string().optional(), code: z.string().optional() }).optional(),
     failures: z.number().int().positive().optional(),
     headers: z.record(z.string(), z.string()).optional(),
+    note: z.string().optional(),
   })
   .refine(
     (t) => t.status !== undefined || (t.error === undefined && t.failures === undefined && t.headers === undefined),
@@ -77,7 +79,7 @@ const TurnSchema = z
   );
 
 /** The zod schema of a script file / POST body. */
-export const ModelScriptSchema = z.object({ turns: z.array(TurnSchema) });
+export const ModelScriptSchema = z.strictObject({ description: z.string().optional(), turns: z.array(TurnSchema) });
 
 /** A script name usable in `script:<name>` and as a file name. */
 export const SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

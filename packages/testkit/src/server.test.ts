@@ -58,6 +58,8 @@ describe("scripted model server", () => {
     expect(body.error.code).toBe("invalid_script");
     expect(body.error.message).toContain("turns[0].output[0].action.commands");
     expect((await post("/scripts/bad", { nope: 1 })).status).toBe(400);
+    const typo = await post("/scripts/bad", { turns: [{ output: [], stauts: 500 }] });
+    expect(((await typo.json()) as { error: { message: string } }).error.message).toContain("stauts");
     expect((await fetch(`${server.url}/scripts/bad`, { method: "POST", body: "not json" })).status).toBe(400);
   });
 
@@ -66,6 +68,7 @@ describe("scripted model server", () => {
       join(dir, "late.json"),
       JSON.stringify({ turns: [{ output: [{ type: "message", content: "late" }] }] }),
     );
+    expect((await client.models.list()).data.map((m) => m.id)).toContain("script:late");
     const response = await client.responses.create({ model: "script:late", input: "x" });
     expect(response.output_text).toBe("late");
   });

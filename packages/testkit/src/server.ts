@@ -1,3 +1,4 @@
+import { readdir } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseBody, readBody, sendError, sendJson } from "./http.js";
@@ -97,7 +98,9 @@ async function route(state: ServerState, req: Incoming, res: ServerResponse): Pr
     const handler = path === "/v1/responses" ? handleResponses : handleChatCompletions;
     return handler(state, res, body as Record<string, unknown>);
   }
-  if (method === "GET" && path === "/v1/models") return sendJson(res, 200, { object: "list", data: listModels(state) });
+  if (method === "GET" && path === "/v1/models") {
+    return sendJson(res, 200, { object: "list", data: await listModels(state) });
+  }
   if (method === "GET" && path.startsWith("/v1/models/"))
     return getModel(state, decodeURIComponent(path.slice(11)), res);
   if (path.startsWith("/v1/scripts/")) return scriptRoute(state, method, decodeURIComponent(path.slice(12)), body, res);
@@ -109,8 +112,16 @@ async function route(state: ServerState, req: Incoming, res: ServerResponse): Pr
   sendError(res, 404, { message: `no route for ${method} ${path}`, code: "unknown_url" });
 }
 
-function listModels(state: ServerState): Array<Record<string, unknown>> {
-  return [...state.scripts.keys()].sort().map((name) => modelEntry(name));
+// The folder is read again so that files added after start are listed too.
+async function listModels(state: ServerState): Promise<Array<Record<string, unknown>>> {
+  const names = new Set(state.scripts.keys());
+  if (state.scriptsDir !== undefined) {
+    for (const file of await readdir(state.scriptsDir)) {
+      const name = file.slice(0, -".json".length);
+      if (file.endsWith(".json") && SCRIPT_NAME.test(name)) names.add(name);
+    }
+  }
+  return [...names].sort().map((name) => modelEntry(name));
 }
 
 function modelEntry(name: string): Record<string, unknown> {

@@ -28,10 +28,14 @@ export interface ScriptTurn {
   failures?: number;
   /** Extra response headers for the failures, e.g. `{"retry-after": "2"}`. */
   headers?: Record<string, string>;
+  /** Free text for the reader of the script; ignored by the server. */
+  note?: string;
 }
 
 /** A whole scripted conversation: turn k answers a request that carries k earlier model turns. */
 export interface ModelScript {
+  /** Free text for the reader of the script; ignored by the server. */
+  description?: string;
   turns: ScriptTurn[];
 }
 

@@ -1,8 +1,7 @@
 import type { PatchStats, Workspace } from "@patchbay/core";
 import { PatchbayError } from "@patchbay/core";
 
-/** Patches past this size fail the job rather than being stored cut. */
-const MAX_PATCH_BYTES = 64 * 1024 * 1024;
+const PATCH_FILE = ".git/patchbay-patch.diff";
 
 /** The change the agent made, as a patch `git apply` accepts on the base commit. */
 export interface CollectedPatch {
@@ -33,14 +32,15 @@ export async function collectPatch(ws: Workspace, baseCommit: string): Promise<C
   if (stage.exitCode !== 0) {
     throw new PatchbayError("sandbox_failed", `git add failed in the sandbox: ${stage.stderr.slice(-500)}`);
   }
-  const diff = await ws.exec(`git diff --cached --binary --find-renames ${baseCommit}`, {
+  // Written to a file (read back uncapped) rather than stdout, whose capture is capped. It sits
+  // in .git so it is never part of the diff itself.
+  const diff = await ws.exec(`git diff --cached --binary --find-renames --output=${PATCH_FILE} ${baseCommit}`, {
     timeoutMs: 120_000,
-    maxOutputBytes: MAX_PATCH_BYTES,
   });
   const numstat = await ws.exec(`git diff --cached --numstat --find-renames ${baseCommit}`, { timeoutMs: 120_000 });
-  if (diff.exitCode !== 0 || diff.truncatedBytes > 0) {
-    const why = diff.truncatedBytes > 0 ? "the patch is larger than the output cap" : diff.stderr.slice(-500);
-    throw new PatchbayError("sandbox_failed", `git diff failed in the sandbox: ${why}`);
+  const patch = diff.exitCode === 0 ? await ws.readFile(PATCH_FILE) : null;
+  if (patch === null) {
+    throw new PatchbayError("sandbox_failed", `git diff failed in the sandbox: ${diff.stderr.slice(-500)}`);
   }
-  return { patch: diff.stdout, stats: parseNumstat(numstat.stdout) };
+  return { patch: patch.toString("utf8"), stats: parseNumstat(numstat.stdout) };
 }

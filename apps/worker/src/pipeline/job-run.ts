@@ -206,6 +206,7 @@ export class JobRun {
   }
 
   private async fail(error: PatchbayError): Promise<void> {
+    if (abortReason(this.signal) === "shutdown") return this.handBack();
     this.log.info({ code: error.code, message: error.message }, "job did not succeed");
     const patch = this.sandbox && keepsPartialPatch(error) ? await this.partialPatch() : null;
     await this.buffer.flush();
@@ -216,6 +217,12 @@ export class JobRun {
       result: this.result([], patch),
       ...(patch ? { patch: patch.patch } : {}),
     });
+  }
+
+  /** A worker shutting down returns its job to the queue; the sweeper re-enqueues it. */
+  private async handBack(): Promise<void> {
+    await this.buffer.flush();
+    await this.deps.jobs.transition(this.job.id, "queued", { phase: null }, "worker shut down; the job goes back to the queue");
   }
 
   private async partialPatch(): Promise<CollectedPatch | null> {

@@ -23,7 +23,8 @@ export function parseTap(text: string): TestReport | undefined {
       ? {
           passed: pass ?? 0,
           failed: (fail ?? 0) + (captureInt(text, /^# cancelled\s+(\d+)\s*$/m) ?? 0),
-          skipped: (captureInt(text, /^# skip(?:ped)?\s+(\d+)\s*$/m) ?? 0) + (captureInt(text, /^# todo\s+(\d+)\s*$/m) ?? 0),
+          skipped:
+            (captureInt(text, /^# skip(?:ped)?\s+(\d+)\s*$/m) ?? 0) + (captureInt(text, /^# todo\s+(\d+)\s*$/m) ?? 0),
         }
       : results.counts;
   return { format: "tap", counts, failedTests: dropParents(unique(results.failed), SEP) };
@@ -46,7 +47,7 @@ function readResults(text: string): { failed: string[]; counts: TestCounts; top:
     if (!result) continue;
     const indent = result[1]!.length;
     popTo(open, indent);
-    const name = unescape(result[3] ?? "");
+    const name = unescapeName(result[3] ?? "");
     const directive = result[4]?.toUpperCase();
     const ok = result[2]!.toLowerCase() === "ok";
     if (indent === 0) {
@@ -70,6 +71,6 @@ function popTo(open: Open[], indent: number): void {
 }
 
 // TAP escapes `#` and `\` in descriptions.
-function unescape(name: string): string {
+function unescapeName(name: string): string {
   return name.replace(/\\([#\\])/g, "$1").trim();
 }

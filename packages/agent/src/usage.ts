@@ -1,0 +1,17 @@
+import type { TokenUsage } from "@patchbay/core";
+import type { ResponseUsage } from "openai/resources/responses/responses";
+
+/** Maps Responses usage to Patchbay's; OpenAI-compatible servers may leave out the details. */
+export function usageFromResponses(usage: ResponseUsage | null | undefined): TokenUsage {
+  return {
+    inputTokens: usage?.input_tokens ?? 0,
+    cachedInputTokens: usage?.input_tokens_details?.cached_tokens ?? 0,
+    outputTokens: usage?.output_tokens ?? 0,
+    reasoningTokens: usage?.output_tokens_details?.reasoning_tokens ?? 0,
+  };
+}
+
+/** Tokens that count against maxTokens: everything sent plus everything generated. */
+export function countedTokens(usage: TokenUsage): number {
+  return usage.inputTokens + usage.outputTokens;
+}

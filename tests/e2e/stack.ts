@@ -1,0 +1,138 @@
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createApp } from "@patchbay/api";
+import { type Config, loadConfig } from "@patchbay/config";
+import type { JobEvent } from "@patchbay/core";
+import { createDb, type Db } from "@patchbay/db";
+import { createRedis, JobQueue } from "@patchbay/queue";
+import { type ModelScript, type ScriptedModelServer, startScriptedModelServer } from "@patchbay/testkit";
+import { startWorker, type WorkerHandle } from "@patchbay/worker";
+import pino from "pino";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** A whole Patchbay in this process: API, worker on its own queue, and the scripted model. */
+export interface Stack {
+  api: string;
+  model: ScriptedModelServer;
+  config: Config;
+  db: Db;
+  worker: WorkerHandle;
+  close(): Promise<void>;
+}
+
+/** Starts the stack; `overrides` are configuration variables (e.g. OPENAI_BASE_URL). */
+export async function startStack(
+  scripts: Record<string, ModelScript>,
+  overrides: Record<string, string> = {},
+): Promise<Stack> {
+  const model = await startScriptedModelServer({ scripts });
+  const config = loadConfig({
+    PATCHBAY_QUEUE: `e2e-${randomUUID()}`,
+    OPENAI_BASE_URL: model.url,
+    OPENAI_API_KEY: "sk-test-key-never-in-sandbox",
+    PATCHBAY_MODEL_MAX_RETRIES: "0",
+    LOG_LEVEL: "warn",
+    ...overrides,
+  });
+  const logger = pino({ level: config.LOG_LEVEL });
+  const db = createDb(config.DATABASE_URL, { max: 4 });
+  const redis = createRedis(config.REDIS_URL);
+  const queue = new JobQueue(config.PATCHBAY_QUEUE, redis);
+  const server = createApp({ db, redis, queue, logger, events: { pollMs: 50 } }).listen(0, "127.0.0.1");
+  await new Promise((r) => server.once("listening", r));
+  const worker = await startWorker(config, logger);
+  const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const close = async () => {
+    await worker.close();
+    server.close();
+    server.closeAllConnections();
+    await queue.queue.obliterate({ force: true });
+    await queue.close();
+    redis.disconnect();
+    await model.close();
+    await db.$disconnect();
+  };
+  return { api, model, config, db, worker, close };
+}
+
+/** A git repository made from a folder of examples/ (or a tests fixture), in a temp dir. */
+export function fixtureRepo(relativeDir = "examples/demo-repo"): {
+  dir: string;
+  url: string;
+  head: string;
+  remove(): void;
+} {
+  const dir = mkdtempSync(path.join(tmpdir(), "patchbay-e2e-repo-"));
+  cpSync(path.join(ROOT, relativeDir), dir, { recursive: true });
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8" }).trim();
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "fixture");
+  return {
+    dir,
+    url: `file://${dir}`,
+    head: git("rev-parse", "HEAD"),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Loads a scripted-model script from examples/scripts. */
+export async function exampleScript(name: string): Promise<ModelScript> {
+  const { readFile } = await import("node:fs/promises");
+  return JSON.parse(await readFile(path.join(ROOT, "examples/scripts", `${name}.json`), "utf8")) as ModelScript;
+}
+
+/** Submits a job spec over HTTP; returns the response status and body. */
+export async function submit(api: string, spec: unknown): Promise<{ status: number; job: JobJson }> {
+  const res = await fetch(`${api}/v1/jobs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(spec),
+  });
+  return { status: res.status, job: (await res.json()) as JobJson };
+}
+
+export interface JobJson {
+  id: string;
+  status: string;
+  phase: string | null;
+  error: { code: string; message: string; retryable: boolean } | null;
+  result: {
+    summary: string | null;
+    patchStats: { files: number; insertions: number; deletions: number };
+    checks: { passed: boolean; before: Array<{ passed: boolean }>; after: Array<{ passed: boolean }> };
+    usage: { turns: number; inputTokens: number };
+  } | null;
+}
+
+/** Reads the SSE stream to its end (the job finished) and returns the events. */
+export async function streamEvents(api: string, id: string): Promise<JobEvent[]> {
+  const text = await (await fetch(`${api}/v1/jobs/${id}/events`)).text();
+  return text
+    .split("\n\n")
+    .map((block) => block.split("\n").find((l) => l.startsWith("data: ")))
+    .filter((l): l is string => l !== undefined)
+    .map((l) => JSON.parse(l.slice(6)) as JobEvent);
+}
+
+/** Polls the job until it is terminal. */
+export async function waitTerminal(api: string, id: string, timeoutMs = 90_000): Promise<JobJson> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const job = (await (await fetch(`${api}/v1/jobs/${id}`)).json()) as JobJson;
+    if (["succeeded", "failed", "cancelled", "timed_out", "error"].includes(job.status)) return job;
+    if (Date.now() > end) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Ids of containers labelled for the job (should be none once it finished). */
+export function containersFor(jobId: string): string[] {
+  const out = execFileSync("docker", ["ps", "-aq", "--filter", `label=patchbay.job=${jobId}`], { encoding: "utf8" });
+  return out.split("\n").filter(Boolean);
+}
