@@ -14,9 +14,13 @@ const client = new pg.Client({
 await client.connect();
 try {
   await client.query("SELECT pg_advisory_lock(72707369)"); // Prisma's lock id: never runs concurrently with it
-  const { rows: [{ exists }] } = await client.query("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS exists");
+  const {
+    rows: [{ exists }],
+  } = await client.query("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS exists");
   if (!exists) {
-    const { rows: [{ n }] } = await client.query(
+    const {
+      rows: [{ n }],
+    } = await client.query(
       "SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = current_schema() AND c.relkind IN ('r','v','m','p')",
     );
     if (n > 0) throw new Error("P3005: schema not empty and no _prisma_migrations table (baseline first)");
@@ -37,7 +41,10 @@ try {
   const failed = rows.filter((r) => !r.finished_at).map((r) => r.migration_name);
   if (failed.length) throw new Error(`P3009: failed migrations in the database: ${failed.join(", ")}`);
   const applied = new Map(rows.map((r) => [r.migration_name, r.checksum]));
-  const names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const names = (await readdir(dir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   let count = 0;
   for (const name of names) {
     const script = await readFile(path.join(dir, name, "migration.sql"), "utf8");

@@ -91,8 +91,8 @@ describe("a job end to end", () => {
   it("cancels a running job: cancelled, and its container is removed", async () => {
     const { job } = await submit(stack.api, { repo: { url: repo.url }, task: TASK, model: "script:slow-shell" });
     for (let i = 0; i < 300; i++) {
-      const events = await (await fetch(`${stack.api}/v1/jobs/${job.id}`)).json();
-      if (events.phase === "agent" && containersFor(job.id).length > 0) break;
+      const current = (await (await fetch(`${stack.api}/v1/jobs/${job.id}`)).json()) as { phase: string | null };
+      if (current.phase === "agent" && containersFor(job.id).length > 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, 500));

@@ -3,7 +3,13 @@ import { test } from "node:test";
 import { SHIPPING, subtotal, total } from "../src/cart.js";
 
 test("subtotal multiplies price by quantity", () => {
-  assert.equal(subtotal([{ price: 250, quantity: 3 }, { price: 100, quantity: 1 }]), 850);
+  assert.equal(
+    subtotal([
+      { price: 250, quantity: 3 },
+      { price: 100, quantity: 1 },
+    ]),
+    850,
+  );
 });
 
 test("small orders pay shipping", () => {

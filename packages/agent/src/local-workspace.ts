@@ -15,7 +15,7 @@ export class LocalWorkspace implements Workspace {
     this.root = resolve(root);
   }
 
-  /** Runs `bash -lc command` in the folder; never throws for a non-zero exit. */
+  /** Runs `bash -c command` in the folder; never throws for a non-zero exit. */
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const cwd = options.cwd === undefined ? this.root : this.resolve(options.cwd);
     return runLocal(command, cwd, options);
@@ -53,10 +53,11 @@ export class LocalWorkspace implements Workspace {
 
 function runLocal(command: string, cwd: string, options: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
-  // `env` adds the extra variables to the inherited environment. The child gets its own
+  // `env` adds the extra variables to the inherited environment. Not a login shell (unlike the
+  // sandbox): this host's profile scripts are not ours to depend on. The child gets its own
   // process group, so that a timeout kills the whole pipeline and not just bash.
   const extra = Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`);
-  const child = spawn("env", [...extra, "bash", "-lc", command], {
+  const child = spawn("env", [...extra, "bash", "-c", command], {
     cwd,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,3 +1,5 @@
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { type NewEvent, PatchbayError } from "@patchbay/core";
 import { type ScriptedModelServer, startScriptedModelServer } from "@patchbay/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -73,6 +75,15 @@ async function options(model: string, overrides: Partial<AgentRunOptions> = {}) 
   return { opts, events, workspace: repo.workspace };
 }
 
+/** A port that was free a moment ago and has nothing listening now. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 function bodies(model: string): Array<Record<string, unknown>> {
   return server.requests
     .filter((r) => r.path === "/v1/responses")
@@ -131,15 +142,18 @@ describe("runAgent against the scripted model server", () => {
     expect(last.filter((i) => i.type === "shell_call_output")).toHaveLength(2);
   });
 
-  it("throws model_unreachable quickly when nothing listens", async () => {
-    const { opts } = await options("gpt-5.3-codex", {
-      client: { baseURL: "http://127.0.0.1:1/v1", apiKey: "sk-test", maxRetries: 0 },
-    });
+  it.each([
+    // Port 1 is refused by fetch itself ("bad port"); a just-closed port is refused by the kernel.
+    ["a port fetch refuses", async () => 1, "bad port"],
+    ["a closed port", closedPort, "ECONNREFUSED"],
+  ])("throws model_unreachable quickly for %s", async (_name, port, reason) => {
+    const baseURL = `http://127.0.0.1:${await port()}/v1`;
+    const { opts } = await options("gpt-5.3-codex", { client: { baseURL, apiKey: "sk-test", maxRetries: 0 } });
     const started = Date.now();
     const err = await runAgent(opts).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PatchbayError);
     expect((err as PatchbayError).code).toBe("model_unreachable");
-    expect((err as PatchbayError).message).toContain("ECONNREFUSED");
+    expect((err as PatchbayError).message).toContain(reason);
     expect(Date.now() - started).toBeLessThan(5000);
   });
 

@@ -5,7 +5,7 @@ import { runAgent } from "./run-agent.js";
 import { FakeModel } from "./testing/fake-model.js";
 import { functionCall, message, patchCall, reasoning, shellCall } from "./testing/items.js";
 import { tempRepo } from "./testing/temp-repo.js";
-import type { AgentRunOptions } from "./types.js";
+import type { AgentRunOptions, ModelAdapter } from "./types.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -144,7 +144,7 @@ describe("runAgent", () => {
     const model = new FakeModel([[shellCall("s1", ["seq 1 20000"])], [message("done")]]);
     await runAgent(base(model));
     const output = itemOf(model.requests[1]?.history ?? [], "shell_call_output");
-    const stdout = output && "output" in output && Array.isArray(output.output) ? String(output.output[0]?.stdout) : "";
+    const stdout = output?.type === "shell_call_output" ? (output.output[0]?.stdout ?? "") : "";
     expect(stdout.length).toBeLessThanOrEqual(16 * 1024);
     expect(stdout.startsWith("1\n2\n3\n")).toBe(true);
     expect(stdout.endsWith("19999\n20000\n")).toBe(true);
@@ -192,4 +192,65 @@ describe("runAgent", () => {
     expect(err.code).toBe("cancelled");
     expect(Date.now() - started).toBeLessThan(5000);
   });
+
+  it("stops a model call at the deadline and throws budget_exceeded", async () => {
+    const { base } = await setup();
+    const hanging: ModelAdapter = { nextTurn: ({ signal }) => untilAborted(signal) };
+    const started = Date.now();
+    const err = await rejection(runAgent(base(new FakeModel([]), { adapter: hanging, limits: deadlineIn(300) })));
+    expect(err.details).toMatchObject({ limit: "deadline" });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it("cuts a command short at the deadline and starts none after it", async () => {
+    const { base, events } = await setup();
+    const model = new FakeModel([[shellCall("s1", ["sleep 10"]), shellCall("s2", ["echo late"])]]);
+    const started = Date.now();
+    const err = await rejection(runAgent(base(model, { limits: deadlineIn(500) })));
+    expect(err.details).toMatchObject({ limit: "deadline" });
+    expect(Date.now() - started).toBeLessThan(5000);
+    const results = events.flatMap((e) => (e.type === "tool_result" ? [e.data] : []));
+    expect(results.map((r) => [r.callId, r.ok])).toEqual([
+      ["s1", false],
+      ["s2", false],
+    ]);
+    expect(results[1]?.output).toContain("deadline passed");
+  });
+
+  it("throws cancelled when the signal aborts during a model call", async () => {
+    const { base } = await setup();
+    const controller = new AbortController();
+    const hanging: ModelAdapter = { nextTurn: ({ signal }) => untilAborted(signal) };
+    setTimeout(() => controller.abort(), 100);
+    const err = await rejection(runAgent(base(new FakeModel([]), { adapter: hanging, signal: controller.signal })));
+    expect(err.code).toBe("cancelled");
+  });
+
+  it("logs an incomplete response and still ends when no tool was called", async () => {
+    const { base, events } = await setup();
+    const usage = { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0 };
+    const model = new FakeModel([{ output: [reasoning("x")], usage, incompleteReason: "max_output_tokens" }]);
+    const outcome = await runAgent(base(model));
+    expect(outcome.summary).toBeNull();
+    expect(events).toContainEqual({
+      type: "log",
+      data: {
+        stream: "stderr",
+        text: "model response 1 is incomplete: max_output_tokens\n",
+        phase: "agent",
+        source: "model",
+      },
+    });
+  });
 });
+
+function deadlineIn(ms: number): AgentRunOptions["limits"] {
+  return { maxTurns: 10, deadline: Date.now() + ms };
+}
+
+/** What the SDK does with a request whose signal aborts: rejects once it does. */
+function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    signal.addEventListener("abort", () => reject(new Error("Request was aborted.")), { once: true });
+  });
+}

@@ -2,6 +2,7 @@ import { addUsage, PatchbayError, type TokenUsage, ZERO_USAGE } from "@patchbay/
 import type { ResponseInputItem, ResponseOutputItem } from "openai/resources/responses/responses";
 import { buildInstructions } from "./prompt.js";
 import { createResponsesAdapter } from "./responses-adapter.js";
+import type { ToolContext } from "./tools/context.js";
 import { runToolCalls } from "./tools/dispatch.js";
 import { TOOL_OUTPUT_LIMIT } from "./truncate.js";
 import type { AgentOutcome, AgentRunOptions, ModelAdapter, ModelTurn } from "./types.js";
@@ -23,7 +24,7 @@ interface RunState {
 export async function runAgent(options: AgentRunOptions): Promise<AgentOutcome> {
   const instructions = await buildInstructions(options.workspace);
   const adapter = options.adapter ?? createResponsesAdapter(options);
-  const ctx = {
+  const ctx: ToolContext = {
     workspace: options.workspace,
     emit: options.emit,
     signal: options.signal,

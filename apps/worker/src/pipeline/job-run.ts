@@ -208,6 +208,7 @@ export class JobRun {
   private async fail(error: PatchbayError): Promise<void> {
     if (abortReason(this.signal) === "shutdown") return this.handBack();
     this.log.info({ code: error.code, message: error.message }, "job did not succeed");
+    this.keepUsageFrom(error);
     const patch = this.sandbox && keepsPartialPatch(error) ? await this.partialPatch() : null;
     await this.buffer.flush();
     const status = statusForError(error);
@@ -219,10 +220,23 @@ export class JobRun {
     });
   }
 
+  /** Budget errors carry the usage so far; a failed job still reports what it spent. */
+  private keepUsageFrom(error: PatchbayError): void {
+    const details = error.details as { usage?: TokenUsage; turns?: number } | undefined;
+    if (details?.usage && typeof details.turns === "number") {
+      this.agent = { ...this.agent, usage: details.usage, turns: details.turns };
+    }
+  }
+
   /** A worker shutting down returns its job to the queue; the sweeper re-enqueues it. */
   private async handBack(): Promise<void> {
     await this.buffer.flush();
-    await this.deps.jobs.transition(this.job.id, "queued", { phase: null }, "worker shut down; the job goes back to the queue");
+    await this.deps.jobs.transition(
+      this.job.id,
+      "queued",
+      { phase: null },
+      "worker shut down; the job goes back to the queue",
+    );
   }
 
   private async partialPatch(): Promise<CollectedPatch | null> {

@@ -40,7 +40,7 @@ function runItem(item: ResponseOutputItem, ctx: ToolContext): Promise<ResponseIn
   }
 }
 
-/** Emits tool_call, runs the tool, emits tool_result; a cancelled run stops before the tool. */
+/** Emits tool_call, runs the tool, emits tool_result; cancellation stops the run between tools. */
 async function traced(
   ctx: ToolContext,
   callId: string,
@@ -51,11 +51,17 @@ async function traced(
   if (ctx.signal?.aborted) throw new PatchbayError("cancelled", "The run was cancelled.");
   ctx.emit({ type: "tool_call", data: { callId, tool, input } });
   const started = Date.now();
-  const result = await run();
-  if (ctx.signal?.aborted) throw new PatchbayError("cancelled", "The run was cancelled.");
+  const result = await run().catch((err: unknown) => {
+    // Keep tool_call and tool_result paired in the event log even when the run ends here.
+    const output = err instanceof Error ? err.message : String(err);
+    ctx.emit({ type: "tool_result", data: { callId, tool, ok: false, output, durationMs: Date.now() - started } });
+    throw err;
+  });
   const durationMs = Date.now() - started;
   const { ok, output } = result;
   const exitCode = result.exitCode === undefined ? {} : { exitCode: result.exitCode };
   ctx.emit({ type: "tool_result", data: { callId, tool, ok, output, durationMs, ...exitCode } });
+  // A command killed by the abort has a result, but the run must not go on to the model.
+  if (ctx.signal?.aborted) throw new PatchbayError("cancelled", "The run was cancelled.");
   return result.item;
 }
