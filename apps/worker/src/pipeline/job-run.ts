@@ -74,9 +74,14 @@ export class JobRun {
     } catch (err) {
       await this.fail(toPatchbayError(err));
     } finally {
-      await this.sandbox?.destroy().catch((err: unknown) => this.log.warn({ err }, "sandbox destroy failed"));
+      await this.destroySandbox();
       await this.buffer.flush();
     }
+  }
+
+  /** Removes the container; done before the terminal status so a finished job has none. */
+  private async destroySandbox(): Promise<void> {
+    await this.sandbox?.destroy().catch((err: unknown) => this.log.warn({ err }, "sandbox destroy failed"));
   }
 
   private async phases(): Promise<void> {
@@ -194,6 +199,7 @@ export class JobRun {
   }
 
   private async finish(after: CheckRun[], patch: CollectedPatch): Promise<void> {
+    await this.destroySandbox();
     await this.buffer.flush();
     const result = this.result(after, patch);
     const verdict = result.checks.passed ? "checks pass" : "checks do not pass";
@@ -210,6 +216,7 @@ export class JobRun {
     this.log.info({ code: error.code, message: error.message }, "job did not succeed");
     this.keepUsageFrom(error);
     const patch = this.sandbox && keepsPartialPatch(error) ? await this.partialPatch() : null;
+    await this.destroySandbox();
     await this.buffer.flush();
     const status = statusForError(error);
     await this.deps.jobs.transition(this.job.id, status, {
@@ -230,6 +237,7 @@ export class JobRun {
 
   /** A worker shutting down returns its job to the queue; the sweeper re-enqueues it. */
   private async handBack(): Promise<void> {
+    await this.destroySandbox();
     await this.buffer.flush();
     await this.deps.jobs.transition(
       this.job.id,
