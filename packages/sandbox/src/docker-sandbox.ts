@@ -100,8 +100,12 @@ export class DockerSandbox implements Sandbox {
   /** Force-removes the container; safe to call more than once. */
   async destroy(): Promise<void> {
     this.destroyed = true;
-    await removeContainer(this.container, this.logger);
+    // Concurrent callers (a cancel and the pipeline's cleanup) all wait for the one removal.
+    this.removal ??= removeContainer(this.container, this.logger).then(() => undefined);
+    await this.removal;
   }
+
+  private removal: Promise<void> | undefined;
 
   private assertLive(): void {
     if (this.destroyed) throw sandboxFailed("use", new Error(`sandbox ${this.id} was destroyed`));

@@ -127,6 +127,8 @@ export class JobRun {
         cpus: box?.cpus ?? settings.sandbox.cpus,
         memoryMb: box?.memoryMb ?? settings.sandbox.memoryMb,
       });
+      // A cancel that arrived while the container was being created finds no sandbox to remove.
+      if (this.signal.aborted) await this.destroySandbox();
       await this.sandbox.putTar(tarDirectory(checkout.dir));
     } finally {
       await checkout.remove();
