@@ -8,6 +8,6 @@ redis_answers() { command -v redis-cli >/dev/null && [ "$(redis-cli -u "$REDIS_U
 redis_answers && exit 0
 command -v redis-server >/dev/null || apt_install redis-server
 log "starting redis-server on 127.0.0.1:$port"
-redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" --appendonly yes --appendfsync everysec \
   --dir "$PATCHBAY_STATE_DIR" --logfile "$PATCHBAY_STATE_DIR/redis.log" >/dev/null
 wait_for 15 redis_answers || die "Redis did not start"

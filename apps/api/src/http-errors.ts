@@ -1,4 +1,5 @@
 import { ERROR_CODES, PatchbayError } from "@patchbay/core";
+import { isDatabaseUnavailable } from "@patchbay/db";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
 import type { ZodError } from "zod";
@@ -35,6 +36,9 @@ function toHttpError(err: unknown): { status: number; error: PatchbayError } {
           ? `request body is not valid JSON: ${err.message}`
           : err.message;
     return { status: err.status, error: new PatchbayError("invalid_request", message) };
+  }
+  if (isDatabaseUnavailable(err)) {
+    return { status: 503, error: new PatchbayError("unavailable", "the database is unavailable; retry later") };
   }
   return { status: 500, error: new PatchbayError("internal", "internal error") };
 }

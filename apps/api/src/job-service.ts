@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { type JobSpec, PatchbayError } from "@patchbay/core";
 import type { JobEventRepository, JobRecord, JobRepository } from "@patchbay/db";
-import { CANCEL_CHANNEL, type JobQueue } from "@patchbay/queue";
+import { CANCEL_CHANNEL, type JobQueue, pingRedis } from "@patchbay/queue";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
@@ -19,6 +19,10 @@ export class JobService {
 
   /** Stores the job, then enqueues it; a failed enqueue is left to the worker's sweeper. */
   async submit(spec: JobSpec, idempotencyKey?: string): Promise<{ job: JobRecord; created: boolean }> {
+    // Without Redis the job could not start soon: say so now rather than accept it silently.
+    if (!(await pingRedis(this.deps.redis, 1000))) {
+      throw new PatchbayError("unavailable", "the job queue (Redis) is unavailable; retry later");
+    }
     const requestHash = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
     const { job, created } = await this.deps.jobs.create({
       id: randomUUID(),
@@ -35,7 +39,7 @@ export class JobService {
   private async enqueueWithRetry(jobId: string): Promise<void> {
     for (let attempt = 1; attempt <= 3; attempt++) {
       try {
-        await this.deps.queue.enqueue({ jobId });
+        await withTimeout(this.deps.queue.enqueue({ jobId }), 2000);
         return;
       } catch (err) {
         this.deps.logger.warn({ err, jobId, attempt }, "enqueue failed; the sweeper will retry");
@@ -60,4 +64,11 @@ export class JobService {
 
 function cancelledError() {
   return { code: "cancelled" as const, message: "the job was cancelled", retryable: false };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref()),
+  ]);
 }

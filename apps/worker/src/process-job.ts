@@ -1,31 +1,42 @@
 import { isTerminal } from "@patchbay/core";
-import { JobRun, type PipelineDeps } from "./pipeline/job-run.js";
+import { JobRun, type PipelineDeps, type RunOutcome } from "./pipeline/job-run.js";
 import type { RunRegistry } from "./run-registry.js";
+
+/** How often a running job's row is touched, so sweepers can tell a live worker from a dead one. */
+export const HEARTBEAT_MS = 10_000;
 
 /**
  * BullMQ's processor for one delivery of a job. A repeat delivery of a finished job does
- * nothing; a job whose worker died (still `running`) starts a new attempt.
+ * nothing; a job whose worker died (still `running`) starts a new attempt, continuing the
+ * job's event numbering. Returns "handed_back" when the job went back to the queue.
  */
-export async function processJob(jobId: string, deps: PipelineDeps, registry: RunRegistry): Promise<void> {
+export async function processJob(jobId: string, deps: PipelineDeps, registry: RunRegistry): Promise<RunOutcome> {
   const job = await deps.jobs.findById(jobId);
-  if (!job || isTerminal(job.status)) return;
+  if (!job || isTerminal(job.status)) return "done";
   if (job.cancelRequested) {
     const error = { code: "cancelled" as const, message: "the job was cancelled", retryable: false };
     await deps.jobs.transition(jobId, "cancelled", { phase: null, error });
-    return;
+    return "done";
   }
   const attempt = job.attempt + 1;
-  const moved = await deps.jobs.transition(jobId, "running", { phase: "provision" }, `attempt ${attempt} started`);
-  if (!moved) return;
+  const note = attempt > 1 ? `attempt ${attempt} started (the previous one did not finish)` : "started";
+  if (!(await deps.jobs.transition(jobId, "running", { phase: "provision" }, note, attempt))) return "done";
   const started = (await deps.jobs.findById(jobId)) ?? job;
   // A previous attempt on a worker that died may have left its container behind.
   await deps.sandboxes.destroyForJob(jobId);
   const signal = registry.start(jobId);
   const timer = setTimeout(() => registry.abort(jobId, "timed_out"), job.spec.limits.timeoutSec * 1000);
+  const heartbeat = setInterval(() => {
+    deps.jobs.touch(jobId, started.attempt).then(
+      (current) => current || registry.abort(jobId, "superseded"),
+      () => undefined,
+    );
+  }, HEARTBEAT_MS);
   try {
-    await new JobRun(started, deps, signal).execute();
+    return await new JobRun(started, deps, signal).execute();
   } finally {
     clearTimeout(timer);
+    clearInterval(heartbeat);
     registry.end(jobId);
   }
 }

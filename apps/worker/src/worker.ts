@@ -3,13 +3,14 @@ import type { Config } from "@patchbay/config";
 import { createDb, JobEventRepository, JobRepository } from "@patchbay/db";
 import { CANCEL_CHANNEL, createRedis, JobQueue, QUEUE_CATALOG, type RunJobPayload } from "@patchbay/queue";
 import { DockerSandboxProvider } from "@patchbay/sandbox";
-import { Worker } from "bullmq";
+import { DelayedError, type Job, Worker } from "bullmq";
 import pino, { type Logger } from "pino";
-import { reapContainers, sweepQueued } from "./maintenance.js";
+import { reapContainers } from "./maintenance.js";
 import type { PipelineDeps } from "./pipeline/job-run.js";
-import { processJob } from "./process-job.js";
+import { HEARTBEAT_MS, processJob } from "./process-job.js";
 import { RunRegistry } from "./run-registry.js";
 import { pipelineSettings } from "./settings.js";
+import { sweepOrphaned, sweepQueued } from "./sweepers.js";
 
 /** A running worker. */
 export interface WorkerHandle {
@@ -17,6 +18,19 @@ export interface WorkerHandle {
   registry: RunRegistry;
   /** Stops taking jobs, aborts running ones (handed back) and closes connections. */
   close(): Promise<void>;
+}
+
+/**
+ * BullMQ gave up on a job (its workers died more often than maxStalledCount, or the processor
+ * threw): record that on the job so it never stays `running`.
+ */
+async function markLost(jobs: JobRepository, jobId: string | undefined, err: Error, log: Logger): Promise<void> {
+  if (!jobId) return;
+  log.error({ err, jobId }, "job processing failed");
+  const error = { code: "worker_lost" as const, message: `the job could not be run: ${err.message}`, retryable: true };
+  await jobs
+    .transition(jobId, "error", { phase: null, error })
+    .catch((e: unknown) => log.error({ err: e }, "could not record"));
 }
 
 /** Starts a worker: takes jobs from the queue, listens for cancels, sweeps and reaps. */
@@ -43,12 +57,22 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   });
 
   await reapContainers(sandboxes, jobs, log).catch((err: unknown) => log.warn({ err }, "reaper failed"));
-  const worker = new Worker<RunJobPayload>(config.PATCHBAY_QUEUE, (job) => processJob(job.data.jobId, deps, registry), {
+  const processor = async (job: Job<RunJobPayload>, token?: string) => {
+    const outcome = await processJob(job.data.jobId, deps, registry);
+    if (outcome === "handed_back") {
+      // Back to the queue through BullMQ itself, so another worker takes it at once.
+      await job.moveToDelayed(Date.now() + 500, token);
+      throw new DelayedError();
+    }
+  };
+  const worker = new Worker<RunJobPayload>(config.PATCHBAY_QUEUE, processor, {
     connection: createRedis(config.REDIS_URL),
     concurrency: config.PATCHBAY_WORKER_CONCURRENCY,
     maxStalledCount: QUEUE_CATALOG.runJob.maxStalledCount,
+    lockDuration: config.PATCHBAY_WORKER_LOCK_MS,
+    stalledInterval: config.PATCHBAY_WORKER_LOCK_MS,
   });
-  worker.on("failed", (job, err) => log.error({ err, jobId: job?.data.jobId }, "job processing failed"));
+  worker.on("failed", (job, err) => void markLost(jobs, job?.data.jobId, err, log));
   log.info({ queue: config.PATCHBAY_QUEUE, concurrency: config.PATCHBAY_WORKER_CONCURRENCY }, "worker started");
 
   const every = (ms: number, task: () => Promise<unknown>) =>
@@ -56,13 +80,17 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   const timers = [
     every(60_000, () => reapContainers(sandboxes, jobs, log)),
     every(30_000, () => sweepQueued(jobs, queue, log)),
+    every(HEARTBEAT_MS, () => sweepOrphaned(jobs, queue, log, 6 * HEARTBEAT_MS)),
   ];
 
   const close = async () => {
-    log.info({ running: registry.ids() }, "worker stopping");
+    log.info({ running: registry.ids() }, "worker stopping: no new jobs; running ones get the grace period");
     for (const t of timers) clearInterval(t);
-    for (const id of registry.ids()) registry.abort(id, "shutdown");
+    const grace = setTimeout(() => {
+      for (const id of registry.ids()) registry.abort(id, "shutdown");
+    }, config.PATCHBAY_SHUTDOWN_GRACE_SEC * 1000);
     await worker.close();
+    clearTimeout(grace);
     subscriber.disconnect();
     await queue.close();
     redis.disconnect();

@@ -1,5 +1,5 @@
 import type { EventSink, TokenUsage, Workspace } from "@patchbay/core";
-import type { ResponseInputItem, ResponseOutputItem } from "openai/resources/responses/responses";
+import type { FunctionTool, ResponseInputItem, ResponseOutputItem } from "openai/resources/responses/responses";
 
 /** Reasoning effort levels Patchbay passes through to the model. */
 export type ReasoningEffort = "minimal" | "low" | "medium" | "high" | "xhigh";
@@ -11,8 +11,25 @@ export interface ModelClientOptions {
   apiKey: string;
   /** Per request, including the wait for the whole response (the SDK's `timeout`). */
   timeoutMs?: number;
-  /** Retries of connection failures, 408/409/429 and 5xx, with the SDK's backoff. */
+  /**
+   * Retries of 429, 5xx, timeouts and dropped connections, by Patchbay's own loop (each one is a
+   * log event); the SDK itself never retries. Default 2.
+   */
   maxRetries?: number;
+  /** First backoff step; doubles per retry, with jitter. Default 1000. */
+  retryBaseDelayMs?: number;
+  /** No backoff (or Retry-After) longer than this; a longer Retry-After gives up. Default 60000. */
+  retryMaxDelayMs?: number;
+}
+
+/** Which wire protocol model calls use. */
+export type ModelApi = "responses" | "chat";
+
+/** USD per million tokens. */
+export interface ModelPrice {
+  input: number;
+  cachedInput: number;
+  output: number;
 }
 
 /** Everything one agent run needs. */
@@ -29,7 +46,15 @@ export interface AgentRunOptions {
     maxTokens?: number;
     /** Epoch ms; checked before each model call and bounds model calls and commands. */
     deadline?: number;
+    /** Estimated USD over all turns (needs the model's price); checked before each model call. */
+    maxCostUsd?: number;
   };
+  /** Protocol when the model name has no `chat:` / `responses:` prefix; default "responses". */
+  api?: ModelApi;
+  /** Price table: exact model name or longest prefix. Without a price the cost is null. */
+  prices?: Readonly<Record<string, ModelPrice>>;
+  /** Runs the job's test and lint commands; offered to the model as `run_checks` when given. */
+  runChecks?: () => Promise<string>;
   emit: EventSink;
   signal?: AbortSignal;
   /** Per shell command unless the call sets its own timeout_ms; default 120000. */
@@ -49,6 +74,8 @@ export interface AgentOutcome {
   turns: number;
   /** Always "completed" for now: reaching maxTurns throws budget_exceeded (the type keeps room). */
   stopReason: "completed" | "max_turns";
+  /** Estimated USD of all turns; null when the model has no price. */
+  estimatedCostUsd: number | null;
 }
 
 /** One model answer, whatever protocol produced it, as Responses output items. */
@@ -63,8 +90,15 @@ export interface ModelTurn {
 export interface ModelRequest {
   instructions: string;
   history: ResponseInputItem[];
+  /** Function tools offered besides shell and apply_patch (run_checks), Responses shape. */
+  functionTools: FunctionTool[];
   signal: AbortSignal;
+  /** Called while a streamed response arrives: text deltas and finished output items. */
+  onProgress?: (progress: ModelProgress) => void;
 }
+
+/** What a streaming adapter reports before the turn is complete. */
+export type ModelProgress = { type: "text"; delta: string } | { type: "item"; item: ResponseOutputItem };
 
 /**
  * A model protocol. The history is the stateless transcript in Responses item form; an adapter

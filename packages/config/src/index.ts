@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { ModelPricesVar } from "./model-prices.js";
+
+export { DEFAULT_MODEL_PRICES, type ModelPrice, ModelPriceSchema } from "./model-prices.js";
 
 /**
  * The one schema for Patchbay's environment. Nothing else reads process.env: apps parse it once
@@ -14,6 +17,10 @@ export const ConfigSchema = z.object({
   PATCHBAY_QUEUE: z.string().min(1).default("patchbay-jobs"),
   PATCHBAY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   PATCHBAY_WORKER_ID: z.string().optional(),
+  /** BullMQ lock: a worker silent this long is presumed dead and its job is taken up again. */
+  PATCHBAY_WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** On SIGTERM, running jobs get this long to finish before they are handed back. */
+  PATCHBAY_SHUTDOWN_GRACE_SEC: z.coerce.number().int().min(0).default(30),
   PATCHBAY_SANDBOX_IMAGE: z.string().default("patchbay/sandbox:1"),
   PATCHBAY_SANDBOX_CPUS: z.coerce.number().positive().default(1),
   PATCHBAY_SANDBOX_MEMORY_MB: z.coerce.number().int().min(64).default(2048),
@@ -23,6 +30,10 @@ export const ConfigSchema = z.object({
   OPENAI_BASE_URL: z.string().url().optional(),
   PATCHBAY_MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   PATCHBAY_MODEL_TIMEOUT_SEC: z.coerce.number().int().positive().default(600),
+  /** Which protocol model calls use; a job's model `chat:<name>` / `responses:<name>` overrides it. */
+  PATCHBAY_MODEL_API: z.enum(["responses", "chat"]).default("responses"),
+  /** Prices per model for maxCostUsd and the cost estimate (JSON; see model-prices.ts). */
+  PATCHBAY_MODEL_PRICES: ModelPricesVar,
   /** Search path for host commands the worker runs (git, tar); they get no other environment. */
   PATH: z.string().default("/usr/local/bin:/usr/bin:/bin"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -12,12 +12,20 @@ export const ERROR_CODES = {
   setup_failed: { retryable: false, http: 422 },
   model_unreachable: { retryable: true, http: 502 },
   model_error: { retryable: true, http: 502 },
+  /** The endpoint kept failing (429, 5xx, dropped connections) through every retry. */
+  model_unavailable: { retryable: true, http: 503 },
   budget_exceeded: { retryable: false, http: 422 },
   agent_loop: { retryable: false, http: 422 },
+  /** The repository's .patchbay.yml is not valid; the message names the bad fields. */
+  invalid_config: { retryable: false, http: 422 },
+  /** output.branch could not be pushed (branch exists without output.force, rejected, no access). */
+  push_failed: { retryable: false, http: 422 },
   timed_out: { retryable: false, http: 422 },
   cancelled: { retryable: false, http: 409 },
   // ours
   sandbox_failed: { retryable: true, http: 500 },
+  /** The job's worker died more often than the stall limit allows. */
+  worker_lost: { retryable: true, http: 500 },
   unavailable: { retryable: true, http: 503 },
   internal: { retryable: true, http: 500 },
 } as const satisfies Record<string, { retryable: boolean; http: number }>;

@@ -16,6 +16,10 @@ export interface EventData {
     usage: TokenUsage;
     itemTypes: string[];
     text?: string;
+    /** The turn's full output items (Responses item shapes), so the transcript can be replayed. */
+    output?: unknown[];
+    /** Estimated cost of the run so far in USD, when the model's price is known. */
+    costUsd?: number;
   };
   tool_call: { callId: string; tool: string; input: unknown };
   tool_result: {

@@ -4,7 +4,8 @@ import type { TokenUsage } from "./events.js";
 export interface CheckRun {
   kind: "test" | "lint";
   command: string;
-  source: "job" | "detected";
+  /** "job": the JobSpec; "config": the repository's .patchbay.yml; "detected": found by looking at the repository. */
+  source: "job" | "config" | "detected";
   exitCode: number | null;
   passed: boolean;
   timedOut: boolean;
@@ -15,6 +16,8 @@ export interface CheckRun {
   failedTests?: string[];
   /** Where a detected command came from, e.g. "package.json scripts.test". */
   detectedFrom?: string;
+  /** Where counts and names were read: "junit:<path>" for JUnit XML reports, "output:<format>" for the runner's output. */
+  report?: string;
 }
 
 /** Check outcomes on the untouched checkout and after the agent. */
@@ -47,4 +50,25 @@ export interface JobResult {
   usage: TokenUsage & { turns: number; estimatedCostUsd: number | null };
   model: string;
   baseCommit: string | null;
+  /** The setup commands that ran, and where they came from. */
+  setup?: { commands: string[]; source: "job" | "config" | "detected" };
+  /** Test files that existed at the base commit and the agent changed, deleted or renamed (the agent's view, before any protection). */
+  testsModified?: string[];
+  /** Test files the agent added. */
+  testsAdded?: string[];
+  /** Whether the after-checks ran against the original test files. */
+  protectTests?: boolean;
+  /** With protectTests: test files whose changes were dropped from the patch (restored to the base commit). */
+  testsDropped?: string[];
+  /** With output.branch: what was pushed. */
+  push?: PushResult;
+}
+
+/** A branch the worker pushed for a job. */
+export interface PushResult {
+  remote: string;
+  branch: string;
+  commit: string;
+  /** True when an existing branch was replaced (output.force). */
+  forced: boolean;
 }

@@ -33,7 +33,15 @@ export const JobSpecSchema = z
     model: z.string().min(1).max(200).default(DEFAULT_MODEL),
     reasoningEffort: z.enum(["minimal", "low", "medium", "high", "xhigh"]).optional(),
     setup: z.array(command).max(50).optional(),
-    checks: z.object({ test: command.optional(), lint: command.optional() }).strict().optional(),
+    checks: z
+      .object({
+        test: command.optional(),
+        lint: command.optional(),
+        /** After-checks run against the original test files; changes to them are dropped from the patch. */
+        protectTests: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
     limits: z
       .object({
         timeoutSec: z
@@ -57,7 +65,16 @@ export const JobSpecSchema = z
       .strict()
       .optional(),
     output: z
-      .object({ branch: z.string().min(1).max(255).optional() })
+      .object({
+        branch: z
+          .string()
+          .min(1)
+          .max(255)
+          .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._\/-]+(?<![./])$/, "output.branch must be a valid git branch name")
+          .optional(),
+        /** Replace an existing branch of that name (never done otherwise). */
+        force: z.boolean().optional(),
+      })
       .strict()
       .optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),

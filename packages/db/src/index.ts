@@ -11,3 +11,4 @@ export async function pingDb(db: import("./client.js").Db): Promise<boolean> {
     return false;
   }
 }
+export { isDatabaseUnavailable } from "./unavailable.js";

@@ -36,6 +36,8 @@ export interface TransitionFields {
   result?: JobResult;
   error?: ErrorInfo;
   patch?: string;
+  /** Only when the job is still on this attempt (a superseded attempt must not finish it). */
+  attempt?: number;
 }
 
 const SELECT_WITHOUT_PATCH = {
@@ -70,7 +72,7 @@ function toRecord(row: RowView): JobRecord {
 async function updateStatus(tx: Tx, id: string, to: JobStatus, fields: TransitionFields): Promise<boolean> {
   const now = new Date();
   const { count } = await tx.job.updateMany({
-    where: { id, status: { in: statusesLeadingTo(to) } },
+    where: { id, status: { in: statusesLeadingTo(to) }, ...(fields.attempt ? { attempt: fields.attempt } : {}) },
     data: {
       status: to,
       ...(fields.phase !== undefined ? { phase: fields.phase } : {}),
@@ -153,11 +155,22 @@ export class JobRepository {
    * the same transaction (so a reader who sees the status also sees the event). False when the
    * move was not allowed (e.g. the job had already finished).
    */
-  async transition(id: string, to: JobStatus, fields: TransitionFields = {}, message?: string): Promise<boolean> {
+  async transition(
+    id: string,
+    to: JobStatus,
+    fields: TransitionFields = {},
+    message?: string,
+    attempt?: number,
+  ): Promise<boolean> {
     return this.db.$transaction(async (tx) => {
       const moved = await updateStatus(tx, id, to, fields);
       if (moved) {
-        const data = { status: to, phase: fields.phase ?? null, ...(message ? { message } : {}) };
+        const data = {
+          status: to,
+          phase: fields.phase ?? null,
+          ...(message ? { message } : {}),
+          ...(attempt ? { attempt } : {}),
+        };
         await appendEventsInTx(tx, id, [{ type: "status", data }]);
         if (fields.error) await appendEventsInTx(tx, id, [{ type: "error", data: fields.error }]);
       }
@@ -177,6 +190,25 @@ export class JobRepository {
       data: { cancelRequested: true },
     });
     return this.findById(id);
+  }
+
+  /** Marks a running attempt as alive (its worker's heartbeat); false when it is no longer current. */
+  async touch(id: string, attempt: number): Promise<boolean> {
+    const { count } = await this.db.job.updateMany({
+      where: { id, status: "running", attempt },
+      data: { updatedAt: new Date() },
+    });
+    return count === 1;
+  }
+
+  /** Running jobs whose worker has not been heard from since `olderThan`. */
+  async listRunningSilentSince(olderThan: Date, limit = 100): Promise<string[]> {
+    const rows = await this.db.job.findMany({
+      where: { status: "running", updatedAt: { lt: olderThan } },
+      select: { id: true },
+      take: limit,
+    });
+    return rows.map((r) => r.id);
   }
 
   /** Queued jobs created before `olderThan` (for the re-enqueue sweeper). */

@@ -18,9 +18,19 @@ export class JobQueue {
     });
   }
 
-  /** Enqueues a job run; the BullMQ id is the job id, so enqueueing twice is harmless. */
+  /**
+   * Enqueues a job run. The BullMQ id is the job id, so enqueueing a waiting or running job
+   * again is harmless; a finished entry left from an earlier run (kept for inspection) would
+   * make BullMQ ignore the add, so it is removed first.
+   */
   async enqueue(payload: RunJobPayload): Promise<void> {
     const data = QUEUE_CATALOG.runJob.payload.parse(payload);
+    const existing = await this.queue.getJob(data.jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== "completed" && state !== "failed") return;
+      await existing.remove();
+    }
     await this.queue.add(RUN_JOB, data, { jobId: data.jobId });
   }
 

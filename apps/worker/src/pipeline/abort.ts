@@ -1,12 +1,12 @@
 import { PatchbayError } from "@patchbay/core";
 
 /** Why a job's run was aborted from outside its pipeline. */
-export type AbortReason = "cancelled" | "timed_out" | "shutdown";
+export type AbortReason = "cancelled" | "timed_out" | "shutdown" | "superseded";
 
 /** The reason an AbortSignal carries, when it is one of ours. */
 export function abortReason(signal: AbortSignal): AbortReason | null {
   const r: unknown = signal.reason;
-  return r === "cancelled" || r === "timed_out" || r === "shutdown" ? r : null;
+  return r === "cancelled" || r === "timed_out" || r === "shutdown" || r === "superseded" ? r : null;
 }
 
 /**
@@ -36,5 +36,6 @@ function abortError(signal: AbortSignal): PatchbayError {
   if (reason === "timed_out")
     return new PatchbayError("timed_out", "the job reached its time limit (limits.timeoutSec)");
   if (reason === "shutdown") return new PatchbayError("unavailable", "the worker is shutting down");
+  if (reason === "superseded") return new PatchbayError("worker_lost", "another worker took this job over");
   return new PatchbayError("cancelled", "the job was cancelled");
 }

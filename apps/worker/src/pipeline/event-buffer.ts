@@ -4,6 +4,8 @@ import type { Logger } from "pino";
 
 const FLUSH_DELAY_MS = 100;
 const MAX_PENDING = 20_000;
+/** Log text stored per job; past it, log chunks are dropped and one marker says so. */
+export const JOB_LOG_CAP_BYTES = 50 * 1024 * 1024;
 
 /**
  * Collects a job's events and writes them in batches, in order, one batch at a time. A failed
@@ -15,6 +17,8 @@ export class EventBuffer {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
   private droppedLogs = 0;
+  private logBytes = 0;
+  private capNoted = false;
 
   constructor(
     private readonly jobId: string,
@@ -24,13 +28,28 @@ export class EventBuffer {
 
   /** Queues one event (the EventSink the pipeline hands out). */
   readonly emit = (event: NewEvent): void => {
-    if (this.pending.length >= MAX_PENDING && event.type === "log") {
-      this.droppedLogs++;
-      return;
-    }
+    if (event.type === "log" && !this.admitLog(event.data.text)) return;
     this.pending.push(event);
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   };
+
+  /** Whether a log chunk fits the per-job cap and the unsent-events bound. */
+  private admitLog(text: string): boolean {
+    this.logBytes += text.length;
+    if (this.logBytes > JOB_LOG_CAP_BYTES) {
+      if (!this.capNoted) {
+        this.capNoted = true;
+        const note = `[patchbay: this job's log reached ${JOB_LOG_CAP_BYTES >> 20} MiB; further output is not stored]\n`;
+        this.pending.push({ type: "log", data: { stream: "stderr", text: note } });
+      }
+      return false;
+    }
+    if (this.pending.length >= MAX_PENDING) {
+      this.droppedLogs++;
+      return false;
+    }
+    return true;
+  }
 
   /** Writes everything queued so far; resolves when it is stored. */
   flush(): Promise<void> {

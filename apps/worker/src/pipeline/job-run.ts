@@ -4,12 +4,13 @@ import {
   type CheckRun,
   type JobPhase,
   type JobResult,
+  type JobStatus,
   PatchbayError,
   type TokenUsage,
   toPatchbayError,
   ZERO_USAGE,
 } from "@patchbay/core";
-import type { JobEventRepository, JobRecord, JobRepository } from "@patchbay/db";
+import type { JobEventRepository, JobRecord, JobRepository, TransitionFields } from "@patchbay/db";
 import type { Sandbox, SandboxProvider } from "@patchbay/sandbox";
 import { tarDirectory } from "@patchbay/sandbox";
 import type { Logger } from "pino";
@@ -18,7 +19,11 @@ import { cloneRepository } from "./clone.js";
 import { EventBuffer } from "./event-buffer.js";
 import { type CollectedPatch, collectPatch } from "./finalize.js";
 import { keepsPartialPatch, statusForError } from "./outcome.js";
+import { retryStorage } from "./retry-storage.js";
 import type { PipelineSettings } from "./settings.js";
+
+/** How a run ended for the queue: finished (any terminal status) or handed back. */
+export type RunOutcome = "done" | "handed_back";
 
 export interface PipelineDeps {
   jobs: JobRepository;
@@ -68,11 +73,16 @@ export class JobRun {
   }
 
   /** Runs every phase and records the outcome. */
-  async execute(): Promise<void> {
+  async execute(): Promise<RunOutcome> {
     try {
       await raceAbort(this.phases(), this.signal);
+      return "done";
     } catch (err) {
+      if (abortReason(this.signal) === "shutdown") return await this.handBack();
+      // Presumed dead and taken over elsewhere: the new attempt owns the job's outcome now.
+      if (abortReason(this.signal) === "superseded") return "done";
       await this.fail(toPatchbayError(err));
+      return "done";
     } finally {
       await this.destroySandbox();
       await this.buffer.flush();
@@ -100,7 +110,7 @@ export class JobRun {
 
   private async enter(phase: JobPhase): Promise<void> {
     if (this.signal.aborted) return;
-    await this.deps.jobs.setPhase(this.job.id, phase);
+    await retryStorage(`phase ${phase}`, () => this.deps.jobs.setPhase(this.job.id, phase), this.log);
     this.buffer.emit({ type: "status", data: { status: "running", phase } });
   }
 
@@ -205,23 +215,17 @@ export class JobRun {
     await this.buffer.flush();
     const result = this.result(after, patch);
     const verdict = result.checks.passed ? "checks pass" : "checks do not pass";
-    await this.deps.jobs.transition(
-      this.job.id,
-      "succeeded",
-      { phase: null, result, patch: patch.patch },
-      `agent finished; ${verdict}`,
-    );
+    await this.recordStatus("succeeded", { phase: null, result, patch: patch.patch }, `agent finished; ${verdict}`);
   }
 
   private async fail(error: PatchbayError): Promise<void> {
-    if (abortReason(this.signal) === "shutdown") return this.handBack();
     this.log.info({ code: error.code, message: error.message }, "job did not succeed");
     this.keepUsageFrom(error);
     const patch = this.sandbox && keepsPartialPatch(error) ? await this.partialPatch() : null;
     await this.destroySandbox();
     await this.buffer.flush();
     const status = statusForError(error);
-    await this.deps.jobs.transition(this.job.id, status, {
+    await this.recordStatus(status, {
       phase: null,
       error: error.toJSON(),
       result: this.result([], patch),
@@ -237,16 +241,19 @@ export class JobRun {
     }
   }
 
-  /** A worker shutting down returns its job to the queue; the sweeper re-enqueues it. */
-  private async handBack(): Promise<void> {
+  /** Writes a status change, retrying through a database outage. */
+  private recordStatus(to: JobStatus, fields: TransitionFields, message?: string): Promise<boolean> {
+    const guarded = { ...fields, attempt: this.job.attempt };
+    return retryStorage(`status ${to}`, () => this.deps.jobs.transition(this.job.id, to, guarded, message), this.log);
+  }
+
+  /** A worker shutting down returns its job to the queue for another worker. */
+  private async handBack(): Promise<RunOutcome> {
     await this.destroySandbox();
     await this.buffer.flush();
-    await this.deps.jobs.transition(
-      this.job.id,
-      "queued",
-      { phase: null },
-      "worker shut down; the job goes back to the queue",
-    );
+    const note = "the worker is shutting down; the job goes back to the queue";
+    await this.recordStatus("queued", { phase: null }, note);
+    return "handed_back";
   }
 
   private async partialPatch(): Promise<CollectedPatch | null> {

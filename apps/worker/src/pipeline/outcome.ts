@@ -12,13 +12,17 @@ export function statusForError(error: PatchbayError): JobStatus {
     case "setup_failed":
     case "budget_exceeded":
     case "agent_loop":
+    case "invalid_config":
+    case "push_failed":
     case "invalid_request":
     case "conflict":
     case "not_found":
       return "failed";
     case "model_unreachable":
     case "model_error":
+    case "model_unavailable":
     case "sandbox_failed":
+    case "worker_lost":
     case "unavailable":
     case "internal":
       return "error";
