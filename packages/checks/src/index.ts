@@ -1,5 +1,7 @@
 export { compareChecks } from "./compare.js";
+export { CONFIG_FILE, loadRepoConfig, parseRepoConfig, type RepoConfig, RepoConfigSchema } from "./config-file.js";
 export { detectChecks, inspectRepo, makefileTargets } from "./detect.js";
+export { DEFAULT_JUNIT_PATHS, readFreshReports, snapshotReports } from "./junit-reports.js";
 export {
   cleanOutput,
   parseCargoTest,
@@ -17,6 +19,23 @@ export {
   type TestOutputParser,
   type TestReport,
 } from "./parsers/index.js";
-export { resolveChecks } from "./resolve.js";
+export { type ChecksPlan, type JobChecksSpec, planChecks } from "./plan.js";
+export { type ResolvedSetup, resolveChecks, resolveSetup } from "./resolve.js";
 export { CHECK_ENV, type RunChecksOptions, runChecks } from "./run.js";
-export type { CheckCommand, CheckKind, CheckSpec, DetectedChecks, DetectedCommand, RepoFacts } from "./types.js";
+export {
+  classifyTestChanges,
+  DEFAULT_TEST_GLOBS,
+  type FileChange,
+  globToRegExp,
+  type TestChanges,
+  testMatcher,
+} from "./test-files.js";
+export type {
+  CheckCommand,
+  CheckKind,
+  CheckSpec,
+  CommandSource,
+  DetectedChecks,
+  DetectedCommand,
+  RepoFacts,
+} from "./types.js";

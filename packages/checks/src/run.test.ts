@@ -53,8 +53,11 @@ describe("runChecks", () => {
       emit: (e) => events.push(e),
       timeoutMs: 1000,
     });
-    expect(workspace.calls.map((c) => c.command)).toEqual(["npm test", "npm run lint"]);
-    expect(workspace.calls[0]!.options).toMatchObject({ timeoutMs: 1000, env: { CI: "true", NO_COLOR: "1" } });
+    // Before the test command, one listing of the JUnit report locations (to tell fresh reports from stale ones).
+    const commands = workspace.calls.map((c) => c.command);
+    expect(commands.filter((c) => !c.includes("surefire-reports"))).toEqual(["npm test", "npm run lint"]);
+    const testCall = workspace.calls.find((c) => c.command === "npm test");
+    expect(testCall!.options).toMatchObject({ timeoutMs: 1000, env: { CI: "true", NO_COLOR: "1" } });
     expect(runs[0]).toEqual({
       kind: "test",
       command: "npm test",
@@ -67,6 +70,7 @@ describe("runChecks", () => {
       outputTail: JEST_FAIL,
       counts: { passed: 2, failed: 1, skipped: 0 },
       failedTests: ["src/a.test.js > a > b"],
+      report: "output:jest",
     });
     // Lint output is never read as a test report.
     expect(runs[1]).toMatchObject({ kind: "lint", source: "job", passed: true });

@@ -1,4 +1,5 @@
 import type { CheckRun, EventSink, ExecResult, Workspace } from "@patchbay/core";
+import { DEFAULT_JUNIT_PATHS, type ReportSnapshot, readFreshReports, snapshotReports } from "./junit-reports.js";
 import { LogForwarder } from "./log-forwarder.js";
 import { combinedOutput, outputTail, TailBuffer } from "./output.js";
 import { parseTestOutput, type TestReport } from "./parsers/index.js";
@@ -53,9 +54,11 @@ async function runOne(workspace: Workspace, check: CheckCommand, options: RunChe
     options.maxLogBytes ?? 1024 * 1024,
   );
   const live = new TailBuffer(PARSE_CHARS);
+  const reportPaths = check.kind === "test" ? (check.junit ?? DEFAULT_JUNIT_PATHS) : [];
+  const reportsBefore = reportPaths.length > 0 ? await snapshotReports(workspace, reportPaths) : new Map();
   log.write("stdout", `$ ${check.command}\n`);
   const result = await workspace.exec(check.command, {
-    timeoutMs: options.timeoutMs,
+    timeoutMs: check.timeoutMs ?? options.timeoutMs,
     env: { ...(options.env ?? CHECK_ENV) },
     ...(options.signal ? { signal: options.signal } : {}),
     onOutput: (stream, text) => {
@@ -65,11 +68,45 @@ async function runOne(workspace: Workspace, check: CheckCommand, options: RunChe
   });
   const output = combinedOutput(live, result);
   // Lint output is not a test report, and a lint tool's summary could pass for one.
-  const report = check.kind === "test" ? parseTestOutput(output) : undefined;
+  const report =
+    check.kind === "test" ? await testReport(workspace, check, output, reportPaths, reportsBefore) : undefined;
   return toCheckRun(check, result, output, report);
 }
 
-function toCheckRun(check: CheckCommand, result: ExecResult, output: string, report: TestReport | undefined): CheckRun {
+interface SourcedReport {
+  report: TestReport;
+  /** "junit:<files>" or "output:<format>". */
+  from: string;
+}
+
+/**
+ * Counts and names for a test run: JUnit reports named in .patchbay.yml win over the output;
+ * reports at the common locations are read only when the output had no summary a parser knows.
+ */
+async function testReport(
+  workspace: Workspace,
+  check: CheckCommand,
+  output: string,
+  reportPaths: readonly string[],
+  before: ReportSnapshot,
+): Promise<SourcedReport | undefined> {
+  const readJUnit = async () => {
+    const found = await readFreshReports(workspace, reportPaths, before);
+    return found ? { report: found.report, from: `junit:${found.files.join(",")}` } : undefined;
+  };
+  const parsed = parseTestOutput(output);
+  const fromOutput = parsed ? { report: parsed, from: `output:${parsed.format}` } : undefined;
+  if (check.junit) return (await readJUnit()) ?? fromOutput;
+  return fromOutput ?? (await readJUnit());
+}
+
+function toCheckRun(
+  check: CheckCommand,
+  result: ExecResult,
+  output: string,
+  sourced: SourcedReport | undefined,
+): CheckRun {
+  const report = sourced?.report;
   return {
     kind: check.kind,
     command: check.command,
@@ -80,7 +117,7 @@ function toCheckRun(check: CheckCommand, result: ExecResult, output: string, rep
     timedOut: result.timedOut,
     durationMs: result.durationMs,
     outputTail: outputTail(output, TAIL_BYTES),
-    ...(report ? { counts: report.counts, failedTests: report.failedTests } : {}),
+    ...(report ? { counts: report.counts, failedTests: report.failedTests, report: sourced.from } : {}),
   };
 }
 

@@ -24,11 +24,18 @@ export type CheckKind = "test" | "lint";
 export interface CheckCommand {
   kind: CheckKind;
   command: string;
-  /** "job" when the JobSpec gave it, "detected" otherwise. */
-  source: "job" | "detected";
+  /** "job" when the JobSpec gave it, "config" when .patchbay.yml did, "detected" otherwise. */
+  source: CommandSource;
   /** For detected commands: what it was found in. */
   detectedFrom?: string;
+  /** Time limit for this command; runChecks' timeoutMs otherwise. */
+  timeoutMs?: number;
+  /** JUnit XML reports (files or folders) the test command writes, from .patchbay.yml; they win over its output. */
+  junit?: string[];
 }
+
+/** Who named a command: the JobSpec, the repository's .patchbay.yml, or detection. */
+export type CommandSource = "job" | "config" | "detected";
 
 /** What detection knows about the checkout: its top-level entries and a reader for files. */
 export interface RepoFacts {

@@ -14,6 +14,20 @@ export const ConfigSchema = z.object({
   PATCHBAY_API_HOST: z.string().default("127.0.0.1"),
   /** Where the CLI finds the API (default: the local API on PATCHBAY_API_PORT). */
   PATCHBAY_URL: z.string().url().optional(),
+  /** The CLI's API key (`pb_<prefix>_<secret>`); `--api-key` overrides it. */
+  PATCHBAY_API_KEY: z.string().optional(),
+  /** Requests per minute per API key (a key may carry its own). */
+  PATCHBAY_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(600),
+  /** Jobs of one project running at once (a project may carry its own). */
+  PATCHBAY_PROJECT_MAX_RUNNING: z.coerce.number().int().min(1).default(4),
+  /** Jobs of one project waiting in the queue; submits past it get 429 (a project may carry its own). */
+  PATCHBAY_PROJECT_MAX_QUEUED: z.coerce.number().int().min(1).default(500),
+  /** 32 bytes, base64 or hex (`openssl rand -base64 32`): encrypts project secrets at rest. */
+  PATCHBAY_SECRETS_KEY: z.string().optional(),
+  /** Accept file:// URLs and host paths as repo.url (local use, the demo and tests only). */
+  PATCHBAY_ALLOW_FILE_REPOS: z.stringbool().default(false),
+  /** Largest request header block the API accepts (bigger: 431). */
+  PATCHBAY_MAX_HEADER_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(16_384),
   PATCHBAY_QUEUE: z.string().min(1).default("patchbay-jobs"),
   PATCHBAY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   PATCHBAY_WORKER_ID: z.string().optional(),

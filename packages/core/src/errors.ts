@@ -7,6 +7,12 @@ export const ERROR_CODES = {
   invalid_request: { retryable: false, http: 400 },
   not_found: { retryable: false, http: 404 },
   conflict: { retryable: false, http: 409 },
+  /** No API key, or one that is unknown, malformed or revoked. */
+  unauthorized: { retryable: false, http: 401 },
+  /** The API key lacks the scope the request needs. */
+  forbidden: { retryable: false, http: 403 },
+  /** The key's request rate or the project's queue is at its limit; retry after `Retry-After`. */
+  rate_limited: { retryable: true, http: 429 },
   // job outcomes
   repo_clone_failed: { retryable: false, http: 422 },
   setup_failed: { retryable: false, http: 422 },

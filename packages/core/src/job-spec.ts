@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { FREE_JSON_LIMITS, jsonDepth, unstorableStringPath } from "./json-hygiene.js";
+import { classifyRepoUrl } from "./repo-url.js";
 
 /** Default coding model (Responses API). */
 export const DEFAULT_MODEL = "gpt-5.3-codex";
@@ -14,10 +16,17 @@ export const JobSpecSchema = z
           .string({ error: "repo.url is required: a git URL the worker can clone (https, ssh or file)" })
           .min(1, "repo.url may not be empty")
           .max(2000)
-          .refine((u) => /^(https?:\/\/|ssh:\/\/|git@|file:\/\/|\/)/.test(u), {
-            message: "repo.url must be an https://, ssh://, git@host:path, file:// URL or an absolute path",
+          .refine((u) => classifyRepoUrl(u) !== null, {
+            message:
+              "repo.url must be an https:// URL (no password in it), an ssh:// or git@host:path URL, or a file:// URL or absolute path",
           }),
-        ref: z.string().min(1).max(255).optional(),
+        // Never starts with "-": it is passed to git checkout/fetch, where it would be an option.
+        ref: z
+          .string()
+          .min(1)
+          .max(255)
+          .regex(/^[A-Za-z0-9_][A-Za-z0-9._\/+@-]*$/, "repo.ref must be a branch, tag or commit name")
+          .optional(),
         commit: z
           .string()
           .regex(/^[0-9a-f]{7,64}$/i, "repo.commit must be a hex commit id")
@@ -77,9 +86,22 @@ export const JobSpecSchema = z
       })
       .strict()
       .optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .refine((m) => jsonDepth(m) <= FREE_JSON_LIMITS.maxDepth, {
+        message: `metadata may nest at most ${FREE_JSON_LIMITS.maxDepth} levels`,
+        abort: true,
+      })
+      .refine((m) => JSON.stringify(m).length <= FREE_JSON_LIMITS.maxBytes, {
+        message: `metadata may be at most ${FREE_JSON_LIMITS.maxBytes} characters of JSON`,
+      })
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => {
+    const path = unstorableStringPath(spec);
+    if (path) ctx.addIssue({ code: "custom", path: path.split("."), message: "contains a NUL character or broken UTF-16" });
+  });
 
 export type JobSpec = z.output<typeof JobSpecSchema>;
 export type JobSpecInput = z.input<typeof JobSpecSchema>;

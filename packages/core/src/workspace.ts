@@ -36,4 +36,10 @@ export interface ExecResult {
   durationMs: number;
   /** Bytes dropped from the middle of stdout+stderr because of the output cap. */
   truncatedBytes: number;
+  /**
+   * Why the command did not end normally, when the sandbox can tell: the memory limit (`oom`),
+   * the process limit (`pids_limit`), the workspace size limit (`disk_limit`), the time-out
+   * (`timeout`) or a signal (`killed`). Absent for an ordinary exit, zero or not.
+   */
+  reason?: "oom" | "pids_limit" | "disk_limit" | "timeout" | "killed";
 }

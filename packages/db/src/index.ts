@@ -1,4 +1,22 @@
+export {
+  API_SCOPES,
+  type ApiScope,
+  apiKeyMatches,
+  apiKeyPrefix,
+  generateApiKey,
+  hasScope,
+  hashApiKey,
+} from "./api-key.js";
+export { type ApiKeyRecord, ApiKeyRepository } from "./api-key-repository.js";
 export { createDb, type Db } from "./client.js";
+export {
+  DEFAULT_PROJECT,
+  PROJECT_ID_PATTERN,
+  type ProjectRecord,
+  ProjectRepository,
+} from "./project-repository.js";
+export { parseSecretsKey, SecretBox } from "./secret-box.js";
+export { SECRET_NAME_PATTERN, type SecretInfo, SecretRepository } from "./secret-repository.js";
 export { JobEventRepository } from "./event-repository.js";
 export { type JobRecord, JobRepository, type TransitionFields } from "./job-repository.js";
 

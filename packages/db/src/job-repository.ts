@@ -16,6 +16,8 @@ import { Prisma } from "./generated/prisma/client.js";
 /** A job as the rest of the system sees it (typed views over the JSON columns). */
 export interface JobRecord {
   id: string;
+  /** The project of the key that submitted it; another project's key never sees it. */
+  projectId: string;
   status: JobStatus;
   phase: JobPhase | null;
   spec: JobSpec;
@@ -42,6 +44,7 @@ export interface TransitionFields {
 
 const SELECT_WITHOUT_PATCH = {
   id: true,
+  projectId: true,
   status: true,
   phase: true,
   spec: true,
@@ -94,6 +97,8 @@ export class JobRepository {
   async create(input: {
     id: string;
     spec: JobSpec;
+    /** Default: the `default` project. */
+    projectId?: string;
     idempotencyKey?: string;
     requestHash?: string;
   }): Promise<{ job: JobRecord; created: boolean }> {
@@ -101,6 +106,7 @@ export class JobRepository {
       const row = await this.db.job.create({
         data: {
           id: input.id,
+          ...(input.projectId ? { projectId: input.projectId } : {}),
           spec: input.spec as unknown as Prisma.InputJsonValue,
           model: input.spec.model,
           repoUrl: input.spec.repo.url,
@@ -114,12 +120,20 @@ export class JobRepository {
       if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") || !input.idempotencyKey) {
         throw err;
       }
-      return { job: await this.findByIdempotencyKey(input.idempotencyKey, input.requestHash), created: false };
+      const projectId = input.projectId ?? "default";
+      return { job: await this.findByIdempotencyKey(projectId, input.idempotencyKey, input.requestHash), created: false };
     }
   }
 
-  private async findByIdempotencyKey(key: string, requestHash: string | undefined): Promise<JobRecord> {
-    const row = await this.db.job.findUniqueOrThrow({ where: { idempotencyKey: key } });
+  // Keys are per project: another project's key of the same value is another job.
+  private async findByIdempotencyKey(
+    projectId: string,
+    key: string,
+    requestHash: string | undefined,
+  ): Promise<JobRecord> {
+    const row = await this.db.job.findUniqueOrThrow({
+      where: { projectId_idempotencyKey: { projectId, idempotencyKey: key } },
+    });
     if (requestHash && row.requestHash !== requestHash) {
       throw new PatchbayError("conflict", "Idempotency-Key was already used with a different request body");
     }
@@ -139,9 +153,12 @@ export class JobRepository {
   }
 
   /** Newest first; `cursor` is the id of the last job of the previous page. */
-  async list(options: { status?: JobStatus; limit: number; cursor?: string }): Promise<JobRecord[]> {
+  async list(options: { status?: JobStatus; limit: number; cursor?: string; projectId?: string }): Promise<JobRecord[]> {
     const rows = await this.db.job.findMany({
-      where: options.status ? { status: options.status } : {},
+      where: {
+        ...(options.status ? { status: options.status } : {}),
+        ...(options.projectId ? { projectId: options.projectId } : {}),
+      },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: options.limit,
       ...(options.cursor ? { cursor: { id: options.cursor }, skip: 1 } : {}),

@@ -17,12 +17,15 @@ export function statusForError(error: PatchbayError): JobStatus {
     case "invalid_request":
     case "conflict":
     case "not_found":
+    case "unauthorized":
+    case "forbidden":
       return "failed";
     case "model_unreachable":
     case "model_error":
     case "model_unavailable":
     case "sandbox_failed":
     case "worker_lost":
+    case "rate_limited":
     case "unavailable":
     case "internal":
       return "error";

@@ -1,6 +1,7 @@
+import { posix } from "node:path";
 import type { ResponseApplyPatchToolCall } from "openai/resources/responses/responses";
 import { applyPatchOperation, formatPatchResult } from "../patch/apply.js";
-import { PatchError } from "../patch/types.js";
+import { PatchError, type PatchResult } from "../patch/types.js";
 import { truncateMiddle } from "../truncate.js";
 import type { ToolContext, ToolRun } from "./context.js";
 
@@ -8,8 +9,11 @@ import type { ToolContext, ToolRun } from "./context.js";
 export async function runApplyPatchCall(call: ResponseApplyPatchToolCall, ctx: ToolContext): Promise<ToolRun> {
   let ok = true;
   let output: string;
+  let touchedDirs: string[] = [];
   try {
-    output = formatPatchResult(await applyPatchOperation(ctx.workspace, call.operation));
+    const result = await applyPatchOperation(ctx.workspace, call.operation);
+    output = formatPatchResult(result);
+    touchedDirs = dirsOf(result);
   } catch (err) {
     // Any error, also one the workspace raised (a folder in the way), is something the model can
     // work around; a workspace that is really gone fails the next shell command anyway.
@@ -24,5 +28,12 @@ export async function runApplyPatchCall(call: ResponseApplyPatchToolCall, ctx: T
     item: { type: "apply_patch_call_output", call_id: call.call_id, status: ok ? "completed" : "failed", output },
     ok,
     output,
+    touchedDirs,
   };
+}
+
+/** The folders of every file a patch added, changed or deleted. */
+export function dirsOf(result: PatchResult): string[] {
+  const paths = [...result.added, ...result.modified, ...result.deleted];
+  return [...new Set(paths.map((p) => posix.dirname(p)))];
 }

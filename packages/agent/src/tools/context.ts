@@ -1,5 +1,6 @@
 import type { EventSink, Workspace } from "@patchbay/core";
 import type { ResponseInputItem } from "openai/resources/responses/responses";
+import type { AgentsDocs } from "../agents-md.js";
 
 /** What a tool may use while it runs. */
 export interface ToolContext {
@@ -11,6 +12,10 @@ export interface ToolContext {
   deadline: number | undefined;
   /** Characters of output the model and the events get. */
   outputLimit: number;
+  /** The job's checks, when the run offers `run_checks`. */
+  runChecks: (() => Promise<string>) | undefined;
+  /** Nested AGENTS.md files, shown with the first tool result that touches their folder. */
+  docs: AgentsDocs | undefined;
 }
 
 /** A finished tool call: the item for the model and the facts for the tool_result event. */
@@ -19,4 +24,16 @@ export interface ToolRun {
   ok: boolean;
   output: string;
   exitCode?: number | null;
+  /** The call's arguments could not be parsed: the model was told, and the loop counts it. */
+  malformed?: boolean;
+  /** Checkout-relative folders the call worked in, for nested AGENTS.md files. */
+  touchedDirs?: string[];
+}
+
+/** What the loop needs from one tool call: the output item and what the loop guard compares. */
+export interface ToolOutcome {
+  item: ResponseInputItem;
+  /** The call's tool and input, and its output, as one comparable string. */
+  fingerprint: string;
+  malformed: boolean;
 }

@@ -9,7 +9,8 @@ import type { ToolContext, ToolRun } from "./context.js";
 // Beyond this many characters per command, live log events stop (the tool result keeps the tail).
 const LOG_LIMIT_FACTOR = 4;
 
-interface CommandRun {
+/** One command's result, for the model and the log. */
+export interface CommandRun {
   content: ResponseFunctionShellCallOutputContent;
   exitCode: number | null;
   transcript: string;
@@ -38,9 +39,17 @@ export async function runShellCall(call: ResponseFunctionShellToolCall, ctx: Too
   };
 }
 
-async function runCommand(command: string, timeoutMs: number, limit: number, ctx: ToolContext): Promise<CommandRun> {
+/** Runs one command through the workspace; the transcript is what a function-tool caller sees. */
+export async function runCommand(
+  command: string,
+  timeoutMs: number,
+  limit: number,
+  ctx: ToolContext,
+  cwd?: string,
+): Promise<CommandRun> {
   const result = await ctx.workspace.exec(command, {
     timeoutMs: clampToDeadline(timeoutMs, ctx.deadline),
+    ...(cwd === undefined ? {} : { cwd }),
     onOutput: logStreamer(ctx, limit * LOG_LIMIT_FACTOR),
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
   });

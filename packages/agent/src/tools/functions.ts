@@ -1,0 +1,79 @@
+import type { ResponseFunctionToolCall } from "openai/resources/responses/responses";
+import { z } from "zod";
+import { applyPatchText, formatPatchResult } from "../patch/apply.js";
+import { PatchError } from "../patch/types.js";
+import { truncateMiddle } from "../truncate.js";
+import { dirsOf } from "./apply-patch.js";
+import type { ToolContext, ToolRun } from "./context.js";
+import { runCommand } from "./shell.js";
+
+const ShellArgs = z.object({
+  command: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+  workdir: z.string().min(1).optional(),
+  timeout_ms: z.number().int().positive().optional(),
+});
+const PatchArgs = z.object({ input: z.string().min(1) });
+
+/** Function tools Patchbay runs; `run_checks` only when the run has checks to run. */
+export function functionToolNames(ctx: ToolContext): string[] {
+  return ["shell", "apply_patch", ...(ctx.runChecks ? ["run_checks"] : [])];
+}
+
+/** Runs a function_call of ours; arguments that do not parse go back to the model as an error. */
+export async function runFunctionCall(call: ResponseFunctionToolCall, ctx: ToolContext): Promise<ToolRun> {
+  const reply = (output: string, ok: boolean, extra: Partial<ToolRun> = {}): ToolRun => {
+    const text = truncateMiddle(output, ctx.outputLimit);
+    return { item: { type: "function_call_output", call_id: call.call_id, output: text }, ok, output: text, ...extra };
+  };
+  if (!functionToolNames(ctx).includes(call.name)) {
+    return reply(`Tool '${call.name}' does not exist. Available tools: ${functionToolNames(ctx).join(", ")}.`, false);
+  }
+  if (call.name === "run_checks" && ctx.runChecks) return reply(await ctx.runChecks(), true);
+  const schema = call.name === "shell" ? ShellArgs : PatchArgs;
+  const args = parseArguments(call.arguments, schema);
+  if (typeof args === "string") {
+    const expected = call.name === "shell" ? '{"command": "<bash script>"}' : '{"input": "*** Begin Patch\\n…"}';
+    return reply(`Could not run ${call.name}: ${args}. Send arguments like ${expected}.`, false, { malformed: true });
+  }
+  if ("command" in args) return runShellFunction(args, ctx, reply);
+  return runPatchFunction(args.input, ctx, reply);
+}
+
+/** The parsed arguments, or why they could not be parsed. */
+function parseArguments<T>(text: string, schema: z.ZodType<T>): T | string {
+  let value: unknown;
+  try {
+    value = text.trim() === "" ? {} : JSON.parse(text);
+  } catch (err) {
+    return `the arguments are not valid JSON (${err instanceof Error ? err.message : String(err)})`;
+  }
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : `the arguments do not fit (${z.prettifyError(parsed.error).replaceAll("\n", " ")})`;
+}
+
+type Reply = (output: string, ok: boolean, extra?: Partial<ToolRun>) => ToolRun;
+
+async function runShellFunction(args: z.output<typeof ShellArgs>, ctx: ToolContext, reply: Reply): Promise<ToolRun> {
+  const script = typeof args.command === "string" ? args.command : argvToScript(args.command);
+  const run = await runCommand(script, args.timeout_ms ?? ctx.commandTimeoutMs, ctx.outputLimit, ctx, args.workdir);
+  return reply(run.transcript, run.exitCode === 0, {
+    exitCode: run.exitCode,
+    ...(args.workdir === undefined ? {} : { touchedDirs: [args.workdir] }),
+  });
+}
+
+async function runPatchFunction(patch: string, ctx: ToolContext, reply: Reply): Promise<ToolRun> {
+  try {
+    const result = await applyPatchText(ctx.workspace, patch);
+    return reply(formatPatchResult(result), true, { touchedDirs: dirsOf(result) });
+  } catch (err) {
+    if (err instanceof PatchError) return reply(err.message, false);
+    return reply(`Failed to apply the patch: ${err instanceof Error ? err.message : String(err)}`, false);
+  }
+}
+
+/** Codex-style argv (`["bash", "-lc", "script"]`, or plain words) as one bash script. */
+function argvToScript(argv: string[]): string {
+  if (argv.length === 3 && /^(ba)?sh$/.test(argv[0] ?? "") && /^-l?c$/.test(argv[1] ?? "")) return argv[2] ?? "";
+  return argv.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`)).join(" ");
+}

@@ -1,0 +1,62 @@
+/**
+ * The persistent shell: one long-lived `bash` per session reading NUL-separated requests on stdin
+ * (`id cwd command envCount name=value…`). Each command runs in a forked subshell (no new bash to
+ * exec, which is what makes a command cost well under a millisecond) in its own process group
+ * (`set -m`), with stdin from /dev/null so it can never eat the protocol. Afterwards the shell
+ * prints `\0PB:<id>:<exit>:<pids.max hits>:<oom kills>:<group still alive>\n` on stdout and
+ * `\0PB:<id>\n` on stderr: both streams are complete once both markers arrived.
+ *
+ * - The session's own stderr goes to /dev/null (job-control notices); the command gets the
+ *   real stderr through fd 3.
+ * - The login profile (/etc/profile) is read once per session; `~/.bash_profile|~/.bash_login|
+ *   ~/.profile` (created by installers) are read per command, as `bash -l` would.
+ * - TERM/HUP/INT are trapped so a command's `kill $$` (in a subshell `$$` is the session) does
+ *   not end the session; `wait` resumes after an interrupting signal.
+ * - Counters come from the container's cgroup (v1 paths, then v2) via builtins only, so the marker
+ *   is written even when the pids limit leaves no room to fork.
+ * `$1` is the file where the running command's `id pgid` is written for the kill script.
+ */
+export const SESSION_SCRIPT = String.raw`exec 3>&2 2>/dev/null
+. /etc/profile >/dev/null 2>&1
+__pb_pe=/sys/fs/cgroup/pids/pids.events; [[ -r $__pb_pe ]] || __pb_pe=/sys/fs/cgroup/pids.events
+__pb_me=/sys/fs/cgroup/memory/memory.oom_control; [[ -r $__pb_me ]] || __pb_me=/sys/fs/cgroup/memory.events
+__pb_pf=$1
+__pb_counters() {
+  __pb_p=0 __pb_o=0
+  local k v
+  while read -r k v; do [[ $k == max ]] && __pb_p=$v; done < "$__pb_pe"
+  while read -r k v; do [[ $k == oom_kill ]] && __pb_o=$v; done < "$__pb_me"
+}
+trap '__pb_sig=1' TERM HUP INT
+set -m
+while IFS= read -r -d '' __pb_id && IFS= read -r -d '' __pb_cwd && IFS= read -r -d '' __pb_cmd && IFS= read -r -d '' __pb_n; do
+  __pb_env=()
+  for ((__pb_i = 0; __pb_i < __pb_n; __pb_i++)); do IFS= read -r -d '' __pb_kv || break; __pb_env+=("$__pb_kv"); done
+  __pb_counters; __pb_p0=$__pb_p __pb_o0=$__pb_o
+  (
+    set +m
+    trap - TERM HUP INT
+    exec 2>&3 3>&-
+    unset -f __pb_counters
+    cd -- "$__pb_cwd" || exit 1
+    ((${"$"}{#__pb_env[@]} == 0)) || export -- "${"$"}{__pb_env[@]}"
+    for __pb_f in ~/.bash_profile ~/.bash_login ~/.profile; do [[ -r $__pb_f ]] && { . "$__pb_f"; break; }; done
+    eval "unset -v \${!__pb_@}; $__pb_cmd"
+  ) </dev/null &
+  __pb_pid=$!
+  printf '%s %s\n' "$__pb_id" "$__pb_pid" > "$__pb_pf"
+  __pb_sig=1
+  while ((__pb_sig)); do __pb_sig=0; wait "$__pb_pid"; __pb_rc=$?; done
+  __pb_counters
+  kill -0 -- "-$__pb_pid" 2>/dev/null && __pb_left=1 || __pb_left=0
+  printf '\0PB:%s:%d:%d:%d:%d\n' "$__pb_id" "$__pb_rc" $((__pb_p - __pb_p0)) $((__pb_o - __pb_o0)) "$__pb_left"
+  printf '\0PB:%s\n' "$__pb_id" >&3
+done`;
+
+/** Signals the process group of command `$2` (if it is still the one running) with signal `$3`. */
+export const KILL_SCRIPT = [
+  'for _ in $(seq 50); do read -r id pgid < "$1" 2>/dev/null; [ "$id" = "$2" ] && break; sleep 0.02; done',
+  '[ "$id" = "$2" ] || exit 0',
+  'kill -s "$3" -- "-$pgid" 2>/dev/null',
+  "exit 0",
+].join("\n");

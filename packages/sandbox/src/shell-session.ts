@@ -1,0 +1,140 @@
+import { randomBytes } from "node:crypto";
+import { PassThrough } from "node:stream";
+import type Docker from "dockerode";
+import { type ExecHandle, startExec } from "./exec-stream.js";
+import type { FrameSink, StreamName } from "./frames.js";
+import { MarkerScanner } from "./marker-scanner.js";
+import { KILL_SCRIPT, SESSION_SCRIPT } from "./shell-script.js";
+
+/** One command for a session: where, what, and its extra environment (`NAME=value`). */
+export interface ShellRequest {
+  cwd: string;
+  command: string;
+  env: string[];
+}
+
+/** How a command in a session ended: its exit and the cgroup counters it moved, or the shell died. */
+export type ShellOutcome =
+  | { kind: "exited"; exitCode: number; pidsLimitHits: number; oomKills: number; leftovers: boolean }
+  | { kind: "died" };
+
+interface Running {
+  id: string;
+  scanners: Record<StreamName, MarkerScanner>;
+  sink: FrameSink;
+  resolve: (outcome: ShellOutcome) => void;
+}
+
+/** A long-lived `bash` in a sandbox that runs one command at a time, with an end marker per command. */
+export class ShellSession {
+  private running: Running | null = null;
+  private ended = false;
+
+  private constructor(
+    private readonly container: Docker.Container,
+    private readonly input: PassThrough,
+    private readonly handle: ExecHandle,
+    private readonly pidFile: string,
+  ) {
+    void handle.done.then(() => this.onEnd());
+  }
+
+  /** Starts the shell (one engine exec); the session is usable as soon as this returns. */
+  static async start(container: Docker.Container, workingDir: string): Promise<ShellSession> {
+    const input = new PassThrough();
+    const pidFile = `/dev/shm/patchbay-shell-${randomBytes(6).toString("hex")}`;
+    let session: ShellSession | undefined;
+    const handle = await startExec(container, {
+      cmd: ["bash", "--noprofile", "--norc", "-c", SESSION_SCRIPT, "bash", pidFile],
+      workingDir,
+      stdin: input,
+      sink: (stream, payload) => session?.onFrame(stream, payload),
+    });
+    session = new ShellSession(container, input, handle, pidFile);
+    return session;
+  }
+
+  /** True while the shell runs and no command is in flight. */
+  get idle(): boolean {
+    return !this.ended && this.running === null;
+  }
+
+  /** True once the shell's output ended (it exited, was killed, or the connection dropped). */
+  get dead(): boolean {
+    return this.ended;
+  }
+
+  /** Runs one command; output before its end markers goes to `sink`. */
+  run(request: ShellRequest, sink: FrameSink): Promise<ShellOutcome> {
+    if (this.ended) return Promise.resolve({ kind: "died" });
+    if (this.running) throw new Error("shell session is busy");
+    const id = randomBytes(8).toString("hex");
+    const marker = Buffer.from(`\0PB:${id}`);
+    return new Promise<ShellOutcome>((resolve) => {
+      this.running = {
+        id,
+        sink,
+        resolve,
+        scanners: { stdout: new MarkerScanner(marker), stderr: new MarkerScanner(marker) },
+      };
+      this.input.write(encodeRequest(id, request));
+    });
+  }
+
+  /** Signals the running command's process group from a second exec (the shell itself is waiting on it). */
+  async signal(signal: "TERM" | "KILL"): Promise<void> {
+    const id = this.running?.id;
+    if (id === undefined) return;
+    const handle = await startExec(this.container, {
+      cmd: ["bash", "-c", KILL_SCRIPT, "patchbay-kill", this.pidFile, id, signal],
+      sink: () => undefined,
+    });
+    await handle.done;
+  }
+
+  /** Ends the shell: stdin closes (it exits after the running command) and, if `hard`, the connection drops. */
+  close(hard = false): void {
+    this.input.end();
+    if (hard) this.handle.detach();
+  }
+
+  private onFrame(stream: StreamName, payload: Buffer): Promise<void> | undefined {
+    const run = this.running;
+    if (!run) return undefined; // output between commands: a straggler's, nobody's to keep
+    const out = run.scanners[stream].push(payload);
+    const wait = out.length > 0 ? run.sink(stream, out) : undefined;
+    if (run.scanners.stdout.done && run.scanners.stderr.done) this.finish(run);
+    return wait;
+  }
+
+  private finish(run: Running): void {
+    this.running = null;
+    run.resolve(parseOutcome(run.scanners.stdout.fields ?? ""));
+  }
+
+  private onEnd(): void {
+    this.ended = true;
+    const run = this.running;
+    this.running = null;
+    run?.resolve({ kind: "died" });
+  }
+}
+
+/** The NUL-separated request the session script reads. */
+export function encodeRequest(id: string, request: ShellRequest): Buffer {
+  const fields = [id, request.cwd, request.command, String(request.env.length), ...request.env];
+  return Buffer.from(`${fields.join("\0")}\0`, "utf8");
+}
+
+/** Reads `:exit:pidsHits:oomKills:leftovers` from the stdout marker line. */
+export function parseOutcome(fields: string): ShellOutcome {
+  const [exit, pids, oom, left] = fields.replace(/^:/, "").split(":").map(Number);
+  if (exit === undefined || !Number.isInteger(exit)) return { kind: "died" };
+  return {
+    kind: "exited",
+    exitCode: exit,
+    pidsLimitHits: Math.max(0, pids || 0),
+    oomKills: Math.max(0, oom || 0),
+    leftovers: left === 1,
+  };
+}

@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { type Config, loadConfig } from "@patchbay/config";
+import type { JobEvent } from "@patchbay/core";
+import { createDb, type Db, JobEventRepository } from "@patchbay/db";
+import { createRedis, JobQueue } from "@patchbay/queue";
+import { type ModelScript, type ScriptedModelServer, startScriptedModelServer } from "@patchbay/testkit";
+import type { Redis } from "ioredis";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** Worker processes (real OS processes, so they can be SIGKILLed) on one queue. */
+export class WorkerCluster {
+  readonly queueName = `chaos-${randomUUID()}`;
+  readonly config: Config;
+  readonly db: Db;
+  readonly redis: Redis;
+  readonly queue: JobQueue;
+  private readonly procs = new Map<string, ChildProcess>();
+
+  private constructor(
+    readonly model: ScriptedModelServer,
+    readonly lockMs: number,
+  ) {
+    this.config = loadConfig({ PATCHBAY_QUEUE: this.queueName, OPENAI_BASE_URL: model.url });
+    this.db = createDb(this.config.DATABASE_URL, { max: 4 });
+    this.redis = createRedis(this.config.REDIS_URL);
+    this.queue = new JobQueue(this.queueName, this.redis);
+  }
+
+  /** Starts the scripted model; workers are started with `start`. */
+  static async create(scripts: Record<string, ModelScript>, lockMs = 3000): Promise<WorkerCluster> {
+    return new WorkerCluster(await startScriptedModelServer({ scripts }), lockMs);
+  }
+
+  /** Starts (or restarts) the worker process with this id. */
+  start(id: string): void {
+    const env = {
+      PATH: this.config.PATH,
+      HOME: "/tmp",
+      DATABASE_URL: this.config.DATABASE_URL,
+      REDIS_URL: this.config.REDIS_URL,
+      PATCHBAY_QUEUE: this.queueName,
+      PATCHBAY_WORKER_ID: id,
+      PATCHBAY_WORKER_CONCURRENCY: "2",
+      PATCHBAY_WORKER_LOCK_MS: String(this.lockMs),
+      OPENAI_BASE_URL: this.model.url,
+      OPENAI_API_KEY: "sk-chaos",
+      PATCHBAY_MODEL_MAX_RETRIES: "0",
+      LOG_LEVEL: "warn",
+    };
+    const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], {
+      cwd: ROOT,
+      env,
+      stdio: "ignore",
+    });
+    this.procs.set(id, child);
+  }
+
+  /** Kills the worker process at once (no shutdown hooks run). */
+  kill(id: string, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    const child = this.procs.get(id);
+    if (!child || child.exitCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  /** All events of a job, oldest first. */
+  async events(jobId: string): Promise<JobEvent[]> {
+    return new JobEventRepository(this.db).listAfter(jobId, 0, 100_000);
+  }
+
+  /** Stops every worker and closes connections. */
+  async close(): Promise<void> {
+    await Promise.all([...this.procs.keys()].map((id) => this.kill(id, "SIGTERM")));
+    await this.queue.queue.obliterate({ force: true }).catch(() => undefined);
+    await this.queue.close();
+    this.redis.disconnect();
+    await this.model.close();
+    await this.db.$disconnect();
+  }
+}

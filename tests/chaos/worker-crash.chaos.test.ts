@@ -1,0 +1,91 @@
+import { execFileSync } from "node:child_process";
+import { isTerminal, type JobEvent, type JobSpecInput, JobSpecSchema } from "@patchbay/core";
+import { JobRepository } from "@patchbay/db";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { fixtureRepo } from "../e2e/stack.js";
+import { WorkerCluster } from "./cluster.js";
+
+const JOBS = 30;
+const repo = fixtureRepo();
+let cluster: WorkerCluster;
+
+const quickScript = {
+  turns: [
+    { output: [{ type: "shell_call", action: { commands: ["sleep 2 && echo fixed > FIXED.txt"] } }] },
+    { output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: "done" }] }] },
+  ],
+};
+
+beforeAll(async () => {
+  cluster = await WorkerCluster.create({ quick: quickScript });
+  cluster.start("chaos-a");
+  cluster.start("chaos-b");
+});
+
+afterAll(async () => {
+  await cluster.close();
+  repo.remove();
+});
+
+function terminalEvents(events: JobEvent[]): JobEvent[] {
+  return events.filter((e) => e.type === "status" && isTerminal(e.data.status));
+}
+
+async function submitAll(): Promise<string[]> {
+  const jobs = new JobRepository(cluster.db);
+  const ids: string[] = [];
+  for (let i = 0; i < JOBS; i++) {
+    const input: JobSpecInput = {
+      repo: { url: repo.url },
+      task: `chaos job ${i}`,
+      model: "script:quick",
+      checks: { test: "true", lint: "true" },
+      limits: { timeoutSec: 300, maxTurns: 5 },
+    };
+    const { job } = await jobs.create({ id: crypto.randomUUID(), spec: JobSpecSchema.parse(input) });
+    await cluster.queue.enqueue({ jobId: job.id });
+    ids.push(job.id);
+  }
+  return ids;
+}
+
+async function allTerminal(ids: string[], timeoutMs: number): Promise<void> {
+  const jobs = new JobRepository(cluster.db);
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const states = await Promise.all(ids.map((id) => jobs.findById(id)));
+    if (states.every((j) => j && isTerminal(j.status))) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("not every job reached a terminal status in time");
+}
+
+it("30 jobs through 2 workers, one SIGKILLed three times: 30 terminal jobs, once each, no gaps, no containers", async () => {
+  const ids = await submitAll();
+  for (let round = 0; round < 3; round++) {
+    await new Promise((r) => setTimeout(r, 5000));
+    await cluster.kill("chaos-a");
+    await new Promise((r) => setTimeout(r, 1000));
+    cluster.start("chaos-a");
+  }
+  await allTerminal(ids, 240_000);
+
+  const jobs = new JobRepository(cluster.db);
+  let retried = 0;
+  for (const id of ids) {
+    const events = await cluster.events(id);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(terminalEvents(events)).toHaveLength(1);
+    const job = await jobs.findById(id);
+    expect(job?.status).toBe("succeeded");
+    if ((job?.attempt ?? 0) > 1) retried++;
+  }
+  // The kills must have hit running jobs, or this test proves nothing.
+  expect(retried).toBeGreaterThan(0);
+  const left = ids.flatMap((id) =>
+    execFileSync("docker", ["ps", "-aq", "--filter", `label=patchbay.job=${id}`], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean),
+  );
+  expect(left).toEqual([]);
+}, 300_000);
