@@ -17,8 +17,12 @@ export interface JobServiceDeps {
 export class JobService {
   constructor(private readonly deps: JobServiceDeps) {}
 
-  /** Stores the job, then enqueues it; a failed enqueue is left to the worker's sweeper. */
-  async submit(spec: JobSpec, idempotencyKey?: string): Promise<{ job: JobRecord; created: boolean }> {
+  /** Stores the job in the project, then enqueues it; a failed enqueue is left to the worker's sweeper. */
+  async submit(
+    spec: JobSpec,
+    idempotencyKey?: string,
+    projectId?: string,
+  ): Promise<{ job: JobRecord; created: boolean }> {
     // Without Redis the job could not start soon: say so now rather than accept it silently.
     if (!(await pingRedis(this.deps.redis, 1000))) {
       throw new PatchbayError("unavailable", "the job queue (Redis) is unavailable; retry later");
@@ -27,6 +31,7 @@ export class JobService {
     const { job, created } = await this.deps.jobs.create({
       id: randomUUID(),
       spec,
+      ...(projectId ? { projectId } : {}),
       ...(idempotencyKey ? { idempotencyKey, requestHash } : {}),
     });
     if (created) {
