@@ -6,7 +6,13 @@ cd "$(dirname "$0")/.."
 bash scripts/up.sh
 source scripts/lib/common.sh
 source scripts/lib/services.sh
-trap stop_all EXIT
+demo_key_prefix=""
+cleanup() {
+  stop_all
+  # The demo's key is for this run only.
+  [ -n "$demo_key_prefix" ] && npx patchbay keys revoke "$demo_key_prefix" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 
 export TURBO_TELEMETRY_DISABLED=1
 export PATCHBAY_API_PORT=${PATCHBAY_DEMO_PORT:-$(free_port)}
@@ -14,6 +20,13 @@ export PATCHBAY_URL="http://127.0.0.1:$PATCHBAY_API_PORT"
 # Its own queue, so a service already running here (npm start) does not take the demo's job.
 export PATCHBAY_QUEUE="patchbay-demo-$$"
 export LOG_LEVEL=${LOG_LEVEL:-warn}
+# The demo repository is a local folder: file:// URLs are for local use and off by default.
+export PATCHBAY_ALLOW_FILE_REPOS=true
+# An API key for the demo's own project, made with the admin command (shown once, stored hashed).
+PATCHBAY_API_KEY=$(npx patchbay keys create --project demo --scopes jobs:read,jobs:write --name "npm run demo" 2>/dev/null)
+export PATCHBAY_API_KEY
+demo_key_prefix=$(echo "$PATCHBAY_API_KEY" | cut -d_ -f2)
+echo "API key: ${PATCHBAY_API_KEY:0:16}… (project demo; \`npx patchbay keys create\` made it)"
 
 if [ -n "${OPENAI_API_KEY:-}" ]; then
   model=${PATCHBAY_DEMO_MODEL:-gpt-5.3-codex}
@@ -43,7 +56,7 @@ npx patchbay submit --repo "file://$repo" --model "$model" --wait \
   --task "The cart tests fail (npm test). Find the bug in src/cart.js and fix it without changing the tests."
 code=$?
 set -e
-id=$(node -e "fetch(process.argv[1]).then(r=>r.json()).then(j=>console.log(j.data[0]?.id??''))" "$PATCHBAY_URL/v1/jobs?limit=1")
+id=$(node -e "fetch(process.argv[1],{headers:{authorization:'Bearer '+process.env.PATCHBAY_API_KEY}}).then(r=>r.json()).then(j=>console.log(j.data[0]?.id??''))" "$PATCHBAY_URL/v1/jobs?limit=1")
 if [ -n "$id" ]; then
   echo; echo "── patch ($PATCHBAY_URL/v1/jobs/$id/patch) ──"
   npx patchbay patch "$id" || true

@@ -1,13 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createApp } from "@patchbay/api";
+import { createApp, createHttpServer } from "@patchbay/api";
 import { type Config, loadConfig } from "@patchbay/config";
 import type { JobEvent } from "@patchbay/core";
-import { createDb, type Db } from "@patchbay/db";
+import { ApiKeyRepository, type ApiScope, createDb, type Db, ProjectRepository } from "@patchbay/db";
 import { createRedis, JobQueue } from "@patchbay/queue";
 import { type ModelScript, type ScriptedModelServer, startScriptedModelServer } from "@patchbay/testkit";
 import { startWorker, type WorkerHandle } from "@patchbay/worker";
@@ -15,9 +15,42 @@ import pino from "pino";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
+/** The fetch of the runtime, without the stack's default key (for tests of missing keys). */
+export const rawFetch: typeof fetch = globalThis.fetch.bind(globalThis);
+const defaultKeys = new Map<string, string>();
+
+// Requests to a stack's API carry that stack's key unless the test sets Authorization itself,
+// so tests (and helpers) written before authentication keep working unchanged.
+globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
+  const url = input instanceof Request ? input.url : String(input);
+  const key = defaultKeys.get(new URL(url).origin);
+  const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+  if (key && !headers.has("authorization")) headers.set("authorization", `Bearer ${key}`);
+  return rawFetch(input, { ...init, headers });
+};
+
+/** Makes an API key in a project (created when missing); returns the plaintext key. */
+export async function createKey(
+  db: Db,
+  projectId: string,
+  scopes: ApiScope[] = ["jobs:read", "jobs:write"],
+  options: { rateLimitPerMin?: number } = {},
+): Promise<string> {
+  return (await new ApiKeyRepository(db).create({ projectId, scopes, ...options })).key;
+}
+
+/** Deletes a project with its jobs (and their events), keys and secrets. */
+export async function removeProject(db: Db, projectId: string): Promise<void> {
+  await db.job.deleteMany({ where: { projectId } });
+  await db.project.deleteMany({ where: { id: projectId } });
+}
+
 /** A whole Patchbay in this process: API, worker on its own queue, and the scripted model. */
 export interface Stack {
   api: string;
+  /** The stack's own project; its `key` (all scopes, high rate limit) is sent by default. */
+  projectId: string;
+  key: string;
   model: ScriptedModelServer;
   config: Config;
   db: Db;
@@ -37,17 +70,37 @@ export async function startStack(
     OPENAI_API_KEY: "sk-test-key-never-in-sandbox",
     PATCHBAY_MODEL_MAX_RETRIES: "0",
     LOG_LEVEL: "warn",
+    PATCHBAY_ALLOW_FILE_REPOS: "true",
+    PATCHBAY_SECRETS_KEY: randomBytes(32).toString("base64"),
     ...overrides,
   });
   const logger = pino({ level: config.LOG_LEVEL });
   const db = createDb(config.DATABASE_URL, { max: 4 });
   const redis = createRedis(config.REDIS_URL);
   const queue = new JobQueue(config.PATCHBAY_QUEUE, redis);
-  const server = createApp({ db, redis, queue, logger, events: { pollMs: 50 } }).listen(0, "127.0.0.1");
+  const app = createApp({
+    db,
+    redis,
+    queue,
+    logger,
+    events: { pollMs: 50 },
+    access: {
+      rateLimitPerMin: config.PATCHBAY_RATE_LIMIT_PER_MIN,
+      projectMaxQueued: config.PATCHBAY_PROJECT_MAX_QUEUED,
+      allowFileRepos: config.PATCHBAY_ALLOW_FILE_REPOS,
+    },
+    ...(config.PATCHBAY_SECRETS_KEY ? { secretsKey: config.PATCHBAY_SECRETS_KEY } : {}),
+  });
+  const server = createHttpServer(app, { maxHeaderBytes: config.PATCHBAY_MAX_HEADER_BYTES }).listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
+  const projectId = `e2e-${randomUUID().slice(0, 8)}`;
+  await new ProjectRepository(db).ensure(projectId);
+  const key = await createKey(db, projectId, ["admin"], { rateLimitPerMin: 1_000_000 });
   const worker = await startWorker(config, logger);
   const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  defaultKeys.set(api, key);
   const close = async () => {
+    defaultKeys.delete(api);
     await worker.close();
     server.close();
     server.closeAllConnections();
@@ -55,9 +108,10 @@ export async function startStack(
     await queue.close();
     redis.disconnect();
     await model.close();
+    await removeProject(db, projectId);
     await db.$disconnect();
   };
-  return { api, model, config, db, worker, close };
+  return { api, projectId, key, model, config, db, worker, close };
 }
 
 /** A git repository made from a folder of examples/ (or a tests fixture), in a temp dir. */
@@ -87,11 +141,11 @@ export async function exampleScript(name: string): Promise<ModelScript> {
   return JSON.parse(await readFile(path.join(ROOT, "examples/scripts", `${name}.json`), "utf8")) as ModelScript;
 }
 
-/** Submits a job spec over HTTP; returns the response status and body. */
-export async function submit(api: string, spec: unknown): Promise<{ status: number; job: JobJson }> {
+/** Submits a job spec over HTTP (with `key`, else the stack's key); returns the response status and body. */
+export async function submit(api: string, spec: unknown, key?: string): Promise<{ status: number; job: JobJson }> {
   const res = await fetch(`${api}/v1/jobs`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify(spec),
   });
   return { status: res.status, job: (await res.json()) as JobJson };

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { loadConfig } from "@patchbay/config";
-import { createDb, JobEventRepository, JobRepository } from "@patchbay/db";
+import { ApiKeyRepository, createDb, JobEventRepository, JobRepository } from "@patchbay/db";
 import { createRedis, JobQueue } from "@patchbay/queue";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,23 +13,38 @@ const redis = createRedis(config.REDIS_URL);
 const queue = new JobQueue(`test-api-${randomUUID()}`, redis);
 let base = "";
 let close: () => void = () => {};
-const created: string[] = [];
+let key = "";
+const projectId = `api-test-${randomUUID().slice(0, 8)}`;
+
+/** fetch with this test's API key. */
+function authed(url: string, init: RequestInit = {}) {
+  const headers = new Headers(init.headers);
+  headers.set("authorization", `Bearer ${key}`);
+  return fetch(url, { ...init, headers });
+}
 
 const spec = (task = "fix the bug") => ({ repo: { url: "file:///nonexistent/repo" }, task, model: "script:none" });
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${base}${path}`, {
+  const res = await authed(`${base}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   const json = (await res.json()) as Record<string, unknown>;
-  if (typeof json.id === "string") created.push(json.id);
   return { status: res.status, json, headers: res.headers };
 }
 
 beforeAll(async () => {
-  const app = createApp({ db, redis, queue, logger: pino({ level: "silent" }), events: { pollMs: 20 } });
+  key = (await new ApiKeyRepository(db).create({ projectId, scopes: ["jobs:read", "jobs:write"] })).key;
+  const app = createApp({
+    db,
+    redis,
+    queue,
+    logger: pino({ level: "silent" }),
+    events: { pollMs: 20 },
+    access: { allowFileRepos: true },
+  });
   const server = app.listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -38,7 +53,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   close();
-  await db.job.deleteMany({ where: { id: { in: created } } });
+  await db.job.deleteMany({ where: { projectId } });
+  await db.project.delete({ where: { id: projectId } });
   await queue.queue.obliterate({ force: true });
   await queue.close();
   redis.disconnect();
@@ -85,7 +101,7 @@ describe("POST /v1/jobs", () => {
 describe("reading jobs", () => {
   it("answers 404 for an unknown or malformed id", async () => {
     for (const id of [randomUUID(), "not-a-uuid"]) {
-      const res = await fetch(`${base}/v1/jobs/${id}`);
+      const res = await authed(`${base}/v1/jobs/${id}`);
       expect(res.status).toBe(404);
       expect(((await res.json()) as { error: { message: string } }).error.message).toContain(id);
     }
@@ -94,21 +110,21 @@ describe("reading jobs", () => {
   it("lists newest first with a cursor and a status filter", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await post("/v1/jobs", spec(`task ${i}`))).json.id as string);
-    const page1 = (await (await fetch(`${base}/v1/jobs?limit=2&status=queued`)).json()) as {
+    const page1 = (await (await authed(`${base}/v1/jobs?limit=2&status=queued`)).json()) as {
       data: Array<{ id: string; status: string }>;
       nextCursor: string;
     };
     expect(page1.data.map((j) => j.id)).toEqual([ids[2], ids[1]]);
-    const page2 = (await (await fetch(`${base}/v1/jobs?limit=2&status=queued&cursor=${page1.nextCursor}`)).json()) as {
+    const page2 = (await (await authed(`${base}/v1/jobs?limit=2&status=queued&cursor=${page1.nextCursor}`)).json()) as {
       data: Array<{ id: string }>;
     };
     expect(page2.data[0]?.id).toBe(ids[0]);
-    expect((await fetch(`${base}/v1/jobs?status=bogus`)).status).toBe(400);
+    expect((await authed(`${base}/v1/jobs?status=bogus`)).status).toBe(400);
   });
 
   it("answers 409 for the patch of a job that has not finished", async () => {
     const { json } = await post("/v1/jobs", spec());
-    expect((await fetch(`${base}/v1/jobs/${json.id}/patch`)).status).toBe(409);
+    expect((await authed(`${base}/v1/jobs/${json.id}/patch`)).status).toBe(409);
   });
 });
 
@@ -127,12 +143,12 @@ describe("cancel and events", () => {
     await new JobRepository(db).transition(id, "failed", {
       error: { code: "repo_clone_failed", message: "x", retryable: false },
     });
-    const all = await (await fetch(`${base}/v1/jobs/${id}/events`)).text();
+    const all = await (await authed(`${base}/v1/jobs/${id}/events`)).text();
     expect([...all.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual([1, 2, 3, 4]);
     expect(all).toContain("event: log");
-    const resumed = await (await fetch(`${base}/v1/jobs/${id}/events`, { headers: { "Last-Event-ID": "2" } })).text();
+    const resumed = await (await authed(`${base}/v1/jobs/${id}/events`, { headers: { "Last-Event-ID": "2" } })).text();
     expect([...resumed.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual([3, 4]);
-    const after = await (await fetch(`${base}/v1/jobs/${id}/events?after=3`)).text();
+    const after = await (await authed(`${base}/v1/jobs/${id}/events?after=3`)).text();
     expect([...after.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual([4]);
   });
 

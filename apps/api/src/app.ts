@@ -1,13 +1,29 @@
-import { type Db, JobEventRepository, JobRepository } from "@patchbay/db";
+import {
+  type Db,
+  JobEventRepository,
+  JobRepository,
+  ProjectRepository,
+  SecretBox,
+  SecretRepository,
+} from "@patchbay/db";
 import type { JobQueue } from "@patchbay/queue";
 import express, { type Express } from "express";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import {
+  type AccessOptions,
+  accessControl,
+  accessErrorHeaders,
+  DEFAULT_ACCESS_OPTIONS,
+  jobsScope,
+} from "./auth/index.js";
 import { errorHandler, notFoundRoute } from "./http-errors.js";
 import { JobService } from "./job-service.js";
 import { type EventStreamOptions, eventsHandler } from "./routes/events.js";
 import { healthRouter } from "./routes/health.js";
 import { jobsRouter } from "./routes/jobs.js";
+import { projectsRouter } from "./routes/projects.js";
+import { trajectoryHandler } from "./routes/trajectory.js";
 
 export interface AppDeps {
   db: Db;
@@ -15,6 +31,10 @@ export interface AppDeps {
   queue: JobQueue;
   logger: Logger;
   events?: Partial<EventStreamOptions>;
+  /** Rate limit, queue cap and repository transports (defaults: DEFAULT_ACCESS_OPTIONS). */
+  access?: Partial<AccessOptions>;
+  /** PATCHBAY_SECRETS_KEY; without it, setting a project secret answers 503. */
+  secretsKey?: string;
 }
 
 /** Builds the HTTP API (no listening: the caller decides where). */
@@ -22,6 +42,11 @@ export function createApp(deps: AppDeps): Express {
   const jobs = new JobRepository(deps.db);
   const events = new JobEventRepository(deps.db);
   const service = new JobService({ jobs, events, queue: deps.queue, redis: deps.redis, logger: deps.logger });
+  const access = accessControl(
+    { db: deps.db, redis: deps.redis, jobs, logger: deps.logger },
+    { ...DEFAULT_ACCESS_OPTIONS, ...deps.access },
+  );
+  const secrets = new SecretRepository(deps.db, deps.secretsKey ? new SecretBox(deps.secretsKey) : null);
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
@@ -35,9 +60,16 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use(healthRouter({ db: deps.db, redis: deps.redis }));
-  app.use("/v1/jobs", jobsRouter({ jobs, service }));
+  // Everything under /v1 needs a key; a job of another project is a 404 on every route.
+  app.use("/v1", access.authenticate, access.rateLimit);
+  app.use("/v1/jobs", jobsScope);
+  app.use("/v1/jobs/:id", access.ownJobsOnly);
+  app.use("/v1/projects", projectsRouter({ projects: new ProjectRepository(deps.db), secrets }));
+  app.use("/v1/jobs", jobsRouter({ jobs, service, admission: access.admission }));
   app.get("/v1/jobs/:id/events", eventsHandler({ jobs, events }, { pollMs: 250, heartbeatMs: 15_000, ...deps.events }));
+  app.get("/v1/jobs/:id/trajectory", trajectoryHandler({ jobs, events }));
   app.use(notFoundRoute);
+  app.use(accessErrorHeaders);
   app.use(errorHandler(deps.logger));
   return app;
 }

@@ -3,6 +3,7 @@ import { createDb } from "@patchbay/db";
 import { createRedis, JobQueue } from "@patchbay/queue";
 import pino from "pino";
 import { createApp } from "./app.js";
+import { createHttpServer } from "./server.js";
 
 /** Starts the API server and stops it cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -11,8 +12,20 @@ async function main(): Promise<void> {
   const db = createDb(config.DATABASE_URL);
   const redis = createRedis(config.REDIS_URL);
   const queue = new JobQueue(config.PATCHBAY_QUEUE, redis);
-  const app = createApp({ db, redis, queue, logger });
-  const server = app.listen(config.PATCHBAY_API_PORT, config.PATCHBAY_API_HOST, () => {
+  const app = createApp({
+    db,
+    redis,
+    queue,
+    logger,
+    access: {
+      rateLimitPerMin: config.PATCHBAY_RATE_LIMIT_PER_MIN,
+      projectMaxQueued: config.PATCHBAY_PROJECT_MAX_QUEUED,
+      allowFileRepos: config.PATCHBAY_ALLOW_FILE_REPOS,
+    },
+    ...(config.PATCHBAY_SECRETS_KEY ? { secretsKey: config.PATCHBAY_SECRETS_KEY } : {}),
+  });
+  const server = createHttpServer(app, { maxHeaderBytes: config.PATCHBAY_MAX_HEADER_BYTES });
+  server.listen(config.PATCHBAY_API_PORT, config.PATCHBAY_API_HOST, () => {
     logger.info({ port: config.PATCHBAY_API_PORT, host: config.PATCHBAY_API_HOST }, "api listening");
   });
   const stop = async () => {

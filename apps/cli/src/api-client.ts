@@ -25,21 +25,39 @@ export interface JobView {
 
 /** A thin client of the Patchbay REST API. */
 export class ApiClient {
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly apiKey?: string,
+  ) {}
 
   private async request(path: string, init?: RequestInit): Promise<Response> {
     const url = new URL(path, this.baseUrl);
+    const headers = new Headers(init?.headers);
+    if (this.apiKey) headers.set("authorization", `Bearer ${this.apiKey}`);
     let res: Response;
     try {
-      res = await fetch(url, init);
+      res = await fetch(url, { ...init, headers });
     } catch (err) {
       throw new CliError(`cannot reach the Patchbay API at ${this.baseUrl}: ${(err as Error).message}`);
     }
     if (!res.ok) {
       const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-      throw new CliError(`${init?.method ?? "GET"} ${path}: ${res.status} ${body?.error?.message ?? res.statusText}`);
+      const hint = res.status === 401 && !this.apiKey ? " (set PATCHBAY_API_KEY or pass --api-key)" : "";
+      throw new CliError(
+        `${init?.method ?? "GET"} ${path}: ${res.status} ${body?.error?.message ?? res.statusText}${hint}`,
+      );
     }
     return res;
+  }
+
+  /** Sends a JSON request; returns the parsed JSON body (null for an empty one). */
+  async send(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await this.request(path, {
+      method,
+      ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return text ? (JSON.parse(text) as unknown) : null;
   }
 
   /** Submits a job spec; returns the job. */

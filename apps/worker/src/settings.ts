@@ -15,12 +15,15 @@ export async function pipelineSettings(config: Config, workerId: string): Promis
       memoryMb: config.PATCHBAY_SANDBOX_MEMORY_MB,
     },
     commandTimeoutMs: config.PATCHBAY_COMMAND_TIMEOUT_SEC * 1000,
+    gitAuthor: { name: config.PATCHBAY_GIT_AUTHOR_NAME, email: config.PATCHBAY_GIT_AUTHOR_EMAIL },
     model: {
       ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
       // The SDK refuses to start without a key; local OpenAI-compatible servers ignore it.
       apiKey: config.OPENAI_API_KEY ?? "no-key",
       maxRetries: config.PATCHBAY_MODEL_MAX_RETRIES,
       timeoutMs: config.PATCHBAY_MODEL_TIMEOUT_SEC * 1000,
+      api: config.PATCHBAY_MODEL_API,
+      prices: config.PATCHBAY_MODEL_PRICES,
     },
   };
 }

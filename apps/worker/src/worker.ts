@@ -1,6 +1,13 @@
 import { hostname } from "node:os";
 import type { Config } from "@patchbay/config";
-import { createDb, JobEventRepository, JobRepository } from "@patchbay/db";
+import {
+  createDb,
+  JobEventRepository,
+  JobRepository,
+  ProjectRepository,
+  SecretBox,
+  SecretRepository,
+} from "@patchbay/db";
 import { CANCEL_CHANNEL, createRedis, JobQueue, QUEUE_CATALOG, type RunJobPayload } from "@patchbay/queue";
 import { DockerSandboxProvider } from "@patchbay/sandbox";
 import { DelayedError, type Job, Worker } from "bullmq";
@@ -8,6 +15,7 @@ import pino, { type Logger } from "pino";
 import { reapContainers } from "./maintenance.js";
 import type { PipelineDeps } from "./pipeline/job-run.js";
 import { HEARTBEAT_MS, processJob } from "./process-job.js";
+import { NO_SLOT, ProjectGate, ProjectSlots } from "./project-slots.js";
 import { RunRegistry } from "./run-registry.js";
 import { pipelineSettings } from "./settings.js";
 import { sweepOrphaned, sweepQueued } from "./sweepers.js";
@@ -46,9 +54,18 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     sandboxes,
     settings: await pipelineSettings(config, workerId),
     logger: log,
+    secrets: new SecretRepository(db, config.PATCHBAY_SECRETS_KEY ? new SecretBox(config.PATCHBAY_SECRETS_KEY) : null),
   };
   const registry = new RunRegistry();
   const redis = createRedis(config.REDIS_URL);
+  const gate = new ProjectGate({
+    jobs,
+    projects: new ProjectRepository(db),
+    // A dead worker's slot frees itself about when BullMQ notices the stall and re-delivers its job.
+    slots: new ProjectSlots(redis, 2 * config.PATCHBAY_WORKER_LOCK_MS),
+    defaultLimit: config.PATCHBAY_PROJECT_MAX_RUNNING,
+    logger: log,
+  });
   const queue = new JobQueue(config.PATCHBAY_QUEUE, redis);
   const subscriber = createRedis(config.REDIS_URL);
   await subscriber.subscribe(CANCEL_CHANNEL);
@@ -58,7 +75,12 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
 
   await reapContainers(sandboxes, jobs, log).catch((err: unknown) => log.warn({ err }, "reaper failed"));
   const processor = async (job: Job<RunJobPayload>, token?: string) => {
-    const outcome = await processJob(job.data.jobId, deps, registry);
+    const outcome = await gate.run(job.data.jobId, () => processJob(job.data.jobId, deps, registry));
+    if (outcome === NO_SLOT) {
+      // The project runs as many jobs as it may: this one waits in the queue (delayed) and asks again.
+      await job.moveToDelayed(Date.now() + gate.retryDelayMs(), token);
+      throw new DelayedError();
+    }
     if (outcome === "handed_back") {
       // Back to the queue through BullMQ itself, so another worker takes it at once.
       await job.moveToDelayed(Date.now() + 500, token);

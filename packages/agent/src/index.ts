@@ -1,3 +1,9 @@
+export { createChatAdapter } from "./adapters/chat.js";
+export { DEFAULT_BASE_URL } from "./adapters/client.js";
+export { createResponsesAdapter, type ResponsesAdapterOptions } from "./adapters/responses.js";
+export { chooseModel, createAdapter } from "./adapters/select.js";
+export { RESPONSES_TOOLS, RUN_CHECKS_TOOL } from "./adapters/tools.js";
+export { summarizeChecks } from "./checks-summary.js";
 export {
   applyPatchOperation,
   applyPatchText,
@@ -7,15 +13,19 @@ export {
   type PatchResult,
   parsePatch,
 } from "./patch/index.js";
+export { estimateCost, findPrice } from "./pricing.js";
 export { AGENTS_MD_LIMIT, buildInstructions, systemPrompt } from "./prompt.js";
-export { createResponsesAdapter, RESPONSES_TOOLS, type ResponsesAdapterOptions } from "./responses-adapter.js";
 export { runAgent } from "./run-agent.js";
+export { type Trajectory, trajectoryFromEvents } from "./trajectory.js";
 export { TOOL_OUTPUT_LIMIT, truncateMiddle } from "./truncate.js";
 export type {
   AgentOutcome,
   AgentRunOptions,
   ModelAdapter,
+  ModelApi,
   ModelClientOptions,
+  ModelPrice,
+  ModelProgress,
   ModelRequest,
   ModelTurn,
   ReasoningEffort,

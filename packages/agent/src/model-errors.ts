@@ -30,10 +30,14 @@ export function classifyModelError(err: unknown, baseURL: string): ModelFailure 
   if (err instanceof APIConnectionError) return connectionFailure(err, baseURL);
   if (err instanceof APIError) return httpFailure(err);
   if (err instanceof StreamDroppedError) {
-    const error = new PatchbayError("model_unavailable", `The model endpoint ${baseURL} dropped the stream: ${err.message}`, {
-      cause: err,
-      details: { baseURL },
-    });
+    const error = new PatchbayError(
+      "model_unavailable",
+      `The model endpoint ${baseURL} dropped the stream: ${err.message}`,
+      {
+        cause: err,
+        details: { baseURL },
+      },
+    );
     return { kind: "transient", error, reason: `stream dropped (${err.message})` };
   }
   return { kind: "fatal", error: err };
@@ -71,7 +75,12 @@ function httpFailure(err: APIError): ModelFailure {
     details,
   });
   const retryAfterMs = retryAfter(err.headers);
-  return { kind: "transient", error, reason: `${status} ${message}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  return {
+    kind: "transient",
+    error,
+    reason: `${status} ${message}`,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  };
 }
 
 /** The wait a server asked for: `retry-after-ms`, else `retry-after` in seconds or as a date. */

@@ -45,9 +45,18 @@ export async function withRetries<T>(call: () => Promise<T>, options: RetryOptio
       if (attempt >= policy.maxRetries) throw withAttempts(failure.error, attempts, "");
       const delayMs = failure.retryAfterMs ?? backoff(attempt, policy);
       if (delayMs > policy.maxDelayMs) {
-        throw withAttempts(failure.error, attempts, ` (the endpoint asked to retry after ${Math.round(delayMs / 1000)} s)`);
+        throw withAttempts(
+          failure.error,
+          attempts,
+          ` (the endpoint asked to retry after ${Math.round(delayMs / 1000)} s)`,
+        );
       }
-      options.onRetry({ retry: attempts, maxRetries: policy.maxRetries, delayMs: Math.round(delayMs), reason: failure.reason });
+      options.onRetry({
+        retry: attempts,
+        maxRetries: policy.maxRetries,
+        delayMs: Math.round(delayMs),
+        reason: failure.reason,
+      });
       await sleep(delayMs, undefined, { signal: options.signal });
     }
   }

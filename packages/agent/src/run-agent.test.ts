@@ -57,6 +57,7 @@ describe("runAgent", () => {
       usage: { inputTokens: 300, cachedInputTokens: 120, outputTokens: 60, reasoningTokens: 15 },
       turns: 3,
       stopReason: "completed",
+      estimatedCostUsd: null,
     });
     expect((await workspace.readFile("app.txt"))?.toString()).toBe("hello, world\n");
 
@@ -89,6 +90,7 @@ describe("runAgent", () => {
         model: "gpt-test",
         usage: { inputTokens: 100, cachedInputTokens: 40, outputTokens: 20, reasoningTokens: 5 },
         itemTypes: ["reasoning", "shell_call"],
+        output: model.turnOutput(0),
       },
     });
     const shellResult = events.find((e) => e.type === "tool_result");

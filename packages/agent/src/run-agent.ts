@@ -1,11 +1,18 @@
 import { addUsage, PatchbayError, type TokenUsage, ZERO_USAGE } from "@patchbay/core";
-import type { ResponseInputItem, ResponseOutputItem } from "openai/resources/responses/responses";
+import type { FunctionTool, ResponseInputItem, ResponseOutputItem } from "openai/resources/responses/responses";
+import { DEFAULT_BASE_URL } from "./adapters/client.js";
+import { chooseModel, createAdapter } from "./adapters/select.js";
+import { RUN_CHECKS_TOOL } from "./adapters/tools.js";
+import { AgentsDocs } from "./agents-md.js";
+import { LoopGuard } from "./loop-guard.js";
+import { estimateCost, findPrice } from "./pricing.js";
+import { ProgressLog } from "./progress.js";
 import { buildInstructions } from "./prompt.js";
-import { createResponsesAdapter } from "./responses-adapter.js";
+import { DEFAULT_RETRY, type RetryPolicy, withRetries } from "./retry.js";
 import type { ToolContext } from "./tools/context.js";
 import { runToolCalls } from "./tools/dispatch.js";
 import { TOOL_OUTPUT_LIMIT } from "./truncate.js";
-import type { AgentOutcome, AgentRunOptions, ModelAdapter, ModelTurn } from "./types.js";
+import type { AgentOutcome, AgentRunOptions, ModelAdapter, ModelPrice, ModelTurn } from "./types.js";
 import { countedTokens } from "./usage.js";
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
@@ -14,16 +21,61 @@ interface RunState {
   usage: TokenUsage;
   turns: number;
   summary: string | null;
+  price: ModelPrice | null;
+}
+
+/** Everything fixed for the whole run. */
+interface Run {
+  options: AgentRunOptions;
+  adapter: ModelAdapter;
+  instructions: string;
+  functionTools: FunctionTool[];
+  history: ResponseInputItem[];
+  ctx: ToolContext;
+  state: RunState;
+  guard: LoopGuard;
 }
 
 /**
  * Runs the model loop until the model answers without calling a tool. Throws PatchbayError:
- * model_unreachable, model_error, budget_exceeded (details.limit: maxTurns | maxTokens |
- * deadline, plus usage and turns so far) and cancelled.
+ * model_unreachable, model_unavailable (retries used up), model_error (4xx, failed response),
+ * budget_exceeded (details.limit: maxTurns | maxTokens | maxCostUsd | deadline, plus usage,
+ * turns and estimatedCostUsd so far), agent_loop and cancelled.
  */
 export async function runAgent(options: AgentRunOptions): Promise<AgentOutcome> {
-  const instructions = await buildInstructions(options.workspace);
-  const adapter = options.adapter ?? createResponsesAdapter(options);
+  const run = await startRun(options);
+  for (;;) {
+    checkLimits(run);
+    const turn = await callModel(run);
+    recordTurn(run, turn);
+    run.history.push(...toInputItems(turn.output));
+    const outcomes = await runToolCalls(turn.output, run.ctx);
+    if (outcomes.length === 0) {
+      const { summary, usage, turns } = run.state;
+      return { summary, usage, turns, stopReason: "completed", estimatedCostUsd: costOf(run.state) };
+    }
+    run.history.push(...outcomes.map((o) => o.item));
+    const verdict = run.guard.afterTurn(outcomes);
+    if (verdict.action === "stop") {
+      throw new PatchbayError("agent_loop", verdict.message, { details: limitDetails(run.state) });
+    }
+    if (verdict.action === "warn") {
+      run.history.push({ role: "user", content: verdict.message });
+      options.emit(modelLog(`loop guard: ${verdict.message}\n`));
+    }
+  }
+}
+
+async function startRun(options: AgentRunOptions): Promise<Run> {
+  const price = findPrice(options.prices ?? {}, chooseModel(options.model, options.api).model);
+  if (options.limits.maxCostUsd !== undefined && price === null) {
+    throw new PatchbayError(
+      "invalid_request",
+      `limits.maxCostUsd cannot be enforced: no price is known for model ${options.model}. Add it to PATCHBAY_MODEL_PRICES.`,
+    );
+  }
+  const docs = new AgentsDocs(options.workspace);
+  const instructions = await buildInstructions(options.workspace, docs, { runChecks: options.runChecks !== undefined });
   const ctx: ToolContext = {
     workspace: options.workspace,
     emit: options.emit,
@@ -31,63 +83,91 @@ export async function runAgent(options: AgentRunOptions): Promise<AgentOutcome> 
     commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
     deadline: options.limits.deadline,
     outputLimit: TOOL_OUTPUT_LIMIT,
+    runChecks: options.runChecks,
+    docs,
   };
-  const history: ResponseInputItem[] = [{ role: "user", content: options.task }];
-  const state: RunState = { usage: ZERO_USAGE, turns: 0, summary: null };
-  for (;;) {
-    checkLimits(options, state);
-    const turn = await callModel(adapter, instructions, history, options, state);
-    recordTurn(options, state, turn);
-    history.push(...toInputItems(turn.output));
-    const results = await runToolCalls(turn.output, ctx);
-    if (results.length === 0) {
-      return { summary: state.summary, usage: state.usage, turns: state.turns, stopReason: "completed" };
-    }
-    history.push(...results);
-  }
+  return {
+    options,
+    adapter: options.adapter ?? createAdapter(options),
+    instructions,
+    functionTools: options.runChecks ? [RUN_CHECKS_TOOL] : [],
+    history: [{ role: "user", content: options.task }],
+    ctx,
+    state: { usage: ZERO_USAGE, turns: 0, summary: null, price },
+    guard: new LoopGuard(),
+  };
 }
 
 /** Limits are checked before each model call, so that a call never starts past one. */
-function checkLimits(options: AgentRunOptions, state: RunState): void {
+function checkLimits({ options, state }: Run): void {
   if (options.signal?.aborted) throw cancelled();
-  const { maxTurns, maxTokens, deadline } = options.limits;
+  const { maxTurns, maxTokens, maxCostUsd, deadline } = options.limits;
   if (state.turns >= maxTurns) {
     throw budgetExceeded("maxTurns", `The agent did not finish within ${maxTurns} model turns.`, state);
   }
   if (maxTokens !== undefined && countedTokens(state.usage) >= maxTokens) {
     throw budgetExceeded("maxTokens", `The agent used ${countedTokens(state.usage)} of ${maxTokens} tokens.`, state);
   }
+  const cost = costOf(state);
+  if (maxCostUsd !== undefined && cost !== null && cost >= maxCostUsd) {
+    const spent = `an estimated $${cost.toFixed(4)} of the $${maxCostUsd} allowed`;
+    throw budgetExceeded("maxCostUsd", `The agent spent ${spent}.`, state);
+  }
   if (deadline !== undefined && Date.now() >= deadline) {
     throw budgetExceeded("deadline", "The agent's deadline passed.", state);
   }
 }
 
-async function callModel(
-  adapter: ModelAdapter,
-  instructions: string,
-  history: ResponseInputItem[],
-  options: AgentRunOptions,
-  state: RunState,
-): Promise<ModelTurn> {
+async function callModel(run: Run): Promise<ModelTurn> {
+  const { options } = run;
   const { deadline } = options.limits;
   const deadlineSignal = deadline === undefined ? undefined : AbortSignal.timeout(Math.max(0, deadline - Date.now()));
-  const signals = [options.signal, deadlineSignal].filter((s): s is AbortSignal => s !== undefined);
-  const signal = AbortSignal.any(signals);
-  try {
+  const signal = AbortSignal.any([options.signal, deadlineSignal].filter((s): s is AbortSignal => s !== undefined));
+  const progress = new ProgressLog(options.emit);
+  const request = {
+    instructions: run.instructions,
     // A copy, so that an adapter keeping the request (a test double) sees this turn's history.
-    return await adapter.nextTurn({ instructions, history: [...history], signal });
+    history: [...run.history],
+    functionTools: run.functionTools,
+    signal,
+    onProgress: progress.report,
+  };
+  try {
+    return await withRetries(() => run.adapter.nextTurn(request), {
+      policy: retryPolicy(options),
+      baseURL: options.client.baseURL ?? DEFAULT_BASE_URL,
+      signal,
+      onRetry: (n) => {
+        const wait = `${(n.delayMs / 1000).toFixed(1)} s`;
+        options.emit(
+          modelLog(`model call failed: ${n.reason}; retry ${n.retry} of ${n.maxRetries} in ${wait}\n`, "stderr"),
+        );
+      },
+    });
   } catch (err) {
     if (options.signal?.aborted) throw cancelled(err);
-    if (deadlineSignal?.aborted) throw budgetExceeded("deadline", "The deadline passed during a model call.", state);
+    if (deadlineSignal?.aborted)
+      throw budgetExceeded("deadline", "The deadline passed during a model call.", run.state);
     throw err;
+  } finally {
+    progress.flush();
   }
 }
 
-function recordTurn(options: AgentRunOptions, state: RunState, turn: ModelTurn): void {
+function retryPolicy({ client }: AgentRunOptions): RetryPolicy {
+  return {
+    maxRetries: client.maxRetries ?? DEFAULT_RETRY.maxRetries,
+    baseDelayMs: client.retryBaseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+    maxDelayMs: client.retryMaxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+  };
+}
+
+function recordTurn({ options, state }: Run, turn: ModelTurn): void {
   state.turns += 1;
   state.usage = addUsage(state.usage, turn.usage);
   const text = assistantText(turn.output);
   if (text !== null) state.summary = text;
+  const cost = costOf(state);
   options.emit({
     type: "model",
     data: {
@@ -96,12 +176,21 @@ function recordTurn(options: AgentRunOptions, state: RunState, turn: ModelTurn):
       usage: turn.usage,
       itemTypes: turn.output.map((item) => item.type),
       ...(text === null ? {} : { text }),
+      output: turn.output,
+      ...(cost === null ? {} : { costUsd: cost }),
     },
   });
   if (turn.incompleteReason !== undefined) {
-    const text = `model response ${state.turns} is incomplete: ${turn.incompleteReason}\n`;
-    options.emit({ type: "log", data: { stream: "stderr", text, phase: "agent", source: "model" } });
+    options.emit(modelLog(`model response ${state.turns} is incomplete: ${turn.incompleteReason}\n`, "stderr"));
   }
+}
+
+function modelLog(text: string, stream: "stdout" | "stderr" = "stderr") {
+  return { type: "log" as const, data: { stream, text, phase: "agent" as const, source: "model" } };
+}
+
+function costOf(state: RunState): number | null {
+  return state.price === null ? null : estimateCost(state.usage, state.price);
 }
 
 /** The text of the assistant messages in a turn, or null when it has none. */
@@ -121,27 +210,18 @@ function assistantText(output: ResponseOutputItem[]): string | null {
  * ids. Items of tools we never offer (hosted search, computer use) have no place in the history.
  */
 function toInputItems(output: ResponseOutputItem[]): ResponseInputItem[] {
-  const items: ResponseInputItem[] = [];
-  for (const item of output) {
-    switch (item.type) {
-      case "message":
-      case "reasoning":
-      case "shell_call":
-      case "apply_patch_call":
-      case "function_call":
-      case "custom_tool_call":
-        items.push(item);
-    }
-  }
-  return items;
+  const kept = new Set(["message", "reasoning", "shell_call", "apply_patch_call", "function_call", "custom_tool_call"]);
+  return output.filter((item) => kept.has(item.type)) as ResponseInputItem[];
 }
 
 function cancelled(cause?: unknown): PatchbayError {
   return new PatchbayError("cancelled", "The run was cancelled.", cause === undefined ? undefined : { cause });
 }
 
-function budgetExceeded(limit: "maxTurns" | "maxTokens" | "deadline", message: string, state: RunState) {
-  return new PatchbayError("budget_exceeded", message, {
-    details: { limit, usage: state.usage, turns: state.turns },
-  });
+function limitDetails(state: RunState) {
+  return { usage: state.usage, turns: state.turns, estimatedCostUsd: costOf(state) };
+}
+
+function budgetExceeded(limit: "maxTurns" | "maxTokens" | "maxCostUsd" | "deadline", message: string, state: RunState) {
+  return new PatchbayError("budget_exceeded", message, { details: { limit, ...limitDetails(state) } });
 }

@@ -48,9 +48,24 @@ export const ConfigSchema = z.object({
   PATCHBAY_MODEL_API: z.enum(["responses", "chat"]).default("responses"),
   /** Prices per model for maxCostUsd and the cost estimate (JSON; see model-prices.ts). */
   PATCHBAY_MODEL_PRICES: ModelPricesVar,
+  /** Author and committer of the commits the worker pushes for `output.branch`. */
+  PATCHBAY_GIT_AUTHOR_NAME: z.string().min(1).default("Patchbay"),
+  PATCHBAY_GIT_AUTHOR_EMAIL: z.string().min(3).default("patchbay@localhost"),
   /** Search path for host commands the worker runs (git, tar); they get no other environment. */
   PATH: z.string().default("/usr/local/bin:/usr/bin:/bin"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Embeddings model for the knowledge base (e.g. text-embedding-3-small); unset = full-text search only. */
+  PATCHBAY_EMBEDDINGS_MODEL: z.string().min(1).optional(),
+  /** OpenAI-compatible endpoint for embeddings (`…/v1`); default OPENAI_BASE_URL. */
+  PATCHBAY_EMBEDDINGS_BASE_URL: z.string().url().optional(),
+  /** Key for the embeddings endpoint; default OPENAI_API_KEY. */
+  PATCHBAY_EMBEDDINGS_API_KEY: z.string().optional(),
+  /** Largest document the knowledge base accepts, in bytes. */
+  PATCHBAY_KNOWLEDGE_MAX_DOC_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Where chunk embeddings are stored and searched: beside the chunks in Postgres, or Milvus (needs MILVUS_ADDRESS). */
+  PATCHBAY_VECTOR_STORE: z.enum(["postgres", "milvus"]).default("postgres"),
+  /** Milvus gRPC address (host:19530); also turns on the Milvus contract tests. */
+  MILVUS_ADDRESS: z.string().min(1).optional(),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

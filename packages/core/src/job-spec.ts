@@ -25,7 +25,7 @@ export const JobSpecSchema = z
           .string()
           .min(1)
           .max(255)
-          .regex(/^[A-Za-z0-9_][A-Za-z0-9._\/+@-]*$/, "repo.ref must be a branch, tag or commit name")
+          .regex(/^[A-Za-z0-9_][A-Za-z0-9._/+@-]*$/, "repo.ref must be a branch, tag or commit name")
           .optional(),
         commit: z
           .string()
@@ -79,7 +79,10 @@ export const JobSpecSchema = z
           .string()
           .min(1)
           .max(255)
-          .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._\/-]+(?<![./])$/, "output.branch must be a valid git branch name")
+          .regex(
+            /^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]+(?<![./])$/,
+            "output.branch must be a valid git branch name",
+          )
           .optional(),
         /** Replace an existing branch of that name (never done otherwise). */
         force: z.boolean().optional(),
@@ -100,7 +103,8 @@ export const JobSpecSchema = z
   .strict()
   .superRefine((spec, ctx) => {
     const path = unstorableStringPath(spec);
-    if (path) ctx.addIssue({ code: "custom", path: path.split("."), message: "contains a NUL character or broken UTF-16" });
+    if (path)
+      ctx.addIssue({ code: "custom", path: path.split("."), message: "contains a NUL character or broken UTF-16" });
   });
 
 export type JobSpec = z.output<typeof JobSpecSchema>;

@@ -2,7 +2,8 @@
 export const FREE_JSON_LIMITS = { maxDepth: 8, maxBytes: 16_384 } as const;
 
 // With the u flag a surrogate pair is one code point, so only lone surrogates match.
-const UNSTORABLE = /\u0000|\p{Cs}/u;
+const LONE_SURROGATE = /\p{Cs}/u;
+const unstorable = (s: string) => s.includes("\u0000") || LONE_SURROGATE.test(s);
 
 /**
  * The first string in `value` Postgres cannot store (a NUL character or a lone UTF-16
@@ -14,11 +15,11 @@ export function unstorableStringPath(value: unknown): string | null {
   while (stack.length > 0) {
     const [v, path] = stack.pop()!;
     if (typeof v === "string") {
-      if (UNSTORABLE.test(v)) return path || "(body)";
+      if (unstorable(v)) return path || "(body)";
     } else if (v !== null && typeof v === "object") {
       for (const [k, child] of Object.entries(v)) {
         const childPath = path ? `${path}.${k}` : k;
-        if (UNSTORABLE.test(k)) return childPath;
+        if (unstorable(k)) return childPath;
         stack.push([child, childPath]);
       }
     }

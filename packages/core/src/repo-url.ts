@@ -3,7 +3,9 @@ export type RepoUrlKind = "https" | "ssh" | "file";
 
 // Whitespace and control characters have no place in a git URL and are how argument and
 // header injection start.
-const UNSAFE = /[\s\u0000-\u001f\u007f]/;
+function hasUnsafeCharacters(url: string): boolean {
+  return /\s/.test(url) || [...url].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+}
 const SCP_LIKE = /^[A-Za-z0-9._][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9.-]*:(?!-)[^\s]+$/;
 
 function parse(url: string): URL | null {
@@ -16,7 +18,7 @@ function parse(url: string): URL | null {
 
 /** The transport of a repository URL, or null when it is not one Patchbay clones. */
 export function classifyRepoUrl(url: string): RepoUrlKind | null {
-  if (UNSAFE.test(url) || url.startsWith("-")) return null;
+  if (hasUnsafeCharacters(url) || url.startsWith("-")) return null;
   if (SCP_LIKE.test(url)) return "ssh";
   if (url.startsWith("/")) return url.startsWith("//") ? null : "file";
   const parsed = parse(url);

@@ -4,11 +4,13 @@ export {
   apiKeyMatches,
   apiKeyPrefix,
   generateApiKey,
-  hasScope,
   hashApiKey,
+  hasScope,
 } from "./api-key.js";
 export { type ApiKeyRecord, ApiKeyRepository } from "./api-key-repository.js";
 export { createDb, type Db } from "./client.js";
+export { JobEventRepository } from "./event-repository.js";
+export { type JobRecord, JobRepository, type TransitionFields } from "./job-repository.js";
 export {
   DEFAULT_PROJECT,
   PROJECT_ID_PATTERN,
@@ -17,8 +19,6 @@ export {
 } from "./project-repository.js";
 export { parseSecretsKey, SecretBox } from "./secret-box.js";
 export { SECRET_NAME_PATTERN, type SecretInfo, SecretRepository } from "./secret-repository.js";
-export { JobEventRepository } from "./event-repository.js";
-export { type JobRecord, JobRepository, type TransitionFields } from "./job-repository.js";
 
 /** Whether the database answers a trivial query. */
 export async function pingDb(db: import("./client.js").Db): Promise<boolean> {

@@ -121,7 +121,10 @@ export class JobRepository {
         throw err;
       }
       const projectId = input.projectId ?? "default";
-      return { job: await this.findByIdempotencyKey(projectId, input.idempotencyKey, input.requestHash), created: false };
+      return {
+        job: await this.findByIdempotencyKey(projectId, input.idempotencyKey, input.requestHash),
+        created: false,
+      };
     }
   }
 
@@ -153,7 +156,12 @@ export class JobRepository {
   }
 
   /** Newest first; `cursor` is the id of the last job of the previous page. */
-  async list(options: { status?: JobStatus; limit: number; cursor?: string; projectId?: string }): Promise<JobRecord[]> {
+  async list(options: {
+    status?: JobStatus;
+    limit: number;
+    cursor?: string;
+    projectId?: string;
+  }): Promise<JobRecord[]> {
     const rows = await this.db.job.findMany({
       where: {
         ...(options.status ? { status: options.status } : {}),

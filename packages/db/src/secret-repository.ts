@@ -20,7 +20,10 @@ export class SecretRepository {
 
   private requireBox(): SecretBox {
     if (!this.box) {
-      throw new PatchbayError("unavailable", "project secrets are not configured on this server (PATCHBAY_SECRETS_KEY)");
+      throw new PatchbayError(
+        "unavailable",
+        "project secrets are not configured on this server (PATCHBAY_SECRETS_KEY)",
+      );
     }
     return this.box;
   }

@@ -56,12 +56,14 @@ describe("labels", () => {
       jobId: "j",
       createdAt: NOW,
       workerId: null,
+      poolId: null,
+      idle: false,
     });
     expect(listingFromLabels("c2", { "patchbay.job": "j" }, 5).createdAt).toEqual(new Date(5000));
   });
 
-  it("filters by job and makes engine-safe names", () => {
-    expect(labelFilter("j1")).toEqual({ label: ["patchbay.managed=1", "patchbay.job=j1"] });
+  it("filters Patchbay's containers and makes engine-safe names", () => {
+    expect(labelFilter()).toEqual({ label: ["patchbay.managed=1"] });
     expect(containerName("job/with spaces:1", "ab12")).toBe("patchbay-job-with-spaces-1-ab12");
   });
 });

@@ -11,6 +11,17 @@ export const SANDBOX_USER = "1000:1000";
 const SANDBOX_HOME = "/home/sandbox";
 const MIB = 1024 * 1024;
 
+/**
+ * The container's main process (under docker-init): it idles, and on SIGUSR1 (sent by the engine,
+ * `docker kill --signal USR1`) kills the process group of every shell command with builtins only.
+ * That is the way to stop a fork bomb that holds every pid: no exec can start in the container then.
+ */
+export const SUPERVISOR_SCRIPT = [
+  'trap \'for f in /dev/shm/patchbay-shell-*; do read -r _ g < "$f" && kill -KILL -- "-$g"; done\' USR1',
+  "sleep infinity &",
+  "while :; do wait $!; kill -0 $! 2>/dev/null || { sleep infinity & }; done",
+].join("\n");
+
 /** SandboxOptions with every default filled in. */
 export type ResolvedSandboxOptions = Required<Omit<SandboxOptions, "workerId" | "image">> & {
   image: string;
@@ -77,22 +88,23 @@ function tmpfs(sizeMb: number, owned: boolean): string {
   return `rw,exec,nosuid,nodev,size=${Math.ceil(sizeMb)}m${owner}`;
 }
 
-/** The Engine API body for a hardened sandbox container. */
+/** The Engine API body for a hardened sandbox container (a pool container, given `poolId`, has no job label). */
 export function buildContainerConfig(
   o: ResolvedSandboxOptions,
   name: string,
   now: Date,
+  poolId?: string,
 ): Docker.ContainerCreateOptions {
   const memoryBytes = Math.floor(o.memoryMb * MIB);
   return {
     name,
     Image: o.image,
-    Cmd: ["sleep", "infinity"],
+    Cmd: ["bash", "--noprofile", "--norc", "-c", SUPERVISOR_SCRIPT],
     User: SANDBOX_USER,
     WorkingDir: WORKSPACE_ROOT,
     Hostname: "sandbox",
     Env: sandboxEnv(o.env),
-    Labels: sandboxLabels(o.jobId, o.workerId, now),
+    Labels: sandboxLabels(poolId === undefined ? { jobId: o.jobId } : { poolId }, o.workerId, now),
     NetworkDisabled: true,
     HostConfig: {
       NetworkMode: "none",

@@ -1,20 +1,14 @@
-import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { ExecOptions, ExecResult } from "@patchbay/core";
-import Dockerode from "dockerode";
+import type Dockerode from "dockerode";
 import { type CommandSettings, runCommand } from "./command.js";
-import { buildContainerConfig, resolveOptions, WORKSPACE_ROOT } from "./container-config.js";
-import { engineCall, isNotFound, sandboxFailed } from "./errors.js";
+import { WORKSPACE_ROOT } from "./container-config.js";
+import { isNotFound, sandboxFailed } from "./errors.js";
 import { deleteWorkspaceFile, readWorkspaceFile, writeWorkspaceFile } from "./file-ops.js";
-import { containerName, labelFilter, listingFromLabels, type SandboxListing } from "./labels.js";
-import { DEFAULT_OUTPUT_CAP_BYTES } from "./output-cap.js";
-import type { Sandbox, SandboxOptions, SandboxProvider } from "./sandbox.js";
+import type { Sandbox } from "./sandbox.js";
+import type { ShellPool } from "./shell-pool.js";
 import { readState, type SandboxState } from "./state.js";
 import { createTar, extractTar } from "./tar-io.js";
-
-export { LABELS, type SandboxListing } from "./labels.js";
-export type { SandboxState } from "./state.js";
-export { tarDirectory } from "./tar-io.js";
 
 /** The few logger methods the sandbox uses (pino's `(obj, msg)` shape). */
 export interface SandboxLogger {
@@ -22,33 +16,20 @@ export interface SandboxLogger {
   warn(obj: Record<string, unknown>, msg: string): void;
 }
 
-/** Settings for a DockerSandboxProvider. */
-export interface DockerSandboxProviderOptions {
-  /** Engine client (default: the local socket). */
-  docker?: Dockerode;
-  /** Default image for sandboxes that do not name one. */
-  image: string;
-  /** Defaults for every sandbox, under what each create() asks for. */
-  defaults?: Partial<SandboxOptions>;
-  logger?: SandboxLogger;
-  /** Bytes of output kept per stream per command (head + tail). @defaultValue 1 MiB */
-  outputCapBytes?: number;
-  /** Bytes of output per stream per command passed to onOutput. @defaultValue 8 MiB */
-  forwardCapBytes?: number;
-  /** Time a signalled command gets before SIGKILL. @defaultValue 1000 */
-  killGraceMs?: number;
-}
-
 /** A job's hardened container; every process in it runs as uid 1000. */
 export class DockerSandbox implements Sandbox {
   readonly root = WORKSPACE_ROOT;
   private destroyed = false;
+  private removal: Promise<void> | undefined;
 
   constructor(
     private readonly container: Dockerode.Container,
     readonly jobId: string,
     private readonly settings: CommandSettings,
+    private readonly shells: ShellPool,
     private readonly logger?: SandboxLogger,
+    /** True when the container came from the warm pool. */
+    readonly pooled = false,
   ) {}
 
   /** The engine's container id. */
@@ -56,10 +37,13 @@ export class DockerSandbox implements Sandbox {
     return this.container.id;
   }
 
-  /** Runs `bash -lc command` as the sandbox user. Never throws for a non-zero exit. */
+  /**
+   * Runs `command` as the sandbox user through the sandbox's persistent shell (a fresh exec
+   * when it died). Never throws for a non-zero exit; `reason` names a limit that was hit.
+   */
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     this.assertLive();
-    return runCommand(this.container, command, options, this.settings);
+    return runCommand(this.container, this.shells, command, options, this.settings);
   }
 
   /** Reads a file relative to root; null when it does not exist. */
@@ -80,13 +64,15 @@ export class DockerSandbox implements Sandbox {
     await deleteWorkspaceFile(this.container, this.root, path);
   }
 
-  /** Extracts a tar stream into the workspace root, files owned by the sandbox user. */
+  /** Extracts a tar stream into the workspace root, files owned by the sandbox user; symlinks stay symlinks. */
   async putTar(tar: Readable): Promise<void> {
     this.assertLive();
     await extractTar(this.container, this.root, tar);
+    // The checkout is in: start the shell now so the first command does not wait for it.
+    this.shells.warm();
   }
 
-  /** Streams the workspace, or a path in it, out as a tar. */
+  /** Streams the workspace, or a path in it, out as a tar (symlinks stored as symlinks, never followed). */
   async getTar(path?: string): Promise<Readable> {
     this.assertLive();
     return createTar(this.container, this.root, path);
@@ -100,78 +86,19 @@ export class DockerSandbox implements Sandbox {
   /** Force-removes the container; safe to call more than once. */
   async destroy(): Promise<void> {
     this.destroyed = true;
+    this.shells.closeAll();
     // Concurrent callers (a cancel and the pipeline's cleanup) all wait for the one removal.
     this.removal ??= removeContainer(this.container, this.logger).then(() => undefined);
     await this.removal;
   }
-
-  private removal: Promise<void> | undefined;
 
   private assertLive(): void {
     if (this.destroyed) throw sandboxFailed("use", new Error(`sandbox ${this.id} was destroyed`));
   }
 }
 
-/** Creates hardened sandboxes on a Docker Engine and cleans up after jobs. */
-export class DockerSandboxProvider implements SandboxProvider {
-  private readonly docker: Dockerode;
-
-  constructor(private readonly options: DockerSandboxProviderOptions) {
-    this.docker = options.docker ?? new Dockerode();
-  }
-
-  /** Creates and starts a sandbox; a container that fails to start is removed again. */
-  async create(request: SandboxOptions): Promise<DockerSandbox> {
-    const resolved = resolveOptions(this.options.image, this.options.defaults ?? {}, request);
-    const started = performance.now();
-    const name = containerName(resolved.jobId, randomBytes(4).toString("hex"));
-    const config = buildContainerConfig(resolved, name, new Date());
-    const container = await engineCall("create", () => this.docker.createContainer(config));
-    try {
-      await engineCall("start", () => container.start());
-    } catch (err) {
-      await removeContainer(container, this.options.logger).catch(() => undefined);
-      throw err;
-    }
-    const ms = Math.round(performance.now() - started);
-    this.options.logger?.debug({ jobId: resolved.jobId, containerId: container.id, ms }, "sandbox started");
-    return new DockerSandbox(container, resolved.jobId, this.commandSettings(resolved.env), this.options.logger);
-  }
-
-  private commandSettings(env: Record<string, string>): CommandSettings {
-    return {
-      root: WORKSPACE_ROOT,
-      capBytes: this.options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES,
-      forwardCapBytes: this.options.forwardCapBytes ?? 8 * DEFAULT_OUTPUT_CAP_BYTES,
-      killGraceMs: this.options.killGraceMs ?? 1000,
-      sandboxPath: env.PATH,
-    };
-  }
-
-  /** Removes every container labelled with this job id; returns how many were removed. */
-  async destroyForJob(jobId: string): Promise<number> {
-    const found = await this.listRaw(jobId);
-    const removed = await Promise.all(
-      found.map((c) => removeContainer(this.docker.getContainer(c.id), this.options.logger)),
-    );
-    return removed.filter(Boolean).length;
-  }
-
-  /** Containers labelled by Patchbay, running or not. */
-  async list(): Promise<SandboxListing[]> {
-    return this.listRaw();
-  }
-
-  private async listRaw(jobId?: string): Promise<SandboxListing[]> {
-    const containers = await engineCall("list", () =>
-      this.docker.listContainers({ all: true, filters: labelFilter(jobId) }),
-    );
-    return containers.map((c) => listingFromLabels(c.Id, c.Labels, c.Created));
-  }
-}
-
 /** Force-removes a container; true if this call removed it, false if it was already gone. */
-async function removeContainer(container: Dockerode.Container, logger?: SandboxLogger): Promise<boolean> {
+export async function removeContainer(container: Dockerode.Container, logger?: SandboxLogger): Promise<boolean> {
   try {
     await container.remove({ force: true, v: true });
     return true;

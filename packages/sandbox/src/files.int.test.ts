@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DockerSandbox, tarDirectory } from "./docker-sandbox.js";
+import type { DockerSandbox } from "./docker-sandbox.js";
+import { tarDirectory } from "./tar-io.js";
 import { remaining, testProvider, uniqueJobId } from "./test-support.js";
 
 const provider = testProvider();

@@ -1,2 +1,10 @@
-export * from "./docker-sandbox.js";
+export { type DockerSandboxProviderOptions, DockerSandboxProvider, poolKey } from "./docker-provider.js";
+export { DockerSandbox, type SandboxLogger } from "./docker-sandbox.js";
+export { LABELS, type SandboxListing } from "./labels.js";
+export type { ExecReason } from "./reasons.js";
+export * from "./reaper.js";
 export * from "./sandbox.js";
+export type { ShellMode, ShellNoticeListener } from "./shell-pool.js";
+export type { SandboxState } from "./state.js";
+export { tarDirectory } from "./tar-io.js";
+export type { WarmPool } from "./warm-pool.js";

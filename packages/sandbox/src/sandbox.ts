@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Workspace } from "@patchbay/core";
+import type { SandboxListing } from "./labels.js";
 
 /** Hardening and resource settings for one sandbox; every field has a safe default. */
 export interface SandboxOptions {
@@ -39,11 +40,16 @@ export interface Sandbox extends Workspace {
   destroy(): Promise<void>;
 }
 
-/** Creates sandboxes; one implementation per home (Docker today; Kubernetes later). */
+/** Creates sandboxes; one implementation per home (Docker today; Kubernetes or a remote engine beside it). */
 export interface SandboxProvider {
+  /** A sandbox for a job (a warm one when the provider keeps a pool that matches). */
   create(options: SandboxOptions): Promise<Sandbox>;
-  /** Removes every container labelled with this job id. */
+  /** Removes every container of this job id; returns how many were removed. */
   destroyForJob(jobId: string): Promise<number>;
-  /** Containers labelled by Patchbay: job id and creation time. */
-  list(): Promise<Array<{ id: string; jobId: string; createdAt: Date; workerId: string | null }>>;
+  /** Removes one container by id; false when it was already gone. */
+  remove(containerId: string): Promise<boolean>;
+  /** Containers made by Patchbay: job id (or idle pool container), creation time, worker, pool. */
+  list(): Promise<SandboxListing[]>;
+  /** The id of this provider's own warm pool (its idle containers are not the reaper's). */
+  readonly poolId: string;
 }

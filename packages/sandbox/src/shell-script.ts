@@ -53,10 +53,13 @@ while IFS= read -r -d '' __pb_id && IFS= read -r -d '' __pb_cwd && IFS= read -r 
   printf '\0PB:%s\n' "$__pb_id" >&3
 done`;
 
-/** Signals the process group of command `$2` (if it is still the one running) with signal `$3`. */
+/**
+ * Signals the process group of command `$2` with signal `$3`; exit 3 when that command is not
+ * (yet) the one in the file. Builtins only: at the pids limit a fork would fail.
+ */
 export const KILL_SCRIPT = [
-  'for _ in $(seq 50); do read -r id pgid < "$1" 2>/dev/null; [ "$id" = "$2" ] && break; sleep 0.02; done',
-  '[ "$id" = "$2" ] || exit 0',
+  'read -r id pgid < "$1" || exit 3',
+  '[ "$id" = "$2" ] || exit 3',
   'kill -s "$3" -- "-$pgid" 2>/dev/null',
   "exit 0",
 ].join("\n");

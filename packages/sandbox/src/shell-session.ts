@@ -28,6 +28,7 @@ interface Running {
 /** A long-lived `bash` in a sandbox that runs one command at a time, with an end marker per command. */
 export class ShellSession {
   private running: Running | null = null;
+  private lastId: string | undefined;
   private ended = false;
 
   private constructor(
@@ -69,6 +70,7 @@ export class ShellSession {
     if (this.ended) return Promise.resolve({ kind: "died" });
     if (this.running) throw new Error("shell session is busy");
     const id = randomBytes(8).toString("hex");
+    this.lastId = id;
     const marker = Buffer.from(`\0PB:${id}`);
     return new Promise<ShellOutcome>((resolve) => {
       this.running = {
@@ -81,15 +83,25 @@ export class ShellSession {
     });
   }
 
-  /** Signals the running command's process group from a second exec (the shell itself is waiting on it). */
+  /**
+   * Signals the process group of the last command from a second exec (the shell itself is
+   * waiting on it); the kill script checks the id, so a newer command is never hit. Retries
+   * while the shell has not yet recorded the group; throws when the exec itself fails.
+   */
   async signal(signal: "TERM" | "KILL"): Promise<void> {
-    const id = this.running?.id;
+    const id = this.lastId;
     if (id === undefined) return;
-    const handle = await startExec(this.container, {
-      cmd: ["bash", "-c", KILL_SCRIPT, "patchbay-kill", this.pidFile, id, signal],
-      sink: () => undefined,
-    });
-    await handle.done;
+    for (let attempt = 0; attempt < 25; attempt++) {
+      const handle = await startExec(this.container, {
+        cmd: ["bash", "--noprofile", "--norc", "-c", KILL_SCRIPT, "patchbay-kill", this.pidFile, id, signal],
+        sink: () => undefined,
+      });
+      await handle.done;
+      const code = await handle.exitCode();
+      if (code === 0) return;
+      if (code !== 3) throw new Error(`the kill exec ended with ${code}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** Ends the shell: stdin closes (it exits after the running command) and, if `hard`, the connection drops. */

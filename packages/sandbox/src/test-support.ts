@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import Dockerode from "dockerode";
-import { DockerSandboxProvider } from "./docker-sandbox.js";
+import { DockerSandboxProvider, type DockerSandboxProviderOptions } from "./docker-provider.js";
 
 /** The image integration tests run against (built by scripts/up.sh). */
 export const TEST_IMAGE = "patchbay/sandbox:1";
@@ -11,12 +11,13 @@ export function uniqueJobId(prefix: string): string {
 }
 
 /** A provider on the local engine with small limits, cheap to run in parallel. */
-export function testProvider(options: { outputCapBytes?: number } = {}): DockerSandboxProvider {
+export function testProvider(options: Partial<DockerSandboxProviderOptions> = {}): DockerSandboxProvider {
   return new DockerSandboxProvider({
     docker: new Dockerode(),
     image: TEST_IMAGE,
     defaults: { memoryMb: 512, pidsLimit: 256, workspaceMb: 256, tmpMb: 64, homeMb: 64 },
     killGraceMs: 500,
+    pool: { size: 0 },
     ...options,
   });
 }

@@ -2,6 +2,14 @@ import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { ResponseOutputItem } from "openai/resources/responses/responses";
 import { buildChatCompletion, chatChunks, toChatTurn } from "./chat.js";
+import {
+  dropAfterFlush,
+  type FaultPlan,
+  malformedChatTurn,
+  malformedOutput,
+  planFault,
+  sendTruncatedJson,
+} from "./faults.js";
 import { sendError, sendJson, startSse, writeSse } from "./http.js";
 import { fillItem, newId } from "./items.js";
 import { type Answer, buildResponse, responseEvents } from "./responses.js";
@@ -28,6 +36,7 @@ export function failureKey(name: string, turn: number, history: unknown): string
 interface Resolved {
   turn: ScriptTurn;
   output: ResponseOutputItem[];
+  fault: FaultPlan;
 }
 
 // Finds the script turn for a request and answers the scripted HTTP error instead when the turn
@@ -46,13 +55,16 @@ async function resolveTurn(ctx: ModelContext, res: ServerResponse, body: Body, h
     return undefined;
   }
   const turn = selectTurn(script, turnIndex);
-  if (turn.status !== undefined && failNow(ctx, failureKey(name, turnIndex, history), turn)) {
+  const key = failureKey(name, turnIndex, history);
+  if (turn.status !== undefined && failNow(ctx, key, turn)) {
     sendScriptedError(res, turn, turn.status);
     return undefined;
   }
+  const fault = await planFault(turn, key, ctx.failures, res);
+  if (fault === null) return undefined;
   const encryptedReasoning = Array.isArray(body.include) && body.include.includes("reasoning.encrypted_content");
   const output = turn.output.map((item) => fillItem(item, { encryptedReasoning }));
-  return { turn, output } satisfies Resolved;
+  return { turn, output, fault } satisfies Resolved;
 }
 
 function failNow(ctx: ModelContext, key: string, turn: ScriptTurn): boolean {
@@ -87,16 +99,20 @@ export async function handleResponses(ctx: ModelContext, res: ServerResponse, bo
     createdAt: Math.floor(Date.now() / 1000),
     model: String(body.model),
     request: body,
-    output: resolved.output,
+    output: resolved.fault.malformed ? malformedOutput(resolved.output) : resolved.output,
     usage: buildUsage({ request: body, cachedPrefix, output: resolved.output }, resolved.turn.usage),
   };
+  const { dropAfter } = resolved.fault;
   if (body.stream !== true) {
+    if (dropAfter !== undefined) return sendTruncatedJson(res, buildResponse(answer, "completed"));
     sendJson(res, 200, buildResponse(answer, "completed"));
     return;
   }
   startSse(res);
-  for (const event of responseEvents(answer)) writeSse(res, event, event.type);
-  res.end();
+  const events = responseEvents(answer);
+  for (const event of events.slice(0, dropAfter ?? events.length)) writeSse(res, event, event.type);
+  if (dropAfter !== undefined) dropAfterFlush(res);
+  else res.end();
 }
 
 /** POST /v1/chat/completions, plain or `stream: true`. */
@@ -116,14 +132,19 @@ export async function handleChatCompletions(ctx: ModelContext, res: ServerRespon
     created: Math.floor(Date.now() / 1000),
     model: String(body.model),
   };
-  const turn = toChatTurn(resolved.output);
+  const chatTurn = toChatTurn(resolved.output);
+  const turn = resolved.fault.malformed ? malformedChatTurn(chatTurn) : chatTurn;
+  const { dropAfter } = resolved.fault;
   if (body.stream !== true) {
+    if (dropAfter !== undefined) return sendTruncatedJson(res, buildChatCompletion(meta, turn, usage));
     sendJson(res, 200, buildChatCompletion(meta, turn, usage));
     return;
   }
   const options = body.stream_options as { include_usage?: boolean } | undefined;
   startSse(res);
-  for (const chunk of chatChunks(meta, turn, options?.include_usage ? usage : undefined)) writeSse(res, chunk);
+  const chunks = chatChunks(meta, turn, options?.include_usage ? usage : undefined);
+  for (const chunk of chunks.slice(0, dropAfter ?? chunks.length)) writeSse(res, chunk);
+  if (dropAfter !== undefined) return dropAfterFlush(res);
   writeSse(res, "[DONE]");
   res.end();
 }

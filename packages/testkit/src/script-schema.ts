@@ -62,6 +62,20 @@ const UsageSchema = z.strictObject({
   total_tokens: Count.optional(),
 });
 
+const FaultSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("slow_first_byte"),
+    delayMs: z.number().int().positive().max(600_000),
+    times: z.number().int().positive().optional(),
+  }),
+  z.strictObject({
+    type: z.literal("drop_stream"),
+    afterEvents: z.number().int().nonnegative().optional(),
+    times: z.number().int().positive().optional(),
+  }),
+  z.strictObject({ type: z.literal("malformed_arguments") }),
+]);
+
 // Turns and the script itself are strict, so that a typo such as "stauts" is an error, not ignored.
 const TurnSchema = z
   .strictObject({
@@ -71,8 +85,10 @@ const TurnSchema = z
     error: z.object({ message: z.string(), type: z.string().optional(), code: z.string().optional() }).optional(),
     failures: z.number().int().positive().optional(),
     headers: z.record(z.string(), z.string()).optional(),
+    fault: FaultSchema.optional(),
     note: z.string().optional(),
   })
+  .refine((t) => t.status === undefined || t.fault === undefined, "a turn has either `status` or `fault`, not both")
   .refine(
     (t) => t.status !== undefined || (t.error === undefined && t.failures === undefined && t.headers === undefined),
     "`error`, `failures` and `headers` only apply to a turn with `status`",

@@ -1,6 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { handleEmbeddings } from "./embeddings.js";
 import { parseBody, readBody, sendError, sendJson } from "./http.js";
 import { handleChatCompletions, handleResponses, type ModelContext } from "./model-routes.js";
 import { loadScriptsDir, parseScript, readScriptFile, SCRIPT_NAME } from "./script-schema.js";
@@ -97,6 +98,10 @@ async function route(state: ServerState, req: Incoming, res: ServerResponse): Pr
     if (!isObject) return sendError(res, 400, { message: "the request body must be a JSON object" });
     const handler = path === "/v1/responses" ? handleResponses : handleChatCompletions;
     return handler(state, res, body as Record<string, unknown>);
+  }
+  if (method === "POST" && path === "/v1/embeddings") {
+    if (!isObject) return sendError(res, 400, { message: "the request body must be a JSON object" });
+    return handleEmbeddings(res, body as Record<string, unknown>);
   }
   if (method === "GET" && path === "/v1/models") {
     return sendJson(res, 200, { object: "list", data: await listModels(state) });

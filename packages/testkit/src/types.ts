@@ -28,9 +28,25 @@ export interface ScriptTurn {
   failures?: number;
   /** Extra response headers for the failures, e.g. `{"retry-after": "2"}`. */
   headers?: Record<string, string>;
+  /** A fault injected before the turn is answered (not with `status`). */
+  fault?: ScriptFault;
   /** Free text for the reader of the script; ignored by the server. */
   note?: string;
 }
+
+/**
+ * Faults for tests of a client's resilience. `times` (default 1) counts like `failures`: per
+ * script, turn and exact request history, so a client's retry of the same request gets through.
+ * - `slow_first_byte`: wait `delayMs` before answering at all.
+ * - `drop_stream`: send the headers and `afterEvents` stream events (default 2; for a plain
+ *   request, half the body) and then cut the connection.
+ * - `malformed_arguments`: the turn's function-call arguments are cut short, so they are not
+ *   JSON (always; a client's retry of the call is a new turn).
+ */
+export type ScriptFault =
+  | { type: "slow_first_byte"; delayMs: number; times?: number }
+  | { type: "drop_stream"; afterEvents?: number; times?: number }
+  | { type: "malformed_arguments" };
 
 /** A whole scripted conversation: turn k answers a request that carries k earlier model turns. */
 export interface ModelScript {

@@ -18,6 +18,8 @@ interface GitOptions {
   timeoutMs: number;
   hostPath: string;
   signal?: AbortSignal;
+  /** Extra environment (clone credentials from the project's secrets, see secrets.ts). */
+  env?: Record<string, string>;
 }
 
 async function git(args: string[], options: GitOptions): Promise<string> {
@@ -26,7 +28,15 @@ async function git(args: string[], options: GitOptions): Promise<string> {
     timeout: options.timeoutMs,
     maxBuffer: 16 * 1024 * 1024,
     // No prompts (a missing credential fails fast) and no user config leaking into the clone.
-    env: { PATH: options.hostPath, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_GLOBAL: "/dev/null", HOME: "/nonexistent" },
+    // Only the transports a JobSpec may name: no ext::, fd:: or plain http, also for submodules.
+    env: {
+      ...options.env,
+      PATH: options.hostPath,
+      GIT_TERMINAL_PROMPT: "0",
+      GIT_CONFIG_GLOBAL: "/dev/null",
+      HOME: "/nonexistent",
+      GIT_ALLOW_PROTOCOL: "https:ssh:file",
+    },
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return stdout.trim();

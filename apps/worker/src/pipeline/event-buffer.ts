@@ -1,6 +1,7 @@
 import type { NewEvent } from "@patchbay/core";
 import type { JobEventRepository } from "@patchbay/db";
 import type { Logger } from "pino";
+import { EventRedaction, Redactor } from "./redact.js";
 
 const FLUSH_DELAY_MS = 100;
 const MAX_PENDING = 20_000;
@@ -19,6 +20,7 @@ export class EventBuffer {
   private droppedLogs = 0;
   private logBytes = 0;
   private capNoted = false;
+  private redaction: EventRedaction | null = null;
 
   constructor(
     private readonly jobId: string,
@@ -26,12 +28,26 @@ export class EventBuffer {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * From now on, every secret value is replaced by `[redacted]` in every event before it is
+   * stored (log text, tool results, model text, error messages).
+   */
+  redactSecrets(values: Iterable<string>): void {
+    const redactor = new Redactor(values);
+    this.redaction = redactor.empty ? null : new EventRedaction(redactor);
+  }
+
   /** Queues one event (the EventSink the pipeline hands out). */
   readonly emit = (event: NewEvent): void => {
+    const events = this.redaction ? this.redaction.apply(event) : [event];
+    for (const e of events) this.enqueue(e);
+  };
+
+  private enqueue(event: NewEvent): void {
     if (event.type === "log" && !this.admitLog(event.data.text)) return;
     this.pending.push(event);
-    this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
-  };
+    this.timer ??= setTimeout(() => void this.write(), FLUSH_DELAY_MS);
+  }
 
   /** Whether a log chunk fits the per-job cap and the unsent-events bound. */
   private admitLog(text: string): boolean {
@@ -53,6 +69,12 @@ export class EventBuffer {
 
   /** Writes everything queued so far; resolves when it is stored. */
   flush(): Promise<void> {
+    // Text held back in case it starts a secret is released now (the command has ended).
+    for (const e of this.redaction?.drain() ?? []) this.enqueue(e);
+    return this.write();
+  }
+
+  private write(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.writing = this.writing.then(() => this.writePending());

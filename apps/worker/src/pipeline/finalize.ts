@@ -1,46 +1,160 @@
+import type { FileChange } from "@patchbay/checks";
 import type { PatchStats, Workspace } from "@patchbay/core";
 import { PatchbayError } from "@patchbay/core";
 
-const PATCH_FILE = ".git/patchbay-patch.diff";
+/** Scratch folder inside the sandbox's .git, which git never diffs. */
+const DIR = ".git/patchbay";
+const TIMEOUT_MS = 120_000;
+
+/**
+ * Untracked files Python leaves next to the code whenever it runs (the agent's own test runs
+ * included); never part of a change, even without a .gitignore for them.
+ */
+const ARTIFACTS = String.raw`(^|/)(__pycache__|\.pytest_cache)/|\.py[co]$`;
 
 /** The change the agent made, as a patch `git apply` accepts on the base commit. */
 export interface CollectedPatch {
   patch: string;
   stats: PatchStats;
+  /** Every changed path, renames with their old path. */
+  changes: FileChange[];
 }
 
-function parseNumstat(numstat: string): PatchStats {
+/**
+ * What the workspace held before the agent that is not in the base commit: untracked files
+ * (node_modules from `npm ci`, build output, reports of the baseline run) and tracked files that
+ * setup or the baseline changed (a rewritten lockfile), with their content hash. Kept on the
+ * worker, not in the sandbox, so the agent cannot alter it.
+ */
+export interface WorkspaceSnapshot {
+  /** NUL-separated paths. */
+  untracked: Buffer;
+  /** NUL-separated "<blob hash or 'deleted'> <path>" entries. */
+  modified: Buffer;
+}
+
+const SNAPSHOT_SCRIPT = (base: string) => `set -e
+export LC_ALL=C GIT_LITERAL_PATHSPECS=1
+mkdir -p ${DIR}
+git ls-files -z --others --exclude-standard > ${DIR}/untracked-before
+: > ${DIR}/modified-before
+git diff --name-only -z --no-renames ${base} | while IFS= read -r -d '' p; do
+  if [ -e "$p" ] || [ -L "$p" ]; then h=$(git hash-object -- "$p"); else h=deleted; fi
+  printf '%s %s\\0' "$h" "$p" >> ${DIR}/modified-before
+done`;
+
+/** Records what setup and the baseline left in the workspace (call right before the agent). */
+export async function snapshotWorkspace(ws: Workspace, baseCommit: string): Promise<WorkspaceSnapshot> {
+  await run(ws, SNAPSHOT_SCRIPT(baseCommit), "snapshot the workspace");
+  const untracked = await ws.readFile(`${DIR}/untracked-before`);
+  const modified = await ws.readFile(`${DIR}/modified-before`);
+  if (untracked === null || modified === null) throw new PatchbayError("sandbox_failed", "workspace snapshot missing");
+  return { untracked, modified };
+}
+
+/**
+ * Stages the agent's change in a scratch index (the repository's own index is left alone):
+ * tracked edits and deletions, plus untracked files that were not there before the agent; then
+ * takes back what setup and the baseline made (their untracked files, their edits to tracked
+ * files the agent did not touch again) and diffs the result against the base commit.
+ */
+const COLLECT_SCRIPT = (base: string, withSnapshot: boolean) => `set -e
+export LC_ALL=C GIT_LITERAL_PATHSPECS=1 GIT_INDEX_FILE=${DIR}/index
+mkdir -p ${DIR}
+rm -f ${DIR}/index
+if [ -f .git/index ]; then cp .git/index ${DIR}/index; else git read-tree ${base}; fi
+git add -u
+git ls-files -z --others --exclude-standard | sort -z > ${DIR}/untracked-now
+${withSnapshot ? "" : `: > ${DIR}/untracked-before; : > ${DIR}/modified-before`}
+sort -z ${DIR}/untracked-before > ${DIR}/untracked-before.sorted
+comm -z -23 ${DIR}/untracked-now ${DIR}/untracked-before.sorted | { grep -z -v -E '${ARTIFACTS}' || true; } > ${DIR}/untracked-new
+if [ -s ${DIR}/untracked-new ]; then git add --pathspec-from-file=${DIR}/untracked-new --pathspec-file-nul; fi
+if [ -s ${DIR}/untracked-before ]; then
+  git rm -r -q --cached --ignore-unmatch --pathspec-from-file=${DIR}/untracked-before --pathspec-file-nul >/dev/null
+fi
+while IFS= read -r -d '' entry; do
+  h=\${entry%% *}; p=\${entry#* }
+  if [ -e "$p" ] || [ -L "$p" ]; then now=$(git hash-object -- "$p"); else now=deleted; fi
+  if [ "$now" = "$h" ]; then git reset -q ${base} -- "$p"; fi
+done < ${DIR}/modified-before
+git diff --cached --binary --find-renames --output=${DIR}/patch.diff ${base}
+git diff --cached --numstat -z --find-renames --output=${DIR}/numstat ${base}
+git diff --cached --name-status -z --find-renames --output=${DIR}/names ${base}`;
+
+/**
+ * Diffs the agent's change against the base commit: edits, new, deleted, renamed and binary
+ * files, and commits the agent may have made — without what setup and the baseline produced
+ * (given their snapshot) and without Python bytecode caches. Everything is written to files and
+ * read back uncapped (an exec's stdout is capped).
+ */
+export async function collectPatch(
+  ws: Workspace,
+  baseCommit: string,
+  snapshot?: WorkspaceSnapshot,
+): Promise<CollectedPatch> {
+  if (snapshot) {
+    await ws.writeFile(`${DIR}/untracked-before`, snapshot.untracked);
+    await ws.writeFile(`${DIR}/modified-before`, snapshot.modified);
+  }
+  await run(ws, COLLECT_SCRIPT(baseCommit, snapshot !== undefined), "collect the patch");
+  const [patch, numstat, names] = await Promise.all(
+    ["patch.diff", "numstat", "names"].map((file) => ws.readFile(`${DIR}/${file}`)),
+  );
+  if (!patch || !numstat || !names) throw new PatchbayError("sandbox_failed", "git diff wrote no output");
+  return {
+    patch: patch.toString("utf8"),
+    stats: parseNumstat(numstat.toString("utf8")),
+    changes: parseNameStatus(names.toString("utf8")),
+  };
+}
+
+async function run(ws: Workspace, script: string, what: string): Promise<void> {
+  const result = await ws.exec(script, { timeoutMs: TIMEOUT_MS });
+  if (result.exitCode !== 0) {
+    const why = result.timedOut ? "timed out" : result.stderr.slice(-500);
+    throw new PatchbayError("sandbox_failed", `could not ${what} in the sandbox: ${why}`);
+  }
+}
+
+/** Totals of `git diff --numstat -z`; binary files count as changed files with no lines. */
+export function parseNumstat(numstat: string): PatchStats {
   const stats: PatchStats = { files: 0, insertions: 0, deletions: 0 };
-  for (const line of numstat.split("\n")) {
-    const [added, deleted] = line.split("\t");
-    if (added === undefined || deleted === undefined) continue;
+  const fields = numstat.split("\0");
+  for (let i = 0; i < fields.length; i++) {
+    const match = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(fields[i]!);
+    if (!match) continue;
     stats.files++;
-    // Binary files show "-" for both counts.
-    stats.insertions += Number(added) || 0;
-    stats.deletions += Number(deleted) || 0;
+    stats.insertions += Number(match[1]) || 0;
+    stats.deletions += Number(match[2]) || 0;
+    // A rename's record ends with an empty path followed by the old and the new path.
+    if (match[3] === "") i += 2;
   }
   return stats;
 }
 
-/**
- * Diffs everything in the workspace against the base commit: edits, new, deleted, renamed and
- * binary files, and commits the agent may have made. Staging with `git add -A` is what makes
- * new files part of the diff.
- */
-export async function collectPatch(ws: Workspace, baseCommit: string): Promise<CollectedPatch> {
-  const stage = await ws.exec("git add -A", { timeoutMs: 120_000 });
-  if (stage.exitCode !== 0) {
-    throw new PatchbayError("sandbox_failed", `git add failed in the sandbox: ${stage.stderr.slice(-500)}`);
+const STATUS: Record<string, FileChange["status"]> = {
+  A: "added",
+  M: "modified",
+  D: "deleted",
+  R: "renamed",
+  C: "copied",
+  T: "type-changed",
+};
+
+/** Entries of `git diff --name-status -z`. */
+export function parseNameStatus(text: string): FileChange[] {
+  const fields = text.split("\0");
+  const changes: FileChange[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const status = STATUS[fields[i]!.charAt(0)];
+    if (!status) continue;
+    if (status === "renamed" || status === "copied") {
+      changes.push({ status, from: fields[i + 1]!, path: fields[i + 2]! });
+      i += 2;
+    } else {
+      changes.push({ status, path: fields[i + 1]! });
+      i += 1;
+    }
   }
-  // Written to a file (read back uncapped) rather than stdout, whose capture is capped. It sits
-  // in .git so it is never part of the diff itself.
-  const diff = await ws.exec(`git diff --cached --binary --find-renames --output=${PATCH_FILE} ${baseCommit}`, {
-    timeoutMs: 120_000,
-  });
-  const numstat = await ws.exec(`git diff --cached --numstat --find-renames ${baseCommit}`, { timeoutMs: 120_000 });
-  const patch = diff.exitCode === 0 ? await ws.readFile(PATCH_FILE) : null;
-  if (patch === null) {
-    throw new PatchbayError("sandbox_failed", `git diff failed in the sandbox: ${diff.stderr.slice(-500)}`);
-  }
-  return { patch: patch.toString("utf8"), stats: parseNumstat(numstat.stdout) };
+  return changes;
 }

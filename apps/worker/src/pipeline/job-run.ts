@@ -1,7 +1,8 @@
-import { runAgent } from "@patchbay/agent";
-import { compareChecks, detectChecks, resolveChecks, runChecks } from "@patchbay/checks";
+import { runAgent, summarizeChecks } from "@patchbay/agent";
+import { type ChecksPlan, compareChecks, planChecks, runChecks } from "@patchbay/checks";
 import {
   type CheckRun,
+  type EventSink,
   type JobPhase,
   type JobResult,
   type JobStatus,
@@ -17,9 +18,12 @@ import type { Logger } from "pino";
 import { abortReason, raceAbort } from "./abort.js";
 import { cloneRepository } from "./clone.js";
 import { EventBuffer } from "./event-buffer.js";
-import { type CollectedPatch, collectPatch } from "./finalize.js";
+import { type CollectedPatch, collectPatch, snapshotWorkspace, type WorkspaceSnapshot } from "./finalize.js";
 import { keepsPartialPatch, statusForError } from "./outcome.js";
+import { type AgentChange, changeFields, collectAgentChange, verdict } from "./protect-tests.js";
+import { pushForJob } from "./push.js";
 import { retryStorage } from "./retry-storage.js";
+import { JobSecrets, type SecretSource } from "./secrets.js";
 import type { PipelineSettings } from "./settings.js";
 
 /** How a run ended for the queue: finished (any terminal status) or handed back. */
@@ -31,12 +35,15 @@ export interface PipelineDeps {
   sandboxes: SandboxProvider;
   settings: PipelineSettings;
   logger: Logger;
+  /** The project's secrets for clone and setup; none when absent. */
+  secrets?: SecretSource;
 }
 
 interface AgentSummary {
   summary: string | null;
   usage: TokenUsage;
   turns: number;
+  estimatedCostUsd: number | null;
 }
 
 /**
@@ -47,9 +54,12 @@ export class JobRun {
   private readonly buffer: EventBuffer;
   private sandbox: Sandbox | null = null;
   private baseCommit: string | null = null;
-  private commands: Awaited<ReturnType<typeof resolveChecks>> | null = null;
+  private plan: ChecksPlan | null = null;
+  private snapshot: WorkspaceSnapshot | undefined;
+  private change: AgentChange | null = null;
   private before: CheckRun[] = [];
-  private agent: AgentSummary = { summary: null, usage: ZERO_USAGE, turns: 0 };
+  private agent: AgentSummary = { summary: null, usage: ZERO_USAGE, turns: 0, estimatedCostUsd: null };
+  private secrets: JobSecrets = JobSecrets.none;
 
   constructor(
     private readonly job: JobRecord,
@@ -99,13 +109,15 @@ export class JobRun {
     await this.setup();
     await this.enter("baseline");
     this.before = await this.runChecks("baseline");
+    // What setup and the baseline left behind (node_modules, reports) is not the agent's change.
+    this.snapshot = await snapshotWorkspace(this.requireSandbox(), this.baseCommit!);
     await this.enter("agent");
     await this.runAgent();
     await this.enter("checks");
+    this.change = await collectAgentChange(this.requireSandbox(), this.baseCommit!, this.snapshot, this.plan!);
     const after = await this.runChecks("after");
     await this.enter("finalize");
-    const patch = await collectPatch(this.requireSandbox(), this.baseCommit!);
-    await this.finish(after, patch);
+    await this.finish(after, this.change);
   }
 
   private async enter(phase: JobPhase): Promise<void> {
@@ -121,11 +133,19 @@ export class JobRun {
 
   private async provision(): Promise<void> {
     const { settings } = this.deps;
+    this.secrets = await JobSecrets.load(this.deps.secrets, this.job.projectId);
+    this.buffer.redactSecrets(this.secrets.values());
+    const credentials = await this.secrets.gitCredentials(this.job.spec.repo.url, settings.workDir);
     const checkout = await cloneRepository(this.job.spec.repo, settings.workDir, {
       timeoutMs: 5 * 60_000,
       hostPath: settings.hostPath,
       signal: this.signal,
-    });
+      env: credentials.env,
+    })
+      .catch((err: unknown) => {
+        throw this.secrets.redactError(err);
+      })
+      .finally(() => credentials.remove());
     try {
       this.baseCommit = checkout.baseCommit;
       this.buffer.emit(logLine(`cloned ${this.job.spec.repo.url} at ${checkout.baseCommit}`, "provision"));
@@ -148,13 +168,18 @@ export class JobRun {
   private async setup(): Promise<void> {
     await this.enter("setup");
     const sandbox = this.requireSandbox();
-    const detected = await detectChecks(sandbox);
-    this.commands = resolveChecks(this.job.spec.checks, detected);
-    for (const command of this.job.spec.setup ?? detected.setup) {
-      const result = await sandbox.exec(command, this.execOptions("setup"));
+    // JobSpec → .patchbay.yml → detection; a bad .patchbay.yml ends the job as invalid_config.
+    this.plan = await planChecks(sandbox, this.job.spec);
+    const { setup } = this.plan;
+    // Secrets reach setup commands as environment variables, and no later phase.
+    const options = { ...this.execOptions("setup"), env: this.secrets.setupEnv() };
+    if (setup.timeoutMs) options.timeoutMs = setup.timeoutMs;
+    for (const command of setup.commands) {
+      const result = await sandbox.exec(command, options);
       if (result.exitCode !== 0) {
         const why = result.timedOut ? "timed out" : `exited with ${result.exitCode}`;
-        throw new PatchbayError("setup_failed", `setup command \`${command}\` ${why}: ${result.stderr.slice(-500)}`);
+        const stderr = this.secrets.redact(result.stderr).slice(-500);
+        throw new PatchbayError("setup_failed", `setup command \`${command}\` ${why}: ${stderr}`);
       }
     }
   }
@@ -169,7 +194,7 @@ export class JobRun {
   }
 
   private runChecks(stage: "baseline" | "after"): Promise<CheckRun[]> {
-    return runChecks(this.requireSandbox(), this.commands!, {
+    return runChecks(this.requireSandbox(), this.plan!.commands, {
       stage,
       emit: this.buffer.emit,
       timeoutMs: this.deps.settings.commandTimeoutMs,
@@ -179,24 +204,45 @@ export class JobRun {
 
   private async runAgent(): Promise<void> {
     const { spec } = this.job;
-    const { model } = this.deps.settings;
+    const { api, prices, ...client } = this.deps.settings.model;
     const deadline = (this.job.startedAt?.getTime() ?? Date.now()) + spec.limits.timeoutSec * 1000;
+    const commands = this.plan?.commands ?? [];
+    // The agent's own check runs are no "after" results: their logs are the agent's, and the
+    // tool_result event carries the outcome, so their check events are left out.
+    const emit: EventSink = (e) => {
+      if (e.type === "log")
+        this.buffer.emit({ type: "log", data: { ...e.data, phase: "agent", source: "run_checks" } });
+    };
+    const checks = async () => {
+      const options = {
+        stage: "after" as const,
+        emit,
+        timeoutMs: this.deps.settings.commandTimeoutMs,
+        signal: this.signal,
+      };
+      return summarizeChecks(await runChecks(this.requireSandbox(), commands, options));
+    };
     const outcome = await runAgent({
       model: spec.model,
       ...(spec.reasoningEffort ? { reasoningEffort: spec.reasoningEffort } : {}),
-      client: model,
+      ...(api ? { api } : {}),
+      ...(prices ? { prices } : {}),
+      client,
       workspace: this.requireSandbox(),
       task: spec.task,
       limits: {
         maxTurns: spec.limits.maxTurns,
         deadline,
         ...(spec.limits.maxTokens ? { maxTokens: spec.limits.maxTokens } : {}),
+        ...(spec.limits.maxCostUsd ? { maxCostUsd: spec.limits.maxCostUsd } : {}),
       },
+      ...(commands.length > 0 ? { runChecks: checks } : {}),
       emit: this.buffer.emit,
       signal: this.signal,
       commandTimeoutMs: this.deps.settings.commandTimeoutMs,
     });
-    this.agent = { summary: outcome.summary, usage: outcome.usage, turns: outcome.turns };
+    const { summary, usage, turns, estimatedCostUsd } = outcome;
+    this.agent = { summary, usage, turns, estimatedCostUsd };
   }
 
   private result(after: CheckRun[], patch: CollectedPatch | null): JobResult {
@@ -204,18 +250,49 @@ export class JobRun {
       summary: this.agent.summary,
       patchStats: patch?.stats ?? { files: 0, insertions: 0, deletions: 0 },
       checks: compareChecks(this.before, after),
-      usage: { ...this.agent.usage, turns: this.agent.turns, estimatedCostUsd: null },
+      usage: { ...this.agent.usage, turns: this.agent.turns, estimatedCostUsd: this.agent.estimatedCostUsd },
       model: this.job.spec.model,
       baseCommit: this.baseCommit,
+      ...changeFields(this.plan, this.change),
     };
   }
 
-  private async finish(after: CheckRun[], patch: CollectedPatch): Promise<void> {
+  /**
+   * Checks that regress leave the job `succeeded` (the agent finished) with result.checks.passed
+   * false and the regressions named; a push that fails makes it `failed` (push_failed), with the
+   * result and patch kept.
+   */
+  private async finish(after: CheckRun[], change: AgentChange): Promise<void> {
     await this.destroySandbox();
     await this.buffer.flush();
+    const { patch } = change;
     const result = this.result(after, patch);
-    const verdict = result.checks.passed ? "checks pass" : "checks do not pass";
-    await this.recordStatus("succeeded", { phase: null, result, patch: patch.patch }, `agent finished; ${verdict}`);
+    const pushed = await this.pushBranch(patch).then(
+      (push) => ({ push, error: null }),
+      (err: unknown) => ({ push: undefined, error: this.secrets.redactError(err) }),
+    );
+    if (pushed.push) result.push = pushed.push;
+    if (pushed.error) {
+      this.log.info({ code: pushed.error.code, message: pushed.error.message }, "push failed");
+      const fields = { phase: null, error: pushed.error.toJSON(), result, patch: patch.patch };
+      await this.recordStatus(statusForError(pushed.error), fields);
+      return;
+    }
+    await this.recordStatus("succeeded", { phase: null, result, patch: patch.patch }, verdict(result));
+  }
+
+  /** Pushes output.branch from the host (never from the sandbox) with the project's git credentials. */
+  private async pushBranch(patch: CollectedPatch) {
+    if (!this.job.spec.output?.branch) return undefined;
+    const credentials = await this.secrets.gitCredentials(this.job.spec.repo.url, this.deps.settings.workDir);
+    const context = { jobId: this.job.id, spec: this.job.spec, baseCommit: this.baseCommit!, patch: patch.patch };
+    return pushForJob({
+      ...context,
+      summary: this.agent.summary,
+      settings: this.deps.settings,
+      signal: this.signal,
+      secrets: { env: credentials.env },
+    }).finally(() => credentials.remove());
   }
 
   private async fail(error: PatchbayError): Promise<void> {
@@ -235,9 +312,12 @@ export class JobRun {
 
   /** Budget errors carry the usage so far; a failed job still reports what it spent. */
   private keepUsageFrom(error: PatchbayError): void {
-    const details = error.details as { usage?: TokenUsage; turns?: number } | undefined;
+    const details = error.details as
+      | { usage?: TokenUsage; turns?: number; estimatedCostUsd?: number | null }
+      | undefined;
     if (details?.usage && typeof details.turns === "number") {
-      this.agent = { ...this.agent, usage: details.usage, turns: details.turns };
+      const estimatedCostUsd = details.estimatedCostUsd ?? null;
+      this.agent = { ...this.agent, usage: details.usage, turns: details.turns, estimatedCostUsd };
     }
   }
 
@@ -257,8 +337,9 @@ export class JobRun {
   }
 
   private async partialPatch(): Promise<CollectedPatch | null> {
+    if (this.change) return this.change.patch;
     if (!this.sandbox || !this.baseCommit) return null;
-    return collectPatch(this.sandbox, this.baseCommit).catch(() => null);
+    return collectPatch(this.sandbox, this.baseCommit, this.snapshot).catch(() => null);
   }
 }
 

@@ -6,5 +6,16 @@ export interface PipelineSettings {
   hostPath: string;
   sandbox: { image: string; cpus: number; memoryMb: number };
   commandTimeoutMs: number;
-  model: { baseURL?: string; apiKey: string; maxRetries: number; timeoutMs: number };
+  /** Author of the commits pushed for `output.branch`. */
+  gitAuthor?: { name: string; email: string };
+  model: {
+    baseURL?: string;
+    apiKey: string;
+    maxRetries: number;
+    timeoutMs: number;
+    /** PATCHBAY_MODEL_API: the protocol for models without a `chat:` / `responses:` prefix. */
+    api?: "responses" | "chat";
+    /** PATCHBAY_MODEL_PRICES: USD per 1M tokens, by model name or prefix. */
+    prices?: Readonly<Record<string, { input: number; cachedInput: number; output: number }>>;
+  };
 }

@@ -45,7 +45,11 @@ function addModelItem(draft: AssistantDraft, item: Item): void {
     const text = messageText(item);
     if (text !== "") draft.texts.push(text);
   } else if (item.type === "function_call") {
-    draft.toolCalls.push({ id: item.call_id, type: "function", function: { name: item.name, arguments: item.arguments } });
+    draft.toolCalls.push({
+      id: item.call_id,
+      type: "function",
+      function: { name: item.name, arguments: item.arguments },
+    });
   } else if (item.type === "custom_tool_call") {
     const args = JSON.stringify({ input: item.input });
     draft.toolCalls.push({ id: item.call_id, type: "function", function: { name: item.name, arguments: args } });

@@ -47,7 +47,8 @@ export function createChatAdapter(options: ChatAdapterOptions): ModelAdapter {
         tools: chatTools(request.functionTools),
         ...(options.reasoningEffort === undefined ? {} : { reasoning_effort: options.reasoningEffort }),
       };
-      const answer = options.stream === false ? await plain(client, body, request) : await streamed(client, body, request);
+      const answer =
+        options.stream === false ? await plain(client, body, request) : await streamed(client, body, request);
       return toTurn(answer);
     },
   };
@@ -68,7 +69,11 @@ async function plain(client: OpenAI, body: ChatCompletionCreateParamsBase, reque
   };
 }
 
-async function streamed(client: OpenAI, body: ChatCompletionCreateParamsBase, request: ModelRequest): Promise<ChatAnswer> {
+async function streamed(
+  client: OpenAI,
+  body: ChatCompletionCreateParamsBase,
+  request: ModelRequest,
+): Promise<ChatAnswer> {
   const stream = await client.chat.completions.create(
     { ...body, stream: true, stream_options: { include_usage: true } },
     { signal: request.signal },
@@ -97,9 +102,14 @@ function addChunk(answer: ChatAnswer, chunk: ChatCompletionChunk, request: Model
     request.onProgress?.({ type: "text", delta: delta.content });
   }
   for (const part of delta.tool_calls ?? []) {
-    const call = (answer.toolCalls[part.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
+    const call = answer.toolCalls[part.index] ?? { id: "", type: "function", function: { name: "", arguments: "" } };
+    answer.toolCalls[part.index] = call;
     if (part.id) call.id = part.id;
-    if (part.function?.name) call.function.name += part.function.name;
+    if (part.function?.name) {
+      call.function.name += part.function.name;
+      const item = { type: "function_call", call_id: call.id, name: call.function.name, arguments: "" } as const;
+      request.onProgress?.({ type: "item", item });
+    }
     if (part.function?.arguments) call.function.arguments += part.function.arguments;
   }
   if (choice.finish_reason) answer.finishReason = choice.finish_reason;

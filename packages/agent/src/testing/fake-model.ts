@@ -11,6 +11,11 @@ export class FakeModel implements ModelAdapter {
     this.turns = turns.map((t) => (Array.isArray(t) ? { output: t, usage } : t));
   }
 
+  /** The output items of turn `index` (0-based), as answered. */
+  turnOutput(index: number): ResponseOutputItem[] | undefined {
+    return this.turns[index]?.output;
+  }
+
   async nextTurn(request: ModelRequest): Promise<ModelTurn> {
     this.requests.push(request);
     const turn = this.turns[this.requests.length - 1];

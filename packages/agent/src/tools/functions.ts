@@ -1,3 +1,4 @@
+import { PatchbayError } from "@patchbay/core";
 import type { ResponseFunctionToolCall } from "openai/resources/responses/responses";
 import { z } from "zod";
 import { applyPatchText, formatPatchResult } from "../patch/apply.js";
@@ -28,15 +29,28 @@ export async function runFunctionCall(call: ResponseFunctionToolCall, ctx: ToolC
   if (!functionToolNames(ctx).includes(call.name)) {
     return reply(`Tool '${call.name}' does not exist. Available tools: ${functionToolNames(ctx).join(", ")}.`, false);
   }
-  if (call.name === "run_checks" && ctx.runChecks) return reply(await ctx.runChecks(), true);
-  const schema = call.name === "shell" ? ShellArgs : PatchArgs;
-  const args = parseArguments(call.arguments, schema);
-  if (typeof args === "string") {
-    const expected = call.name === "shell" ? '{"command": "<bash script>"}' : '{"input": "*** Begin Patch\\n…"}';
-    return reply(`Could not run ${call.name}: ${args}. Send arguments like ${expected}.`, false, { malformed: true });
+  if (call.name === "run_checks" && ctx.runChecks) return runChecksFunction(ctx.runChecks, reply);
+  if (call.name === "shell") {
+    const args = parseArguments(call.arguments, ShellArgs);
+    if (typeof args !== "string") return runShellFunction(args, ctx, reply);
+    return malformed(call.name, args, '{"command": "<bash script>"}', reply);
   }
-  if ("command" in args) return runShellFunction(args, ctx, reply);
-  return runPatchFunction(args.input, ctx, reply);
+  const args = parseArguments(call.arguments, PatchArgs);
+  if (typeof args !== "string") return runPatchFunction(args.input, ctx, reply);
+  return malformed(call.name, args, '{"input": "*** Begin Patch\\n…"}', reply);
+}
+
+function malformed(tool: string, why: string, expected: string, reply: Reply): ToolRun {
+  return reply(`Could not run ${tool}: ${why}. Send arguments like ${expected}.`, false, { malformed: true });
+}
+
+async function runChecksFunction(run: () => Promise<string>, reply: Reply): Promise<ToolRun> {
+  try {
+    return reply(await run(), true);
+  } catch (err) {
+    if (err instanceof PatchbayError) throw err;
+    return reply(`run_checks failed: ${err instanceof Error ? err.message : String(err)}`, false);
+  }
 }
 
 /** The parsed arguments, or why they could not be parsed. */
@@ -48,7 +62,9 @@ function parseArguments<T>(text: string, schema: z.ZodType<T>): T | string {
     return `the arguments are not valid JSON (${err instanceof Error ? err.message : String(err)})`;
   }
   const parsed = schema.safeParse(value);
-  return parsed.success ? parsed.data : `the arguments do not fit (${z.prettifyError(parsed.error).replaceAll("\n", " ")})`;
+  return parsed.success
+    ? parsed.data
+    : `the arguments do not fit (${z.prettifyError(parsed.error).replaceAll("\n", " ")})`;
 }
 
 type Reply = (output: string, ok: boolean, extra?: Partial<ToolRun>) => ToolRun;

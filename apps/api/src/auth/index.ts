@@ -1,0 +1,54 @@
+import { ApiKeyRepository, type Db, type JobRepository, ProjectRepository } from "@patchbay/db";
+import type { RequestHandler } from "express";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { SubmitAdmission } from "./admission.js";
+import { authenticate } from "./authenticate.js";
+import { ownJobsOnly } from "./job-access.js";
+import { RateLimiter, rateLimit } from "./rate-limit.js";
+
+export { SubmitAdmission } from "./admission.js";
+export { type AuthContext, authOf } from "./context.js";
+export { accessErrorHeaders } from "./headers.js";
+export { jobsScope, requireScope } from "./scopes.js";
+
+/** The server's access and admission policy (from configuration). */
+export interface AccessOptions {
+  /** Requests per minute for a key without its own limit. */
+  rateLimitPerMin: number;
+  /** Queued jobs per project (without its own limit) before submits get 429. */
+  projectMaxQueued: number;
+  /** Whether file:// repositories are accepted (local use only). */
+  allowFileRepos: boolean;
+}
+
+export const DEFAULT_ACCESS_OPTIONS: AccessOptions = {
+  rateLimitPerMin: 600,
+  projectMaxQueued: 500,
+  allowFileRepos: false,
+};
+
+/** The middlewares that decide who may do what, wired to storage. */
+export interface AccessControl {
+  authenticate: RequestHandler;
+  rateLimit: RequestHandler;
+  ownJobsOnly: RequestHandler;
+  admission: SubmitAdmission;
+}
+
+/** Builds the access middlewares for one app. */
+export function accessControl(
+  deps: { db: Db; redis: Redis; jobs: JobRepository; logger: Logger },
+  options: AccessOptions,
+): AccessControl {
+  const projects = new ProjectRepository(deps.db);
+  return {
+    authenticate: authenticate(new ApiKeyRepository(deps.db), deps.logger),
+    rateLimit: rateLimit(new RateLimiter(deps.redis), options.rateLimitPerMin, deps.logger),
+    ownJobsOnly: ownJobsOnly(deps.jobs) as RequestHandler,
+    admission: new SubmitAdmission(projects, {
+      allowFileRepos: options.allowFileRepos,
+      defaultMaxQueued: options.projectMaxQueued,
+    }),
+  };
+}

@@ -1,0 +1,189 @@
+import { randomBytes } from "node:crypto";
+import Dockerode from "dockerode";
+import type { CommandSettings } from "./command.js";
+import { buildContainerConfig, type ResolvedSandboxOptions, resolveOptions, WORKSPACE_ROOT } from "./container-config.js";
+import { DockerSandbox, removeContainer, type SandboxLogger } from "./docker-sandbox.js";
+import { engineCall } from "./errors.js";
+import {
+  boundContainerName,
+  containerName,
+  labelFilter,
+  listingFromLabels,
+  nameableJobId,
+  poolContainerName,
+  type SandboxListing,
+} from "./labels.js";
+import { DEFAULT_OUTPUT_CAP_BYTES } from "./output-cap.js";
+import type { SandboxOptions, SandboxProvider } from "./sandbox.js";
+import { type ShellMode, type ShellNoticeListener, ShellPool } from "./shell-pool.js";
+import { type PooledContainer, WarmPool } from "./warm-pool.js";
+
+/** Settings for a DockerSandboxProvider. */
+export interface DockerSandboxProviderOptions {
+  /** Engine client (default: the local socket, or `DOCKER_HOST` as dockerode reads it). */
+  docker?: Dockerode;
+  /** Default image for sandboxes that do not name one. */
+  image: string;
+  /** Defaults for every sandbox, under what each create() asks for. */
+  defaults?: Partial<SandboxOptions>;
+  logger?: SandboxLogger;
+  /** Bytes of output kept per stream per command (head + tail). @defaultValue 1 MiB */
+  outputCapBytes?: number;
+  /** Bytes of output per stream per command passed to onOutput. @defaultValue 8 MiB */
+  forwardCapBytes?: number;
+  /** Time a signalled command gets before SIGKILL. @defaultValue 1000 */
+  killGraceMs?: number;
+  /** `session`: one persistent shell per sandbox; `exec`: a fresh engine exec per command. @defaultValue "session" */
+  shell?: ShellMode;
+  /** Warm pool of started containers for `defaults` (started by `warmUp()`). */
+  pool?: { size?: number; maxIdleMs?: number };
+  /** Told when a sandbox's shell died and commands fall back to a fresh shell or exec. */
+  onShellNotice?: ShellNoticeListener;
+}
+
+/** Creates hardened sandboxes on a Docker Engine, keeps a warm pool, and cleans up after jobs. */
+export class DockerSandboxProvider implements SandboxProvider {
+  /** This provider's pool id, on the `patchbay.pool` label of the containers it pre-starts. */
+  readonly poolId = randomBytes(4).toString("hex");
+  private readonly docker: Dockerode;
+  private readonly pools = new Map<string, WarmPool>();
+
+  constructor(private readonly options: DockerSandboxProviderOptions) {
+    this.docker = options.docker ?? new Dockerode();
+  }
+
+  /** Starts the warm pool for the default configuration (size from `pool.size`, default 2). */
+  warmUp(overrides: Partial<SandboxOptions> = {}): WarmPool | undefined {
+    const size = this.options.pool?.size ?? 2;
+    if (size <= 0) return undefined;
+    const spec = this.resolve({ ...overrides, jobId: "pool" });
+    const key = poolKey(spec);
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new WarmPool(
+        { size, maxIdleMs: this.options.pool?.maxIdleMs ?? 30 * 60_000 },
+        {
+          start: () => this.startPooled(spec),
+          remove: (c) => removeContainer(c, this.options.logger),
+          onError: (err) => this.options.logger?.warn({ err }, "warm pool refill failed"),
+        },
+      );
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  /**
+   * A sandbox for a job: a warm container when the pool holds one with the same configuration
+   * (renamed for the job, since labels cannot change), else a new one.
+   */
+  async create(request: SandboxOptions): Promise<DockerSandbox> {
+    const resolved = this.resolve(request);
+    const pooled = nameableJobId(resolved.jobId) ? this.pools.get(poolKey(resolved))?.take() : undefined;
+    if (pooled) {
+      const sandbox = await this.bind(pooled, resolved).catch(async (err: unknown) => {
+        this.options.logger?.warn({ err, jobId: resolved.jobId }, "binding a warm container failed");
+        await removeContainer(pooled.container).catch(() => undefined);
+        return undefined;
+      });
+      if (sandbox) return sandbox;
+    }
+    return this.createCold(resolved);
+  }
+
+  /** Removes the idle pool containers and stops refilling (sandboxes handed out stay). */
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.close()));
+  }
+
+  /** Removes every container of this job (cold or from a pool); returns how many were removed. */
+  async destroyForJob(jobId: string): Promise<number> {
+    const found = (await this.list()).filter((c) => c.jobId === jobId && jobId !== "");
+    const removed = await Promise.all(found.map((c) => this.remove(c.id)));
+    return removed.filter(Boolean).length;
+  }
+
+  /** Force-removes one container by id; false when it was gone already. */
+  async remove(containerId: string): Promise<boolean> {
+    return removeContainer(this.docker.getContainer(containerId), this.options.logger);
+  }
+
+  /** Containers labelled by Patchbay, running or not, idle pool containers included. */
+  async list(): Promise<SandboxListing[]> {
+    const containers = await engineCall("list", () =>
+      this.docker.listContainers({ all: true, filters: labelFilter() }),
+    );
+    return containers.map((c) => listingFromLabels(c.Id, c.Labels, c.Created, c.Names));
+  }
+
+  private resolve(request: SandboxOptions): ResolvedSandboxOptions {
+    return resolveOptions(this.options.image, this.options.defaults ?? {}, request);
+  }
+
+  private async createCold(resolved: ResolvedSandboxOptions): Promise<DockerSandbox> {
+    const started = performance.now();
+    const name = containerName(resolved.jobId, randomBytes(4).toString("hex"));
+    const container = await this.startContainer(buildContainerConfig(resolved, name, new Date()));
+    const ms = Math.round(performance.now() - started);
+    this.options.logger?.debug({ jobId: resolved.jobId, containerId: container.id, ms }, "sandbox started");
+    return this.wrap(container, resolved, this.shellPool(container), false);
+  }
+
+  private async startPooled(spec: ResolvedSandboxOptions): Promise<PooledContainer> {
+    const suffix = randomBytes(4).toString("hex");
+    const config = buildContainerConfig(spec, poolContainerName(this.poolId, suffix), new Date(), this.poolId);
+    const container = await this.startContainer(config);
+    const shells = this.shellPool(container);
+    shells.warm();
+    return { container, suffix, startedAt: Date.now(), shells };
+  }
+
+  private async bind(pooled: PooledContainer, resolved: ResolvedSandboxOptions): Promise<DockerSandbox> {
+    const name = boundContainerName(resolved.jobId, pooled.suffix);
+    await engineCall("rename", () => pooled.container.rename({ name }));
+    const shells = pooled.shells;
+    this.options.logger?.debug({ jobId: resolved.jobId, containerId: pooled.container.id }, "warm sandbox taken");
+    return this.wrap(pooled.container, resolved, shells, true);
+  }
+
+  /** Creates and starts a container; one that fails to start is removed again. */
+  private async startContainer(config: Dockerode.ContainerCreateOptions): Promise<Dockerode.Container> {
+    const container = await engineCall("create", () => this.docker.createContainer(config));
+    try {
+      await engineCall("start", () => container.start());
+    } catch (err) {
+      await removeContainer(container, this.options.logger).catch(() => undefined);
+      throw err;
+    }
+    return container;
+  }
+
+  private wrap(c: Dockerode.Container, o: ResolvedSandboxOptions, shells: ShellPool, pooled: boolean): DockerSandbox {
+    const listener = this.options.onShellNotice;
+    if (listener) shells.onNotice = (message) => listener({ jobId: o.jobId, containerId: c.id, message });
+    return new DockerSandbox(c, o.jobId, this.commandSettings(o.env), shells, this.options.logger, pooled);
+  }
+
+  private shellPool(container: Dockerode.Container): ShellPool {
+    return new ShellPool(container, WORKSPACE_ROOT, this.options.shell ?? "session");
+  }
+
+  private commandSettings(env: Record<string, string>): CommandSettings {
+    return {
+      root: WORKSPACE_ROOT,
+      capBytes: this.options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES,
+      forwardCapBytes: this.options.forwardCapBytes ?? 8 * DEFAULT_OUTPUT_CAP_BYTES,
+      killGraceMs: this.options.killGraceMs ?? 1000,
+      sandboxPath: env.PATH,
+    };
+  }
+}
+
+/** Requests that resolve to the same key can share warm containers (the job and worker ids aside). */
+export function poolKey(o: ResolvedSandboxOptions): string {
+  const { jobId: _job, env, ...rest } = o;
+  const fields = Object.entries(rest).sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([fields, Object.entries(env).sort(([a], [b]) => a.localeCompare(b))]);
+}

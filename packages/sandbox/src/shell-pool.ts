@@ -1,0 +1,135 @@
+import type Docker from "dockerode";
+import { engineCall } from "./errors.js";
+import { ShellSession } from "./shell-session.js";
+
+/** How commands reach a sandbox: a persistent shell (default) or a fresh exec per command. */
+export type ShellMode = "session" | "exec";
+
+/** A session lent for one command; `oneShot` sessions are closed after it. */
+export interface ShellLease {
+  session: ShellSession;
+  oneShot: boolean;
+  /** Set when the command runs in a fresh shell because an earlier one died (say so in the events). */
+  notice?: string;
+}
+
+/** Called when a sandbox falls back to a fresh shell or exec; the worker can turn it into an event. */
+export type ShellNoticeListener = (notice: { jobId: string; containerId: string; message: string }) => void;
+
+// Sessions beyond this (commands running at once) get a fresh exec each instead of a new session.
+const MAX_SESSIONS = 4;
+// After this many shells died under commands, stop trusting sessions in this sandbox.
+const MAX_DEATHS = 3;
+
+/** The persistent shells of one sandbox: reused one command at a time, replaced when they die. */
+export class ShellPool {
+  private readonly idle: ShellSession[] = [];
+  private readonly all = new Set<ShellSession>();
+  private starting: Promise<ShellSession | null> | null = null;
+  private deaths = 0;
+  private sawDeath = false;
+  /** Told when commands fall back to a fresh shell or exec. */
+  onNotice: ((message: string) => void) | undefined;
+
+  constructor(
+    private readonly container: Docker.Container,
+    private readonly workingDir: string,
+    private mode: ShellMode,
+  ) {}
+
+  /** Starts one session in the background so the first command does not wait for it. */
+  warm(): void {
+    if (this.mode !== "session" || this.starting || this.all.size > 0) return;
+    this.starting = this.startSession().then(
+      (s) => {
+        this.idle.push(s);
+        return s;
+      },
+      () => null,
+    );
+    void this.starting.finally(() => {
+      this.starting = null;
+    });
+  }
+
+  /** A session for one command: an idle one, a new one, or a one-shot exec. */
+  async acquire(): Promise<ShellLease> {
+    if (this.starting) await this.starting;
+    this.purgeDead();
+    const notice = this.takeNotice();
+    if (this.mode === "exec" || this.all.size >= MAX_SESSIONS) {
+      return { session: await ShellSession.start(this.container, this.workingDir), oneShot: true, notice };
+    }
+    const ready = this.idle.pop();
+    if (ready) return { session: ready, oneShot: false, notice };
+    return { session: await this.startSession(), oneShot: false, notice };
+  }
+
+  /** Gives a session back; one that died, left processes behind or was cut off is closed. */
+  release(lease: ShellLease, reusable: boolean): void {
+    if (lease.session.dead && !lease.oneShot && this.all.delete(lease.session)) this.recordDeath();
+    if (reusable && !lease.oneShot && lease.session.idle) {
+      this.idle.push(lease.session);
+      return;
+    }
+    this.all.delete(lease.session);
+    lease.session.close(true);
+  }
+
+  /**
+   * Signals the command of a session. At the pids limit no exec can start, so the engine tells
+   * the container's supervisor (SIGUSR1) to kill every command's group with builtins.
+   */
+  async signal(session: ShellSession, signal: "TERM" | "KILL"): Promise<void> {
+    try {
+      await session.signal(signal);
+    } catch {
+      await engineCall("kill", () => this.container.kill({ signal: "SIGUSR1" }));
+    }
+  }
+
+  /** Closes every session (the sandbox is going away). */
+  closeAll(): void {
+    for (const s of this.all) s.close(true);
+    this.all.clear();
+    this.idle.length = 0;
+  }
+
+  private async startSession(): Promise<ShellSession> {
+    const session = await ShellSession.start(this.container, this.workingDir);
+    this.all.add(session);
+    return session;
+  }
+
+  /** Forgets sessions whose shell ended while idle (killed by a command's stray process). */
+  private purgeDead(): void {
+    for (const s of this.all) {
+      if (!s.dead) continue;
+      this.all.delete(s);
+      this.recordDeath();
+    }
+    const alive = this.idle.filter((s) => !s.dead);
+    this.idle.splice(0, this.idle.length, ...alive);
+  }
+
+  private recordDeath(): void {
+    this.deaths++;
+    this.sawDeath = true;
+    if (this.deaths >= MAX_DEATHS) this.mode = "exec";
+  }
+
+  private takeNotice(): string | undefined {
+    if (!this.sawDeath) return undefined;
+    this.sawDeath = false;
+    const message =
+      this.mode === "exec"
+        ? "[patchbay] the sandbox shell died again; each command now runs in a fresh exec"
+        : "[patchbay] the sandbox shell had died; this command runs in a fresh shell";
+    try {
+      this.onNotice?.(message);
+    } catch {
+      // A listener's bug must not fail the command.
+    }
+    return message;
+  }
+}

@@ -1,0 +1,122 @@
+import type Dockerode from "dockerode";
+import type { ShellPool } from "./shell-pool.js";
+
+/** A started, idle container waiting for a job. */
+export interface PooledContainer {
+  container: Dockerode.Container;
+  /** The random part of its name, kept when it is renamed for its job. */
+  suffix: string;
+  startedAt: number;
+  /** Its shells, already started so that the first command does not wait. */
+  shells: ShellPool;
+}
+
+/** What a pool needs from its provider. */
+export interface WarmPoolDeps {
+  /** Creates and starts one idle container. */
+  start(): Promise<PooledContainer>;
+  /** Force-removes a container. */
+  remove(container: Dockerode.Container): Promise<unknown>;
+  onError(err: unknown): void;
+}
+
+/** Settings for one pool. */
+export interface WarmPoolSettings {
+  size: number;
+  /** Idle containers older than this are replaced by fresh ones. */
+  maxIdleMs: number;
+}
+
+const MAX_BACKOFF_MS = 60_000;
+
+/**
+ * N started containers of one configuration, handed out once each and refilled in the
+ * background, one container at a time so that refilling never competes much with running jobs.
+ */
+export class WarmPool {
+  private readonly idle: PooledContainer[] = [];
+  private filling = false;
+  private closed = false;
+  private failures = 0;
+  private retry: NodeJS.Timeout | undefined;
+  private readonly recycler: NodeJS.Timeout;
+
+  constructor(
+    private readonly settings: WarmPoolSettings,
+    private readonly deps: WarmPoolDeps,
+  ) {
+    this.recycler = setInterval(() => this.recycle(), Math.min(60_000, settings.maxIdleMs)).unref();
+    this.refill();
+  }
+
+  /** Idle containers ready now. */
+  get ready(): number {
+    return this.idle.length;
+  }
+
+  /** Takes an idle container (never one that was used) and starts refilling; undefined when empty. */
+  take(): PooledContainer | undefined {
+    const taken = this.idle.shift();
+    this.refill();
+    return taken;
+  }
+
+  /** Resolves once the pool is full (or closed); for benchmarks and tests. */
+  async filled(timeoutMs = 60_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!this.closed && this.idle.length < this.settings.size && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Stops refilling and removes the idle containers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.recycler);
+    clearTimeout(this.retry);
+    const idle = this.idle.splice(0);
+    await Promise.all(idle.map((p) => this.deps.remove(p.container).catch((err) => this.deps.onError(err))));
+  }
+
+  /** Starts containers one after another until the pool is full; backs off after failures. */
+  private refill(): void {
+    if (this.filling || this.closed || this.retry) return;
+    if (this.idle.length >= this.settings.size) return;
+    this.filling = true;
+    void this.fillLoop().finally(() => {
+      this.filling = false;
+    });
+  }
+
+  private async fillLoop(): Promise<void> {
+    while (!this.closed && this.idle.length < this.settings.size) {
+      try {
+        const pooled = await this.deps.start();
+        if (this.closed) {
+          await this.deps.remove(pooled.container).catch(() => undefined);
+          return;
+        }
+        this.idle.push(pooled);
+        this.failures = 0;
+      } catch (err) {
+        this.deps.onError(err);
+        this.failures++;
+        const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.failures);
+        this.retry = setTimeout(() => {
+          this.retry = undefined;
+          this.refill();
+        }, delay).unref();
+        return;
+      }
+    }
+  }
+
+  private recycle(): void {
+    const cutoff = Date.now() - this.settings.maxIdleMs;
+    const stale = this.idle.filter((p) => p.startedAt < cutoff);
+    if (stale.length === 0) return;
+    this.idle.splice(0, this.idle.length, ...this.idle.filter((p) => p.startedAt >= cutoff));
+    for (const p of stale) void this.deps.remove(p.container).catch((err) => this.deps.onError(err));
+    this.refill();
+  }
+}
