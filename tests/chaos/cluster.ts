@@ -34,8 +34,8 @@ export class WorkerCluster {
     return new WorkerCluster(await startScriptedModelServer({ scripts }), lockMs);
   }
 
-  /** Starts (or restarts) the worker process with this id. */
-  start(id: string): void {
+  /** Starts (or restarts) the worker process with this id; `env` adds configuration. */
+  start(id: string, extra: Record<string, string> = {}): void {
     const env = {
       PATH: this.config.PATH,
       HOME: "/tmp",
@@ -49,6 +49,7 @@ export class WorkerCluster {
       OPENAI_API_KEY: "sk-chaos",
       PATCHBAY_MODEL_MAX_RETRIES: "0",
       LOG_LEVEL: "warn",
+      ...extra,
     };
     const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], {
       cwd: ROOT,

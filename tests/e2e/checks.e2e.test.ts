@@ -1,7 +1,8 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import type { JobResult } from "@patchbay/core";
 import type { ModelScript } from "@patchbay/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +12,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const FIXTURE = path.join(ROOT, "packages/testkit/fixtures/repos/patchbay-yml");
 const CLI = path.join(ROOT, "apps/cli/bin/patchbay.mjs");
 const temps: string[] = [];
+const execFileAsync = promisify(execFile);
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@localhost", ...args], { cwd, encoding: "utf8" }).trim();
@@ -195,15 +197,16 @@ describe("checks, test protection, patch and push end to end", () => {
     // `patchbay apply` in a checkout at the base commit applies it; elsewhere it refuses.
     const local = path.join(tempDir("cli"), "repo");
     git(path.dirname(local), "clone", "-q", remote.url, local);
-    const cli = (...args: string[]) =>
-      execFileSync("node", [CLI, ...args, "--url", stack.api], { cwd: local, encoding: "utf8", stdio: "pipe" });
+    // Asynchronously: the API answering the CLI runs in this process.
+    const cli = async (...args: string[]) =>
+      (await execFileAsync("node", [CLI, ...args, "--url", stack.api, "--api-key", stack.key], { cwd: local })).stdout;
     git(local, "commit", "-q", "--allow-empty", "-m", "moved on");
-    expect(() => cli("apply", job.id)).toThrow(/not at|was made on/);
+    await expect(cli("apply", job.id)).rejects.toThrow(/was made on/);
     git(local, "reset", "-q", "--hard", remote.head);
     writeFileSync(path.join(local, "src/greet.js"), "// local edit\n");
-    expect(() => cli("apply", job.id)).toThrow(/conflict/);
+    await expect(cli("apply", job.id)).rejects.toThrow(/conflict/);
     git(local, "checkout", "-q", "--", "src/greet.js");
-    expect(cli("apply", job.id)).toContain("applied");
+    expect(await cli("apply", job.id)).toContain("applied");
     git(local, "add", "-A");
     expect(git(local, "write-tree")).toBe(git(fresh, "write-tree"));
 

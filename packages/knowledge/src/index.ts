@@ -17,3 +17,5 @@ export { type MilvusStoreOptions, MilvusVectorStore } from "./milvus-store.js";
 export { inTransaction, type Queryable, type TransactionPool } from "./sql.js";
 export * from "./types.js";
 export { PostgresVectorStore, type VectorItem, type VectorMatch, type VectorStore } from "./vector-store.js";
+export { createKnowledgeBase, type KnowledgeHandle, type KnowledgeSettings } from "./create.js";
+export { indexRepository, type RepoIndexOptions, type RepoIndexSummary, selectRepoFiles } from "./repo-docs.js";

@@ -111,14 +111,15 @@ export class MilvusVectorStore implements VectorStore {
       );
       check(
         await client.createIndex({
-          collection_name: this.collection,
+          collection_name: collection,
           field_name: "embedding",
           index_type: "FLAT",
           metric_type: "COSINE",
         }),
       );
     }
-    check(await client.loadCollectionSync({ collection_name: this.collection }));
+    check(await client.loadCollectionSync({ collection_name: collection }));
+    return collection;
   }
 }
 

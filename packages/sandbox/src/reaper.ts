@@ -32,7 +32,10 @@ export interface ReapedContainer {
  * Removes Patchbay containers that nobody will clean up: those whose job finished or is
  * unknown, that outlived their job's time limit, or idle pool containers a dead worker left.
  */
-export async function reapSandboxes(provider: SandboxProvider, options: ReapOptions): Promise<ReapedContainer[]> {
+export async function reapSandboxes(
+  provider: Pick<SandboxProvider, "list" | "remove" | "poolId">,
+  options: ReapOptions,
+): Promise<ReapedContainer[]> {
   const now = (options.now ?? new Date()).getTime();
   const lookups = new Map<string, Promise<ReapJobInfo | "error">>();
   const lookup = (jobId: string) => {

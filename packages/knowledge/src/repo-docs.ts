@@ -1,0 +1,68 @@
+import type { Workspace } from "@patchbay/core";
+import type { KnowledgeBase } from "./knowledge-base.js";
+
+export interface RepoIndexOptions {
+  /** Also index source code (TS/JS/Python), after the docs. */
+  includeCode?: boolean;
+  maxFiles?: number;
+  maxFileBytes?: number;
+  signal?: AbortSignal;
+}
+
+export interface RepoIndexSummary {
+  files: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  skipped: string[];
+}
+
+const DOC = /(^|\/)(README[^/]*|AGENTS\.md|CONTRIBUTING[^/]*|[^/]+\.(md|mdx|markdown))$|^docs\/.+\.(txt|html?|rst|adoc)$/i;
+const CODE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py)$/i;
+// Vendored and generated trees say nothing about the team's own conventions.
+const IGNORED = /(^|\/)(node_modules|vendor|dist|build|\.git|generated|__pycache__|\.venv)\//;
+
+/** The repository files worth indexing: docs first (README, AGENTS.md, docs/**, *.md), then code. */
+export function selectRepoFiles(paths: string[], includeCode: boolean, maxFiles: number): string[] {
+  const usable = paths.filter((p) => p !== "" && !IGNORED.test(p));
+  const docs = usable.filter((p) => DOC.test(p));
+  const code = includeCode ? usable.filter((p) => CODE.test(p) && !/\.(test|spec|d)\.[a-z]+$/i.test(p)) : [];
+  return [...docs, ...code].slice(0, maxFiles);
+}
+
+/**
+ * Indexes the checkout's docs (and code) as the project's `repo` documents: unchanged files
+ * cost one hash comparison; files gone from the repository are removed from the index.
+ */
+export async function indexRepository(
+  kb: KnowledgeBase,
+  projectId: string,
+  workspace: Workspace,
+  options: RepoIndexOptions = {},
+): Promise<RepoIndexSummary> {
+  const maxFileBytes = options.maxFileBytes ?? 256 * 1024;
+  const listed = await workspace.exec("git ls-files -z", { timeoutMs: 30_000, ...(options.signal ? { signal: options.signal } : {}) });
+  if (listed.exitCode !== 0) throw new Error(`git ls-files failed: ${listed.stderr.trim() || listed.stdout.trim()}`);
+  const files = selectRepoFiles(listed.stdout.split("\0"), options.includeCode ?? true, options.maxFiles ?? 400);
+  const summary: RepoIndexSummary = { files: files.length, created: 0, updated: 0, unchanged: 0, removed: 0, skipped: [] };
+  for (const path of files) {
+    if (options.signal?.aborted) break;
+    const content = await workspace.readFile(path);
+    if (!content || content.length > maxFileBytes || content.includes(0)) {
+      summary.skipped.push(path);
+      continue;
+    }
+    const result = await kb.ingest({ projectId, source: "repo", path, content: content.toString("utf8") });
+    if (result.status === "created") summary.created++;
+    else if (result.status === "updated") summary.updated++;
+    else summary.unchanged++;
+  }
+  const keep = new Set(files);
+  for (const doc of await kb.list(projectId, "repo")) {
+    if (keep.has(doc.path)) continue;
+    await kb.delete(projectId, doc.id);
+    summary.removed++;
+  }
+  return summary;
+}

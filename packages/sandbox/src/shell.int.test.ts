@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DockerSandbox } from "./docker-sandbox.js";
+import { remaining, testProvider, uniqueJobId } from "./test-support.js";
+
+const notices: string[] = [];
+const provider = testProvider({ onShellNotice: (n) => notices.push(n.message) });
+const execProvider = testProvider({ shell: "exec" });
+const jobId = uniqueJobId("shell");
+let sandbox: DockerSandbox;
+
+beforeAll(async () => {
+  sandbox = await provider.create({ jobId });
+});
+
+afterAll(async () => {
+  await provider.destroyForJob(jobId);
+  expect(await remaining(provider, jobId)).toBe(0);
+});
+
+describe("persistent shell", () => {
+  it("gives each command a fresh state, as bash -lc would", async () => {
+    await sandbox.exec("cd /tmp; export LEAK=1; X=2; set -e; alias ll=ls");
+    expect((await sandbox.exec('pwd; echo "[$LEAK$X]"; echo $-')).stdout).toMatch(/^\/workspace\n\[\]\n[^e]*$/);
+  });
+
+  it("survives a command that kills $$ and one that reads stdin", async () => {
+    expect((await sandbox.exec("kill $$; echo still")).stdout).toBe("still\n");
+    const cat = await sandbox.exec("cat; echo done", { timeoutMs: 5000 });
+    expect(cat).toMatchObject({ exitCode: 0, stdout: "done\n", timedOut: false });
+  });
+
+  it("returns when a command leaves a background process, and keeps later output clean", async () => {
+    const started = Date.now();
+    const bg = await sandbox.exec("(sleep 0.5; echo late) & echo started");
+    expect(bg.stdout).toBe("started\n");
+    expect(Date.now() - started).toBeLessThan(400);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect((await sandbox.exec("echo next")).stdout).toBe("next\n");
+  });
+
+  it("runs concurrent commands side by side", async () => {
+    const started = Date.now();
+    const [a, b] = await Promise.all([sandbox.exec("sleep 0.6; echo a"), sandbox.exec("sleep 0.6; echo b >&2")]);
+    expect([a.stdout, b.stderr]).toEqual(["a\n", "b\n"]);
+    expect(Date.now() - started).toBeLessThan(1150);
+  });
+
+  it("falls back to a fresh shell when the shell died, and says so", async () => {
+    const died = await sandbox.exec("kill -9 $$; echo after");
+    expect(died.exitCode).toBeNull();
+    expect(died.reason).toBe("killed");
+    const chunks: string[] = [];
+    const next = await sandbox.exec("echo fresh", { onOutput: (_s, text) => chunks.push(text) });
+    expect(next.stdout).toBe("fresh\n");
+    expect(chunks.join("")).toContain("shell had died");
+    expect(notices.some((n) => n.includes("shell had died"))).toBe(true);
+  });
+
+  it("gives the same results with a fresh exec per command", async () => {
+    const box = await execProvider.create({ jobId });
+    try {
+      expect(await box.exec("echo out; echo err >&2; exit 3")).toMatchObject({ exitCode: 3, stdout: "out\n", stderr: "err\n" });
+      const slow = await box.exec("sleep 30", { timeoutMs: 300 });
+      expect(slow).toMatchObject({ timedOut: true, exitCode: null, reason: "timeout" });
+    } finally {
+      await box.destroy();
+    }
+  });
+});

@@ -1,0 +1,53 @@
+import { isTerminal, JobSpecSchema } from "@patchbay/core";
+import { JobRepository } from "@patchbay/db";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { fixtureRepo } from "../e2e/stack.js";
+import { WorkerCluster } from "./cluster.js";
+
+const repo = fixtureRepo();
+let cluster: WorkerCluster;
+const slow = {
+  turns: [
+    { output: [{ type: "shell_call", action: { commands: ["sleep 8 && echo ok > OK.txt"] } }] },
+    { output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: "done" }] }] },
+  ],
+};
+
+beforeAll(async () => {
+  cluster = await WorkerCluster.create({ slow });
+});
+
+afterAll(async () => {
+  await cluster.close();
+  repo.remove();
+});
+
+it("SIGTERM hands a running job back after the grace period and another worker finishes it", async () => {
+  cluster.start("graceful-a", { PATCHBAY_SHUTDOWN_GRACE_SEC: "1" });
+  const jobs = new JobRepository(cluster.db);
+  const spec = JobSpecSchema.parse({
+    repo: { url: repo.url },
+    task: "t",
+    model: "script:slow",
+    checks: { test: "true" },
+  });
+  const { job } = await jobs.create({ id: crypto.randomUUID(), spec });
+  await cluster.queue.enqueue({ jobId: job.id });
+  for (let i = 0; i < 600 && (await jobs.findById(job.id))?.phase !== "agent"; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await cluster.kill("graceful-a", "SIGTERM");
+  const handedBack = await cluster.events(job.id);
+  expect(handedBack.at(-1)).toMatchObject({ type: "status", data: { status: "queued" } });
+
+  cluster.start("graceful-b");
+  let done = await jobs.findById(job.id);
+  for (let i = 0; i < 900 && done && !isTerminal(done.status); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    done = await jobs.findById(job.id);
+  }
+  expect(done?.status).toBe("succeeded");
+  expect(done?.attempt).toBe(2);
+  const events = await cluster.events(job.id);
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+}, 180_000);
