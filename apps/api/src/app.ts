@@ -6,6 +6,7 @@ import {
   SecretBox,
   SecretRepository,
 } from "@patchbay/db";
+import type { KnowledgeBase } from "@patchbay/knowledge";
 import type { JobQueue } from "@patchbay/queue";
 import express, { type Express } from "express";
 import type { Redis } from "ioredis";
@@ -22,6 +23,7 @@ import { JobService } from "./job-service.js";
 import { type EventStreamOptions, eventsHandler } from "./routes/events.js";
 import { healthRouter } from "./routes/health.js";
 import { jobsRouter } from "./routes/jobs.js";
+import { knowledgeRouter } from "./routes/knowledge.js";
 import { projectsRouter } from "./routes/projects.js";
 import { trajectoryHandler } from "./routes/trajectory.js";
 
@@ -35,6 +37,10 @@ export interface AppDeps {
   access?: Partial<AccessOptions>;
   /** PATCHBAY_SECRETS_KEY; without it, setting a project secret answers 503. */
   secretsKey?: string;
+  /** The projects' knowledge bases (docs upload and search); without it those routes answer 503. */
+  knowledge?: KnowledgeBase;
+  /** Largest document upload (PATCHBAY_KNOWLEDGE_MAX_DOC_BYTES). */
+  maxDocumentBytes?: number;
 }
 
 /** Builds the HTTP API (no listening: the caller decides where). */
@@ -64,6 +70,11 @@ export function createApp(deps: AppDeps): Express {
   app.use("/v1", access.authenticate, access.rateLimit);
   app.use("/v1/jobs", jobsScope);
   app.use("/v1/jobs/:id", access.ownJobsOnly);
+  // Before the projects router, whose routes need `admin`: docs and search need jobs:read/write.
+  app.use(
+    "/v1/projects",
+    knowledgeRouter({ knowledge: deps.knowledge ?? null, maxDocumentBytes: deps.maxDocumentBytes ?? 1_048_576 }),
+  );
   app.use("/v1/projects", projectsRouter({ projects: new ProjectRepository(deps.db), secrets }));
   app.use("/v1/jobs", jobsRouter({ jobs, service, admission: access.admission }));
   app.get("/v1/jobs/:id/events", eventsHandler({ jobs, events }, { pollMs: 250, heartbeatMs: 15_000, ...deps.events }));

@@ -1,5 +1,6 @@
 import { loadConfig } from "@patchbay/config";
 import { createDb } from "@patchbay/db";
+import { createKnowledgeBase } from "@patchbay/knowledge";
 import { createRedis, JobQueue } from "@patchbay/queue";
 import pino from "pino";
 import { createApp } from "./app.js";
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   const db = createDb(config.DATABASE_URL);
   const redis = createRedis(config.REDIS_URL);
   const queue = new JobQueue(config.PATCHBAY_QUEUE, redis);
+  const knowledge = createKnowledgeBase(config);
   const app = createApp({
     db,
     redis,
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
       allowFileRepos: config.PATCHBAY_ALLOW_FILE_REPOS,
     },
     ...(config.PATCHBAY_SECRETS_KEY ? { secretsKey: config.PATCHBAY_SECRETS_KEY } : {}),
+    knowledge: knowledge.kb,
+    maxDocumentBytes: config.PATCHBAY_KNOWLEDGE_MAX_DOC_BYTES,
   });
   const server = createHttpServer(app, { maxHeaderBytes: config.PATCHBAY_MAX_HEADER_BYTES });
   server.listen(config.PATCHBAY_API_PORT, config.PATCHBAY_API_HOST, () => {
@@ -35,6 +39,7 @@ async function main(): Promise<void> {
     await queue.close();
     redis.disconnect();
     await db.$disconnect();
+    await knowledge.close();
     process.exit(0);
   };
   process.once("SIGINT", stop);

@@ -1,16 +1,26 @@
 import { isTerminal } from "@patchbay/core";
 import type { JobRepository } from "@patchbay/db";
-import type { SandboxProvider } from "@patchbay/sandbox";
+import { type ReapJobInfo, reapSandboxes, type SandboxProvider } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 
-/** Removes Patchbay containers whose job is finished or unknown. Returns how many. */
+// The pipeline collects the patch after a time-out before it removes the container: allow it that long.
+const FINALIZE_GRACE_MS = 5 * 60_000;
+
+/**
+ * Removes Patchbay containers whose job is finished or unknown, or that outlived their job's
+ * time limit, and idle pool containers a dead worker left behind. Returns how many.
+ */
 export async function reapContainers(sandboxes: SandboxProvider, jobs: JobRepository, logger: Logger): Promise<number> {
-  let removed = 0;
-  for (const container of await sandboxes.list()) {
-    const job = await jobs.findById(container.jobId).catch(() => undefined);
-    if (job === undefined || (job && !isTerminal(job.status))) continue;
-    removed += await sandboxes.destroyForJob(container.jobId);
-    logger.info({ jobId: container.jobId, container: container.id }, "reaped container of a finished job");
-  }
-  return removed;
+  const reaped = await reapSandboxes(sandboxes, { lookupJob: (jobId) => lookupJob(jobs, jobId) });
+  for (const r of reaped) logger.info({ jobId: r.jobId, container: r.id, why: r.why }, "reaped a sandbox container");
+  return reaped.length;
+}
+
+async function lookupJob(jobs: JobRepository, jobId: string): Promise<ReapJobInfo> {
+  const job = await jobs.findById(jobId);
+  if (!job) return null;
+  if (isTerminal(job.status)) return { finished: true };
+  const started = job.startedAt?.getTime();
+  const limitMs = job.spec.limits.timeoutSec * 1000 + FINALIZE_GRACE_MS;
+  return { finished: false, deadline: started === undefined ? null : new Date(started + limitMs) };
 }

@@ -47,7 +47,14 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   const log = (logger ?? pino({ name: "patchbay-worker", level: config.LOG_LEVEL })).child({ workerId });
   const db = createDb(config.DATABASE_URL);
   const jobs = new JobRepository(db);
-  const sandboxes = new DockerSandboxProvider({ image: config.PATCHBAY_SANDBOX_IMAGE });
+  const sandboxes = new DockerSandboxProvider({
+    image: config.PATCHBAY_SANDBOX_IMAGE,
+    // The pipeline asks for these limits by default, so its requests match the warm pool.
+    defaults: { workerId, cpus: config.PATCHBAY_SANDBOX_CPUS, memoryMb: config.PATCHBAY_SANDBOX_MEMORY_MB },
+    pool: { size: config.PATCHBAY_SANDBOX_POOL_SIZE },
+    logger: log,
+    onShellNotice: (notice) => log.warn(notice, "sandbox shell fell back"),
+  });
   const deps: PipelineDeps = {
     jobs,
     events: new JobEventRepository(db),
@@ -74,6 +81,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   });
 
   await reapContainers(sandboxes, jobs, log).catch((err: unknown) => log.warn({ err }, "reaper failed"));
+  sandboxes.warmUp();
   const processor = async (job: Job<RunJobPayload>, token?: string) => {
     const outcome = await gate.run(job.data.jobId, () => processJob(job.data.jobId, deps, registry));
     if (outcome === NO_SLOT) {
@@ -113,6 +121,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     }, config.PATCHBAY_SHUTDOWN_GRACE_SEC * 1000);
     await worker.close();
     clearTimeout(grace);
+    await sandboxes.close().catch((err: unknown) => log.warn({ err }, "closing the warm pool failed"));
     subscriber.disconnect();
     await queue.close();
     redis.disconnect();

@@ -11,6 +11,7 @@ import { buildInstructions } from "./prompt.js";
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from "./retry.js";
 import type { ToolContext } from "./tools/context.js";
 import { runToolCalls } from "./tools/dispatch.js";
+import { SEARCH_DOCS_TOOL } from "./tools/search-docs.js";
 import { TOOL_OUTPUT_LIMIT } from "./truncate.js";
 import type { AgentOutcome, AgentRunOptions, ModelAdapter, ModelPrice, ModelTurn } from "./types.js";
 import { countedTokens } from "./usage.js";
@@ -84,13 +85,14 @@ async function startRun(options: AgentRunOptions): Promise<Run> {
     deadline: options.limits.deadline,
     outputLimit: TOOL_OUTPUT_LIMIT,
     runChecks: options.runChecks,
+    searchDocs: options.searchDocs,
     docs,
   };
   return {
     options,
     adapter: options.adapter ?? createAdapter(options),
     instructions,
-    functionTools: options.runChecks ? [RUN_CHECKS_TOOL] : [],
+    functionTools: [...(options.runChecks ? [RUN_CHECKS_TOOL] : []), ...(options.searchDocs ? [SEARCH_DOCS_TOOL] : [])],
     history: [{ role: "user", content: options.task }],
     ctx,
     state: { usage: ZERO_USAGE, turns: 0, summary: null, price },

@@ -1,5 +1,6 @@
 import type { EventSink, TokenUsage, Workspace } from "@patchbay/core";
 import type { FunctionTool, ResponseInputItem, ResponseOutputItem } from "openai/resources/responses/responses";
+import type { SearchDocs } from "./tools/search-docs.js";
 
 /** Reasoning effort levels Patchbay passes through to the model. */
 export type ReasoningEffort = "minimal" | "low" | "medium" | "high" | "xhigh";
@@ -55,6 +56,8 @@ export interface AgentRunOptions {
   prices?: Readonly<Record<string, ModelPrice>>;
   /** Runs the job's test and lint commands; offered to the model as `run_checks` when given. */
   runChecks?: () => Promise<string>;
+  /** Searches the project's knowledge base; offered to the model as `search_docs` when given. */
+  searchDocs?: SearchDocs;
   emit: EventSink;
   signal?: AbortSignal;
   /** Per shell command unless the call sets its own timeout_ms; default 120000. */

@@ -144,7 +144,7 @@ describe("fixture repositories in a real sandbox", () => {
     expect(before[0]).toMatchObject({ counts: { passed: 1, failed: 1, skipped: 0 }, failedTests: ["farewell"] });
     await edit(sandbox, "src/greet.js", 'return "Goodbye!";', "var n = name;\n  return 'Goodbye, ' + n + '!';");
     const after = await run(sandbox, plan, "after");
-    expect(after[1]!.outputTail).toContain("src/greet.js:8: use let or const instead of var");
+    expect(after[1]!.outputTail).toContain("src/greet.js:9: use let or const instead of var");
     expect(compareChecks(before, after)).toMatchObject({ passed: false, regressions: ["lint"], fixed: ["farewell"] });
 
     // The JobSpec wins over the file, kind by kind.

@@ -38,6 +38,8 @@ export const ConfigSchema = z.object({
   PATCHBAY_SANDBOX_IMAGE: z.string().default("patchbay/sandbox:1"),
   PATCHBAY_SANDBOX_CPUS: z.coerce.number().positive().default(1),
   PATCHBAY_SANDBOX_MEMORY_MB: z.coerce.number().int().min(64).default(2048),
+  /** Started, idle sandbox containers the worker keeps ready (0 turns the warm pool off). */
+  PATCHBAY_SANDBOX_POOL_SIZE: z.coerce.number().int().min(0).max(32).default(2),
   PATCHBAY_WORK_DIR: z.string().default("/tmp/patchbay-work"),
   PATCHBAY_COMMAND_TIMEOUT_SEC: z.coerce.number().int().positive().default(300),
   OPENAI_API_KEY: z.string().optional(),

@@ -179,7 +179,7 @@ describe("limits", () => {
     for (const url of ["file:///tmp/repo", "/tmp/repo", "http://git.example.com/r.git", "ext::sh -c touch% /tmp/x"]) {
       const res = await submit(keys.aWrite!, { ...spec(), repo: { url } });
       expect(res.status, url).toBe(400);
-      expect(res.json.error.details[0].path).toBe("repo.url");
+      expect(res.json.error.details[0]?.path).toBe("repo.url");
     }
     const ok = await submit(keys.aWrite!, { ...spec(), repo: { url: "git@git.example.com:team/repo.git" } });
     expect(ok.status).toBe(202);

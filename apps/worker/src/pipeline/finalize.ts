@@ -7,8 +7,8 @@ const DIR = ".git/patchbay";
 const TIMEOUT_MS = 120_000;
 
 /**
- * Untracked files Python leaves next to the code whenever it runs (the agent's own test runs
- * included); never part of a change, even without a .gitignore for them.
+ * Files Python leaves next to the code whenever it runs (the agent's own test runs included);
+ * never part of a change, even without a .gitignore for them or when the agent committed them.
  */
 const ARTIFACTS = String.raw`(^|/)(__pycache__|\.pytest_cache)/|\.py[co]$`;
 
@@ -77,6 +77,8 @@ while IFS= read -r -d '' entry; do
   if [ -e "$p" ] || [ -L "$p" ]; then now=$(git hash-object -- "$p"); else now=deleted; fi
   if [ "$now" = "$h" ]; then git reset -q ${base} -- "$p"; fi
 done < ${DIR}/modified-before
+git diff --cached --name-only -z --no-renames --diff-filter=A ${base} | { grep -z -E '${ARTIFACTS}' || true; } > ${DIR}/artifacts
+if [ -s ${DIR}/artifacts ]; then git rm -q --cached --pathspec-from-file=${DIR}/artifacts --pathspec-file-nul >/dev/null; fi
 git diff --cached --binary --find-renames --output=${DIR}/patch.diff ${base}
 git diff --cached --numstat -z --find-renames --output=${DIR}/numstat ${base}
 git diff --cached --name-status -z --find-renames --output=${DIR}/names ${base}`;

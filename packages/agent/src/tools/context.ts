@@ -1,6 +1,7 @@
 import type { EventSink, Workspace } from "@patchbay/core";
 import type { ResponseInputItem } from "openai/resources/responses/responses";
 import type { AgentsDocs } from "../agents-md.js";
+import type { SearchDocs } from "./search-docs.js";
 
 /** What a tool may use while it runs. */
 export interface ToolContext {
@@ -14,6 +15,8 @@ export interface ToolContext {
   outputLimit: number;
   /** The job's checks, when the run offers `run_checks`. */
   runChecks: (() => Promise<string>) | undefined;
+  /** The project's knowledge base, when the run offers `search_docs`. */
+  searchDocs?: SearchDocs | undefined;
   /** Nested AGENTS.md files, shown with the first tool result that touches their folder. */
   docs: AgentsDocs | undefined;
 }

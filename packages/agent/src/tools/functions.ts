@@ -6,6 +6,7 @@ import { PatchError } from "../patch/types.js";
 import { truncateMiddle } from "../truncate.js";
 import { dirsOf } from "./apply-patch.js";
 import type { ToolContext, ToolRun } from "./context.js";
+import { runSearchDocs } from "./search-docs.js";
 import { runCommand } from "./shell.js";
 
 const ShellArgs = z.object({
@@ -17,7 +18,7 @@ const PatchArgs = z.object({ input: z.string().min(1) });
 
 /** Function tools Patchbay runs; `run_checks` only when the run has checks to run. */
 export function functionToolNames(ctx: ToolContext): string[] {
-  return ["shell", "apply_patch", ...(ctx.runChecks ? ["run_checks"] : [])];
+  return ["shell", "apply_patch", ...(ctx.runChecks ? ["run_checks"] : []), ...(ctx.searchDocs ? ["search_docs"] : [])];
 }
 
 /** Runs a function_call of ours; arguments that do not parse go back to the model as an error. */
@@ -30,6 +31,10 @@ export async function runFunctionCall(call: ResponseFunctionToolCall, ctx: ToolC
     return reply(`Tool '${call.name}' does not exist. Available tools: ${functionToolNames(ctx).join(", ")}.`, false);
   }
   if (call.name === "run_checks" && ctx.runChecks) return runChecksFunction(ctx.runChecks, reply);
+  if (call.name === "search_docs" && ctx.searchDocs) {
+    const { output, ok } = await runSearchDocs(call.arguments, ctx.searchDocs);
+    return reply(output, ok);
+  }
   if (call.name === "shell") {
     const args = parseArguments(call.arguments, ShellArgs);
     if (typeof args !== "string") return runShellFunction(args, ctx, reply);

@@ -1,0 +1,83 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { DockerSandboxProvider, type Sandbox, tarDirectory } from "@patchbay/sandbox";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collectPatch, snapshotWorkspace } from "./finalize.js";
+import { collectAgentChange } from "./protect-tests.js";
+
+const jobId = `test-finalize-${randomBytes(4).toString("hex")}`;
+const provider = new DockerSandboxProvider({
+  image: "patchbay/sandbox:1",
+  defaults: { memoryMb: 512, pidsLimit: 256, workspaceMb: 256, tmpMb: 64, homeMb: 64 },
+  killGraceMs: 500,
+});
+let repo: string;
+let base: string;
+
+beforeAll(() => {
+  repo = mkdtempSync(path.join(tmpdir(), "patchbay-finalize-"));
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
+  writeFileSync(path.join(repo, "package-lock.json"), '{"lockfileVersion": 3}\n');
+  writeFileSync(path.join(repo, "app.js"), "export const a = 1;\n");
+  writeFileSync(path.join(repo, "app.test.js"), "// tests\n");
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "base");
+  base = git("rev-parse", "HEAD");
+});
+
+afterAll(async () => {
+  rmSync(repo, { recursive: true, force: true });
+  await provider.destroyForJob(jobId);
+});
+
+async function sandbox(): Promise<Sandbox> {
+  const box = await provider.create({ jobId });
+  await box.putTar(tarDirectory(repo));
+  return box;
+}
+
+const sh = async (box: Sandbox, command: string) => expect((await box.exec(command)).exitCode).toBe(0);
+
+describe("collectPatch with a snapshot of setup", () => {
+  it("leaves out what setup and the baseline made, even when the agent commits everything", async () => {
+    const box = await sandbox();
+    // As `npm ci` would: dependencies (no .gitignore) and a rewritten lockfile; a baseline report.
+    await sh(box, "mkdir -p node_modules/dep && echo 'x' > node_modules/dep/index.js && echo '{}' > package-lock.json");
+    await sh(box, "echo '<testsuites/>' > junit.xml");
+    const snapshot = await snapshotWorkspace(box, base);
+    // The agent: edits, adds, runs Python (bytecode cache), and commits with `git add -A`.
+    await sh(
+      box,
+      "echo 'export const a = 2;' > app.js && echo 'new' > notes.md && mkdir -p __pycache__ && echo c > __pycache__/m.pyc",
+    );
+    await sh(box, "git add -A && git commit -qm agent");
+    const patch = await collectPatch(box, base, snapshot);
+    expect(patch.changes).toEqual([
+      { status: "modified", path: "app.js" },
+      { status: "added", path: "notes.md" },
+    ]);
+    expect(patch.stats).toEqual({ files: 2, insertions: 2, deletions: 1 });
+    // Without the snapshot the same workspace would carry node_modules and the lockfile.
+    const naive = await collectPatch(box, base);
+    expect(naive.changes.map((c) => c.path)).toEqual(
+      expect.arrayContaining(["node_modules/dep/index.js", "package-lock.json", "junit.xml"]),
+    );
+    await box.destroy();
+  });
+
+  it("keeps a setup-changed file the agent changed again, and drops test edits under protection", async () => {
+    const box = await sandbox();
+    await sh(box, "echo '{}' > package-lock.json");
+    const snapshot = await snapshotWorkspace(box, base);
+    await sh(box, "echo '{\"agent\": true}' > package-lock.json && echo '// weakened' > app.test.js");
+    const change = await collectAgentChange(box, base, snapshot, { testGlobs: ["*.test.js"], protectTests: true });
+    expect(change.tests).toEqual({ modified: ["app.test.js"], added: [], dropped: ["app.test.js"] });
+    expect(change.patch.changes).toEqual([{ status: "modified", path: "package-lock.json" }]);
+    expect((await box.readFile("app.test.js"))?.toString()).toBe("// tests\n");
+    await box.destroy();
+  });
+});
