@@ -9,10 +9,10 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { loadConfig } from "@patchbay/config";
-import { KnowledgeBase, type QueryMode, type SearchHit } from "@patchbay/knowledge";
-import { OpenAIEmbedder } from "@patchbay/knowledge";
+import { KnowledgeBase, OpenAIEmbedder, type QueryMode, type SearchHit } from "@patchbay/knowledge";
 import { startScriptedModelServer } from "@patchbay/testkit";
 import pg from "pg";
 import { type LabelledQuestion, QUESTIONS } from "./knowledge-questions.js";
@@ -34,12 +34,18 @@ function loadCorpus(): { docs: Doc[]; version: string; root: string } {
   const files = readdirSync(join(root, "docs"))
     .filter((f) => f.endsWith(".md"))
     .map((f) => `docs/${f}`);
-  return { docs: [...files, "README.md"].map((path) => ({ path, content: readFileSync(join(root, path), "utf8") })), version, root };
+  return {
+    docs: [...files, "README.md"].map((path) => ({ path, content: readFileSync(join(root, path), "utf8") })),
+    version,
+    root,
+  };
 }
 
 function rankOf(hits: SearchHit[], question: LabelledQuestion): number | null {
   const i = hits.findIndex((h) =>
-    question.relevant.some((r) => h.path === r.path && h.headingPath.join(" > ").toLowerCase().includes(r.heading.toLowerCase())),
+    question.relevant.some(
+      (r) => h.path === r.path && h.headingPath.join(" > ").toLowerCase().includes(r.heading.toLowerCase()),
+    ),
   );
   return i < 0 ? null : i + 1;
 }
@@ -75,7 +81,11 @@ async function newProject(pool: pg.Pool, suffix: string): Promise<string> {
   return id;
 }
 
-async function latency(kb: KnowledgeBase, projectId: string, rounds: number): Promise<{ p50: number; p90: number; n: number }> {
+async function latency(
+  kb: KnowledgeBase,
+  projectId: string,
+  rounds: number,
+): Promise<{ p50: number; p90: number; n: number }> {
   const times: number[] = [];
   for (let r = 0; r <= rounds; r++) {
     for (const question of QUESTIONS) {
@@ -141,20 +151,40 @@ async function main(): Promise<void> {
       const ft = await latency(fulltext, ftProject, rounds);
       const hy = await latency(hybrid, hyProject, rounds);
       scales.push({ targetChunks: target, tableChunks: chunks, projects: fill + 2, fulltextMs: ft, hybridMs: hy });
-      console.log(`${chunks} chunks in the table: full-text p50 ${ft.p50} ms p90 ${ft.p90} ms; hybrid p50 ${hy.p50} ms p90 ${hy.p90} ms`);
+      console.log(
+        `${chunks} chunks in the table: full-text p50 ${ft.p50} ms p90 ${ft.p90} ms; hybrid p50 ${hy.p50} ms p90 ${hy.p90} ms`,
+      );
     }
 
     const report = {
       benchmark: "knowledge",
       at: new Date().toISOString(),
-      corpus: { name: `pino@${version} docs/*.md + README.md (node_modules/pino)`, documents: docs.length, chunks: corpusChunks },
+      corpus: {
+        name: `pino@${version} docs/*.md + README.md (node_modules/pino)`,
+        documents: docs.length,
+        chunks: corpusChunks,
+      },
       questions: QUESTIONS.length,
       k: K,
-      embeddings: "hybrid runs use the scripted model server's deterministic stand-in (hashed bag of words, 256 dims), not a real embeddings model",
+      embeddings:
+        "hybrid runs use the scripted model server's deterministic stand-in (hashed bag of words, 256 dims), not a real embeddings model",
       quality: {
-        fulltext: { recallAt5: results.fulltextAny.recallAt5, mrr: results.fulltextAny.mrr, query: "any word, ts_rank_cd", misses: results.fulltextAny.misses },
-        fulltextAllWords: { recallAt5: results.fulltextAll.recallAt5, mrr: results.fulltextAll.mrr, query: "websearch_to_tsquery (all words)" },
-        hybridStandIn: { recallAt5: results.hybridStandIn.recallAt5, mrr: results.hybridStandIn.mrr, misses: results.hybridStandIn.misses },
+        fulltext: {
+          recallAt5: results.fulltextAny.recallAt5,
+          mrr: results.fulltextAny.mrr,
+          query: "any word, ts_rank_cd",
+          misses: results.fulltextAny.misses,
+        },
+        fulltextAllWords: {
+          recallAt5: results.fulltextAll.recallAt5,
+          mrr: results.fulltextAll.mrr,
+          query: "websearch_to_tsquery (all words)",
+        },
+        hybridStandIn: {
+          recallAt5: results.hybridStandIn.recallAt5,
+          mrr: results.hybridStandIn.mrr,
+          misses: results.hybridStandIn.misses,
+        },
       },
       ingest: {
         fulltextChunksPerSec: round(corpusChunks / ftIngestSec, 1),
@@ -167,7 +197,12 @@ async function main(): Promise<void> {
         scales,
       },
       targets: { p50MsAt100k: 50, recallAt5Fulltext: 0.8 },
-      machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+      machine: {
+        cpus: cpus().length,
+        node: process.version,
+        loadAverage1m: round(loadavg()[0] ?? 0, 2),
+        note: "shared machine: other work ran at the same time",
+      },
     };
     mkdirSync("bench/results", { recursive: true });
     const file = `bench/results/knowledge-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
@@ -175,7 +210,9 @@ async function main(): Promise<void> {
     console.log(
       `recall@5 full-text ${report.quality.fulltext.recallAt5} (MRR ${report.quality.fulltext.mrr}); all-words ${report.quality.fulltextAllWords.recallAt5}; hybrid with stand-in embeddings ${report.quality.hybridStandIn.recallAt5} (MRR ${report.quality.hybridStandIn.mrr})`,
     );
-    console.log(`ingest ${report.ingest.fulltextChunksPerSec} chunks/s full-text, ${report.ingest.hybridStandInChunksPerSec} chunks/s with stand-in embeddings`);
+    console.log(
+      `ingest ${report.ingest.fulltextChunksPerSec} chunks/s full-text, ${report.ingest.hybridStandInChunksPerSec} chunks/s with stand-in embeddings`,
+    );
     console.log(`wrote ${file}`);
   } finally {
     await pool.query("DELETE FROM projects WHERE id LIKE $1", [`${RUN}-%`]);

@@ -8,6 +8,7 @@ import { createApp, createHttpServer } from "@patchbay/api";
 import { type Config, loadConfig } from "@patchbay/config";
 import type { JobEvent } from "@patchbay/core";
 import { ApiKeyRepository, type ApiScope, createDb, type Db, ProjectRepository } from "@patchbay/db";
+import { createKnowledgeBase } from "@patchbay/knowledge";
 import { createRedis, JobQueue } from "@patchbay/queue";
 import { type ModelScript, type ScriptedModelServer, startScriptedModelServer } from "@patchbay/testkit";
 import { startWorker, type WorkerHandle } from "@patchbay/worker";
@@ -78,6 +79,7 @@ export async function startStack(
   const db = createDb(config.DATABASE_URL, { max: 4 });
   const redis = createRedis(config.REDIS_URL);
   const queue = new JobQueue(config.PATCHBAY_QUEUE, redis);
+  const knowledge = createKnowledgeBase(config, { poolSize: 2 });
   const app = createApp({
     db,
     redis,
@@ -90,6 +92,8 @@ export async function startStack(
       allowFileRepos: config.PATCHBAY_ALLOW_FILE_REPOS,
     },
     ...(config.PATCHBAY_SECRETS_KEY ? { secretsKey: config.PATCHBAY_SECRETS_KEY } : {}),
+    knowledge: knowledge.kb,
+    maxDocumentBytes: config.PATCHBAY_KNOWLEDGE_MAX_DOC_BYTES,
   });
   const server = createHttpServer(app, { maxHeaderBytes: config.PATCHBAY_MAX_HEADER_BYTES }).listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
@@ -109,6 +113,7 @@ export async function startStack(
     redis.disconnect();
     await model.close();
     await removeProject(db, projectId);
+    await knowledge.close();
     await db.$disconnect();
   };
   return { api, projectId, key, model, config, db, worker, close };

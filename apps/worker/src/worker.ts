@@ -8,6 +8,7 @@ import {
   SecretBox,
   SecretRepository,
 } from "@patchbay/db";
+import { createKnowledgeBase } from "@patchbay/knowledge";
 import { CANCEL_CHANNEL, createRedis, JobQueue, QUEUE_CATALOG, type RunJobPayload } from "@patchbay/queue";
 import { DockerSandboxProvider } from "@patchbay/sandbox";
 import { DelayedError, type Job, Worker } from "bullmq";
@@ -55,6 +56,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     logger: log,
     onShellNotice: (notice) => log.warn(notice, "sandbox shell fell back"),
   });
+  const knowledge = createKnowledgeBase(config, { poolSize: 2 });
   const deps: PipelineDeps = {
     jobs,
     events: new JobEventRepository(db),
@@ -62,6 +64,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     settings: await pipelineSettings(config, workerId),
     logger: log,
     secrets: new SecretRepository(db, config.PATCHBAY_SECRETS_KEY ? new SecretBox(config.PATCHBAY_SECRETS_KEY) : null),
+    knowledge: knowledge.kb,
   };
   const registry = new RunRegistry();
   const redis = createRedis(config.REDIS_URL);
@@ -126,6 +129,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     await queue.close();
     redis.disconnect();
     await db.$disconnect();
+    await knowledge.close();
   };
   return { workerId, registry, close };
 }

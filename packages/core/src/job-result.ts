@@ -62,6 +62,18 @@ export interface JobResult {
   testsDropped?: string[];
   /** With output.branch: what was pushed. */
   push?: PushResult;
+  /** Documents the agent's search_docs calls returned (the knowledge it was given), with the passages' lines. */
+  citations?: Citation[];
+}
+
+/** A document of the project's knowledge base that a job's agent was shown. */
+export interface Citation {
+  /** "upload": uploaded over the API; "repo": from the job's repository. */
+  source: string;
+  path: string;
+  version: number;
+  /** The passages returned, as 1-based inclusive line ranges, in the order first returned. */
+  lines: Array<{ startLine: number; endLine: number }>;
 }
 
 /** A branch the worker pushed for a job. */

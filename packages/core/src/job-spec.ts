@@ -34,6 +34,8 @@ export const JobSpecSchema = z
       },
       { error: "repo is required: {url, ref?, commit?}" },
     ),
+    /** "change" (default): the agent changes the repository; "ask": it answers from the code and docs, read-only (no patch). */
+    kind: z.enum(["change", "ask"]).optional(),
     task: z
       .string({ error: "task is required: what the agent should do, in plain words" })
       .trim()

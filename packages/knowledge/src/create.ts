@@ -43,7 +43,9 @@ export function createKnowledgeBase(settings: KnowledgeSettings, options: { pool
     pool,
     embedder,
     ...(milvus ? { vectorStore: new MilvusVectorStore({ client: milvus }) } : {}),
-    ...(settings.PATCHBAY_KNOWLEDGE_MAX_DOC_BYTES ? { maxDocumentBytes: settings.PATCHBAY_KNOWLEDGE_MAX_DOC_BYTES } : {}),
+    ...(settings.PATCHBAY_KNOWLEDGE_MAX_DOC_BYTES
+      ? { maxDocumentBytes: settings.PATCHBAY_KNOWLEDGE_MAX_DOC_BYTES }
+      : {}),
   });
   return {
     kb,

@@ -52,6 +52,10 @@ export async function fullTextSearch(
   limit: number,
   mode: QueryMode = "any",
 ): Promise<FullTextMatch[]> {
-  const { rows } = await db.query<{ id: string; rank: number }>(mode === "any" ? ANY_SQL : ALL_SQL, [projectId, query, limit]);
+  const { rows } = await db.query<{ id: string; rank: number }>(mode === "any" ? ANY_SQL : ALL_SQL, [
+    projectId,
+    query,
+    limit,
+  ]);
   return rows.map((r) => ({ chunkId: r.id, rank: r.rank }));
 }

@@ -1,4 +1,5 @@
 export * from "./chunk/index.js";
+export { createKnowledgeBase, type KnowledgeHandle, type KnowledgeSettings } from "./create.js";
 export { DocumentStore, type IngestStatus } from "./documents.js";
 export { type Embedder, normalize, OpenAIEmbedder, type OpenAIEmbedderOptions } from "./embeddings.js";
 export { type FullTextMatch, fullTextSearch, type QueryMode } from "./fulltext.js";
@@ -14,8 +15,7 @@ export {
   type SearchResult,
 } from "./knowledge-base.js";
 export { type MilvusStoreOptions, MilvusVectorStore } from "./milvus-store.js";
+export { indexRepository, type RepoIndexOptions, type RepoIndexSummary, selectRepoFiles } from "./repo-docs.js";
 export { inTransaction, type Queryable, type TransactionPool } from "./sql.js";
 export * from "./types.js";
 export { PostgresVectorStore, type VectorItem, type VectorMatch, type VectorStore } from "./vector-store.js";
-export { createKnowledgeBase, type KnowledgeHandle, type KnowledgeSettings } from "./create.js";
-export { indexRepository, type RepoIndexOptions, type RepoIndexSummary, selectRepoFiles } from "./repo-docs.js";

@@ -39,7 +39,12 @@ describe("KnowledgeBase (Postgres)", () => {
     expect(result).toMatchObject({ status: "created", document: { version: 1, chunks: 3, path: "ops/runbook.md" } });
     const { hits, retrieval } = await kb.search(projectId, "how do I roll back a bad release?");
     expect(retrieval).toBe("fulltext");
-    expect(hits[0]).toMatchObject({ path: "ops/runbook.md", headingPath: ["Runbook", "Rolling back"], startLine: 6, endLine: 7 });
+    expect(hits[0]).toMatchObject({
+      path: "ops/runbook.md",
+      headingPath: ["Runbook", "Rolling back"],
+      startLine: 6,
+      endLine: 7,
+    });
     expect(hits[0]?.text).toContain("make rollback");
   });
 
@@ -52,14 +57,19 @@ describe("KnowledgeBase (Postgres)", () => {
     expect(twin).toMatchObject({ status: "duplicate", document: { id: first.document.id } });
     expect(await kb.list(projectId)).toHaveLength(1);
 
-    const changed = RUNBOOK.replace("make rollback", "bin/revert-release").replace("## Paging\nPage the on-call engineer through the incident channel.", "");
+    const changed = RUNBOOK.replace("make rollback", "bin/revert-release").replace(
+      "## Paging\nPage the on-call engineer through the incident channel.",
+      "",
+    );
     const updated = await kb.ingest({ projectId, source: "upload", path: "runbook.md", content: changed });
     expect(updated).toMatchObject({ status: "updated", document: { id: first.document.id, version: 2, chunks: 2 } });
     expect((await kb.search(projectId, "make rollback", { mode: "all" })).hits).toEqual([]);
     const { hits } = await kb.search(projectId, "revert release");
     expect(hits[0]?.text).toContain("bin/revert-release");
     expect(hits[0]?.version).toBe(2);
-    const { rows } = await pool.query("SELECT count(*)::int AS n FROM knowledge_chunks WHERE document_id = $1", [first.document.id]);
+    const { rows } = await pool.query("SELECT count(*)::int AS n FROM knowledge_chunks WHERE document_id = $1", [
+      first.document.id,
+    ]);
     expect(rows[0].n).toBe(2);
   });
 
@@ -84,10 +94,14 @@ describe("KnowledgeBase (Postgres)", () => {
 
   it("refuses documents past the size limit and binary content", async () => {
     const small = new KnowledgeBase({ pool, maxDocumentBytes: 100 });
-    await expect(small.ingest({ projectId: "x", source: "upload", path: "big.md", content: "x".repeat(101) })).rejects.toMatchObject({
+    await expect(
+      small.ingest({ projectId: "x", source: "upload", path: "big.md", content: "x".repeat(101) }),
+    ).rejects.toMatchObject({
       code: "invalid_request",
     });
-    await expect(kb.ingest({ projectId: "x", source: "upload", path: "b.bin", content: "a\u0000b" })).rejects.toMatchObject({
+    await expect(
+      kb.ingest({ projectId: "x", source: "upload", path: "b.bin", content: "a\u0000b" }),
+    ).rejects.toMatchObject({
       code: "invalid_request",
     });
   });
@@ -108,7 +122,10 @@ describe("KnowledgeBase with embeddings (stand-in model server)", () => {
     const hybrid = new KnowledgeBase({ pool, embedder });
     const result = await hybrid.ingest({ projectId, source: "upload", path: "runbook.md", content: RUNBOOK });
     expect(result.embedded).toBe(3);
-    const { rows } = await pool.query("SELECT cardinality(embedding) AS dims FROM knowledge_chunks WHERE project_id = $1", [projectId]);
+    const { rows } = await pool.query(
+      "SELECT cardinality(embedding) AS dims FROM knowledge_chunks WHERE project_id = $1",
+      [projectId],
+    );
     expect(rows.map((r) => r.dims)).toEqual([256, 256, 256]);
     const { hits, retrieval } = await hybrid.search(projectId, "page the on-call engineer", { k: 2 });
     expect(retrieval).toBe("hybrid");
@@ -119,7 +136,10 @@ describe("KnowledgeBase with embeddings (stand-in model server)", () => {
   it("falls back to full-text search when the embeddings endpoint is down", async () => {
     const projectId = await project("fallback");
     await kb.ingest({ projectId, source: "upload", path: "runbook.md", content: RUNBOOK });
-    const down = new KnowledgeBase({ pool, embedder: new OpenAIEmbedder({ model: "m", baseURL: "http://127.0.0.1:9/v1", maxRetries: 0 }) });
+    const down = new KnowledgeBase({
+      pool,
+      embedder: new OpenAIEmbedder({ model: "m", baseURL: "http://127.0.0.1:9/v1", maxRetries: 0 }),
+    });
     const { hits, retrieval, warning } = await down.search(projectId, "rollback");
     expect(retrieval).toBe("fulltext");
     expect(warning).toMatch(/vector search failed/);

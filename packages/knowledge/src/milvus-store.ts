@@ -65,7 +65,8 @@ export class MilvusVectorStore implements VectorStore {
 
   /** Drops the collections this store used (tests). */
   async drop(): Promise<void> {
-    for (const dims of this.ready.keys()) await this.options.client.dropCollection({ collection_name: this.nameFor(dims) });
+    for (const dims of this.ready.keys())
+      await this.options.client.dropCollection({ collection_name: this.nameFor(dims) });
     this.ready.clear();
   }
 

@@ -18,7 +18,8 @@ export interface RepoIndexSummary {
   skipped: string[];
 }
 
-const DOC = /(^|\/)(README[^/]*|AGENTS\.md|CONTRIBUTING[^/]*|[^/]+\.(md|mdx|markdown))$|^docs\/.+\.(txt|html?|rst|adoc)$/i;
+const DOC =
+  /(^|\/)(README[^/]*|AGENTS\.md|CONTRIBUTING[^/]*|[^/]+\.(md|mdx|markdown))$|^docs\/.+\.(txt|html?|rst|adoc)$/i;
 const CODE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py)$/i;
 // Vendored and generated trees say nothing about the team's own conventions.
 const IGNORED = /(^|\/)(node_modules|vendor|dist|build|\.git|generated|__pycache__|\.venv)\//;
@@ -42,10 +43,20 @@ export async function indexRepository(
   options: RepoIndexOptions = {},
 ): Promise<RepoIndexSummary> {
   const maxFileBytes = options.maxFileBytes ?? 256 * 1024;
-  const listed = await workspace.exec("git ls-files -z", { timeoutMs: 30_000, ...(options.signal ? { signal: options.signal } : {}) });
+  const listed = await workspace.exec("git ls-files -z", {
+    timeoutMs: 30_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   if (listed.exitCode !== 0) throw new Error(`git ls-files failed: ${listed.stderr.trim() || listed.stdout.trim()}`);
   const files = selectRepoFiles(listed.stdout.split("\0"), options.includeCode ?? true, options.maxFiles ?? 400);
-  const summary: RepoIndexSummary = { files: files.length, created: 0, updated: 0, unchanged: 0, removed: 0, skipped: [] };
+  const summary: RepoIndexSummary = {
+    files: files.length,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    removed: 0,
+    skipped: [],
+  };
   for (const path of files) {
     if (options.signal?.aborted) break;
     const content = await workspace.readFile(path);

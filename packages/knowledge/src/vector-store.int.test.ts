@@ -26,8 +26,20 @@ function axis(i: number, tilt = 0): number[] {
 }
 
 async function seed(projectId: string, path: string, count: number) {
-  const drafts: ChunkDraft[] = Array.from({ length: count }, (_, i) => ({ text: `${path} ${i}`, headingPath: [], startLine: i + 1, endLine: i + 1 }));
-  const put = await documents.put({ projectId, source: "upload", path, contentHash: randomUUID(), bytes: 1, chunks: drafts });
+  const drafts: ChunkDraft[] = Array.from({ length: count }, (_, i) => ({
+    text: `${path} ${i}`,
+    headingPath: [],
+    startLine: i + 1,
+    endLine: i + 1,
+  }));
+  const put = await documents.put({
+    projectId,
+    source: "upload",
+    path,
+    contentHash: randomUUID(),
+    bytes: 1,
+    chunks: drafts,
+  });
   return { documentId: put.document.id, chunkIds: put.chunks.map((c) => c.id) };
 }
 

@@ -47,6 +47,7 @@ export class DockerSandboxProvider implements SandboxProvider {
   readonly poolId = randomBytes(4).toString("hex");
   private readonly docker: Dockerode;
   private readonly pools = new Map<string, WarmPool>();
+  private readonly renames = new Set<Promise<void>>();
 
   constructor(private readonly options: DockerSandboxProviderOptions) {
     this.docker = options.docker ?? new Dockerode();
@@ -80,14 +81,7 @@ export class DockerSandboxProvider implements SandboxProvider {
   async create(request: SandboxOptions): Promise<DockerSandbox> {
     const resolved = this.resolve(request);
     const pooled = nameableJobId(resolved.jobId) ? this.pools.get(poolKey(resolved))?.take() : undefined;
-    if (pooled) {
-      const sandbox = await this.bind(pooled, resolved).catch(async (err: unknown) => {
-        this.options.logger?.warn({ err, jobId: resolved.jobId }, "binding a warm container failed");
-        await removeContainer(pooled.container).catch(() => undefined);
-        return undefined;
-      });
-      if (sandbox) return sandbox;
-    }
+    if (pooled) return this.bind(pooled, resolved);
     return this.createCold(resolved);
   }
 
@@ -112,6 +106,7 @@ export class DockerSandboxProvider implements SandboxProvider {
 
   /** Containers labelled by Patchbay, running or not, idle pool containers included. */
   async list(): Promise<SandboxListing[]> {
+    await Promise.all(this.renames);
     const containers = await engineCall("list", () =>
       this.docker.listContainers({ all: true, filters: labelFilter() }),
     );
@@ -140,12 +135,21 @@ export class DockerSandboxProvider implements SandboxProvider {
     return { container, suffix, startedAt: Date.now(), shells };
   }
 
-  private async bind(pooled: PooledContainer, resolved: ResolvedSandboxOptions): Promise<DockerSandbox> {
+  /**
+   * Hands a pool container to a job. The rename that writes the job into its name (labels cannot
+   * change) runs in the background: only this provider could look the job up in the ~10 ms it
+   * takes, and `list`/`destroyForJob` wait for pending renames first. Others (reapers of other workers)
+   * treat an unrenamed pool container as idle, and remove idle ones of other pools only after an hour.
+   */
+  private bind(pooled: PooledContainer, resolved: ResolvedSandboxOptions): DockerSandbox {
     const name = boundContainerName(resolved.jobId, pooled.suffix);
-    await engineCall("rename", () => pooled.container.rename({ name }));
-    const shells = pooled.shells;
+    const renamed = engineCall("rename", () => pooled.container.rename({ name })).catch((err: unknown) => {
+      this.options.logger?.warn({ err, jobId: resolved.jobId }, "renaming a warm container for its job failed");
+    });
+    this.renames.add(renamed);
+    void renamed.finally(() => this.renames.delete(renamed));
     this.options.logger?.debug({ jobId: resolved.jobId, containerId: pooled.container.id }, "warm sandbox taken");
-    return this.wrap(pooled.container, resolved, shells, true);
+    return this.wrap(pooled.container, resolved, pooled.shells, true);
   }
 
   /** Creates and starts a container; one that fails to start is removed again. */

@@ -12,6 +12,7 @@ import {
   ZERO_USAGE,
 } from "@patchbay/core";
 import type { JobEventRepository, JobRecord, JobRepository, TransitionFields } from "@patchbay/db";
+import type { KnowledgeBase } from "@patchbay/knowledge";
 import type { Sandbox, SandboxProvider } from "@patchbay/sandbox";
 import { tarDirectory } from "@patchbay/sandbox";
 import type { Logger } from "pino";
@@ -19,6 +20,7 @@ import { abortReason, raceAbort } from "./abort.js";
 import { cloneRepository } from "./clone.js";
 import { EventBuffer } from "./event-buffer.js";
 import { type CollectedPatch, collectPatch, snapshotWorkspace, type WorkspaceSnapshot } from "./finalize.js";
+import { askTask, JobKnowledge } from "./knowledge.js";
 import { keepsPartialPatch, statusForError } from "./outcome.js";
 import { type AgentChange, changeFields, collectAgentChange, verdict } from "./protect-tests.js";
 import { pushForJob } from "./push.js";
@@ -37,6 +39,8 @@ export interface PipelineDeps {
   logger: Logger;
   /** The project's secrets for clone and setup; none when absent. */
   secrets?: SecretSource;
+  /** The projects' knowledge bases: the agent gets search_docs and the result its citations. */
+  knowledge?: KnowledgeBase;
 }
 
 interface AgentSummary {
@@ -60,6 +64,7 @@ export class JobRun {
   private before: CheckRun[] = [];
   private agent: AgentSummary = { summary: null, usage: ZERO_USAGE, turns: 0, estimatedCostUsd: null };
   private secrets: JobSecrets = JobSecrets.none;
+  private readonly knowledge: JobKnowledge | null;
 
   constructor(
     private readonly job: JobRecord,
@@ -67,6 +72,7 @@ export class JobRun {
     private readonly signal: AbortSignal,
   ) {
     this.buffer = new EventBuffer(job.id, deps.events, deps.logger);
+    this.knowledge = deps.knowledge ? new JobKnowledge(deps.knowledge, job.projectId, this.buffer.emit, deps.logger) : null;
     // Removing the container at once stops whatever runs in it. A time-out keeps the container
     // a moment longer so the patch made so far can be collected.
     signal.addEventListener(
@@ -106,6 +112,7 @@ export class JobRun {
 
   private async phases(): Promise<void> {
     await this.provision();
+    if (this.job.spec.kind === "ask") return this.answer();
     await this.setup();
     await this.enter("baseline");
     this.before = await this.runChecks("baseline");
@@ -118,6 +125,16 @@ export class JobRun {
     const after = await this.runChecks("after");
     await this.enter("finalize");
     await this.finish(after, this.change);
+  }
+
+  /** kind "ask": the agent answers from the checkout and the docs; nothing is checked, kept or pushed. */
+  private async answer(): Promise<void> {
+    await this.enter("agent");
+    await this.runAgent();
+    await this.enter("finalize");
+    await this.destroySandbox();
+    await this.buffer.flush();
+    await this.recordStatus("succeeded", { phase: null, result: this.result([], null) }, "answered (read-only ask job)");
   }
 
   private async enter(phase: JobPhase): Promise<void> {
@@ -222,6 +239,8 @@ export class JobRun {
       };
       return summarizeChecks(await runChecks(this.requireSandbox(), commands, options));
     };
+    const ask = spec.kind === "ask";
+    await this.knowledge?.indexRepository(this.requireSandbox(), this.signal);
     const outcome = await runAgent({
       model: spec.model,
       ...(spec.reasoningEffort ? { reasoningEffort: spec.reasoningEffort } : {}),
@@ -229,14 +248,15 @@ export class JobRun {
       ...(prices ? { prices } : {}),
       client,
       workspace: this.requireSandbox(),
-      task: spec.task,
+      task: ask ? askTask(spec.task) : spec.task,
       limits: {
         maxTurns: spec.limits.maxTurns,
         deadline,
         ...(spec.limits.maxTokens ? { maxTokens: spec.limits.maxTokens } : {}),
         ...(spec.limits.maxCostUsd ? { maxCostUsd: spec.limits.maxCostUsd } : {}),
       },
-      ...(commands.length > 0 ? { runChecks: checks } : {}),
+      ...(commands.length > 0 && !ask ? { runChecks: checks } : {}),
+      ...(this.knowledge ? { searchDocs: this.knowledge.searchDocs } : {}),
       emit: this.buffer.emit,
       signal: this.signal,
       commandTimeoutMs: this.deps.settings.commandTimeoutMs,
@@ -254,6 +274,7 @@ export class JobRun {
       model: this.job.spec.model,
       baseCommit: this.baseCommit,
       ...changeFields(this.plan, this.change),
+      ...(this.knowledge?.citations().length ? { citations: this.knowledge.citations() } : {}),
     };
   }
 
@@ -298,7 +319,9 @@ export class JobRun {
   private async fail(error: PatchbayError): Promise<void> {
     this.log.info({ code: error.code, message: error.message }, "job did not succeed");
     this.keepUsageFrom(error);
-    const patch = this.sandbox && keepsPartialPatch(error) ? await this.partialPatch() : null;
+    // An ask job keeps no patch, not even a partial one.
+    const keep = this.sandbox && keepsPartialPatch(error) && this.job.spec.kind !== "ask";
+    const patch = keep ? await this.partialPatch() : null;
     await this.destroySandbox();
     await this.buffer.flush();
     const status = statusForError(error);

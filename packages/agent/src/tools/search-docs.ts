@@ -36,14 +36,21 @@ export const SEARCH_DOCS_TOOL: FunctionTool = {
 const Args = z.object({ query: z.string().trim().min(1), k: z.number().int().min(1).max(20).optional() });
 
 /** Runs a search_docs call: the passages as text for the model, or why the call could not run. */
-export async function runSearchDocs(argumentsText: string, search: SearchDocs): Promise<{ output: string; ok: boolean }> {
+export async function runSearchDocs(
+  argumentsText: string,
+  search: SearchDocs,
+): Promise<{ output: string; ok: boolean }> {
   let parsed: z.ZodSafeParseResult<z.output<typeof Args>>;
   try {
     parsed = Args.safeParse(argumentsText.trim() === "" ? {} : JSON.parse(argumentsText));
   } catch {
-    return { output: 'Could not run search_docs: the arguments are not valid JSON. Send {"query": "...", "k": 5}.', ok: false };
+    return {
+      output: 'Could not run search_docs: the arguments are not valid JSON. Send {"query": "...", "k": 5}.',
+      ok: false,
+    };
   }
-  if (!parsed.success) return { output: 'Could not run search_docs: send {"query": "<what to look for>", "k": 5}.', ok: false };
+  if (!parsed.success)
+    return { output: 'Could not run search_docs: send {"query": "<what to look for>", "k": 5}.', ok: false };
   try {
     const chunks = await search(parsed.data.query, parsed.data.k ?? 5);
     return { output: formatChunks(chunks), ok: true };

@@ -1,0 +1,72 @@
+import type { DocChunk, SearchDocs } from "@patchbay/agent";
+import type { Citation, EventSink, Workspace } from "@patchbay/core";
+import { indexRepository, type KnowledgeBase } from "@patchbay/knowledge";
+import type { Logger } from "pino";
+
+/**
+ * The job's view of its project's knowledge base: indexes the checkout's docs at the start,
+ * answers the agent's search_docs calls, and remembers what they returned as citations.
+ */
+export class JobKnowledge {
+  private readonly cited = new Map<string, Citation>();
+
+  constructor(
+    private readonly kb: KnowledgeBase,
+    private readonly projectId: string,
+    private readonly emit: EventSink,
+    private readonly log: Logger,
+  ) {}
+
+  /** Indexes the repository's docs and code; a failure is logged and the job goes on without them. */
+  async indexRepository(workspace: Workspace, signal: AbortSignal): Promise<void> {
+    const started = Date.now();
+    try {
+      const s = await indexRepository(this.kb, this.projectId, workspace, { signal });
+      const text = `indexed ${s.files} repository files for search_docs (${s.created} new, ${s.updated} changed, ${s.unchanged} unchanged, ${s.removed} removed) in ${Date.now() - started} ms\n`;
+      this.emit({ type: "log", data: { stream: "stdout", text, phase: "agent", source: "patchbay" } });
+    } catch (err) {
+      this.log.warn({ err }, "indexing the repository for search_docs failed");
+      const text = `indexing the repository for search_docs failed: ${err instanceof Error ? err.message : String(err)}\n`;
+      this.emit({ type: "log", data: { stream: "stderr", text, phase: "agent", source: "patchbay" } });
+    }
+  }
+
+  /** The agent's search_docs: the project's best chunks, each remembered as a citation. */
+  readonly searchDocs: SearchDocs = async (query, k) => {
+    const { hits } = await this.kb.search(this.projectId, query, { k });
+    for (const hit of hits) this.cite(hit.source, hit.path, hit.version, hit.startLine, hit.endLine);
+    return hits.map(
+      (h): DocChunk => ({
+        source: h.source,
+        path: h.path,
+        startLine: h.startLine,
+        endLine: h.endLine,
+        text: h.text,
+        headingPath: h.headingPath,
+      }),
+    );
+  };
+
+  /** The documents search_docs returned, in the order first seen. */
+  citations(): Citation[] {
+    return [...this.cited.values()];
+  }
+
+  private cite(source: string, path: string, version: number, startLine: number, endLine: number): void {
+    const key = `${source}\u0000${path}`;
+    const citation = this.cited.get(key) ?? { source, path, version, lines: [] };
+    if (!citation.lines.some((l) => l.startLine === startLine && l.endLine === endLine)) citation.lines.push({ startLine, endLine });
+    this.cited.set(key, citation);
+  }
+}
+
+/** The task of a `kind: "ask"` job: answer, do not change anything. */
+export function askTask(question: string): string {
+  return [
+    "Answer the question below from this repository and the team's documentation (search_docs). This is a",
+    "read-only job: do not create, change or delete any file; nothing you change is kept. Your final",
+    "message is the answer: name the files (with line ranges) it rests on.",
+    "",
+    question,
+  ].join("\n");
+}

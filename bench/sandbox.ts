@@ -1,0 +1,185 @@
+/**
+ * `npm run bench -- sandbox`: sandbox hand-out and command overhead beside raw baselines, all
+ * measured in the same run on the same engine. Writes bench/results/sandbox-<timestamp>.json.
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, type Readable } from "node:stream";
+import { promisify } from "node:util";
+import Dockerode from "dockerode";
+import { buildContainerConfig, resolveOptions } from "../packages/sandbox/src/container-config.js";
+import { DockerSandboxProvider } from "../packages/sandbox/src/docker-provider.js";
+import { tarDirectory } from "../packages/sandbox/src/tar-io.js";
+import { type Summary, summarize } from "./stats.js";
+
+const IMAGE = process.env.PATCHBAY_SANDBOX_IMAGE ?? "patchbay/sandbox:1";
+const N = Number(process.argv[2] ?? 30);
+const docker = new Dockerode();
+const run = promisify(execFile);
+const LIMITS = { memoryMb: 1024, pidsLimit: 512, workspaceMb: 512, tmpMb: 256, homeMb: 256 };
+
+/** A 1,000-file repository (about 5 MB) on the host. */
+function makeRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), "patchbay-bench-"));
+  for (let d = 0; d < 20; d++) {
+    mkdirSync(join(dir, `pkg${d}`));
+    for (let f = 0; f < 50; f++) {
+      writeFileSync(join(dir, `pkg${d}`, `file${f}.ts`), `export const v${f} = "${"x".repeat(5000)}";\n`);
+    }
+  }
+  return dir;
+}
+
+async function measure(n: number, once: () => Promise<number>): Promise<number[]> {
+  await once(); // warm-up, not counted
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await once());
+  return out;
+}
+
+const bareConfig = (name: string) =>
+  buildContainerConfig(resolveOptions(IMAGE, LIMITS, { jobId: "bench" }), name, new Date());
+let seq = 0;
+const benchName = () => `patchbay-bench-${process.pid}-${seq++}`;
+
+/** Engine create + start with no Patchbay code in between (removal not timed). */
+async function bareCreateStart(): Promise<number> {
+  const t = performance.now();
+  const c = await docker.createContainer(bareConfig(benchName()));
+  await c.start();
+  const ms = performance.now() - t;
+  await c.remove({ force: true });
+  return ms;
+}
+
+/** Feeds a tar to `tar -x` on a plain engine exec's stdin and waits for it to finish. */
+async function bareTarCopy(c: Dockerode.Container, tar: Readable): Promise<void> {
+  const exec = await c.exec({ Cmd: ["tar", "-x", "-f", "-", "-C", "/workspace"], AttachStdin: true, AttachStdout: true, AttachStderr: true, User: "1000:1000" });
+  const stream = await exec.start({ hijack: true, stdin: true });
+  const sink = new PassThrough();
+  stream.pipe(sink).resume();
+  tar.pipe(stream);
+  await new Promise((resolve) => stream.on("end", resolve).on("close", resolve));
+}
+
+async function bareCopy(repo: string): Promise<number> {
+  const c = await docker.createContainer(bareConfig(benchName()));
+  await c.start();
+  const t = performance.now();
+  await bareTarCopy(c, tarDirectory(repo));
+  const ms = performance.now() - t;
+  await c.remove({ force: true });
+  return ms;
+}
+
+async function bareExecTrue(c: Dockerode.Container): Promise<number> {
+  const t = performance.now();
+  const exec = await c.exec({ Cmd: ["true"], AttachStdout: true, AttachStderr: true, User: "1000:1000" });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  stream.resume();
+  await new Promise((resolve) => stream.on("end", resolve).on("close", resolve));
+  await exec.inspect();
+  return performance.now() - t;
+}
+
+async function main(): Promise<void> {
+  const repo = makeRepo();
+  const cold = new DockerSandboxProvider({ docker, image: IMAGE, defaults: LIMITS, pool: { size: 0 } });
+  const warm = new DockerSandboxProvider({ docker, image: IMAGE, defaults: LIMITS, pool: { size: 2 } });
+  const results: Record<string, Summary> = {};
+  try {
+    const cli = await measure(N, async () => {
+      const t = performance.now();
+      await run("docker", ["run", "--rm", "--network", "none", "--label", "patchbay.bench=1", IMAGE, "true"]);
+      return performance.now() - t;
+    });
+    results.bare_docker_run_true = summarize(cli);
+    results.bare_create_start = summarize(await measure(N, bareCreateStart));
+    results.bare_tar_copy_1000_files = summarize(await measure(N, () => bareCopy(repo)));
+    results.cold_create_start_copy = summarize(
+      await measure(N, async () => {
+        const t = performance.now();
+        const s = await cold.create({ jobId: `bench-cold-${seq++}` });
+        await s.putTar(tarDirectory(repo));
+        const ms = performance.now() - t;
+        await s.destroy();
+        return ms;
+      }),
+    );
+    const pool = warm.warmUp();
+    results.warm_acquire = summarize(
+      await measure(N, async () => {
+        await pool?.filled();
+        const t = performance.now();
+        const s = await warm.create({ jobId: `bench-warm-${seq++}` });
+        const ms = performance.now() - t;
+        if (!s.pooled) throw new Error("the pool handed out no warm container");
+        await s.destroy();
+        return ms;
+      }),
+    );
+    await pool?.filled();
+    results.warm_acquire_first_command = summarize(
+      await measure(N, async () => {
+        await pool?.filled();
+        const t = performance.now();
+        const s = await warm.create({ jobId: `bench-warm-${seq++}` });
+        await s.exec("true");
+        const ms = performance.now() - t;
+        await s.destroy();
+        return ms;
+      }),
+    );
+    const box = await cold.create({ jobId: `bench-cmd-${seq++}` });
+    const raw = docker.getContainer(box.id);
+    results.shell_true = summarize(await measure(Math.max(N, 200), () => timeIt(() => box.exec("true"))));
+    results.engine_exec_true = summarize(await measure(N, () => bareExecTrue(raw)));
+    const exec = new DockerSandboxProvider({ docker, image: IMAGE, defaults: LIMITS, pool: { size: 0 }, shell: "exec" });
+    const execBox = await exec.create({ jobId: `bench-cmd-${seq++}` });
+    results.fresh_exec_per_command_true = summarize(await measure(N, () => timeIt(() => execBox.exec("true"))));
+    results.shell_print_1mib = summarize(
+      await measure(N, () => timeIt(() => box.exec("head -c 1048576 /dev/zero | tr '\\0' x", { onOutput: () => {} }))),
+    );
+    await box.destroy();
+    await execBox.destroy();
+  } finally {
+    await warm.close();
+    rmSync(repo, { recursive: true, force: true });
+  }
+  report(results);
+}
+
+async function timeIt(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+function report(r: Record<string, Summary>): void {
+  const p50 = (k: string) => r[k]?.p50 ?? Number.NaN;
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  const ratios = {
+    cold_vs_bare_create_start_plus_copy: ratio(p50("cold_create_start_copy"), p50("bare_create_start") + p50("bare_tar_copy_1000_files")),
+    cold_vs_docker_run: ratio(p50("cold_create_start_copy"), p50("bare_docker_run_true")),
+    warm_acquire_vs_bare_create_start: ratio(p50("warm_acquire"), p50("bare_create_start")),
+    engine_exec_vs_shell_true: ratio(p50("engine_exec_true"), p50("shell_true")),
+  };
+  const targets = {
+    warm_acquire_p50_le_20ms: p50("warm_acquire") <= 20,
+    shell_true_p50_le_2ms: p50("shell_true") <= 2,
+    cold_le_1_3x_bare: ratios.cold_vs_bare_create_start_plus_copy <= 1.3,
+  };
+  const at = new Date();
+  const out = { benchmark: "sandbox", at: at.toISOString(), host: hostname(), image: IMAGE, samples: N, results: r, ratios, targets };
+  mkdirSync("bench/results", { recursive: true });
+  const file = `bench/results/sandbox-${at.toISOString().replace(/[:.]/g, "-")}.json`;
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  console.log("| measurement | p50 ms | p90 ms | n |\n|---|---|---|---|");
+  for (const [k, s] of Object.entries(r)) console.log(`| ${k} | ${s.p50} | ${s.p90} | ${s.n} |`);
+  console.log(JSON.stringify({ ratios, targets }, null, 2));
+  console.log(`wrote ${file}`);
+}
+
+await main();
