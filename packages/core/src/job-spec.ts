@@ -31,6 +31,8 @@ export const JobSpecSchema = z
           .string()
           .regex(/^[0-9a-f]{7,64}$/i, "repo.commit must be a hex commit id")
           .optional(),
+        /** An uploaded git bundle (`POST /v1/sources`) to clone instead of `url` (which stays the origin, e.g. for push). */
+        source: z.string().uuid("repo.source must be the id returned by POST /v1/sources").optional(),
       },
       { error: "repo is required: {url, ref?, commit?}" },
     ),
@@ -88,6 +90,17 @@ export const JobSpecSchema = z
           .optional(),
         /** Replace an existing branch of that name (never done otherwise). */
         force: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    /** On a terminal status the job is POSTed here, signed (`X-Patchbay-Signature`), retried with backoff. */
+    notify: z
+      .object({
+        url: z
+          .string()
+          .max(2000)
+          .url("notify.url must be an http(s) URL")
+          .refine((u) => /^https?:\/\//i.test(u), "notify.url must be an http(s) URL"),
       })
       .strict()
       .optional(),

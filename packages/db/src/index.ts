@@ -30,3 +30,11 @@ export async function pingDb(db: import("./client.js").Db): Promise<boolean> {
   }
 }
 export { isDatabaseUnavailable } from "./unavailable.js";
+export { type GithubHookSettings, GithubHookRepository } from "./github-hook-repository.js";
+export {
+  type NotificationAttemptRecord,
+  type NotificationRecord,
+  NotificationRepository,
+} from "./notification-repository.js";
+export { type ScheduleRecord, ScheduleRepository } from "./schedule-repository.js";
+export { type SourceInfo, SourceRepository } from "./source-repository.js";

@@ -132,7 +132,9 @@ export class KnowledgeBase {
     let vector: string[];
     try {
       const [embedding] = await embedder.embed([query]);
-      vector = embedding ? (await this.vectors.search(projectId, embedding, pool)).map((m) => m.chunkId) : [];
+      // Cosine 0 or below is no likeness at all: such chunks would only be noise in the fusion.
+      const matches = embedding ? await this.vectors.search(projectId, embedding, pool) : [];
+      vector = matches.filter((m) => m.score > 0).map((m) => m.chunkId);
     } catch (err) {
       const ranked = text.slice(0, k).map((m) => ({ id: m.chunkId, score: m.rank }));
       const warning = `vector search failed, full-text only: ${err instanceof Error ? err.message : String(err)}`;

@@ -72,7 +72,9 @@ export class JobRun {
     private readonly signal: AbortSignal,
   ) {
     this.buffer = new EventBuffer(job.id, deps.events, deps.logger);
-    this.knowledge = deps.knowledge ? new JobKnowledge(deps.knowledge, job.projectId, this.buffer.emit, deps.logger) : null;
+    this.knowledge = deps.knowledge
+      ? new JobKnowledge(deps.knowledge, job.projectId, this.buffer.emit, deps.logger)
+      : null;
     // Removing the container at once stops whatever runs in it. A time-out keeps the container
     // a moment longer so the patch made so far can be collected.
     signal.addEventListener(
@@ -134,7 +136,11 @@ export class JobRun {
     await this.enter("finalize");
     await this.destroySandbox();
     await this.buffer.flush();
-    await this.recordStatus("succeeded", { phase: null, result: this.result([], null) }, "answered (read-only ask job)");
+    await this.recordStatus(
+      "succeeded",
+      { phase: null, result: this.result([], null) },
+      "answered (read-only ask job)",
+    );
   }
 
   private async enter(phase: JobPhase): Promise<void> {

@@ -55,7 +55,8 @@ export class JobKnowledge {
   private cite(source: string, path: string, version: number, startLine: number, endLine: number): void {
     const key = `${source}\u0000${path}`;
     const citation = this.cited.get(key) ?? { source, path, version, lines: [] };
-    if (!citation.lines.some((l) => l.startLine === startLine && l.endLine === endLine)) citation.lines.push({ startLine, endLine });
+    if (!citation.lines.some((l) => l.startLine === startLine && l.endLine === endLine))
+      citation.lines.push({ startLine, endLine });
     this.cited.set(key, citation);
   }
 }

@@ -1,0 +1,68 @@
+import type { JobSpec } from "@patchbay/core";
+import type { Db } from "./client.js";
+import type { Prisma } from "./generated/prisma/client.js";
+
+/** A recurring job. */
+export interface ScheduleRecord {
+  id: string;
+  projectId: string;
+  name: string | null;
+  cron: string | null;
+  everyMs: number | null;
+  timezone: string | null;
+  spec: JobSpec;
+  paused: boolean;
+  runs: number;
+  lastRunAt: Date | null;
+  lastJobId: string | null;
+  createdAt: Date;
+}
+
+type Row = Prisma.ScheduleGetPayload<Record<string, never>>;
+const toRecord = (row: Row): ScheduleRecord => ({ ...row, spec: row.spec as unknown as JobSpec });
+
+/** Schedules of a project (BullMQ's job schedulers fire them; this is their source of truth). */
+export class ScheduleRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Stores a new schedule. */
+  async create(input: Omit<ScheduleRecord, "paused" | "runs" | "lastRunAt" | "lastJobId" | "createdAt">) {
+    const data = { ...input, spec: input.spec as unknown as Prisma.InputJsonValue };
+    return toRecord(await this.db.schedule.create({ data }));
+  }
+
+  /** The schedule, within the project (any project when projectId is null). */
+  async find(projectId: string | null, id: string): Promise<ScheduleRecord | null> {
+    const row = await this.db.schedule.findFirst({ where: { id, ...(projectId ? { projectId } : {}) } });
+    return row ? toRecord(row) : null;
+  }
+
+  /** Every schedule of the project, oldest first. */
+  async list(projectId: string): Promise<ScheduleRecord[]> {
+    return (await this.db.schedule.findMany({ where: { projectId }, orderBy: { createdAt: "asc" } })).map(toRecord);
+  }
+
+  /** Every schedule that is not paused (to re-register them with BullMQ). */
+  async active(): Promise<ScheduleRecord[]> {
+    return (await this.db.schedule.findMany({ where: { paused: false } })).map(toRecord);
+  }
+
+  /** Pauses or resumes; null when the schedule is not the project's. */
+  async setPaused(projectId: string, id: string, paused: boolean): Promise<ScheduleRecord | null> {
+    const { count } = await this.db.schedule.updateMany({ where: { id, projectId }, data: { paused } });
+    return count ? this.find(projectId, id) : null;
+  }
+
+  /** Records a run that made a job. */
+  async recordRun(id: string, jobId: string): Promise<void> {
+    await this.db.schedule.update({
+      where: { id },
+      data: { runs: { increment: 1 }, lastRunAt: new Date(), lastJobId: jobId },
+    });
+  }
+
+  /** Deletes the schedule; false when it is not the project's. */
+  async delete(projectId: string, id: string): Promise<boolean> {
+    return (await this.db.schedule.deleteMany({ where: { id, projectId } })).count === 1;
+  }
+}

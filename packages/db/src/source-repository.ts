@@ -1,0 +1,49 @@
+import type { Db } from "./client.js";
+import type { Prisma } from "./generated/prisma/client.js";
+
+/** An uploaded bundle without its bytes. */
+export interface SourceInfo {
+  id: string;
+  projectId: string;
+  bytes: number;
+  sha256: string;
+  heads: Array<{ commit: string; ref: string }>;
+  createdAt: Date;
+}
+
+const INFO = { id: true, projectId: true, bytes: true, sha256: true, heads: true, createdAt: true } as const;
+
+function toInfo(row: Prisma.SourceGetPayload<{ select: typeof INFO }>): SourceInfo {
+  return { ...row, heads: row.heads as unknown as SourceInfo["heads"] };
+}
+
+/** Uploaded git bundles, kept in Postgres so that workers on any machine can clone them. */
+export class SourceRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Stores a verified bundle. */
+  async create(input: Omit<SourceInfo, "createdAt"> & { data: Buffer }): Promise<SourceInfo> {
+    const row = await this.db.source.create({
+      data: { ...input, data: new Uint8Array(input.data), heads: input.heads as unknown as Prisma.InputJsonValue },
+      select: INFO,
+    });
+    return toInfo(row);
+  }
+
+  /** The bundle's metadata, only within the project. */
+  async find(projectId: string, id: string): Promise<SourceInfo | null> {
+    const row = await this.db.source.findFirst({ where: { id, projectId }, select: INFO });
+    return row ? toInfo(row) : null;
+  }
+
+  /** The bundle's bytes, only within the project. */
+  async read(projectId: string, id: string): Promise<Buffer | null> {
+    const row = await this.db.source.findFirst({ where: { id, projectId }, select: { data: true } });
+    return row ? Buffer.from(row.data) : null;
+  }
+
+  /** Deletes bundles older than the cutoff; returns how many. */
+  async deleteOlderThan(cutoff: Date): Promise<number> {
+    return (await this.db.source.deleteMany({ where: { createdAt: { lt: cutoff } } })).count;
+  }
+}
