@@ -8,13 +8,14 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
 import { promisify } from "node:util";
+import { loadConfig } from "@patchbay/config";
 import Dockerode from "dockerode";
 import { buildContainerConfig, resolveOptions } from "../packages/sandbox/src/container-config.js";
 import { DockerSandboxProvider } from "../packages/sandbox/src/docker-provider.js";
 import { tarDirectory } from "../packages/sandbox/src/tar-io.js";
 import { type Summary, summarize } from "./stats.js";
 
-const IMAGE = process.env.PATCHBAY_SANDBOX_IMAGE ?? "patchbay/sandbox:1";
+const IMAGE = loadConfig().PATCHBAY_SANDBOX_IMAGE;
 const N = Number(process.argv[2] ?? 30);
 const docker = new Dockerode();
 const run = promisify(execFile);
@@ -56,7 +57,13 @@ async function bareCreateStart(): Promise<number> {
 
 /** Feeds a tar to `tar -x` on a plain engine exec's stdin and waits for it to finish. */
 async function bareTarCopy(c: Dockerode.Container, tar: Readable): Promise<void> {
-  const exec = await c.exec({ Cmd: ["tar", "-x", "-f", "-", "-C", "/workspace"], AttachStdin: true, AttachStdout: true, AttachStderr: true, User: "1000:1000" });
+  const exec = await c.exec({
+    Cmd: ["tar", "-x", "-f", "-", "-C", "/workspace"],
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    User: "1000:1000",
+  });
   const stream = await exec.start({ hijack: true, stdin: true });
   const sink = new PassThrough();
   stream.pipe(sink).resume();
@@ -136,7 +143,13 @@ async function main(): Promise<void> {
     const raw = docker.getContainer(box.id);
     results.shell_true = summarize(await measure(Math.max(N, 200), () => timeIt(() => box.exec("true"))));
     results.engine_exec_true = summarize(await measure(N, () => bareExecTrue(raw)));
-    const exec = new DockerSandboxProvider({ docker, image: IMAGE, defaults: LIMITS, pool: { size: 0 }, shell: "exec" });
+    const exec = new DockerSandboxProvider({
+      docker,
+      image: IMAGE,
+      defaults: LIMITS,
+      pool: { size: 0 },
+      shell: "exec",
+    });
     const execBox = await exec.create({ jobId: `bench-cmd-${seq++}` });
     results.fresh_exec_per_command_true = summarize(await measure(N, () => timeIt(() => execBox.exec("true"))));
     results.shell_print_1mib = summarize(
@@ -161,7 +174,10 @@ function report(r: Record<string, Summary>): void {
   const p50 = (k: string) => r[k]?.p50 ?? Number.NaN;
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   const ratios = {
-    cold_vs_bare_create_start_plus_copy: ratio(p50("cold_create_start_copy"), p50("bare_create_start") + p50("bare_tar_copy_1000_files")),
+    cold_vs_bare_create_start_plus_copy: ratio(
+      p50("cold_create_start_copy"),
+      p50("bare_create_start") + p50("bare_tar_copy_1000_files"),
+    ),
     cold_vs_docker_run: ratio(p50("cold_create_start_copy"), p50("bare_docker_run_true")),
     warm_acquire_vs_bare_create_start: ratio(p50("warm_acquire"), p50("bare_create_start")),
     engine_exec_vs_shell_true: ratio(p50("engine_exec_true"), p50("shell_true")),
@@ -172,7 +188,16 @@ function report(r: Record<string, Summary>): void {
     cold_le_1_3x_bare: ratios.cold_vs_bare_create_start_plus_copy <= 1.3,
   };
   const at = new Date();
-  const out = { benchmark: "sandbox", at: at.toISOString(), host: hostname(), image: IMAGE, samples: N, results: r, ratios, targets };
+  const out = {
+    benchmark: "sandbox",
+    at: at.toISOString(),
+    host: hostname(),
+    image: IMAGE,
+    samples: N,
+    results: r,
+    ratios,
+    targets,
+  };
   mkdirSync("bench/results", { recursive: true });
   const file = `bench/results/sandbox-${at.toISOString().replace(/[:.]/g, "-")}.json`;
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);

@@ -1,13 +1,16 @@
 import {
   type Db,
+  GithubHookRepository,
   JobEventRepository,
   JobRepository,
   ProjectRepository,
+  ScheduleRepository,
   SecretBox,
   SecretRepository,
+  SourceRepository,
 } from "@patchbay/db";
 import type { KnowledgeBase } from "@patchbay/knowledge";
-import type { JobQueue } from "@patchbay/queue";
+import { type JobQueue, ScheduleQueue } from "@patchbay/queue";
 import express, { type Express } from "express";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -22,9 +25,12 @@ import { errorHandler, notFoundRoute } from "./http-errors.js";
 import { JobService } from "./job-service.js";
 import { type EventStreamOptions, eventsHandler } from "./routes/events.js";
 import { healthRouter } from "./routes/health.js";
+import { githubHookHandler, githubSettingsRouter } from "./routes/hooks.js";
 import { jobsRouter } from "./routes/jobs.js";
 import { knowledgeRouter } from "./routes/knowledge.js";
 import { projectsRouter } from "./routes/projects.js";
+import { schedulesRouter } from "./routes/schedules.js";
+import { DEFAULT_MAX_SOURCE_BYTES, sourcesRouter } from "./routes/sources.js";
 import { trajectoryHandler } from "./routes/trajectory.js";
 
 export interface AppDeps {
@@ -41,6 +47,8 @@ export interface AppDeps {
   knowledge?: KnowledgeBase;
   /** Largest document upload (PATCHBAY_KNOWLEDGE_MAX_DOC_BYTES). */
   maxDocumentBytes?: number;
+  /** Largest git bundle `POST /v1/sources` accepts (default DEFAULT_MAX_SOURCE_BYTES). */
+  maxSourceBytes?: number;
 }
 
 /** Builds the HTTP API (no listening: the caller decides where). */
@@ -56,6 +64,10 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  // GitHub deliveries are signed over their raw bytes and carry no API key: before JSON parsing and auth.
+  const hooks = new GithubHookRepository(deps.db);
+  const hookDeps = { hooks, secrets, service, admission: access.admission, logger: deps.logger };
+  app.post("/v1/hooks/github", ...githubHookHandler(hookDeps));
   app.use(express.json({ limit: "1mb" }));
   app.use((req, res, next) => {
     const start = performance.now();
@@ -76,6 +88,21 @@ export function createApp(deps: AppDeps): Express {
     knowledgeRouter({ knowledge: deps.knowledge ?? null, maxDocumentBytes: deps.maxDocumentBytes ?? 1_048_576 }),
   );
   app.use("/v1/projects", projectsRouter({ projects: new ProjectRepository(deps.db), secrets }));
+  app.use(
+    "/v1/sources",
+    jobsScope,
+    sourcesRouter({
+      sources: new SourceRepository(deps.db),
+      maxBytes: deps.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES,
+    }),
+  );
+  const schedules = {
+    schedules: new ScheduleRepository(deps.db),
+    queue: new ScheduleQueue(deps.queue.name, deps.redis),
+    admission: access.admission,
+  };
+  app.use("/v1/schedules", jobsScope, schedulesRouter(schedules));
+  app.use("/v1/hooks", githubSettingsRouter(hooks));
   app.use("/v1/jobs", jobsRouter({ jobs, service, admission: access.admission }));
   app.get("/v1/jobs/:id/events", eventsHandler({ jobs, events }, { pollMs: 250, heartbeatMs: 15_000, ...deps.events }));
   app.get("/v1/jobs/:id/trajectory", trajectoryHandler({ jobs, events }));

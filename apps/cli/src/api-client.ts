@@ -60,11 +60,21 @@ export class ApiClient {
     return text ? (JSON.parse(text) as unknown) : null;
   }
 
+  /** POSTs raw bytes (a git bundle); returns the parsed JSON answer. */
+  async upload(path: string, data: Buffer): Promise<unknown> {
+    const res = await this.request(path, {
+      method: "POST",
+      headers: { "content-type": "application/x-git-bundle" },
+      body: new Uint8Array(data),
+    });
+    return (await res.json()) as unknown;
+  }
+
   /** Submits a job spec; returns the job. */
-  async submit(spec: unknown): Promise<JobView> {
+  async submit(spec: unknown, idempotencyKey?: string): Promise<JobView> {
     const res = await this.request("/v1/jobs", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}) },
       body: JSON.stringify(spec),
     });
     return (await res.json()) as JobView;
@@ -88,9 +98,10 @@ export class ApiClient {
   }
 
   /** Follows the job's event stream until the server closes it (the job finished). */
-  async *events(id: string, after = 0): AsyncGenerator<JobEvent> {
+  async *events(id: string, after = 0, signal?: AbortSignal): AsyncGenerator<JobEvent> {
     const res = await this.request(`/v1/jobs/${encodeURIComponent(id)}/events?after=${after}`, {
       headers: { accept: "text/event-stream" },
+      ...(signal ? { signal } : {}),
     });
     if (!res.body) return;
     let pending = "";

@@ -4,20 +4,33 @@ import {
   createDb,
   JobEventRepository,
   JobRepository,
+  NotificationRepository,
   ProjectRepository,
+  ScheduleRepository,
   SecretBox,
   SecretRepository,
+  SourceRepository,
 } from "@patchbay/db";
 import { createKnowledgeBase } from "@patchbay/knowledge";
-import { CANCEL_CHANNEL, createRedis, JobQueue, QUEUE_CATALOG, type RunJobPayload } from "@patchbay/queue";
+import {
+  CANCEL_CHANNEL,
+  createRedis,
+  JobQueue,
+  NotifyQueue,
+  QUEUE_CATALOG,
+  type RunJobPayload,
+  ScheduleQueue,
+} from "@patchbay/queue";
 import { DockerSandboxProvider } from "@patchbay/sandbox";
 import { DelayedError, type Job, Worker } from "bullmq";
 import pino, { type Logger } from "pino";
 import { reapContainers } from "./maintenance.js";
+import { Notifier, startNotifyWorker } from "./notify.js";
 import type { PipelineDeps } from "./pipeline/job-run.js";
 import { HEARTBEAT_MS, processJob } from "./process-job.js";
 import { NO_SLOT, ProjectGate, ProjectSlots } from "./project-slots.js";
 import { RunRegistry } from "./run-registry.js";
+import { restoreSchedulers, startScheduleWorker } from "./schedules.js";
 import { pipelineSettings } from "./settings.js";
 import { sweepOrphaned, sweepQueued } from "./sweepers.js";
 
@@ -65,6 +78,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     logger: log,
     secrets: new SecretRepository(db, config.PATCHBAY_SECRETS_KEY ? new SecretBox(config.PATCHBAY_SECRETS_KEY) : null),
     knowledge: knowledge.kb,
+    sources: new SourceRepository(db),
   };
   const registry = new RunRegistry();
   const redis = createRedis(config.REDIS_URL);
@@ -77,6 +91,29 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     logger: log,
   });
   const queue = new JobQueue(config.PATCHBAY_QUEUE, redis);
+  // Notifications of finished jobs and schedule ticks: queues of their own beside the job queue.
+  const notifyQueue = new NotifyQueue(config.PATCHBAY_QUEUE, redis);
+  const notifier = new Notifier({
+    jobs,
+    notifications: new NotificationRepository(db),
+    queue: notifyQueue,
+    ...(deps.secrets ? { secrets: deps.secrets } : {}),
+    logger: log,
+  });
+  const notifyWorker = startNotifyWorker(config.PATCHBAY_QUEUE, notifier, createRedis(config.REDIS_URL), log);
+  const scheduleQueue = new ScheduleQueue(config.PATCHBAY_QUEUE, redis);
+  const scheduleDeps = {
+    schedules: new ScheduleRepository(db),
+    jobs,
+    events: deps.events,
+    queue,
+    scheduleQueue,
+    logger: log,
+  };
+  const scheduleWorker = startScheduleWorker(config.PATCHBAY_QUEUE, scheduleDeps, createRedis(config.REDIS_URL));
+  await restoreSchedulers(scheduleDeps).catch((err: unknown) => log.warn({ err }, "restoring schedules failed"));
+  const notify = (jobId: string) =>
+    void notifier.trigger(jobId).catch((err: unknown) => log.warn({ err, jobId }, "could not queue the notification"));
   const subscriber = createRedis(config.REDIS_URL);
   await subscriber.subscribe(CANCEL_CHANNEL);
   subscriber.on("message", (_channel, jobId: string) => {
@@ -87,6 +124,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   sandboxes.warmUp();
   const processor = async (job: Job<RunJobPayload>, token?: string) => {
     const outcome = await gate.run(job.data.jobId, () => processJob(job.data.jobId, deps, registry));
+    if (outcome === "done") notify(job.data.jobId);
     if (outcome === NO_SLOT) {
       // The project runs as many jobs as it may: this one waits in the queue (delayed) and asks again.
       await job.moveToDelayed(Date.now() + gate.retryDelayMs(), token);
@@ -105,7 +143,9 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     lockDuration: config.PATCHBAY_WORKER_LOCK_MS,
     stalledInterval: config.PATCHBAY_WORKER_LOCK_MS,
   });
-  worker.on("failed", (job, err) => void markLost(jobs, job?.data.jobId, err, log));
+  worker.on("failed", (job, err) => {
+    void markLost(jobs, job?.data.jobId, err, log).then(() => job && notify(job.data.jobId));
+  });
   log.info({ queue: config.PATCHBAY_QUEUE, concurrency: config.PATCHBAY_WORKER_CONCURRENCY }, "worker started");
 
   const every = (ms: number, task: () => Promise<unknown>) =>
@@ -114,6 +154,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     every(60_000, () => reapContainers(sandboxes, jobs, log)),
     every(30_000, () => sweepQueued(jobs, queue, log)),
     every(HEARTBEAT_MS, () => sweepOrphaned(jobs, queue, log, 6 * HEARTBEAT_MS)),
+    every(5_000, () => notifier.sweep()),
   ];
 
   const close = async () => {
@@ -124,6 +165,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     }, config.PATCHBAY_SHUTDOWN_GRACE_SEC * 1000);
     await worker.close();
     clearTimeout(grace);
+    await Promise.all([notifyWorker.close(), scheduleWorker.close(), notifyQueue.close(), scheduleQueue.close()]);
     await sandboxes.close().catch((err: unknown) => log.warn({ err }, "closing the warm pool failed"));
     subscriber.disconnect();
     await queue.close();

@@ -29,8 +29,7 @@ export async function pingDb(db: import("./client.js").Db): Promise<boolean> {
     return false;
   }
 }
-export { isDatabaseUnavailable } from "./unavailable.js";
-export { type GithubHookSettings, GithubHookRepository } from "./github-hook-repository.js";
+export { GithubHookRepository, type GithubHookSettings } from "./github-hook-repository.js";
 export {
   type NotificationAttemptRecord,
   type NotificationRecord,
@@ -38,3 +37,4 @@ export {
 } from "./notification-repository.js";
 export { type ScheduleRecord, ScheduleRepository } from "./schedule-repository.js";
 export { type SourceInfo, SourceRepository } from "./source-repository.js";
+export { isDatabaseUnavailable } from "./unavailable.js";

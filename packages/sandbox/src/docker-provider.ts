@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
 import Dockerode from "dockerode";
 import type { CommandSettings } from "./command.js";
-import { buildContainerConfig, type ResolvedSandboxOptions, resolveOptions, WORKSPACE_ROOT } from "./container-config.js";
+import {
+  buildContainerConfig,
+  type ResolvedSandboxOptions,
+  resolveOptions,
+  WORKSPACE_ROOT,
+} from "./container-config.js";
 import { DockerSandbox, removeContainer, type SandboxLogger } from "./docker-sandbox.js";
 import { engineCall } from "./errors.js";
 import {

@@ -1,8 +1,8 @@
-export { type DockerSandboxProviderOptions, DockerSandboxProvider, poolKey } from "./docker-provider.js";
+export { DockerSandboxProvider, type DockerSandboxProviderOptions, poolKey } from "./docker-provider.js";
 export { DockerSandbox, type SandboxLogger } from "./docker-sandbox.js";
 export { LABELS, type SandboxListing } from "./labels.js";
-export type { ExecReason } from "./reasons.js";
 export * from "./reaper.js";
+export type { ExecReason } from "./reasons.js";
 export * from "./sandbox.js";
 export type { ShellMode, ShellNoticeListener } from "./shell-pool.js";
 export type { SandboxState } from "./state.js";

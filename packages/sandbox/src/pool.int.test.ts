@@ -78,7 +78,11 @@ describe("reapSandboxes", () => {
       orphanPoolAgeMs: 0,
     });
     const why = Object.fromEntries(reaped.filter((r) => mine.has(r.id)).map((r) => [r.jobId, r.why]));
-    expect(why).toEqual({ [`${finished}`]: "job_finished", [`${overdue}`]: "past_deadline", "test-unknown-job": "job_unknown" });
+    expect(why).toEqual({
+      [`${finished}`]: "job_finished",
+      [`${overdue}`]: "past_deadline",
+      "test-unknown-job": "job_unknown",
+    });
     expect(reaped.filter((r) => r.why === "orphaned_pool")).toHaveLength(1);
     expect((await stranger.list()).filter((c) => c.poolId === stranger.poolId)).toHaveLength(0);
     expect((await boxes[2]?.exec("echo kept"))?.stdout).toBe("kept\n");

@@ -57,9 +57,12 @@ describe("sandbox security", () => {
 
   it("reaches no TCP address, not even the host's Postgres on 127.0.0.1:5432", async () => {
     const probe = (host: string, port: number) =>
-      sandbox.exec(`python3 -c "import socket; socket.create_connection(('${host}', ${port}), timeout=2); print('open')"`, {
-        timeoutMs: 10_000,
-      });
+      sandbox.exec(
+        `python3 -c "import socket; socket.create_connection(('${host}', ${port}), timeout=2); print('open')"`,
+        {
+          timeoutMs: 10_000,
+        },
+      );
     for (const [host, port] of [
       ["127.0.0.1", 5432],
       ["127.0.0.1", 6379],
@@ -150,7 +153,11 @@ async function tarEntries(stream: Readable): Promise<Map<string, TarEntry>> {
   for (let offset = 0; offset + 512 <= tar.length; ) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (start: number, len: number) => header.subarray(start, start + len).toString("utf8").replace(/\0.*$/s, "");
+    const field = (start: number, len: number) =>
+      header
+        .subarray(start, start + len)
+        .toString("utf8")
+        .replace(/\0.*$/s, "");
     const size = Number.parseInt(field(124, 12).trim() || "0", 8);
     const flag = String.fromCharCode(header[156] ?? 0);
     const body = tar.subarray(offset + 512, offset + 512 + size);

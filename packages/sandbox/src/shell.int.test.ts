@@ -59,7 +59,11 @@ describe("persistent shell", () => {
   it("gives the same results with a fresh exec per command", async () => {
     const box = await execProvider.create({ jobId });
     try {
-      expect(await box.exec("echo out; echo err >&2; exit 3")).toMatchObject({ exitCode: 3, stdout: "out\n", stderr: "err\n" });
+      expect(await box.exec("echo out; echo err >&2; exit 3")).toMatchObject({
+        exitCode: 3,
+        stdout: "out\n",
+        stderr: "err\n",
+      });
       const slow = await box.exec("sleep 30", { timeoutMs: 300 });
       expect(slow).toMatchObject({ timedOut: true, exitCode: null, reason: "timeout" });
     } finally {

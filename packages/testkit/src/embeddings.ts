@@ -46,11 +46,13 @@ export function handleEmbeddings(res: ServerResponse, body: Record<string, unkno
   }
   const dims =
     typeof body.dimensions === "number" && body.dimensions > 0 ? Math.min(body.dimensions, 4096) : STAND_IN_DIMENSIONS;
-  const data = texts.map((text: string, index) => ({
-    object: "embedding",
-    index,
-    embedding: hashedBagOfWordsEmbedding(text, dims),
-  }));
+  // The SDK asks for base64 (little-endian float32) unless the caller wants floats.
+  const base64 = body.encoding_format === "base64";
+  const data = texts.map((text: string, index) => {
+    const vector = hashedBagOfWordsEmbedding(text, dims);
+    const embedding = base64 ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector;
+    return { object: "embedding", index, embedding };
+  });
   const tokens = texts.reduce((sum: number, t: string) => sum + Math.ceil(t.length / 4), 0);
   sendJson(res, 200, {
     object: "list",

@@ -119,9 +119,9 @@ describe("scripted model server", () => {
   });
 
   it("answers unknown routes with 404 in OpenAI's error shape", async () => {
-    const res = await fetch(`${server.url}/embeddings`, { method: "POST", body: "{}" });
+    const res = await fetch(`${server.url}/audio/speech`, { method: "POST", body: "{}" });
     expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ error: { message: "no route for POST /v1/embeddings", param: null } });
+    expect(await res.json()).toMatchObject({ error: { message: "no route for POST /v1/audio/speech", param: null } });
   });
 });
 

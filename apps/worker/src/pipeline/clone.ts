@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type JobSpec, PatchbayError } from "@patchbay/core";
@@ -47,7 +47,7 @@ function cloneError(spec: JobSpec["repo"], err: unknown): PatchbayError {
   const reason = stderr.trim().split("\n").slice(-3).join(" ").slice(0, 500);
   return new PatchbayError(
     "repo_clone_failed",
-    `could not clone ${spec.url}${spec.ref ? ` at ${spec.ref}` : ""}: ${reason}`,
+    `could not clone ${spec.source ? `source ${spec.source}` : spec.url}${spec.ref ? ` at ${spec.ref}` : ""}: ${reason}`,
   );
 }
 
@@ -59,12 +59,16 @@ export async function cloneRepository(
   repo: JobSpec["repo"],
   workDir: string,
   options: Omit<GitOptions, "cwd">,
+  bundle?: () => Promise<Buffer>,
 ): Promise<HostCheckout> {
   const parent = await mkdtemp(path.join(workDir, "clone-"));
   const dir = path.join(parent, "repo");
   const remove = () => rm(parent, { recursive: true, force: true });
   try {
-    await git(["clone", "--quiet", "--no-hardlinks", "--", repo.url, dir], options);
+    const from = bundle ? path.join(parent, "source.bundle") : repo.url;
+    // An uploaded source (repo.source) is a complete git bundle: cloned from a file, not from repo.url.
+    if (bundle) await writeFile(from, await bundle());
+    await git(["clone", "--quiet", "--no-hardlinks", "--", from, dir], options);
     const inRepo = { ...options, cwd: dir };
     const target = repo.commit ?? repo.ref;
     if (target) {

@@ -11,7 +11,7 @@ import {
   toPatchbayError,
   ZERO_USAGE,
 } from "@patchbay/core";
-import type { JobEventRepository, JobRecord, JobRepository, TransitionFields } from "@patchbay/db";
+import type { JobEventRepository, JobRecord, JobRepository, SourceRepository, TransitionFields } from "@patchbay/db";
 import type { KnowledgeBase } from "@patchbay/knowledge";
 import type { Sandbox, SandboxProvider } from "@patchbay/sandbox";
 import { tarDirectory } from "@patchbay/sandbox";
@@ -41,6 +41,8 @@ export interface PipelineDeps {
   secrets?: SecretSource;
   /** The projects' knowledge bases: the agent gets search_docs and the result its citations. */
   knowledge?: KnowledgeBase;
+  /** Uploaded git bundles, for jobs whose spec names `repo.source`. */
+  sources?: SourceRepository;
 }
 
 interface AgentSummary {
@@ -159,12 +161,17 @@ export class JobRun {
     this.secrets = await JobSecrets.load(this.deps.secrets, this.job.projectId);
     this.buffer.redactSecrets(this.secrets.values());
     const credentials = await this.secrets.gitCredentials(this.job.spec.repo.url, settings.workDir);
-    const checkout = await cloneRepository(this.job.spec.repo, settings.workDir, {
-      timeoutMs: 5 * 60_000,
-      hostPath: settings.hostPath,
-      signal: this.signal,
-      env: credentials.env,
-    })
+    const checkout = await cloneRepository(
+      this.job.spec.repo,
+      settings.workDir,
+      {
+        timeoutMs: 5 * 60_000,
+        hostPath: settings.hostPath,
+        signal: this.signal,
+        env: credentials.env,
+      },
+      this.sourceBundle(),
+    )
       .catch((err: unknown) => {
         throw this.secrets.redactError(err);
       })
@@ -186,6 +193,17 @@ export class JobRun {
     } finally {
       await checkout.remove();
     }
+  }
+
+  /** The uploaded bundle the spec names (repo.source), read from the job's own project only. */
+  private sourceBundle(): (() => Promise<Buffer>) | undefined {
+    const id = this.job.spec.repo.source;
+    if (!id) return undefined;
+    return async () => {
+      const data = await this.deps.sources?.read(this.job.projectId, id);
+      if (!data) throw new PatchbayError("repo_clone_failed", `no source ${id} in project ${this.job.projectId}`);
+      return data;
+    };
   }
 
   private async setup(): Promise<void> {

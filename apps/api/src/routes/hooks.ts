@@ -1,0 +1,142 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { JobSpecSchema, PatchbayError } from "@patchbay/core";
+import { type GithubHookRepository, PROJECT_ID_PATTERN, type SecretRepository } from "@patchbay/db";
+import express, { type Request, type RequestHandler, Router } from "express";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { authOf, requireScope, type SubmitAdmission } from "../auth/index.js";
+import { invalidRequest } from "../http-errors.js";
+import type { JobService } from "../job-service.js";
+import { decideGithubEvent } from "./github-events.js";
+
+/** The project secret GitHub signs deliveries with (the webhook's "Secret"). */
+export const GITHUB_WEBHOOK_SECRET = "GITHUB_WEBHOOK_SECRET";
+const MAX_PAYLOAD_BYTES = 5 * 1024 * 1024;
+
+/** Whether `header` is `sha256=<hex>` of the body under the secret (constant-time comparison). */
+export function validGithubSignature(secret: string, body: Buffer, header: string | undefined): boolean {
+  if (!header?.startsWith("sha256=")) return false;
+  const expected = createHmac("sha256", secret).update(body).digest();
+  const given = Buffer.from(header.slice(7), "hex");
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export interface GithubHookDeps {
+  hooks: GithubHookRepository;
+  secrets: SecretRepository;
+  service: JobService;
+  admission: SubmitAdmission;
+  logger: Logger;
+}
+
+const unauthorized = () =>
+  new PatchbayError("unauthorized", "bad or missing X-Hub-Signature-256 (or no webhook secret set for the project)");
+
+async function authenticateDelivery(req: Request, deps: GithubHookDeps): Promise<{ projectId: string; body: Buffer }> {
+  const projectId = typeof req.query.project === "string" ? req.query.project : "";
+  if (!PROJECT_ID_PATTERN.test(projectId))
+    throw new PatchbayError("invalid_request", "?project=<project id> is required");
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const secret = (await deps.secrets.values(projectId).catch(() => ({}) as Record<string, string>))[
+    GITHUB_WEBHOOK_SECRET
+  ];
+  // An unknown project, a project without a secret and a bad signature answer alike.
+  if (!secret || !validGithubSignature(secret, body, req.get("x-hub-signature-256"))) throw unauthorized();
+  return { projectId, body };
+}
+
+/** Turns an authenticated delivery into a job (or an ignore reason); returns the response body. */
+async function handleDelivery(
+  projectId: string,
+  event: string,
+  deliveryId: string,
+  payload: unknown,
+  deps: GithubHookDeps,
+) {
+  const settings = await deps.hooks.settings(projectId);
+  const decision = decideGithubEvent(event, payload, settings.triggerLabel);
+  if (decision.kind === "ignored") return { status: "ignored", reason: decision.reason };
+  const template = settings.template as { metadata?: Record<string, unknown> };
+  const parsed = JobSpecSchema.safeParse({
+    ...template,
+    repo: decision.repo,
+    task: decision.task,
+    metadata: { ...template.metadata, ...decision.metadata, delivery: deliveryId },
+  });
+  if (!parsed.success)
+    throw invalidRequest("job spec from the webhook (check the hook settings' template)", parsed.error);
+  await deps.admission.check(projectId, parsed.data);
+  const { job } = await deps.service.submit(parsed.data, `github:${deliveryId}`, projectId);
+  return { status: "created", jobId: job.id };
+}
+
+/**
+ * `POST /v1/hooks/github?project=<id>`: GitHub webhook intake, authenticated by the delivery's
+ * HMAC (no API key), each `X-GitHub-Delivery` acted on once.
+ */
+export function githubHookHandler(deps: GithubHookDeps): RequestHandler[] {
+  const raw = express.raw({ type: () => true, limit: MAX_PAYLOAD_BYTES });
+  const handler: RequestHandler = async (req, res) => {
+    const { projectId, body } = await authenticateDelivery(req, deps);
+    const event = req.get("x-github-event") ?? "";
+    const deliveryId = req.get("x-github-delivery") ?? "";
+    if (!/^[A-Za-z0-9-]{1,100}$/.test(deliveryId))
+      throw new PatchbayError("invalid_request", "X-GitHub-Delivery is required");
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString("utf8"));
+    } catch {
+      throw new PatchbayError(
+        "invalid_request",
+        "the payload must be JSON (set the webhook's content type to application/json)",
+      );
+    }
+    const seen = await deps.hooks.firstDelivery(projectId, deliveryId, event, { status: "processing" });
+    if (seen !== null) {
+      res
+        .status(200)
+        .json({ status: "duplicate", reason: `delivery ${deliveryId} was handled before`, previous: seen });
+      return;
+    }
+    try {
+      const outcome = await handleDelivery(projectId, event, deliveryId, payload, deps);
+      await deps.hooks.setOutcome(projectId, deliveryId, outcome);
+      deps.logger.info({ projectId, event, deliveryId, ...outcome }, "github delivery");
+      res.status(202).json({ event, delivery: deliveryId, ...outcome });
+    } catch (err) {
+      // Not acted on: forget it so GitHub's redelivery can try again.
+      await deps.hooks.forget(projectId, deliveryId);
+      throw err;
+    }
+  };
+  return [raw, handler];
+}
+
+const Settings = z
+  .object({
+    triggerLabel: z.string().trim().min(1).max(100).default("patchbay"),
+    template: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+/** `/v1/hooks/github/settings` (admin): the project's trigger label and job template. */
+export function githubSettingsRouter(hooks: GithubHookRepository): Router {
+  const router = Router();
+  router.use(requireScope("admin"));
+  router.get("/github/settings", async (req, res) => {
+    res.json(await hooks.settings(authOf(req).projectId));
+  });
+  router.put("/github/settings", async (req, res) => {
+    const parsed = Settings.safeParse(req.body ?? {});
+    if (!parsed.success) throw invalidRequest("hook settings", parsed.error);
+    // The template must make a valid JobSpec once a delivery fills in repo and task.
+    const probe = JobSpecSchema.safeParse({
+      ...parsed.data.template,
+      repo: { url: "https://example.com/r.git" },
+      task: "x",
+    });
+    if (!probe.success) throw invalidRequest("hook settings' template", probe.error);
+    res.json(await hooks.put({ projectId: authOf(req).projectId, ...parsed.data }));
+  });
+  return router;
+}
