@@ -9,5 +9,5 @@ export TURBO_TELEMETRY_DISABLED=1
 if [ $# -gt 0 ]; then exec npx vitest run "$@"; fi
 npx vitest run --exclude 'tests/chaos/**'
 npx vitest run tests/chaos --maxWorkers=1
-n=$(docker ps -aq --filter label=patchbay.job | wc -l)
+n=$(docker ps -aq --filter label=patchbay.managed | wc -l)
 [ "$n" = 0 ] || { echo "test suite left $n sandbox container(s) behind" >&2; exit 1; }

@@ -192,6 +192,8 @@ export async function waitTerminal(api: string, id: string, timeoutMs = 90_000):
 
 /** Ids of containers labelled for the job (should be none once it finished). */
 export function containersFor(jobId: string): string[] {
-  const out = execFileSync("docker", ["ps", "-aq", "--filter", `label=patchbay.job=${jobId}`], { encoding: "utf8" });
-  return out.split("\n").filter(Boolean);
+  // A container from the warm pool carries its job in its name (labels cannot change later).
+  const byFilter = (filter: string) =>
+    execFileSync("docker", ["ps", "-aq", "--filter", filter], { encoding: "utf8" }).split("\n").filter(Boolean);
+  return [...new Set([...byFilter(`label=patchbay.job=${jobId}`), ...byFilter(`name=patchbay-job-${jobId}--`)])];
 }

@@ -3,27 +3,40 @@ import { loadConfig } from "@patchbay/config";
 import { createDb } from "@patchbay/db";
 import { ApiClient, CliError } from "./api-client.js";
 import { applyPatch } from "./commands/apply.js";
+import { cancelJob, jobLogs, listJobs, type Out, printPatch, requireId } from "./commands/jobs.js";
 import { type AdminFlags, keysCommand, projectsCommand } from "./commands/keys.js";
+import { schedulesCommand } from "./commands/schedules.js";
 import { secretsCommand } from "./commands/secrets.js";
 import { submit } from "./commands/submit.js";
 import { waitForJob } from "./commands/wait.js";
 import { exitCodeFor, formatSummary } from "./format.js";
+import { progressFor } from "./progress.js";
 
 const USAGE = `usage: patchbay <command> [options]
-  submit --task TEXT [--repo URL] [--ref REF] [--commit SHA] [--model M] [--setup CMD]... [--test CMD] [--lint CMD]
-         [--max-turns N] [--timeout SEC] [--wait] [--json]
-  wait <job-id> [--json]     follow the job's events; exit 0 succeeded with passing checks, 1 failed, 2 error/cancelled
+  submit --task TEXT [--repo URL] [--ref REF] [--commit SHA] [--upload] [--model M] [--setup CMD]... [--test CMD]
+         [--lint CMD] [--max-turns N] [--timeout SEC] [--branch B] [--notify URL] [--metadata JSON]
+         [--idempotency-key K] [--wait]
+         without --repo: this checkout's origin at HEAD; --upload sends a git bundle of HEAD (unpushed commits too)
+  wait <job-id>              follow the job; exit 0 succeeded with passing checks, 1 failed, 2 error/cancelled/timed out
+  logs <job-id> [--follow]   the output of the job's commands
+  list [--status S] [--limit N]
   patch <job-id>             print the job's patch
   apply <job-id> [--check]   apply the job's patch to this checkout (must be at the job's base commit)
   get <job-id>               print the job as JSON
   cancel <job-id>            cancel the job
+  schedules create (--cron EXPR [--timezone TZ] | --every SEC) [--name N] --task … (submit flags)
+  schedules list | schedules pause|resume|delete <id>
   secrets set NAME --project P < value | secrets list --project P | secrets delete NAME --project P   (admin key)
 admin (talks to the database, DATABASE_URL):
   keys create --project P --scopes jobs:read,jobs:write[,admin] [--name N] [--rate-limit PER_MIN]   prints the key once
   keys list [--project P] | keys revoke <prefix>
   projects list | projects limits <project> [--max-running N] [--max-queued N]
 options: --url URL (default $PATCHBAY_URL or http://127.0.0.1:$PATCHBAY_API_PORT)
-         --api-key KEY (default $PATCHBAY_API_KEY)`;
+         --api-key KEY (default $PATCHBAY_API_KEY)
+         --json     machine output: one JSON document on stdout (progress stays on stderr)
+         --quiet    no progress while waiting
+exit codes: 0 ok (a waited job succeeded with passing checks), 1 job failed, 2 job error/cancelled/timed out,
+            3 usage, configuration or connection problem`;
 
 const OPTIONS = {
   check: { type: "boolean" },
@@ -45,15 +58,56 @@ const OPTIONS = {
   lint: { type: "string" },
   "max-turns": { type: "string" },
   timeout: { type: "string" },
+  branch: { type: "string" },
+  notify: { type: "string" },
+  metadata: { type: "string" },
+  "idempotency-key": { type: "string" },
+  upload: { type: "boolean" },
   wait: { type: "boolean" },
+  follow: { type: "boolean", short: "f" },
+  status: { type: "string" },
+  limit: { type: "string" },
+  cron: { type: "string" },
+  every: { type: "string" },
+  timezone: { type: "string" },
   json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-async function finish(api: ApiClient, id: string, json: boolean): Promise<number> {
-  const job = await waitForJob(api, id, { event: (l) => console.log(l), json });
-  console.log(json ? JSON.stringify(job) : formatSummary(job));
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
+
+const warn = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Follows the job to its end; prints the summary (or the job as JSON) and returns the exit code. */
+async function finish(api: ApiClient, id: string, values: Values, out: Out): Promise<number> {
+  const job = await waitForJob(api, id, progressFor(id, { quiet: values.quiet ?? false }));
+  out.print(out.json ? JSON.stringify(job) : formatSummary(job));
   return exitCodeFor(job);
+}
+
+async function admin(command: string, positionals: string[], values: Values): Promise<number> {
+  const flags: AdminFlags = {
+    ...values,
+    rateLimit: values["rate-limit"],
+    maxRunning: values["max-running"],
+    maxQueued: values["max-queued"],
+  };
+  const db = createDb(loadConfig().DATABASE_URL, { max: 1 });
+  try {
+    const run = command === "keys" ? keysCommand : projectsCommand;
+    return await run(db, positionals[1], positionals[2], flags);
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+function submitFlags(values: Values) {
+  return {
+    ...values,
+    maxTurns: values["max-turns"],
+    idempotencyKey: values["idempotency-key"],
+  };
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -63,55 +117,52 @@ async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 3;
   }
+  if (command === "keys" || command === "projects") return admin(command, positionals, values);
   const config = loadConfig();
-  if (command === "keys" || command === "projects") {
-    const flags: AdminFlags = {
-      ...values,
-      rateLimit: values["rate-limit"],
-      maxRunning: values["max-running"],
-      maxQueued: values["max-queued"],
-    };
-    const db = createDb(config.DATABASE_URL, { max: 1 });
-    try {
-      const run = command === "keys" ? keysCommand : projectsCommand;
-      return await run(db, positionals[1], positionals[2], flags);
-    } finally {
-      await db.$disconnect();
-    }
-  }
   const api = new ApiClient(
     values.url ?? config.PATCHBAY_URL ?? `http://127.0.0.1:${config.PATCHBAY_API_PORT}`,
     values["api-key"] ?? config.PATCHBAY_API_KEY,
   );
-  if (command === "secrets") return secretsCommand(api, positionals[1], positionals[2], values.project);
-  const needId = (): string => {
-    if (!id) throw new CliError(`${command} needs a job id`);
-    return id;
-  };
+  const out: Out = { json: values.json ?? false, print: (text) => console.log(text) };
   switch (command) {
     case "submit": {
-      const job = await submit(api, { ...values, maxTurns: values["max-turns"] });
-      console.log(values.json ? JSON.stringify(job) : job.id);
-      return values.wait ? finish(api, job.id, values.json ?? false) : 0;
+      const job = await submit(api, submitFlags(values), values.quiet ? () => undefined : warn);
+      if (!values.wait) {
+        out.print(out.json ? JSON.stringify(job) : job.id);
+        return 0;
+      }
+      // The id first on stderr, so a person (or a CI log) can follow or cancel it while it runs.
+      if (!out.json) out.print(job.id);
+      else if (!values.quiet) warn(`job ${job.id} submitted`);
+      return finish(api, job.id, values, out);
     }
     case "wait":
-      return finish(api, needId(), values.json ?? false);
+      return finish(api, requireId(command, id), values, out);
+    case "logs":
+      return jobLogs(api, requireId(command, id), out, values.follow ?? false);
+    case "list":
+      return listJobs(api, out, values);
+    case "patch":
+      return printPatch(api, requireId(command, id), out);
     case "apply": {
-      const applied = await applyPatch(api, needId(), process.cwd(), values.check ?? false);
-      const verb = values.check ? "would apply" : "applied";
-      console.log(`${verb} job ${id}'s patch on ${applied.baseCommit.slice(0, 12)}: ${applied.files.length} file(s)`);
-      for (const file of applied.files) console.log(`  ${file}`);
+      const applied = await applyPatch(api, requireId(command, id), process.cwd(), values.check ?? false);
+      if (out.json) out.print(JSON.stringify({ id, ...applied, applied: !values.check }));
+      else {
+        const verb = values.check ? "would apply" : "applied";
+        out.print(`${verb} job ${id}'s patch on ${applied.baseCommit.slice(0, 12)}: ${applied.files.length} file(s)`);
+        for (const file of applied.files) out.print(`  ${file}`);
+      }
       return 0;
     }
-    case "patch":
-      process.stdout.write(await api.patch(needId()));
-      return 0;
     case "get":
-      console.log(JSON.stringify(await api.get(needId()), null, 2));
+      out.print(JSON.stringify(await api.get(requireId(command, id)), null, out.json ? undefined : 2));
       return 0;
     case "cancel":
-      await api.cancel(needId());
-      return 0;
+      return cancelJob(api, requireId(command, id), out);
+    case "schedules":
+      return schedulesCommand(api, positionals[1], positionals[2], submitFlags(values), out);
+    case "secrets":
+      return secretsCommand(api, positionals[1], positionals[2], values.project, out.json);
     default:
       throw new CliError(`unknown command ${command}\n${USAGE}`);
   }

@@ -73,7 +73,12 @@ export class TtyProgress implements ProgressSink {
   private redraw(): void {
     const secs = Math.round((Date.now() - this.started) / 1000);
     const spinner = FRAMES[this.frame++ % FRAMES.length];
-    const parts = [`${spinner} ${this.id.slice(0, 8)} ${this.status}`, this.phase, this.turn ? `turn ${this.turn}` : null, `${secs}s`];
+    const parts = [
+      `${spinner} ${this.id.slice(0, 8)} ${this.status}`,
+      this.phase,
+      this.turn ? `turn ${this.turn}` : null,
+      `${secs}s`,
+    ];
     const head = parts.filter(Boolean).join(" · ");
     const width = this.out.columns ?? 100;
     const line = this.lastLog ? `${head} │ ${this.lastLog}` : head;

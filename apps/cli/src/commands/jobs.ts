@@ -67,7 +67,9 @@ function printLog(e: JobEvent, out: Out): void {
 /** `patchbay cancel <id>`: asks for the cancel; prints the job's status after it. */
 export async function cancelJob(api: ApiClient, id: string, out: Out): Promise<number> {
   const job = await api.cancel(id);
-  out.print(out.json ? JSON.stringify(job) : `job ${job.id}: ${job.status}${job.status === "running" ? " (stopping)" : ""}`);
+  out.print(
+    out.json ? JSON.stringify(job) : `job ${job.id}: ${job.status}${job.status === "running" ? " (stopping)" : ""}`,
+  );
   return 0;
 }
 

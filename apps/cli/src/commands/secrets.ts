@@ -21,6 +21,7 @@ export async function secretsCommand(
   action: string | undefined,
   name: string | undefined,
   project: string | undefined,
+  json = false,
 ): Promise<number> {
   if (!project) throw new CliError("--project is required (the project of your API key)");
   const base = `/v1/projects/${encodeURIComponent(project)}/secrets`;
@@ -28,17 +29,20 @@ export async function secretsCommand(
     case "set": {
       if (!name) throw new CliError("secrets set needs a NAME");
       await api.send("PUT", `${base}/${encodeURIComponent(name)}`, { value: await readStdin() });
-      console.error(`secret ${name} set for project ${project}`);
+      if (json) console.log(JSON.stringify({ name, project, set: true }));
+      else console.error(`secret ${name} set for project ${project}`);
       return 0;
     }
     case "list": {
       const res = (await api.send("GET", base)) as { data: Array<{ name: string; updatedAt: string }> };
-      for (const s of res.data) console.log(`${s.name}  ${s.updatedAt}`);
+      if (json) console.log(JSON.stringify(res.data));
+      else for (const s of res.data) console.log(`${s.name}  ${s.updatedAt}`);
       return 0;
     }
     case "delete": {
       if (!name) throw new CliError("secrets delete needs a NAME");
       await api.send("DELETE", `${base}/${encodeURIComponent(name)}`);
+      if (json) console.log(JSON.stringify({ name, project, deleted: true }));
       return 0;
     }
     default:

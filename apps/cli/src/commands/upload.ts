@@ -42,7 +42,8 @@ export function bundleCheckout(dir: string): { data: Buffer; head: string; dirty
 /** Uploads a bundle of this checkout; returns the source and the commit it carries. */
 export async function uploadCheckout(api: ApiClient, dir: string, warn: (line: string) => void) {
   const { data, head, dirty } = bundleCheckout(dir);
-  if (dirty) warn("patchbay: uncommitted changes are not uploaded (only commits are): commit them first to include them");
+  if (dirty)
+    warn("patchbay: uncommitted changes are not uploaded (only commits are): commit them first to include them");
   const source = (await api.upload("/v1/sources", data)) as SourceView;
   return { source, head };
 }
