@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { type Config, loadConfig } from "@patchbay/config";
-import type { JobEvent } from "@patchbay/core";
-import { createDb, type Db, JobEventRepository } from "@patchbay/db";
+import { type JobEvent, type JobSpecInput, JobSpecSchema } from "@patchbay/core";
+import { createDb, type Db, JobEventRepository, JobRepository } from "@patchbay/db";
 import { createRedis, JobQueue } from "@patchbay/queue";
 import { type ModelScript, type ScriptedModelServer, startScriptedModelServer } from "@patchbay/testkit";
 import type { Redis } from "ioredis";
@@ -67,6 +67,14 @@ export class WorkerCluster {
       child.once("exit", () => resolve());
       child.kill(signal);
     });
+  }
+
+  /** Stores and enqueues a job on this cluster's queue, as the API does; returns its id. */
+  async submit(input: JobSpecInput): Promise<string> {
+    const spec = JobSpecSchema.parse(input);
+    const { job } = await new JobRepository(this.db).create({ id: randomUUID(), spec, queue: this.queueName });
+    await this.queue.enqueue({ jobId: job.id });
+    return job.id;
   }
 
   /** All events of a job, oldest first. */

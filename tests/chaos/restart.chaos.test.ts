@@ -1,4 +1,4 @@
-import { isTerminal, type JobSpecInput, JobSpecSchema } from "@patchbay/core";
+import { isTerminal } from "@patchbay/core";
 import { JobRepository } from "@patchbay/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { fixtureRepo } from "../e2e/stack.js";
@@ -26,18 +26,16 @@ afterAll(async () => {
 });
 
 async function submit(n: number): Promise<string[]> {
-  const jobs = new JobRepository(cluster.db);
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const input: JobSpecInput = {
-      repo: { url: repo.url },
-      task: `restart ${i}`,
-      model: "script:sleepy",
-      checks: { test: "true" },
-    };
-    const { job } = await jobs.create({ id: crypto.randomUUID(), spec: JobSpecSchema.parse(input) });
-    await cluster.queue.enqueue({ jobId: job.id });
-    ids.push(job.id);
+    ids.push(
+      await cluster.submit({
+        repo: { url: repo.url },
+        task: `restart ${i}`,
+        model: "script:sleepy",
+        checks: { test: "true" },
+      }),
+    );
   }
   return ids;
 }

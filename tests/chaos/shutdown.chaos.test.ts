@@ -1,4 +1,4 @@
-import { isTerminal, JobSpecSchema } from "@patchbay/core";
+import { isTerminal } from "@patchbay/core";
 import { JobRepository } from "@patchbay/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { fixtureRepo } from "../e2e/stack.js";
@@ -25,14 +25,13 @@ afterAll(async () => {
 it("SIGTERM hands a running job back after the grace period and another worker finishes it", async () => {
   cluster.start("graceful-a", { PATCHBAY_SHUTDOWN_GRACE_SEC: "1" });
   const jobs = new JobRepository(cluster.db);
-  const spec = JobSpecSchema.parse({
+  const id = await cluster.submit({
     repo: { url: repo.url },
     task: "t",
     model: "script:slow",
     checks: { test: "true" },
   });
-  const { job } = await jobs.create({ id: crypto.randomUUID(), spec });
-  await cluster.queue.enqueue({ jobId: job.id });
+  const job = { id };
   for (let i = 0; i < 600 && (await jobs.findById(job.id))?.phase !== "agent"; i++) {
     await new Promise((r) => setTimeout(r, 100));
   }

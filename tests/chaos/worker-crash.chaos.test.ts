@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { isTerminal, type JobEvent, type JobSpecInput, JobSpecSchema } from "@patchbay/core";
+import { isTerminal, type JobEvent } from "@patchbay/core";
 import { JobRepository } from "@patchbay/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { fixtureRepo } from "../e2e/stack.js";
@@ -32,19 +32,17 @@ function terminalEvents(events: JobEvent[]): JobEvent[] {
 }
 
 async function submitAll(): Promise<string[]> {
-  const jobs = new JobRepository(cluster.db);
   const ids: string[] = [];
   for (let i = 0; i < JOBS; i++) {
-    const input: JobSpecInput = {
-      repo: { url: repo.url },
-      task: `chaos job ${i}`,
-      model: "script:quick",
-      checks: { test: "true", lint: "true" },
-      limits: { timeoutSec: 300, maxTurns: 5 },
-    };
-    const { job } = await jobs.create({ id: crypto.randomUUID(), spec: JobSpecSchema.parse(input) });
-    await cluster.queue.enqueue({ jobId: job.id });
-    ids.push(job.id);
+    ids.push(
+      await cluster.submit({
+        repo: { url: repo.url },
+        task: `chaos job ${i}`,
+        model: "script:quick",
+        checks: { test: "true", lint: "true" },
+        limits: { timeoutSec: 300, maxTurns: 5 },
+      }),
+    );
   }
   return ids;
 }

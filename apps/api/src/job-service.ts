@@ -29,6 +29,7 @@ export class JobService {
     }
     const requestHash = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
     const { job, created } = await this.deps.jobs.create({
+      queue: this.deps.queue.name,
       id: randomUUID(),
       spec,
       ...(projectId ? { projectId } : {}),

@@ -131,7 +131,7 @@ async function run(argv: string[]): Promise<number> {
         out.print(out.json ? JSON.stringify(job) : job.id);
         return 0;
       }
-      // The id first on stderr, so a person (or a CI log) can follow or cancel it while it runs.
+      // The id first, so a person (or a CI log) can follow or cancel the job while it runs.
       if (!out.json) out.print(job.id);
       else if (!values.quiet) warn(`job ${job.id} submitted`);
       return finish(api, job.id, values, out);

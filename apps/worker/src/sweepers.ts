@@ -13,7 +13,7 @@ export async function sweepQueued(
   graceMs = 15_000,
 ): Promise<number> {
   let requeued = 0;
-  for (const id of await jobs.listQueuedBefore(new Date(Date.now() - graceMs))) {
+  for (const id of await jobs.listQueuedBefore(queue.name, new Date(Date.now() - graceMs))) {
     if (await queue.has(id)) continue;
     await queue.enqueue({ jobId: id });
     requeued++;
@@ -34,7 +34,7 @@ export async function sweepOrphaned(
   silentMs: number,
 ): Promise<number> {
   let requeued = 0;
-  for (const id of await jobs.listRunningSilentSince(new Date(Date.now() - silentMs))) {
+  for (const id of await jobs.listRunningSilentSince(queue.name, new Date(Date.now() - silentMs))) {
     if (await queue.has(id)) continue;
     const note = "its worker was lost and the queue entry with it; the job goes back to the queue";
     if (!(await jobs.transition(id, "queued", { phase: null }, note))) continue;

@@ -59,7 +59,7 @@ const SELECT_WITHOUT_PATCH = {
   finishedAt: true,
 } as const;
 
-type RowView = Omit<JobRow, "patch" | "lastSeq" | "idempotencyKey" | "requestHash" | "repoUrl">;
+type RowView = Omit<JobRow, "patch" | "lastSeq" | "idempotencyKey" | "requestHash" | "repoUrl" | "queue">;
 
 function toRecord(row: RowView): JobRecord {
   return {
@@ -99,6 +99,8 @@ export class JobRepository {
     spec: JobSpec;
     /** Default: the `default` project. */
     projectId?: string;
+    /** The queue it is submitted to (default: the default queue). */
+    queue?: string;
     idempotencyKey?: string;
     requestHash?: string;
   }): Promise<{ job: JobRecord; created: boolean }> {
@@ -107,6 +109,7 @@ export class JobRepository {
         data: {
           id: input.id,
           ...(input.projectId ? { projectId: input.projectId } : {}),
+          ...(input.queue ? { queue: input.queue } : {}),
           spec: input.spec as unknown as Prisma.InputJsonValue,
           model: input.spec.model,
           repoUrl: input.spec.repo.url,
@@ -227,19 +230,19 @@ export class JobRepository {
   }
 
   /** Running jobs whose worker has not been heard from since `olderThan`. */
-  async listRunningSilentSince(olderThan: Date, limit = 100): Promise<string[]> {
+  async listRunningSilentSince(queue: string, olderThan: Date, limit = 100): Promise<string[]> {
     const rows = await this.db.job.findMany({
-      where: { status: "running", updatedAt: { lt: olderThan } },
+      where: { status: "running", queue, updatedAt: { lt: olderThan } },
       select: { id: true },
       take: limit,
     });
     return rows.map((r) => r.id);
   }
 
-  /** Queued jobs created before `olderThan` (for the re-enqueue sweeper). */
-  async listQueuedBefore(olderThan: Date, limit = 100): Promise<string[]> {
+  /** A queue's jobs still queued that were created before `olderThan` (for the re-enqueue sweeper). */
+  async listQueuedBefore(queue: string, olderThan: Date, limit = 100): Promise<string[]> {
     const rows = await this.db.job.findMany({
-      where: { status: "queued", createdAt: { lt: olderThan } },
+      where: { status: "queued", queue, createdAt: { lt: olderThan } },
       select: { id: true },
       take: limit,
     });

@@ -76,5 +76,9 @@ function check(result: RawResult, action: string, path: string): void {
   if (result.exitCode === 40)
     throw new PatchbayError("invalid_request", `Cannot ${action} "${path}": it is a directory.`);
   const reason = result.stderr.trim() || `exit code ${result.exitCode}`;
+  // Killed by a signal (the container is going away, or hit a limit): ours, not the caller's.
+  if (result.exitCode === null || result.exitCode >= 128) {
+    throw new PatchbayError("sandbox_failed", `Could not ${action} "${path}": ${reason}`);
+  }
   throw new PatchbayError("invalid_request", `Cannot ${action} "${path}": ${reason}`);
 }
