@@ -26,6 +26,7 @@ export async function runScheduleTick(scheduleId: string, deps: ScheduleRunnerDe
   const { job } = await deps.jobs.create({
     id: randomUUID(),
     projectId: schedule.projectId,
+    queue: deps.queue.name,
     spec: { ...schedule.spec, metadata },
   });
   await deps.events.appendBatch(job.id, [

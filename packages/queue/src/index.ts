@@ -1,4 +1,4 @@
 export * from "./catalog.js";
+export * from "./ci-queues.js";
 export * from "./connection.js";
 export * from "./job-queue.js";
-export * from "./ci-queues.js";
