@@ -5,9 +5,9 @@ export type {
   ModelScript,
   RecordedRequest,
   ScriptError,
-  ScriptFault,
   ScriptedModelServer,
   ScriptedModelServerOptions,
+  ScriptFault,
   ScriptTurn,
   ScriptUsage,
 } from "./types.js";
