@@ -6,6 +6,7 @@ export class CliError extends Error {}
 /** The parts of a job the CLI reads. */
 export interface JobView {
   id: string;
+  spec?: { kind?: string; task?: string; repo?: { url: string } };
   status: string;
   phase: string | null;
   model: string;

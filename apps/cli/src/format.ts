@@ -46,6 +46,8 @@ export function formatSummary(job: JobView): string {
 
 /** 0 succeeded with passing checks; 1 failed (or checks fail); 2 error, cancelled or timed out. */
 export function exitCodeFor(job: JobView): number {
+  // An `ask` job runs no checks: its answer is the result.
+  if (job.status === "succeeded" && job.spec?.kind === "ask") return 0;
   if (job.status === "succeeded") return job.result?.checks.passed ? 0 : 1;
   if (job.status === "failed") return 1;
   return 2;

@@ -37,6 +37,11 @@ describe("JobSecrets", () => {
     expect(secrets.setupEnv()).toEqual({ NPM_TOKEN: "npm_secret_value" });
   });
 
+  it("keeps the webhook and notification signing secrets out of setup's environment", () => {
+    const secrets = new JobSecrets({ NPM_TOKEN: "npm_x", NOTIFY_SECRET: "sign_x", GITHUB_WEBHOOK_SECRET: "hook_x" });
+    expect(secrets.setupEnv()).toEqual({ NPM_TOKEN: "npm_x" });
+  });
+
   it("scrubs secrets from error messages", () => {
     const secrets = new JobSecrets({ NPM_TOKEN: "npm_secret_value" });
     const err = secrets.redactError(new PatchbayError("setup_failed", "npm: bad token npm_secret_value"));

@@ -16,6 +16,9 @@ export const GIT_SECRET_NAMES = {
   sshKnownHosts: "GIT_SSH_KNOWN_HOSTS",
 } as const;
 
+/** Secrets that sign Patchbay's notifications and verify GitHub webhooks: never given to setup. */
+export const SERVICE_SECRET_NAMES: ReadonlySet<string> = new Set(["NOTIFY_SECRET", "GITHUB_WEBHOOK_SECRET"]);
+
 /** Environment for host git with the project's credentials; `remove` deletes key files. */
 export interface GitCredentials {
   env: Record<string, string>;
@@ -49,9 +52,12 @@ export class JobSecrets {
     return Object.values(this.byName);
   }
 
-  /** Environment for setup commands: every secret under its own name. */
+  /**
+   * Environment for setup commands: every secret under its own name, except the ones that sign
+   * Patchbay's own traffic (a repository's setup could otherwise forge webhooks).
+   */
   setupEnv(): Record<string, string> {
-    return { ...this.byName };
+    return Object.fromEntries(Object.entries(this.byName).filter(([name]) => !SERVICE_SECRET_NAMES.has(name)));
   }
 
   /** The text with every secret value replaced. */
