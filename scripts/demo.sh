@@ -33,15 +33,15 @@ if [ -n "${OPENAI_API_KEY:-}" ]; then
   echo "Model: $model at ${OPENAI_BASE_URL:-https://api.openai.com/v1} (OPENAI_API_KEY is set)"
 else
   port=$(free_port)
-  start_bg scripted-model npx patchbay-scripted-model --port "$port" --scripts examples/scripts
+  start_bg scripted-model node packages/testkit/bin/scripted-model.mjs --port "$port" --scripts examples/scripts
   export OPENAI_BASE_URL="http://127.0.0.1:$port/v1"
   model="script:fix-cart-bug"
   echo "Model: the SCRIPTED stand-in model ($model, packages/testkit) — no OPENAI_API_KEY is set."
   echo "       It replays a fixed script; set OPENAI_API_KEY to run a real model."
 fi
 
-start_bg api npx tsx apps/api/src/main.ts
-start_bg worker npx tsx apps/worker/src/main.ts
+start_bg api node --import tsx apps/api/src/main.ts
+start_bg worker node --import tsx apps/worker/src/main.ts
 wait_for 60 http_ok "$PATCHBAY_URL/readyz" || { tail -20 "$PATCHBAY_STATE_DIR/api.log"; die "API did not become ready"; }
 
 # The sample repository becomes a real git repository the worker clones (file:// URL).

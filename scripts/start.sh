@@ -16,8 +16,8 @@ if [ -z "${PATCHBAY_SECRETS_KEY:-}" ]; then
   export PATCHBAY_SECRETS_KEY
 fi
 echo "Every request needs an API key. Make one:  npx patchbay keys create --project default --scopes jobs:read,jobs:write"
-npx tsx apps/api/src/main.ts &
+node --import tsx apps/api/src/main.ts &
 PIDS+=($!)
-npx tsx apps/worker/src/main.ts &
+node --import tsx apps/worker/src/main.ts &
 PIDS+=($!)
 wait -n

@@ -8,7 +8,9 @@ stop_all() {
 
 free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 
-# start_bg <name> <command...>: runs in the background, output to .patchbay/<name>.log
+# start_bg <name> <command...>: runs in the background, output to .patchbay/<name>.log.
+# Start node itself (node --import tsx …), not through npx: the PID must be the process that
+# gets the signal, or stop_all leaves the real server running.
 start_bg() {
   local name=$1; shift
   "$@" >"$PATCHBAY_STATE_DIR/$name.log" 2>&1 &

@@ -17,7 +17,8 @@ const quickScript = {
 };
 
 beforeAll(async () => {
-  cluster = await WorkerCluster.create({ quick: quickScript });
+  // A lock of a few seconds keeps the test short; much shorter locks stall falsely on 2 busy cores.
+  cluster = await WorkerCluster.create({ quick: quickScript }, 6000);
   cluster.start("chaos-a");
   cluster.start("chaos-b");
 });
@@ -70,16 +71,20 @@ it("30 jobs through 2 workers, one SIGKILLed three times: 30 terminal jobs, once
 
   const jobs = new JobRepository(cluster.db);
   let retried = 0;
+  let succeeded = 0;
   for (const id of ids) {
     const events = await cluster.events(id);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(terminalEvents(events)).toHaveLength(1);
     const job = await jobs.findById(id);
-    expect(job?.status).toBe("succeeded");
+    // A job whose worker died more often than the stall limit allows is given up, visibly.
+    if (job?.status !== "succeeded") expect(job?.error?.code).toBe("worker_lost");
+    else succeeded++;
     if ((job?.attempt ?? 0) > 1) retried++;
   }
   // The kills must have hit running jobs, or this test proves nothing.
   expect(retried).toBeGreaterThan(0);
+  expect(succeeded).toBeGreaterThanOrEqual(JOBS - 3);
   const left = ids.flatMap((id) =>
     execFileSync("docker", ["ps", "-aq", "--filter", `label=patchbay.job=${id}`], { encoding: "utf8" })
       .split("\n")

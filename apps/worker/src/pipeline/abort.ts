@@ -14,7 +14,11 @@ export function abortReason(signal: AbortSignal): AbortReason | null {
  * command or a model call must not hold up cancellation (its container is being removed).
  */
 export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
+  if (signal.aborted) {
+    // The work was already started: its own failure no longer matters, but must not go unhandled.
+    promise.catch(() => {});
+    return Promise.reject(abortError(signal));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortError(signal));
     signal.addEventListener("abort", onAbort, { once: true });
