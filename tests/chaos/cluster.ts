@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { openSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Config, loadConfig } from "@patchbay/config";
 import { type JobEvent, type JobSpecInput, JobSpecSchema } from "@patchbay/core";
@@ -51,12 +53,43 @@ export class WorkerCluster {
       LOG_LEVEL: "warn",
       ...extra,
     };
-    const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], {
+    this.spawn(id, "apps/worker/src/main.ts", env);
+  }
+
+  /** Starts an API process on this cluster's queue, listening on `port` (loopback). */
+  startApi(id: string, port: number): void {
+    this.spawn(id, "apps/api/src/main.ts", {
+      PATH: this.config.PATH,
+      HOME: "/tmp",
+      DATABASE_URL: this.config.DATABASE_URL,
+      REDIS_URL: this.config.REDIS_URL,
+      PATCHBAY_QUEUE: this.queueName,
+      PATCHBAY_API_HOST: "127.0.0.1",
+      PATCHBAY_API_PORT: String(port),
+      LOG_LEVEL: "warn",
+    });
+  }
+
+  private spawn(id: string, entry: string, env: Record<string, string>): void {
+    // Each process logs to a file of its own: the first place to look when a chaos test fails.
+    const logFile = openSync(this.logPath(id), "a");
+    const child = spawn(process.execPath, ["--import", "tsx", entry], {
       cwd: ROOT,
       env,
-      stdio: "ignore",
+      stdio: ["ignore", logFile, logFile],
     });
     this.procs.set(id, child);
+  }
+
+  /** Where the process with this id logs (removed by close). */
+  logPath(id: string): string {
+    return path.join(tmpdir(), `patchbay-${this.queueName}-${id}.log`);
+  }
+
+  /** Whether the process with this id is still running. */
+  alive(id: string): boolean {
+    const child = this.procs.get(id);
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
   }
 
   /** Kills the worker process at once (no shutdown hooks run). */
@@ -90,5 +123,6 @@ export class WorkerCluster {
     this.redis.disconnect();
     await this.model.close();
     await this.db.$disconnect();
+    for (const id of this.procs.keys()) rmSync(this.logPath(id), { force: true });
   }
 }

@@ -1,5 +1,5 @@
 import { isTerminal } from "@patchbay/core";
-import { JobRepository } from "@patchbay/db";
+import { type JobRecord, JobRepository } from "@patchbay/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { fixtureRepo } from "../e2e/stack.js";
 import { WorkerCluster } from "./cluster.js";
@@ -7,6 +7,18 @@ import { startServices, stopPostgres, stopRedis } from "./services.js";
 
 const repo = fixtureRepo();
 let cluster: WorkerCluster;
+const API_PORT = 18_000 + Math.floor(Math.random() * 1000);
+
+/** Polls the API's /readyz until it answers with `status`; returns the last body. */
+async function waitForReady(status: number, ms: number): Promise<{ postgres: boolean; redis: boolean }> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const res = await fetch(`http://127.0.0.1:${API_PORT}/readyz`).catch(() => null);
+    if (res?.status === status) return (await res.json()) as { postgres: boolean; redis: boolean };
+    if (Date.now() > end) throw new Error(`/readyz never answered ${status} (last: ${res?.status ?? "no answer"})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 const sleepy = {
   turns: [
     { output: [{ type: "shell_call", action: { commands: ["sleep 3 && echo ok > OK.txt"] } }] },
@@ -17,10 +29,12 @@ const sleepy = {
 beforeAll(async () => {
   cluster = await WorkerCluster.create({ sleepy }, 5000);
   cluster.start("restart-a");
+  cluster.startApi("restart-api", API_PORT);
+  await waitForReady(200, 60_000);
 });
 
 afterAll(async () => {
-  startServices();
+  await startServices();
   await cluster.close();
   repo.remove();
 });
@@ -40,29 +54,48 @@ async function submit(n: number): Promise<string[]> {
   return ids;
 }
 
+/** Status, phase, attempt and BullMQ state of each job: what a failure needs to be understood. */
+async function describeJobs(jobs: (JobRecord | null)[]): Promise<string> {
+  const lines = await Promise.all(
+    jobs.map(async (j) => {
+      if (!j) return "missing";
+      const entry = await cluster.queue.queue.getJob(j.id);
+      const state = entry ? await entry.getState() : "no queue entry";
+      return `${j.id} ${j.status}/${j.phase ?? "-"} attempt ${j.attempt}, queue: ${state}`;
+    }),
+  );
+  return lines.join("; ");
+}
+
 async function waitAllTerminal(ids: string[], ms: number): Promise<Map<string, string>> {
   const jobs = new JobRepository(cluster.db);
   const end = Date.now() + ms;
   for (;;) {
     const found = await Promise.all(ids.map((id) => jobs.findById(id).catch(() => null)));
     if (found.every((j) => j && isTerminal(j.status))) return new Map(found.map((j) => [j!.id, j!.status]));
-    if (Date.now() > end) throw new Error(`not all terminal: ${found.map((j) => j?.status).join(",")}`);
+    if (Date.now() > end) throw new Error(`not all terminal: ${await describeJobs(found)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
-it("a Redis restart and a Postgres restart in the middle of a run lose no job", async () => {
+it("a Redis restart and a Postgres restart in the middle of a run lose no job and need no process restart", async () => {
   const ids = await submit(6);
   await new Promise((r) => setTimeout(r, 4000));
-  stopRedis(cluster.config.REDIS_URL);
+  await stopRedis(cluster.config.REDIS_URL);
+  expect(await waitForReady(503, 10_000)).toMatchObject({ redis: false });
+  await new Promise((r) => setTimeout(r, 2000));
+  await startServices();
   await new Promise((r) => setTimeout(r, 3000));
-  startServices();
-  await new Promise((r) => setTimeout(r, 3000));
-  stopPostgres();
-  await new Promise((r) => setTimeout(r, 3000));
-  startServices();
+  await stopPostgres();
+  expect(await waitForReady(503, 10_000)).toMatchObject({ postgres: false });
+  await new Promise((r) => setTimeout(r, 2000));
+  await startServices();
+  // The API process rode out both outages too.
+  await waitForReady(200, 30_000);
 
   const statuses = await waitAllTerminal(ids, 180_000);
+  // The same worker process rode out both outages: nothing had to restart it.
+  expect(cluster.alive("restart-a")).toBe(true);
   expect([...statuses.values()]).toEqual(ids.map(() => "succeeded"));
   for (const id of ids) {
     const events = await cluster.events(id);

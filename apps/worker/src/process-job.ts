@@ -21,23 +21,23 @@ export async function processJob(jobId: string, deps: PipelineDeps, registry: Ru
   const attempt = job.attempt + 1;
   const note = attempt > 1 ? `attempt ${attempt} started (the previous one did not finish)` : "started";
   // Registered before the job shows as running, so a cancel published from then on reaches it.
-  const signal = registry.start(jobId);
+  const run = registry.start(jobId);
   if (!(await deps.jobs.transition(jobId, "running", { phase: "provision" }, note, attempt))) {
-    registry.end(jobId);
+    registry.end(jobId, run);
     return "done";
   }
   const started = (await deps.jobs.findById(jobId)) ?? job;
-  if (started.cancelRequested) registry.abort(jobId, "cancelled");
+  if (started.cancelRequested) run.abort("cancelled");
   // A previous attempt on a worker that died may have left its container behind.
   await deps.sandboxes.destroyForJob(jobId);
-  const timer = setTimeout(() => registry.abort(jobId, "timed_out"), job.spec.limits.timeoutSec * 1000);
-  const heartbeat = setInterval(() => void beat(deps, registry, jobId, started.attempt), HEARTBEAT_MS);
+  const timer = setTimeout(() => run.abort("timed_out"), job.spec.limits.timeoutSec * 1000);
+  const heartbeat = setInterval(() => void beat(deps, run, jobId, started.attempt), HEARTBEAT_MS);
   try {
-    return await new JobRun(started, deps, signal).execute();
+    return await new JobRun(started, deps, run.signal).execute();
   } finally {
     clearTimeout(timer);
     clearInterval(heartbeat);
-    registry.end(jobId);
+    registry.end(jobId, run);
   }
 }
 
@@ -45,14 +45,14 @@ export async function processJob(jobId: string, deps: PipelineDeps, registry: Ru
  * Tells the sweepers this attempt is alive, and notices what it may have missed: another worker
  * took the job over, or a cancel whose pub/sub notice was lost.
  */
-async function beat(deps: PipelineDeps, registry: RunRegistry, jobId: string, attempt: number): Promise<void> {
+async function beat(deps: PipelineDeps, run: AbortController, jobId: string, attempt: number): Promise<void> {
   try {
     if (!(await deps.jobs.touch(jobId, attempt))) {
       const job = await deps.jobs.findById(jobId);
-      registry.abort(jobId, job?.cancelRequested ? "cancelled" : "superseded");
+      run.abort(job?.cancelRequested ? "cancelled" : "superseded");
       return;
     }
-    if ((await deps.jobs.findById(jobId))?.cancelRequested) registry.abort(jobId, "cancelled");
+    if ((await deps.jobs.findById(jobId))?.cancelRequested) run.abort("cancelled");
   } catch {
     // The database is away; the next beat tries again.
   }

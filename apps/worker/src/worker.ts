@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type { Config } from "@patchbay/config";
+import { throttle } from "@patchbay/core";
 import {
   createDb,
   JobEventRepository,
@@ -59,6 +60,9 @@ async function markLost(jobs: JobRepository, jobId: string | undefined, err: Err
 export async function startWorker(config: Config, logger?: Logger): Promise<WorkerHandle> {
   const workerId = config.PATCHBAY_WORKER_ID ?? `${hostname()}-${process.pid}`;
   const log = (logger ?? pino({ name: "patchbay-worker", level: config.LOG_LEVEL })).child({ workerId });
+  // While Postgres or Redis is down every reconnect fails: one line per interval says so.
+  const onRedisError = throttle((err: Error) => log.warn({ err: err.message }, "redis error; reconnecting"), 10_000);
+  const redisOptions = { onError: onRedisError };
   const db = createDb(config.DATABASE_URL);
   const jobs = new JobRepository(db);
   const sandboxes = new DockerSandboxProvider({
@@ -69,7 +73,10 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     logger: log,
     onShellNotice: (notice) => log.warn(notice, "sandbox shell fell back"),
   });
-  const knowledge = createKnowledgeBase(config, { poolSize: 2 });
+  const knowledge = createKnowledgeBase(config, {
+    poolSize: 2,
+    onPoolError: throttle((err: Error) => log.warn({ err: err.message }, "postgres connection lost"), 10_000),
+  });
   const deps: PipelineDeps = {
     jobs,
     events: new JobEventRepository(db),
@@ -81,7 +88,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     sources: new SourceRepository(db),
   };
   const registry = new RunRegistry();
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config.REDIS_URL, redisOptions);
   const gate = new ProjectGate({
     jobs,
     projects: new ProjectRepository(db),
@@ -100,7 +107,12 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     ...(deps.secrets ? { secrets: deps.secrets } : {}),
     logger: log,
   });
-  const notifyWorker = startNotifyWorker(config.PATCHBAY_QUEUE, notifier, createRedis(config.REDIS_URL), log);
+  const notifyWorker = startNotifyWorker(
+    config.PATCHBAY_QUEUE,
+    notifier,
+    createRedis(config.REDIS_URL, redisOptions),
+    log,
+  );
   const scheduleQueue = new ScheduleQueue(config.PATCHBAY_QUEUE, redis);
   const scheduleDeps = {
     schedules: new ScheduleRepository(db),
@@ -110,11 +122,15 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     scheduleQueue,
     logger: log,
   };
-  const scheduleWorker = startScheduleWorker(config.PATCHBAY_QUEUE, scheduleDeps, createRedis(config.REDIS_URL));
+  const scheduleWorker = startScheduleWorker(
+    config.PATCHBAY_QUEUE,
+    scheduleDeps,
+    createRedis(config.REDIS_URL, redisOptions),
+  );
   await restoreSchedulers(scheduleDeps).catch((err: unknown) => log.warn({ err }, "restoring schedules failed"));
   const notify = (jobId: string) =>
     void notifier.trigger(jobId).catch((err: unknown) => log.warn({ err, jobId }, "could not queue the notification"));
-  const subscriber = createRedis(config.REDIS_URL);
+  const subscriber = createRedis(config.REDIS_URL, redisOptions);
   await subscriber.subscribe(CANCEL_CHANNEL);
   subscriber.on("message", (_channel, jobId: string) => {
     if (registry.abort(jobId, "cancelled")) log.info({ jobId }, "cancelling");
@@ -137,12 +153,13 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     }
   };
   const worker = new Worker<RunJobPayload>(config.PATCHBAY_QUEUE, processor, {
-    connection: createRedis(config.REDIS_URL),
+    connection: createRedis(config.REDIS_URL, redisOptions),
     concurrency: config.PATCHBAY_WORKER_CONCURRENCY,
     maxStalledCount: QUEUE_CATALOG.runJob.maxStalledCount,
     lockDuration: config.PATCHBAY_WORKER_LOCK_MS,
     stalledInterval: config.PATCHBAY_WORKER_LOCK_MS,
   });
+  for (const w of [worker, notifyWorker, scheduleWorker]) w.on("error", onRedisError);
   worker.on("failed", (job, err) => {
     void markLost(jobs, job?.data.jobId, err, log).then(() => job && notify(job.data.jobId));
   });

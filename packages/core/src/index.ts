@@ -5,4 +5,5 @@ export * from "./job-spec.js";
 export * from "./job-status.js";
 export * from "./json-hygiene.js";
 export * from "./repo-url.js";
+export * from "./throttle.js";
 export * from "./workspace.js";

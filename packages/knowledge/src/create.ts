@@ -26,8 +26,14 @@ export interface KnowledgeHandle {
  * Builds the knowledge base from settings: its own small pg pool, an embedder when
  * PATCHBAY_EMBEDDINGS_MODEL is set (endpoint and key default to the model's), Milvus when asked.
  */
-export function createKnowledgeBase(settings: KnowledgeSettings, options: { poolSize?: number } = {}): KnowledgeHandle {
+export function createKnowledgeBase(
+  settings: KnowledgeSettings,
+  options: { poolSize?: number; onPoolError?: (err: Error) => void } = {},
+): KnowledgeHandle {
   const pool = new pg.Pool({ connectionString: settings.DATABASE_URL, max: options.poolSize ?? 4 });
+  // An idle connection cut by a Postgres restart is an 'error' on the pool; unheard, it ends the
+  // process. The pool drops that connection and the next query opens a new one.
+  pool.on("error", options.onPoolError ?? (() => {}));
   const model = settings.PATCHBAY_EMBEDDINGS_MODEL;
   const baseURL = settings.PATCHBAY_EMBEDDINGS_BASE_URL ?? settings.OPENAI_BASE_URL;
   const apiKey = settings.PATCHBAY_EMBEDDINGS_API_KEY ?? settings.OPENAI_API_KEY;

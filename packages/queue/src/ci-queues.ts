@@ -1,6 +1,7 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { muteQueueErrors } from "./connection.js";
 
 /** Payload of a job notification: the job whose terminal status is POSTed. */
 export const NotifyPayload = z.object({ jobId: z.string().uuid() });
@@ -32,6 +33,7 @@ export class NotifyQueue {
         removeOnFail: 5000,
       },
     });
+    muteQueueErrors(this.queue);
   }
 
   /** Enqueues the job's notification; the BullMQ id is derived from the job id so a repeat is ignored. */
@@ -58,6 +60,7 @@ export class ScheduleQueue {
       connection,
       defaultJobOptions: { attempts: 3, backoff: { type: "exponential", delay: 1000 }, removeOnComplete: 100 },
     });
+    muteQueueErrors(this.queue);
   }
 
   /** Creates or replaces the scheduler of a schedule. */

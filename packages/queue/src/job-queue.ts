@@ -1,6 +1,7 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { QUEUE_CATALOG, type RunJobPayload } from "./catalog.js";
+import { muteQueueErrors } from "./connection.js";
 
 export const RUN_JOB = "run-job";
 
@@ -16,6 +17,7 @@ export class JobQueue {
       connection,
       defaultJobOptions: { attempts: QUEUE_CATALOG.runJob.attempts, removeOnComplete: 1000, removeOnFail: 5000 },
     });
+    muteQueueErrors(this.queue);
   }
 
   /**
