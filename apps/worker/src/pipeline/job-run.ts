@@ -1,8 +1,6 @@
-import { runAgent, summarizeChecks } from "@patchbay/agent";
 import { type ChecksPlan, compareChecks, planChecks, runChecks } from "@patchbay/checks";
 import {
   type CheckRun,
-  type EventSink,
   type JobPhase,
   type JobResult,
   type JobStatus,
@@ -17,10 +15,11 @@ import type { Sandbox, SandboxProvider } from "@patchbay/sandbox";
 import { tarDirectory } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import { abortReason, raceAbort } from "./abort.js";
-import { cloneRepository } from "./clone.js";
+import { type AgentSummary, runAgentPhase } from "./agent-phase.js";
 import { EventBuffer } from "./event-buffer.js";
 import { type CollectedPatch, collectPatch, snapshotWorkspace, type WorkspaceSnapshot } from "./finalize.js";
-import { askTask, JobKnowledge } from "./knowledge.js";
+import { checkoutForJob } from "./job-checkout.js";
+import { JobKnowledge } from "./knowledge.js";
 import { keepsPartialPatch, statusForError } from "./outcome.js";
 import { type AgentChange, changeFields, collectAgentChange, verdict } from "./protect-tests.js";
 import { pushForJob } from "./push.js";
@@ -43,13 +42,6 @@ export interface PipelineDeps {
   knowledge?: KnowledgeBase;
   /** Uploaded git bundles, for jobs whose spec names `repo.source`. */
   sources?: SourceRepository;
-}
-
-interface AgentSummary {
-  summary: string | null;
-  usage: TokenUsage;
-  turns: number;
-  estimatedCostUsd: number | null;
 }
 
 /**
@@ -160,22 +152,12 @@ export class JobRun {
     const { settings } = this.deps;
     this.secrets = await JobSecrets.load(this.deps.secrets, this.job.projectId);
     this.buffer.redactSecrets(this.secrets.values());
-    const credentials = await this.secrets.gitCredentials(this.job.spec.repo.url, settings.workDir);
-    const checkout = await cloneRepository(
-      this.job.spec.repo,
-      settings.workDir,
-      {
-        timeoutMs: 5 * 60_000,
-        hostPath: settings.hostPath,
-        signal: this.signal,
-        env: credentials.env,
-      },
-      this.sourceBundle(),
-    )
-      .catch((err: unknown) => {
-        throw this.secrets.redactError(err);
-      })
-      .finally(() => credentials.remove());
+    const checkout = await checkoutForJob(this.job, {
+      settings,
+      secrets: this.secrets,
+      ...(this.deps.sources ? { sources: this.deps.sources } : {}),
+      signal: this.signal,
+    });
     try {
       this.baseCommit = checkout.baseCommit;
       this.buffer.emit(logLine(`cloned ${this.job.spec.repo.url} at ${checkout.baseCommit}`, "provision"));
@@ -193,17 +175,6 @@ export class JobRun {
     } finally {
       await checkout.remove();
     }
-  }
-
-  /** The uploaded bundle the spec names (repo.source), read from the job's own project only. */
-  private sourceBundle(): (() => Promise<Buffer>) | undefined {
-    const id = this.job.spec.repo.source;
-    if (!id) return undefined;
-    return async () => {
-      const data = await this.deps.sources?.read(this.job.projectId, id);
-      if (!data) throw new PatchbayError("repo_clone_failed", `no source ${id} in project ${this.job.projectId}`);
-      return data;
-    };
   }
 
   private async setup(): Promise<void> {
@@ -244,49 +215,15 @@ export class JobRun {
   }
 
   private async runAgent(): Promise<void> {
-    const { spec } = this.job;
-    const { api, prices, ...client } = this.deps.settings.model;
-    const deadline = (this.job.startedAt?.getTime() ?? Date.now()) + spec.limits.timeoutSec * 1000;
-    const commands = this.plan?.commands ?? [];
-    // The agent's own check runs are no "after" results: their logs are the agent's, and the
-    // tool_result event carries the outcome, so their check events are left out.
-    const emit: EventSink = (e) => {
-      if (e.type === "log")
-        this.buffer.emit({ type: "log", data: { ...e.data, phase: "agent", source: "run_checks" } });
-    };
-    const checks = async () => {
-      const options = {
-        stage: "after" as const,
-        emit,
-        timeoutMs: this.deps.settings.commandTimeoutMs,
-        signal: this.signal,
-      };
-      return summarizeChecks(await runChecks(this.requireSandbox(), commands, options));
-    };
-    const ask = spec.kind === "ask";
-    await this.knowledge?.indexRepository(this.requireSandbox(), this.signal);
-    const outcome = await runAgent({
-      model: spec.model,
-      ...(spec.reasoningEffort ? { reasoningEffort: spec.reasoningEffort } : {}),
-      ...(api ? { api } : {}),
-      ...(prices ? { prices } : {}),
-      client,
-      workspace: this.requireSandbox(),
-      task: ask ? askTask(spec.task) : spec.task,
-      limits: {
-        maxTurns: spec.limits.maxTurns,
-        deadline,
-        ...(spec.limits.maxTokens ? { maxTokens: spec.limits.maxTokens } : {}),
-        ...(spec.limits.maxCostUsd ? { maxCostUsd: spec.limits.maxCostUsd } : {}),
-      },
-      ...(commands.length > 0 && !ask ? { runChecks: checks } : {}),
-      ...(this.knowledge ? { searchDocs: this.knowledge.searchDocs } : {}),
+    this.agent = await runAgentPhase({
+      job: this.job,
+      settings: this.deps.settings,
+      sandbox: this.requireSandbox(),
+      plan: this.plan,
+      knowledge: this.knowledge,
       emit: this.buffer.emit,
       signal: this.signal,
-      commandTimeoutMs: this.deps.settings.commandTimeoutMs,
     });
-    const { summary, usage, turns, estimatedCostUsd } = outcome;
-    this.agent = { summary, usage, turns, estimatedCostUsd };
   }
 
   private result(after: CheckRun[], patch: CollectedPatch | null): JobResult {

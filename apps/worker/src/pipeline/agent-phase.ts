@@ -1,0 +1,70 @@
+import { runAgent, summarizeChecks } from "@patchbay/agent";
+import { type ChecksPlan, runChecks } from "@patchbay/checks";
+import type { EventSink, TokenUsage } from "@patchbay/core";
+import type { JobRecord } from "@patchbay/db";
+import type { Sandbox } from "@patchbay/sandbox";
+import { askTask, type JobKnowledge } from "./knowledge.js";
+import type { PipelineSettings } from "./settings.js";
+
+/** What the agent phase leaves for the job's result. */
+export interface AgentSummary {
+  summary: string | null;
+  usage: TokenUsage;
+  turns: number;
+  estimatedCostUsd: number | null;
+}
+
+export interface AgentPhaseInput {
+  job: JobRecord;
+  settings: PipelineSettings;
+  sandbox: Sandbox;
+  /** The checks the agent may run through `run_checks`; none for an ask job. */
+  plan: ChecksPlan | null;
+  knowledge: JobKnowledge | null;
+  emit: EventSink;
+  signal: AbortSignal;
+}
+
+/** The agent phase: the model loop in the job's sandbox, within the job's limits. */
+export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummary> {
+  const { job, settings, sandbox, knowledge, emit, signal } = input;
+  const { spec } = job;
+  const { api, prices, ...client } = settings.model;
+  const ask = spec.kind === "ask";
+  const commands = ask ? [] : (input.plan?.commands ?? []);
+  await knowledge?.indexRepository(sandbox, signal);
+  const outcome = await runAgent({
+    model: spec.model,
+    ...(spec.reasoningEffort ? { reasoningEffort: spec.reasoningEffort } : {}),
+    ...(api ? { api } : {}),
+    ...(prices ? { prices } : {}),
+    client,
+    workspace: sandbox,
+    task: ask ? askTask(spec.task) : spec.task,
+    limits: {
+      maxTurns: spec.limits.maxTurns,
+      deadline: (job.startedAt?.getTime() ?? Date.now()) + spec.limits.timeoutSec * 1000,
+      ...(spec.limits.maxTokens ? { maxTokens: spec.limits.maxTokens } : {}),
+      ...(spec.limits.maxCostUsd ? { maxCostUsd: spec.limits.maxCostUsd } : {}),
+    },
+    ...(commands.length > 0 ? { runChecks: agentChecks(input, commands) } : {}),
+    ...(knowledge ? { searchDocs: knowledge.searchDocs } : {}),
+    emit,
+    signal,
+    commandTimeoutMs: settings.commandTimeoutMs,
+  });
+  const { summary, usage, turns, estimatedCostUsd } = outcome;
+  return { summary, usage, turns, estimatedCostUsd };
+}
+
+/**
+ * The `run_checks` tool. The agent's own check runs are no "after" results: their logs are the
+ * agent's, and the tool_result event carries the outcome, so their check events are left out.
+ */
+function agentChecks(input: AgentPhaseInput, commands: ChecksPlan["commands"]) {
+  const emit: EventSink = (e) => {
+    if (e.type === "log") input.emit({ type: "log", data: { ...e.data, phase: "agent", source: "run_checks" } });
+  };
+  const options = { stage: "after" as const, emit, timeoutMs: input.settings.commandTimeoutMs, signal: input.signal };
+  return async () => summarizeChecks(await runChecks(input.sandbox, commands, options));
+}

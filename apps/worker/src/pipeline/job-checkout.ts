@@ -1,0 +1,36 @@
+import { PatchbayError } from "@patchbay/core";
+import type { JobRecord, SourceRepository } from "@patchbay/db";
+import { cloneRepository, type HostCheckout } from "./clone.js";
+import type { JobSecrets } from "./secrets.js";
+import type { PipelineSettings } from "./settings.js";
+
+const CLONE_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * Clones a job's repository on the host: from its URL with the project's git credentials (removed
+ * again at once), or from the uploaded bundle its spec names. Errors never show a secret.
+ */
+export async function checkoutForJob(
+  job: JobRecord,
+  context: { settings: PipelineSettings; secrets: JobSecrets; sources?: SourceRepository; signal: AbortSignal },
+): Promise<HostCheckout> {
+  const { settings, secrets, signal } = context;
+  const credentials = await secrets.gitCredentials(job.spec.repo.url, settings.workDir);
+  const options = { timeoutMs: CLONE_TIMEOUT_MS, hostPath: settings.hostPath, signal, env: credentials.env };
+  return cloneRepository(job.spec.repo, settings.workDir, options, sourceBundle(job, context.sources))
+    .catch((err: unknown) => {
+      throw secrets.redactError(err);
+    })
+    .finally(() => credentials.remove());
+}
+
+/** The uploaded bundle the spec names (repo.source), read from the job's own project only. */
+function sourceBundle(job: JobRecord, sources: SourceRepository | undefined): (() => Promise<Buffer>) | undefined {
+  const id = job.spec.repo.source;
+  if (!id) return undefined;
+  return async () => {
+    const data = await sources?.read(job.projectId, id);
+    if (!data) throw new PatchbayError("repo_clone_failed", `no source ${id} in project ${job.projectId}`);
+    return data;
+  };
+}
