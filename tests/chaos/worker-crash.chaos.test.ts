@@ -59,10 +59,21 @@ async function allTerminal(ids: string[], timeoutMs: number): Promise<void> {
   throw new Error("not every job reached a terminal status in time");
 }
 
+/** Waits until the worker runs a job: a container bound to a job carries its worker's label. */
+async function runningJob(workerId: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const filters = ["--filter", `label=patchbay.worker=${workerId}`, "--filter", "name=patchbay-job-"];
+    if (execFileSync("docker", ["ps", "-q", ...filters], { encoding: "utf8" }).trim()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 it("30 jobs through 2 workers, one SIGKILLed three times: 30 terminal jobs, once each, no gaps, no containers", async () => {
   const ids = await submitAll();
   for (let round = 0; round < 3; round++) {
-    await new Promise((r) => setTimeout(r, 5000));
+    // Killed while it runs a job (its job's container exists), however slowly it started.
+    await runningJob("chaos-a", 60_000);
     await cluster.kill("chaos-a");
     await new Promise((r) => setTimeout(r, 1000));
     cluster.start("chaos-a");

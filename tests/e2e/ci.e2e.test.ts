@@ -18,13 +18,26 @@ const TASK = "The cart tests fail. Fix src/cart.js.";
 let stack: Stack;
 const repo = fixtureRepo();
 const dirs: string[] = [];
+/** A stand-in for GitHub's REST API on loopback: the jobs of workflow run 30433642. */
+const github = { server: createServer(), url: "", authorizations: [] as (string | undefined)[] };
 
 beforeAll(async () => {
-  stack = await startStack({
-    "fix-cart-bug": await exampleScript("fix-cart-bug"),
-    "give-up": { turns: [{ output: [{ type: "message", content: "I could not find the bug." }] }] },
-    "slow-shell": { turns: [{ output: [{ type: "shell_call", action: { commands: ["sleep 60"] } }] }] },
+  github.server.on("request", (req, res) => {
+    github.authorizations.push(req.headers.authorization);
+    res.setHeader("content-type", "application/json");
+    res.end(readFileSync(path.join(FIXTURES, "workflow-run-jobs.json")));
   });
+  github.server.listen(0, "127.0.0.1");
+  await new Promise((r) => github.server.once("listening", r));
+  github.url = `http://127.0.0.1:${(github.server.address() as AddressInfo).port}`;
+  stack = await startStack(
+    {
+      "fix-cart-bug": await exampleScript("fix-cart-bug"),
+      "give-up": { turns: [{ output: [{ type: "message", content: "I could not find the bug." }] }] },
+      "slow-shell": { turns: [{ output: [{ type: "shell_call", action: { commands: ["sleep 60"] } }] }] },
+    },
+    { PATCHBAY_GITHUB_API_URL: github.url },
+  );
 });
 
 afterAll(async () => {
@@ -33,6 +46,7 @@ afterAll(async () => {
   await new ScheduleQueue(stack.config.PATCHBAY_QUEUE, redis).queue.obliterate({ force: true });
   redis.disconnect();
   await stack.close();
+  github.server.close();
   repo.remove();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -235,6 +249,20 @@ describe("GitHub webhooks", () => {
     expect((await deliver("workflow_run", passed)).body.reason).toContain("success");
     expect((await deliver("push", { ref: "refs/heads/main" })).body.reason).toContain("push");
     expect(await jobCount()).toBe(before + 1);
+  });
+
+  it("names a failed run's failed jobs and steps, read from GitHub's API with the project's token", async () => {
+    expect((await setSecret("GITHUB_TOKEN", "ghs_e2e_token")).status).toBe(200);
+    const payload = fixture("workflow-run-failed");
+    const run = payload.workflow_run as Record<string, unknown>;
+    run.jobs_url = `${github.url}/repos/octo-org/shop/actions/runs/30433642/jobs`;
+    const created = await deliver("workflow_run", payload);
+    expect(created.body.status).toBe("created");
+    await api("POST", `/v1/jobs/${created.body.jobId}/cancel`);
+    const { task } = await specOf(created.body.jobId!);
+    expect(task).toContain('Failed jobs: "test (20.x)" (failed steps: "Run npm test").');
+    expect(task).not.toContain('"lint"');
+    expect(github.authorizations).toEqual(["Bearer ghs_e2e_token"]);
   });
 });
 

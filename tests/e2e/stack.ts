@@ -94,6 +94,7 @@ export async function startStack(
     ...(config.PATCHBAY_SECRETS_KEY ? { secretsKey: config.PATCHBAY_SECRETS_KEY } : {}),
     knowledge: knowledge.kb,
     maxDocumentBytes: config.PATCHBAY_KNOWLEDGE_MAX_DOC_BYTES,
+    githubApiUrl: config.PATCHBAY_GITHUB_API_URL,
   });
   const server = createHttpServer(app, { maxHeaderBytes: config.PATCHBAY_MAX_HEADER_BYTES }).listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));

@@ -49,6 +49,8 @@ export interface AppDeps {
   maxDocumentBytes?: number;
   /** Largest git bundle `POST /v1/sources` accepts (default DEFAULT_MAX_SOURCE_BYTES). */
   maxSourceBytes?: number;
+  /** GitHub's REST API (PATCHBAY_GITHUB_API_URL), for naming a failed run's jobs. */
+  githubApiUrl?: string;
 }
 
 /** Builds the HTTP API (no listening: the caller decides where). */
@@ -66,7 +68,14 @@ export function createApp(deps: AppDeps): Express {
   app.set("query parser", "simple");
   // GitHub deliveries are signed over their raw bytes and carry no API key: before JSON parsing and auth.
   const hooks = new GithubHookRepository(deps.db);
-  const hookDeps = { hooks, secrets, service, admission: access.admission, logger: deps.logger };
+  const hookDeps = {
+    hooks,
+    secrets,
+    service,
+    admission: access.admission,
+    logger: deps.logger,
+    githubApiUrl: deps.githubApiUrl ?? "https://api.github.com",
+  };
   app.post("/v1/hooks/github", ...githubHookHandler(hookDeps));
   app.use(express.json({ limit: "1mb" }));
   app.use((req, res, next) => {

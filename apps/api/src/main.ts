@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     ...(config.PATCHBAY_SECRETS_KEY ? { secretsKey: config.PATCHBAY_SECRETS_KEY } : {}),
     knowledge: knowledge.kb,
     maxDocumentBytes: config.PATCHBAY_KNOWLEDGE_MAX_DOC_BYTES,
+    githubApiUrl: config.PATCHBAY_GITHUB_API_URL,
   });
   const server = createHttpServer(app, { maxHeaderBytes: config.PATCHBAY_MAX_HEADER_BYTES });
   server.listen(config.PATCHBAY_API_PORT, config.PATCHBAY_API_HOST, () => {

@@ -26,6 +26,8 @@ export const ConfigSchema = z.object({
   PATCHBAY_SECRETS_KEY: z.string().optional(),
   /** Accept file:// URLs and host paths as repo.url (local use, the demo and tests only). */
   PATCHBAY_ALLOW_FILE_REPOS: z.stringbool().default(false),
+  /** GitHub's REST API (GitHub Enterprise: https://HOST/api/v3), for naming a failed run's jobs. */
+  PATCHBAY_GITHUB_API_URL: z.string().url().default("https://api.github.com"),
   /** Largest request header block the API accepts (bigger: 431). */
   PATCHBAY_MAX_HEADER_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(16_384),
   PATCHBAY_QUEUE: z.string().min(1).default("patchbay-jobs"),

@@ -12,6 +12,8 @@ export type GithubDecision =
       repo: { url: string; ref?: string; commit?: string };
       task: string;
       metadata: Record<string, unknown>;
+      /** A failed workflow run's jobs list, to name the failed jobs in the task. */
+      jobsUrl?: string;
     }
   | { kind: "ignored"; reason: string };
 
@@ -49,6 +51,7 @@ const WorkflowRunEvent = z.object({
     head_sha: z.string(),
     head_branch: z.string().nullable().optional(),
     html_url: z.string(),
+    jobs_url: z.string().url().optional(),
     run_attempt: z.number().optional(),
   }),
   repository: Repository,
@@ -111,6 +114,7 @@ function fromWorkflowRun(payload: unknown): GithubDecision {
     repo: { url: repository.clone_url, commit: run.head_sha },
     task,
     metadata: { ...source("workflow_run", repository.full_name, run.html_url), workflow: name, runId: run.id },
+    ...(run.jobs_url ? { jobsUrl: run.jobs_url } : {}),
   };
 }
 

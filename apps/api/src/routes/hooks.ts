@@ -7,7 +7,8 @@ import { z } from "zod";
 import { authOf, requireScope, type SubmitAdmission } from "../auth/index.js";
 import { invalidRequest } from "../http-errors.js";
 import type { JobService } from "../job-service.js";
-import { decideGithubEvent } from "./github-events.js";
+import { decideGithubEvent, type GithubDecision } from "./github-events.js";
+import { describeFailedJobs, fetchFailedJobs, GITHUB_TOKEN_SECRET } from "./github-failed-jobs.js";
 
 /** The project secret GitHub signs deliveries with (the webhook's "Secret"). */
 export const GITHUB_WEBHOOK_SECRET = "GITHUB_WEBHOOK_SECRET";
@@ -27,22 +28,39 @@ export interface GithubHookDeps {
   service: JobService;
   admission: SubmitAdmission;
   logger: Logger;
+  /** Where GitHub's REST API is (PATCHBAY_GITHUB_API_URL); the project's token goes nowhere else. */
+  githubApiUrl: string;
 }
 
 const unauthorized = () =>
   new PatchbayError("unauthorized", "bad or missing X-Hub-Signature-256 (or no webhook secret set for the project)");
 
-async function authenticateDelivery(req: Request, deps: GithubHookDeps): Promise<{ projectId: string; body: Buffer }> {
+async function authenticateDelivery(
+  req: Request,
+  deps: GithubHookDeps,
+): Promise<{ projectId: string; body: Buffer; secrets: Record<string, string> }> {
   const projectId = typeof req.query.project === "string" ? req.query.project : "";
   if (!PROJECT_ID_PATTERN.test(projectId))
     throw new PatchbayError("invalid_request", "?project=<project id> is required");
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  const secret = (await deps.secrets.values(projectId).catch(() => ({}) as Record<string, string>))[
-    GITHUB_WEBHOOK_SECRET
-  ];
+  const secrets = await deps.secrets.values(projectId).catch(() => ({}) as Record<string, string>);
+  const secret = secrets[GITHUB_WEBHOOK_SECRET];
   // An unknown project, a project without a secret and a bad signature answer alike.
   if (!secret || !validGithubSignature(secret, body, req.get("x-hub-signature-256"))) throw unauthorized();
-  return { projectId, body };
+  return { projectId, body, secrets };
+}
+
+/** A failed run's task names its failed jobs when the project has a GitHub token to look them up. */
+async function withFailedJobs(
+  decision: Extract<GithubDecision, { kind: "job" }>,
+  token: string | undefined,
+  apiUrl: string,
+): Promise<{ task: string; metadata: Record<string, unknown> }> {
+  const { task, metadata, jobsUrl } = decision;
+  if (!jobsUrl) return { task, metadata };
+  const found = token ? await fetchFailedJobs(jobsUrl, token, apiUrl) : null;
+  const failedJobs = found && "jobs" in found ? { failedJobs: found.jobs } : {};
+  return { task: `${task}\n\n${describeFailedJobs(found)}`, metadata: { ...metadata, ...failedJobs } };
 }
 
 /** Turns an authenticated delivery into a job (or an ignore reason); returns the response body. */
@@ -52,16 +70,18 @@ async function handleDelivery(
   deliveryId: string,
   payload: unknown,
   deps: GithubHookDeps,
+  secrets: Record<string, string>,
 ) {
   const settings = await deps.hooks.settings(projectId);
   const decision = decideGithubEvent(event, payload, settings.triggerLabel);
   if (decision.kind === "ignored") return { status: "ignored", reason: decision.reason };
+  const { task, metadata } = await withFailedJobs(decision, secrets[GITHUB_TOKEN_SECRET], deps.githubApiUrl);
   const template = settings.template as { metadata?: Record<string, unknown> };
   const parsed = JobSpecSchema.safeParse({
     ...template,
     repo: decision.repo,
-    task: decision.task,
-    metadata: { ...template.metadata, ...decision.metadata, delivery: deliveryId },
+    task,
+    metadata: { ...template.metadata, ...metadata, delivery: deliveryId },
   });
   if (!parsed.success)
     throw invalidRequest("job spec from the webhook (check the hook settings' template)", parsed.error);
@@ -77,7 +97,7 @@ async function handleDelivery(
 export function githubHookHandler(deps: GithubHookDeps): RequestHandler[] {
   const raw = express.raw({ type: () => true, limit: MAX_PAYLOAD_BYTES });
   const handler: RequestHandler = async (req, res) => {
-    const { projectId, body } = await authenticateDelivery(req, deps);
+    const { projectId, body, secrets } = await authenticateDelivery(req, deps);
     const event = req.get("x-github-event") ?? "";
     const deliveryId = req.get("x-github-delivery") ?? "";
     if (!/^[A-Za-z0-9-]{1,100}$/.test(deliveryId))
@@ -99,7 +119,7 @@ export function githubHookHandler(deps: GithubHookDeps): RequestHandler[] {
       return;
     }
     try {
-      const outcome = await handleDelivery(projectId, event, deliveryId, payload, deps);
+      const outcome = await handleDelivery(projectId, event, deliveryId, payload, deps, secrets);
       await deps.hooks.setOutcome(projectId, deliveryId, outcome);
       deps.logger.info({ projectId, event, deliveryId, ...outcome }, "github delivery");
       res.status(202).json({ event, delivery: deliveryId, ...outcome });
