@@ -10,8 +10,13 @@ const FINALIZE_GRACE_MS = 5 * 60_000;
  * Removes Patchbay containers whose job is finished or unknown, or that outlived their job's
  * time limit, and idle pool containers a dead worker left behind. Returns how many.
  */
-export async function reapContainers(sandboxes: SandboxProvider, jobs: JobRepository, logger: Logger): Promise<number> {
-  const reaped = await reapSandboxes(sandboxes, { lookupJob: (jobId) => lookupJob(jobs, jobId) });
+export async function reapContainers(
+  sandboxes: SandboxProvider,
+  jobs: JobRepository,
+  logger: Logger,
+  workerId: string,
+): Promise<number> {
+  const reaped = await reapSandboxes(sandboxes, { lookupJob: (jobId) => lookupJob(jobs, jobId), workerId });
   for (const r of reaped) logger.info({ jobId: r.jobId, container: r.id, why: r.why }, "reaped a sandbox container");
   return reaped.length;
 }

@@ -136,7 +136,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     if (registry.abort(jobId, "cancelled")) log.info({ jobId }, "cancelling");
   });
 
-  await reapContainers(sandboxes, jobs, log).catch((err: unknown) => log.warn({ err }, "reaper failed"));
+  await reapContainers(sandboxes, jobs, log, workerId).catch((err: unknown) => log.warn({ err }, "reaper failed"));
   sandboxes.warmUp();
   const processor = async (job: Job<RunJobPayload>, token?: string) => {
     const outcome = await gate.run(job.data.jobId, () => processJob(job.data.jobId, deps, registry));
@@ -168,7 +168,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   const every = (ms: number, task: () => Promise<unknown>) =>
     setInterval(() => void task().catch((err: unknown) => log.warn({ err }, "maintenance task failed")), ms);
   const timers = [
-    every(60_000, () => reapContainers(sandboxes, jobs, log)),
+    every(60_000, () => reapContainers(sandboxes, jobs, log, workerId)),
     every(30_000, () => sweepQueued(jobs, queue, log)),
     every(HEARTBEAT_MS, () => sweepOrphaned(jobs, queue, log, 6 * HEARTBEAT_MS)),
     every(5_000, () => notifier.sweep()),

@@ -8,6 +8,8 @@ export const AGENTS_MD_LIMIT = 32 * 1024;
 export interface AgentsDoc {
   /** Folder relative to the checkout; "" for the root. */
   dir: string;
+  /** The file's name: AGENTS.md, or AGENTS.override.md where a folder has one. */
+  name: string;
   text: string;
 }
 
@@ -44,16 +46,26 @@ export class AgentsDocs {
 
   private async read(dir: string): Promise<AgentsDoc | null> {
     if (this.remaining <= 0) return null;
-    // A folder or unreadable file named AGENTS.md is no reason to fail the job.
-    const content = await this.workspace.readFile(dir === "" ? "AGENTS.md" : `${dir}/AGENTS.md`).catch(() => null);
-    if (content === null || content.length === 0) return null;
+    // As in Codex, a folder's AGENTS.override.md replaces its AGENTS.md.
+    for (const name of AGENTS_FILE_NAMES) {
+      // A folder or unreadable file of that name is no reason to fail the job.
+      const content = await this.workspace.readFile(dir === "" ? name : `${dir}/${name}`).catch(() => null);
+      if (content !== null && content.length > 0) return this.keep(dir, name, content);
+    }
+    return null;
+  }
+
+  private keep(dir: string, name: string, content: Buffer): AgentsDoc {
     const kept = content.subarray(0, this.remaining);
     this.remaining -= kept.length;
     const cut = content.length - kept.length;
     const text = kept.toString("utf8");
-    return { dir, text: cut > 0 ? `${text}\n\n[AGENTS.md truncated: ${cut} more bytes in the file]` : text };
+    return { dir, name, text: cut > 0 ? `${text}\n\n[${name} truncated: ${cut} more bytes in the file]` : text };
   }
 }
+
+/** The instruction files a folder may hold, the one that wins first. */
+const AGENTS_FILE_NAMES = ["AGENTS.override.md", "AGENTS.md"] as const;
 
 /** "", "a", "a/b" for "a/b"; paths outside the checkout have none. */
 function ancestors(dir: string): string[] {
@@ -73,7 +85,7 @@ export function formatNestedDocs(docs: AgentsDoc[]): string {
   return docs
     .map(
       (d) =>
-        `\n\n[Instructions from ${d.dir}/AGENTS.md: they apply to files under ${d.dir}/ and take precedence over AGENTS.md files above it]\n${d.text}`,
+        `\n\n[Instructions from ${d.dir}/${d.name}: they apply to files under ${d.dir}/ and take precedence over AGENTS.md files above it]\n${d.text}`,
     )
     .join("");
 }

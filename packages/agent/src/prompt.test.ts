@@ -35,4 +35,13 @@ describe("buildInstructions", () => {
     expect(text).toMatch(/AGENTS\.md truncated: \d+ more bytes/);
     expect(text.length).toBeLessThan(AGENTS_MD_LIMIT + 4000);
   });
+
+  it("takes a folder's AGENTS.override.md instead of its AGENTS.md, as Codex does", async () => {
+    const workspace = await workspaceWith("Use npm.\n");
+    await writeFile(join(workspace.root, "AGENTS.override.md"), "Use pnpm during the migration.\n");
+    const text = await buildInstructions(workspace);
+    expect(text).toContain("Use pnpm during the migration.");
+    expect(text).not.toContain("Use npm.");
+    expect(text).toContain(`${workspace.root}/AGENTS.override.md`);
+  });
 });

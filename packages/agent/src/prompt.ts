@@ -32,7 +32,7 @@ export async function buildInstructions(
   const found = await docs.along("");
   const sections = found.map((d) => {
     const where = d.dir === "" ? workspace.root : `${workspace.root}/${d.dir}`;
-    return `# AGENTS.md (repository instructions from ${where}/AGENTS.md)\n\n${d.text}`;
+    return `# AGENTS.md (repository instructions from ${where}/${d.name})\n\n${d.text}`;
   });
   return [base, ...sections].join("\n\n");
 }

@@ -89,4 +89,27 @@ describe("reapSandboxes", () => {
     await stranger.close();
     for (const b of boxes) await b.destroy();
   });
+
+  it("removes a young idle pool left by an earlier run of the same worker, and spares other workers' pools", async () => {
+    const workerId = `reaper-test-${process.pid}-${Date.now()}`;
+    const before = testProvider({ pool: { size: 1 }, defaults: { workerId } });
+    const otherWorker = testProvider({ pool: { size: 1 }, defaults: { workerId: `${workerId}-other` } });
+    // The worker is restarted: same id, new provider and pool; the old pool was never closed.
+    const after = testProvider({ pool: { size: 0 }, defaults: { workerId } });
+    try {
+      await Promise.all([before.warmUp()?.filled(), otherWorker.warmUp()?.filled()]);
+      const pools = new Set([before.poolId, otherWorker.poolId]);
+      const scoped = {
+        poolId: after.poolId,
+        list: async () => (await after.list()).filter((c) => c.poolId !== null && pools.has(c.poolId)),
+        remove: (id: string) => after.remove(id),
+      };
+      const reaped = await reapSandboxes(scoped, { lookupJob: async () => null, workerId });
+      expect(reaped.map((r) => r.why)).toEqual(["orphaned_pool"]);
+      expect((await after.list()).filter((c) => c.poolId === before.poolId)).toHaveLength(0);
+      expect((await after.list()).filter((c) => c.poolId === otherWorker.poolId)).toHaveLength(1);
+    } finally {
+      await Promise.all([before.close(), otherWorker.close(), after.close()]);
+    }
+  });
 });

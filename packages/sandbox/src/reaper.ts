@@ -18,6 +18,11 @@ export interface ReapOptions {
   deadlineGraceMs?: number;
   /** Idle pool containers of other providers (a dead worker's pool) older than this go. @defaultValue 1 hour */
   orphanPoolAgeMs?: number;
+  /**
+   * This worker's id. Its label on an idle container of another pool means an earlier run of
+   * this same worker (killed, restarted) left it: such containers go at once, whatever their age.
+   */
+  workerId?: string;
   now?: Date;
 }
 
@@ -65,6 +70,7 @@ async function verdict(
   const age = now - c.createdAt.getTime();
   if (c.idle || c.jobId === "") {
     if (c.poolId === ownPool) return null;
+    if (options.workerId !== undefined && c.workerId === options.workerId) return "orphaned_pool";
     return age > (options.orphanPoolAgeMs ?? 60 * 60_000) ? "orphaned_pool" : null;
   }
   const job = await lookup(c.jobId);

@@ -35,7 +35,8 @@ const MAX_BACKOFF_MS = 60_000;
  */
 export class WarmPool {
   private readonly idle: PooledContainer[] = [];
-  private filling = false;
+  /** The running fill loop, if any: close waits for it, so no container starts after close. */
+  private filling: Promise<void> | null = null;
   private closed = false;
   private failures = 0;
   private retry: NodeJS.Timeout | undefined;
@@ -69,11 +70,13 @@ export class WarmPool {
     }
   }
 
-  /** Stops refilling and removes the idle containers. */
+  /** Stops refilling and removes the idle containers, including one that was starting. */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.recycler);
     clearTimeout(this.retry);
+    // A container being started now is removed by the fill loop once it sees the pool closed.
+    await this.filling;
     const idle = this.idle.splice(0);
     await Promise.all(idle.map((p) => this.deps.remove(p.container).catch((err) => this.deps.onError(err))));
   }
@@ -82,9 +85,8 @@ export class WarmPool {
   private refill(): void {
     if (this.filling || this.closed || this.retry) return;
     if (this.idle.length >= this.settings.size) return;
-    this.filling = true;
-    void this.fillLoop().finally(() => {
-      this.filling = false;
+    this.filling = this.fillLoop().finally(() => {
+      this.filling = null;
     });
   }
 
