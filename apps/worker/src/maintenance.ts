@@ -1,5 +1,5 @@
 import { isTerminal } from "@patchbay/core";
-import type { JobRepository } from "@patchbay/db";
+import type { JobRepository, SourceRepository } from "@patchbay/db";
 import { type ReapJobInfo, reapSandboxes, type SandboxProvider } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 
@@ -19,6 +19,13 @@ export async function reapContainers(
   const reaped = await reapSandboxes(sandboxes, { lookupJob: (jobId) => lookupJob(jobs, jobId), workerId });
   for (const r of reaped) logger.info({ jobId: r.jobId, container: r.id, why: r.why }, "reaped a sandbox container");
   return reaped.length;
+}
+
+/** Deletes uploaded source bundles past their retention that no unfinished job or schedule names. */
+export async function expireSources(sources: SourceRepository, retentionDays: number, logger: Logger): Promise<number> {
+  const deleted = await sources.deleteUnusedBefore(new Date(Date.now() - retentionDays * 24 * 3600_000));
+  if (deleted > 0) logger.info({ deleted, retentionDays }, "deleted expired source bundles");
+  return deleted;
 }
 
 async function lookupJob(jobs: JobRepository, jobId: string): Promise<ReapJobInfo> {

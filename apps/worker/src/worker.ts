@@ -25,7 +25,7 @@ import {
 import { DockerSandboxProvider } from "@patchbay/sandbox";
 import { DelayedError, type Job, Worker } from "bullmq";
 import pino, { type Logger } from "pino";
-import { reapContainers } from "./maintenance.js";
+import { expireSources, reapContainers } from "./maintenance.js";
 import { Notifier, startNotifyWorker } from "./notify.js";
 import type { PipelineDeps } from "./pipeline/job-run.js";
 import { HEARTBEAT_MS, processJob } from "./process-job.js";
@@ -65,6 +65,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   const redisOptions = { onError: onRedisError };
   const db = createDb(config.DATABASE_URL);
   const jobs = new JobRepository(db);
+  const sources = new SourceRepository(db);
   const sandboxes = new DockerSandboxProvider({
     image: config.PATCHBAY_SANDBOX_IMAGE,
     // The pipeline asks for these limits by default, so its requests match the warm pool.
@@ -85,7 +86,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     logger: log,
     secrets: new SecretRepository(db, config.PATCHBAY_SECRETS_KEY ? new SecretBox(config.PATCHBAY_SECRETS_KEY) : null),
     knowledge: knowledge.kb,
-    sources: new SourceRepository(db),
+    sources,
   };
   const registry = new RunRegistry();
   const redis = createRedis(config.REDIS_URL, redisOptions);
@@ -170,6 +171,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   const timers = [
     every(60_000, () => reapContainers(sandboxes, jobs, log, workerId)),
     every(30_000, () => sweepQueued(jobs, queue, log)),
+    every(3600_000, () => expireSources(sources, config.PATCHBAY_SOURCE_RETENTION_DAYS, log)),
     every(HEARTBEAT_MS, () => sweepOrphaned(jobs, queue, log, 6 * HEARTBEAT_MS)),
     every(5_000, () => notifier.sweep()),
   ];

@@ -28,6 +28,8 @@ export const ConfigSchema = z.object({
   PATCHBAY_ALLOW_FILE_REPOS: z.stringbool().default(false),
   /** GitHub's REST API (GitHub Enterprise: https://HOST/api/v3), for naming a failed run's jobs. */
   PATCHBAY_GITHUB_API_URL: z.string().url().default("https://api.github.com"),
+  /** Days an uploaded source bundle is kept once no queued or running job or schedule names it. */
+  PATCHBAY_SOURCE_RETENTION_DAYS: z.coerce.number().positive().default(7),
   /** Largest request header block the API accepts (bigger: 431). */
   PATCHBAY_MAX_HEADER_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(16_384),
   PATCHBAY_QUEUE: z.string().min(1).default("patchbay-jobs"),

@@ -42,8 +42,17 @@ export class SourceRepository {
     return row ? Buffer.from(row.data) : null;
   }
 
-  /** Deletes bundles older than the cutoff; returns how many. */
-  async deleteOlderThan(cutoff: Date): Promise<number> {
-    return (await this.db.source.deleteMany({ where: { createdAt: { lt: cutoff } } })).count;
+  /**
+   * Deletes bundles uploaded before the cutoff that nothing still needs: no queued or running job
+   * and no schedule names them (within one project when `projectId` is given). Returns how many went.
+   */
+  async deleteUnusedBefore(cutoff: Date, projectId: string | null = null): Promise<number> {
+    return this.db.$executeRaw`
+      DELETE FROM sources s
+      WHERE s.created_at < ${cutoff}
+        AND (${projectId}::text IS NULL OR s.project_id = ${projectId}::text)
+        AND NOT EXISTS (SELECT 1 FROM jobs j
+                        WHERE j.status IN ('queued', 'running') AND j.spec->'repo'->>'source' = s.id::text)
+        AND NOT EXISTS (SELECT 1 FROM schedules c WHERE c.spec->'repo'->>'source' = s.id::text)`;
   }
 }
