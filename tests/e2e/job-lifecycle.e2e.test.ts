@@ -43,6 +43,8 @@ describe("a job end to end", () => {
     const done = await waitTerminal(stack.api, job.id);
     expect(done.error).toBeNull();
     expect(done.status).toBe("succeeded");
+    // Operators can tell which worker ran it.
+    expect(done.workerId).toBe(stack.worker.workerId);
     expect(done.result?.checks.before.every((c) => c.passed)).toBe(false);
     expect(done.result?.checks.passed).toBe(true);
     expect(done.result?.patchStats).toEqual({ files: 1, insertions: 1, deletions: 1 });

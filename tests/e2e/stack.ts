@@ -161,6 +161,7 @@ export interface JobJson {
   id: string;
   status: string;
   phase: string | null;
+  workerId: string | null;
   error: { code: string; message: string; retryable: boolean } | null;
   result: {
     summary: string | null;

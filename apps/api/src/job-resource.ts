@@ -8,6 +8,7 @@ export function toJobResource(job: JobRecord) {
     phase: job.phase,
     model: job.model,
     attempt: job.attempt,
+    workerId: job.workerId,
     cancelRequested: job.cancelRequested,
     createdAt: job.createdAt.toISOString(),
     updatedAt: job.updatedAt.toISOString(),

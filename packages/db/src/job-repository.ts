@@ -23,6 +23,8 @@ export interface JobRecord {
   spec: JobSpec;
   model: string;
   attempt: number;
+  /** The worker running the current attempt, or that ran the last one; null before any ran. */
+  workerId: string | null;
   cancelRequested: boolean;
   result: JobResult | null;
   error: ErrorInfo | null;
@@ -40,6 +42,8 @@ export interface TransitionFields {
   patch?: string;
   /** Only when the job is still on this attempt (a superseded attempt must not finish it). */
   attempt?: number;
+  /** The worker taking the job (with the change to `running`). */
+  workerId?: string;
 }
 
 const SELECT_WITHOUT_PATCH = {
@@ -50,6 +54,7 @@ const SELECT_WITHOUT_PATCH = {
   spec: true,
   model: true,
   attempt: true,
+  workerId: true,
   cancelRequested: true,
   result: true,
   error: true,
@@ -82,6 +87,7 @@ async function updateStatus(tx: Tx, id: string, to: JobStatus, fields: Transitio
       ...(fields.result ? { result: fields.result as unknown as Prisma.InputJsonValue } : {}),
       ...(fields.error ? { error: fields.error as unknown as Prisma.InputJsonValue } : {}),
       ...(fields.patch !== undefined ? { patch: fields.patch } : {}),
+      ...(fields.workerId !== undefined ? { workerId: fields.workerId } : {}),
       ...(to === "running" ? { startedAt: now, attempt: { increment: 1 } } : {}),
       ...(isTerminal(to) ? { finishedAt: now } : {}),
     },
