@@ -22,7 +22,8 @@ export async function processJob(jobId: string, deps: PipelineDeps, registry: Ru
   const note = attempt > 1 ? `attempt ${attempt} started (the previous one did not finish)` : "started";
   // Registered before the job shows as running, so a cancel published from then on reaches it.
   const run = registry.start(jobId);
-  if (!(await deps.jobs.transition(jobId, "running", { phase: "provision", workerId: deps.settings.workerId }, note, attempt))) {
+  const taken = { phase: "provision" as const, workerId: deps.settings.workerId };
+  if (!(await deps.jobs.transition(jobId, "running", taken, note, attempt))) {
     registry.end(jobId, run);
     return "done";
   }
