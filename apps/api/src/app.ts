@@ -5,9 +5,9 @@ import {
   JobRepository,
   ProjectRepository,
   ScheduleRepository,
-  SecretBox,
   SecretRepository,
   SourceRepository,
+  secretBoxFrom,
 } from "@patchbay/db";
 import type { KnowledgeBase } from "@patchbay/knowledge";
 import { type JobQueue, ScheduleQueue } from "@patchbay/queue";
@@ -43,6 +43,8 @@ export interface AppDeps {
   access?: Partial<AccessOptions>;
   /** PATCHBAY_SECRETS_KEY; without it, setting a project secret answers 503. */
   secretsKey?: string;
+  /** PATCHBAY_SECRETS_KEY_PREVIOUS: still opens secrets sealed before a key rotation. */
+  secretsKeyPrevious?: string;
   /** The projects' knowledge bases (docs upload and search); without it those routes answer 503. */
   knowledge?: KnowledgeBase;
   /** Largest document upload (PATCHBAY_KNOWLEDGE_MAX_DOC_BYTES). */
@@ -62,7 +64,11 @@ export function createApp(deps: AppDeps): Express {
     { db: deps.db, redis: deps.redis, jobs, logger: deps.logger },
     { ...DEFAULT_ACCESS_OPTIONS, ...deps.access },
   );
-  const secrets = new SecretRepository(deps.db, deps.secretsKey ? new SecretBox(deps.secretsKey) : null);
+  const box = secretBoxFrom({
+    PATCHBAY_SECRETS_KEY: deps.secretsKey,
+    PATCHBAY_SECRETS_KEY_PREVIOUS: deps.secretsKeyPrevious,
+  });
+  const secrets = new SecretRepository(deps.db, box);
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       allowFileRepos: config.PATCHBAY_ALLOW_FILE_REPOS,
     },
     ...(config.PATCHBAY_SECRETS_KEY ? { secretsKey: config.PATCHBAY_SECRETS_KEY } : {}),
+    ...(config.PATCHBAY_SECRETS_KEY_PREVIOUS ? { secretsKeyPrevious: config.PATCHBAY_SECRETS_KEY_PREVIOUS } : {}),
     knowledge: knowledge.kb,
     maxDocumentBytes: config.PATCHBAY_KNOWLEDGE_MAX_DOC_BYTES,
     githubApiUrl: config.PATCHBAY_GITHUB_API_URL,

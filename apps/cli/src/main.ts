@@ -4,7 +4,7 @@ import { createDb } from "@patchbay/db";
 import { ApiClient, CliError } from "./api-client.js";
 import { applyPatch } from "./commands/apply.js";
 import { cancelJob, jobLogs, listJobs, type Out, printPatch, requireId } from "./commands/jobs.js";
-import { type AdminFlags, keysCommand, projectsCommand } from "./commands/keys.js";
+import { type AdminFlags, keysCommand, projectsCommand, rekeyCommand } from "./commands/keys.js";
 import { schedulesCommand } from "./commands/schedules.js";
 import { secretsCommand } from "./commands/secrets.js";
 import { submit } from "./commands/submit.js";
@@ -31,6 +31,8 @@ admin (talks to the database, DATABASE_URL):
   keys create --project P --scopes jobs:read,jobs:write[,admin] [--name N] [--rate-limit PER_MIN]   prints the key once
   keys list [--project P] | keys revoke <prefix>
   projects list | projects limits <project> [--max-running N] [--max-queued N]
+  secrets rekey [--project P] after a key rotation (PATCHBAY_SECRETS_KEY new, PATCHBAY_SECRETS_KEY_PREVIOUS old):
+                             seal every stored secret with the new key
 options: --url URL (default $PATCHBAY_URL or http://127.0.0.1:$PATCHBAY_API_PORT)
          --api-key KEY (default $PATCHBAY_API_KEY)
          --json     machine output: one JSON document on stdout (progress stays on stderr)
@@ -93,8 +95,10 @@ async function admin(command: string, positionals: string[], values: Values): Pr
     maxRunning: values["max-running"],
     maxQueued: values["max-queued"],
   };
-  const db = createDb(loadConfig().DATABASE_URL, { max: 1 });
+  const config = loadConfig();
+  const db = createDb(config.DATABASE_URL, { max: 1 });
   try {
+    if (command === "secrets") return await rekeyCommand(db, config, flags);
     const run = command === "keys" ? keysCommand : projectsCommand;
     return await run(db, positionals[1], positionals[2], flags);
   } finally {
@@ -117,7 +121,8 @@ async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 3;
   }
-  if (command === "keys" || command === "projects") return admin(command, positionals, values);
+  const isRekey = command === "secrets" && positionals[1] === "rekey";
+  if (command === "keys" || command === "projects" || isRekey) return admin(command, positionals, values);
   const config = loadConfig();
   const api = new ApiClient(
     values.url ?? config.PATCHBAY_URL ?? `http://127.0.0.1:${config.PATCHBAY_API_PORT}`,

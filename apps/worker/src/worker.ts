@@ -8,9 +8,9 @@ import {
   NotificationRepository,
   ProjectRepository,
   ScheduleRepository,
-  SecretBox,
   SecretRepository,
   SourceRepository,
+  secretBoxFrom,
 } from "@patchbay/db";
 import { createKnowledgeBase } from "@patchbay/knowledge";
 import {
@@ -84,7 +84,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     sandboxes,
     settings: await pipelineSettings(config, workerId),
     logger: log,
-    secrets: new SecretRepository(db, config.PATCHBAY_SECRETS_KEY ? new SecretBox(config.PATCHBAY_SECRETS_KEY) : null),
+    secrets: new SecretRepository(db, secretBoxFrom(config)),
     knowledge: knowledge.kb,
     sources,
   };

@@ -24,6 +24,8 @@ export const ConfigSchema = z.object({
   PATCHBAY_PROJECT_MAX_QUEUED: z.coerce.number().int().min(1).default(500),
   /** 32 bytes, base64 or hex (`openssl rand -base64 32`): encrypts project secrets at rest. */
   PATCHBAY_SECRETS_KEY: z.string().optional(),
+  /** The key before a rotation: values sealed with it still open until `patchbay secrets rekey`. */
+  PATCHBAY_SECRETS_KEY_PREVIOUS: z.string().optional(),
   /** Accept file:// URLs and host paths as repo.url (local use, the demo and tests only). */
   PATCHBAY_ALLOW_FILE_REPOS: z.stringbool().default(false),
   /** GitHub's REST API (GitHub Enterprise: https://HOST/api/v3), for naming a failed run's jobs. */

@@ -17,7 +17,7 @@ export {
   type ProjectRecord,
   ProjectRepository,
 } from "./project-repository.js";
-export { parseSecretsKey, SecretBox } from "./secret-box.js";
+export { parseSecretsKey, SecretBox, secretBoxFrom } from "./secret-box.js";
 export { SECRET_NAME_PATTERN, type SecretInfo, SecretRepository } from "./secret-repository.js";
 
 /** Whether the database answers a trivial query. */

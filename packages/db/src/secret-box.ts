@@ -13,16 +13,24 @@ export function parseSecretsKey(text: string): Buffer {
   return key;
 }
 
+function asKey(key: Buffer | string): Buffer {
+  const bytes = typeof key === "string" ? parseSecretsKey(key) : key;
+  if (bytes.length !== 32) throw new Error("a secrets key is 32 bytes");
+  return bytes;
+}
+
 /**
  * AES-256-GCM with a fresh 96-bit IV per value. The additional data binds a ciphertext to its
  * project and name, so a row copied to another project or name does not decrypt.
  */
 export class SecretBox {
   private readonly key: Buffer;
+  private readonly previous: Buffer[];
 
-  constructor(key: Buffer | string) {
-    this.key = typeof key === "string" ? parseSecretsKey(key) : key;
-    if (this.key.length !== 32) throw new Error("a secrets key is 32 bytes");
+  /** `previous` keys still open values sealed before a key rotation; new values use `key`. */
+  constructor(key: Buffer | string, previous: Array<Buffer | string> = []) {
+    this.key = asKey(key);
+    this.previous = previous.map(asKey);
   }
 
   /** `v1.<iv>.<tag>.<ciphertext>`, each base64url. */
@@ -35,19 +43,37 @@ export class SecretBox {
       .join(".");
   }
 
-  /** The plaintext; throws when the value was not sealed with this key and context. */
+  /** The plaintext; throws when the value was not sealed with one of the keys and this context. */
   open(sealed: string, context: string): string {
     const [version, iv, tag, ct] = sealed.split(".");
     if (version !== VERSION || !iv || !tag || ct === undefined) {
       throw new PatchbayError("internal", "a stored secret has an unknown format");
     }
-    try {
-      const decipher = createDecipheriv("aes-256-gcm", this.key, Buffer.from(iv, "base64url"))
-        .setAAD(Buffer.from(context))
-        .setAuthTag(Buffer.from(tag, "base64url"));
-      return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]).toString("utf8");
-    } catch (err) {
-      throw new PatchbayError("internal", "a stored secret does not decrypt with PATCHBAY_SECRETS_KEY", { cause: err });
+    let failure: unknown;
+    for (const key of [this.key, ...this.previous]) {
+      try {
+        const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"))
+          .setAAD(Buffer.from(context))
+          .setAuthTag(Buffer.from(tag, "base64url"));
+        return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]).toString("utf8");
+      } catch (err) {
+        failure = err;
+      }
     }
+    throw new PatchbayError(
+      "internal",
+      "a stored secret does not decrypt with PATCHBAY_SECRETS_KEY (or PATCHBAY_SECRETS_KEY_PREVIOUS)",
+      { cause: failure },
+    );
   }
+}
+
+/** The box for the configured keys; null when no PATCHBAY_SECRETS_KEY is set. */
+export function secretBoxFrom(settings: {
+  PATCHBAY_SECRETS_KEY?: string | undefined;
+  PATCHBAY_SECRETS_KEY_PREVIOUS?: string | undefined;
+}): SecretBox | null {
+  if (!settings.PATCHBAY_SECRETS_KEY) return null;
+  const previous = settings.PATCHBAY_SECRETS_KEY_PREVIOUS;
+  return new SecretBox(settings.PATCHBAY_SECRETS_KEY, previous ? [previous] : []);
 }

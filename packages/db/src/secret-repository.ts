@@ -54,6 +54,33 @@ export class SecretRepository {
     return count === 1;
   }
 
+  /**
+   * Seals every stored secret (of one project, when given) again with the current key, after a
+   * rotation while the old key is still given as previous. Secrets no key opens are left as they
+   * are and named (`project/NAME`) in `failed`.
+   */
+  async rekey(projectId?: string): Promise<{ rekeyed: number; failed: string[] }> {
+    const box = this.requireBox();
+    const rows = await this.db.projectSecret.findMany({
+      where: projectId ? { projectId } : {},
+      select: { projectId: true, name: true, value: true },
+    });
+    const failed: string[] = [];
+    for (const r of rows) {
+      const context = `${r.projectId}/${r.name}`;
+      let value: string;
+      try {
+        value = box.seal(box.open(r.value, context), context);
+      } catch {
+        failed.push(context);
+        continue;
+      }
+      const where = { projectId_name: { projectId: r.projectId, name: r.name } };
+      await this.db.projectSecret.update({ where, data: { value } });
+    }
+    return { rekeyed: rows.length - failed.length, failed };
+  }
+
   /** Every secret of the project in plaintext, by name (for the worker's setup phase only). */
   async values(projectId: string): Promise<Record<string, string>> {
     const rows = await this.db.projectSecret.findMany({ where: { projectId } });

@@ -1,4 +1,12 @@
-import { API_SCOPES, ApiKeyRepository, type ApiScope, type Db, ProjectRepository } from "@patchbay/db";
+import {
+  API_SCOPES,
+  ApiKeyRepository,
+  type ApiScope,
+  type Db,
+  ProjectRepository,
+  SecretRepository,
+  secretBoxFrom,
+} from "@patchbay/db";
 import { CliError } from "../api-client.js";
 
 /** Flags of the admin commands. */
@@ -139,4 +147,24 @@ export async function projectsCommand(
         "usage: patchbay projects list | projects limits <project> [--max-running N] [--max-queued N]",
       );
   }
+}
+
+/**
+ * `patchbay secrets rekey`: the last step of rotating PATCHBAY_SECRETS_KEY. With the new key set
+ * and the old one as PATCHBAY_SECRETS_KEY_PREVIOUS, every stored secret is sealed again with the
+ * new key; afterwards PATCHBAY_SECRETS_KEY_PREVIOUS can go.
+ */
+export async function rekeyCommand(
+  db: Db,
+  settings: { PATCHBAY_SECRETS_KEY?: string | undefined; PATCHBAY_SECRETS_KEY_PREVIOUS?: string | undefined },
+  flags: AdminFlags,
+): Promise<number> {
+  const box = secretBoxFrom(settings);
+  if (!box) throw new CliError("PATCHBAY_SECRETS_KEY (the new key) is required");
+  const outcome = await new SecretRepository(db, box).rekey(flags.project);
+  if (flags.json) console.log(JSON.stringify(outcome));
+  else console.log(`sealed ${outcome.rekeyed} secret(s) with the current key`);
+  if (outcome.failed.length === 0) return 0;
+  const names = outcome.failed.join(", ");
+  throw new CliError(`${names}: no key opens them; set PATCHBAY_SECRETS_KEY_PREVIOUS to the key they were set with`);
 }
