@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { openSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Config, loadConfig } from "@patchbay/config";
@@ -11,6 +12,15 @@ import { type ModelScript, type ScriptedModelServer, startScriptedModelServer } 
 import type { Redis } from "ioredis";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** A loopback port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** Worker processes (real OS processes, so they can be SIGKILLed) on one queue. */
 export class WorkerCluster {
@@ -56,8 +66,9 @@ export class WorkerCluster {
     this.spawn(id, "apps/worker/src/main.ts", env);
   }
 
-  /** Starts an API process on this cluster's queue, listening on `port` (loopback). */
-  startApi(id: string, port: number): void {
+  /** Starts an API process on this cluster's queue, on a free loopback port; returns its URL. */
+  async startApi(id: string): Promise<string> {
+    const port = await freePort();
     this.spawn(id, "apps/api/src/main.ts", {
       PATH: this.config.PATH,
       HOME: "/tmp",
@@ -68,6 +79,7 @@ export class WorkerCluster {
       PATCHBAY_API_PORT: String(port),
       LOG_LEVEL: "warn",
     });
+    return `http://127.0.0.1:${port}`;
   }
 
   private spawn(id: string, entry: string, env: Record<string, string>): void {

@@ -7,13 +7,13 @@ import { startServices, stopPostgres, stopRedis } from "./services.js";
 
 const repo = fixtureRepo();
 let cluster: WorkerCluster;
-const API_PORT = 18_000 + Math.floor(Math.random() * 1000);
+let api = "";
 
 /** Polls the API's /readyz until it answers with `status`; returns the last body. */
 async function waitForReady(status: number, ms: number): Promise<{ postgres: boolean; redis: boolean }> {
   const end = Date.now() + ms;
   for (;;) {
-    const res = await fetch(`http://127.0.0.1:${API_PORT}/readyz`).catch(() => null);
+    const res = await fetch(`${api}/readyz`).catch(() => null);
     if (res?.status === status) return (await res.json()) as { postgres: boolean; redis: boolean };
     if (Date.now() > end) throw new Error(`/readyz never answered ${status} (last: ${res?.status ?? "no answer"})`);
     await new Promise((r) => setTimeout(r, 200));
@@ -29,7 +29,7 @@ const sleepy = {
 beforeAll(async () => {
   cluster = await WorkerCluster.create({ sleepy }, 5000);
   cluster.start("restart-a");
-  cluster.startApi("restart-api", API_PORT);
+  api = await cluster.startApi("restart-api");
   await waitForReady(200, 60_000);
 });
 

@@ -1,5 +1,5 @@
 import { loadConfig } from "@patchbay/config";
-import { throttle } from "@patchbay/core";
+import { outageWarnings } from "@patchbay/core";
 import { createDb } from "@patchbay/db";
 import { createKnowledgeBase } from "@patchbay/knowledge";
 import { createRedis, JobQueue } from "@patchbay/queue";
@@ -12,13 +12,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ name: "patchbay-api", level: config.LOG_LEVEL });
   const db = createDb(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL, {
-    onError: throttle((err: Error) => logger.warn({ err: err.message }, "redis error; reconnecting"), 10_000),
-  });
+  const { onRedisError, onPoolError } = outageWarnings(logger);
+  const redis = createRedis(config.REDIS_URL, { onError: onRedisError });
   const queue = new JobQueue(config.PATCHBAY_QUEUE, redis);
-  const knowledge = createKnowledgeBase(config, {
-    onPoolError: throttle((err: Error) => logger.warn({ err: err.message }, "postgres connection lost"), 10_000),
-  });
+  const knowledge = createKnowledgeBase(config, { onPoolError });
   const app = createApp({
     db,
     redis,

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { Config } from "@patchbay/config";
-import { throttle } from "@patchbay/core";
+import { outageWarnings } from "@patchbay/core";
 import {
   createDb,
   JobEventRepository,
@@ -60,8 +60,7 @@ async function markLost(jobs: JobRepository, jobId: string | undefined, err: Err
 export async function startWorker(config: Config, logger?: Logger): Promise<WorkerHandle> {
   const workerId = config.PATCHBAY_WORKER_ID ?? `${hostname()}-${process.pid}`;
   const log = (logger ?? pino({ name: "patchbay-worker", level: config.LOG_LEVEL })).child({ workerId });
-  // While Postgres or Redis is down every reconnect fails: one line per interval says so.
-  const onRedisError = throttle((err: Error) => log.warn({ err: err.message }, "redis error; reconnecting"), 10_000);
+  const { onRedisError, onPoolError } = outageWarnings(log);
   const redisOptions = { onError: onRedisError };
   const db = createDb(config.DATABASE_URL);
   const jobs = new JobRepository(db);
@@ -74,10 +73,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     logger: log,
     onShellNotice: (notice) => log.warn(notice, "sandbox shell fell back"),
   });
-  const knowledge = createKnowledgeBase(config, {
-    poolSize: 2,
-    onPoolError: throttle((err: Error) => log.warn({ err: err.message }, "postgres connection lost"), 10_000),
-  });
+  const knowledge = createKnowledgeBase(config, { poolSize: 2, onPoolError });
   const deps: PipelineDeps = {
     jobs,
     events: new JobEventRepository(db),

@@ -11,3 +11,22 @@ export function throttle<A extends unknown[]>(fn: (...args: A) => void, interval
     fn(...args);
   };
 }
+
+/** What outageWarnings needs of a logger (pino's fits). */
+export interface WarnLogger {
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * Error listeners for the Redis connections and Postgres pools of a process: while a service is
+ * down each reconnect fails, and one warning per 10 s says so.
+ */
+export function outageWarnings(logger: WarnLogger): {
+  onRedisError: (err: Error) => void;
+  onPoolError: (err: Error) => void;
+} {
+  return {
+    onRedisError: throttle((err: Error) => logger.warn({ err: err.message }, "redis error; reconnecting"), 10_000),
+    onPoolError: throttle((err: Error) => logger.warn({ err: err.message }, "postgres connection lost"), 10_000),
+  };
+}

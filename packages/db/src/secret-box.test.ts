@@ -20,6 +20,12 @@ describe("SecretBox key rotation", () => {
     expect(() => new SecretBox(newKey, [oldKey]).open(sealed, "q/NAME")).toThrow(/does not decrypt/);
   });
 
+  it("names the variable that holds a malformed key", () => {
+    expect(() => secretBoxFrom({ PATCHBAY_SECRETS_KEY: newKey, PATCHBAY_SECRETS_KEY_PREVIOUS: "short" })).toThrow(
+      /^PATCHBAY_SECRETS_KEY_PREVIOUS must be 32 bytes/,
+    );
+  });
+
   it("is built from the configuration, and absent without a key", () => {
     expect(secretBoxFrom({})).toBeNull();
     const box = secretBoxFrom({ PATCHBAY_SECRETS_KEY: newKey, PATCHBAY_SECRETS_KEY_PREVIOUS: oldKey });

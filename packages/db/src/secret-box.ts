@@ -3,12 +3,12 @@ import { PatchbayError } from "@patchbay/core";
 
 const VERSION = "v1";
 
-/** Parses PATCHBAY_SECRETS_KEY: 32 bytes as 64 hex characters or base64. */
-export function parseSecretsKey(text: string): Buffer {
+/** Parses PATCHBAY_SECRETS_KEY (or the variable named): 32 bytes as 64 hex characters or base64. */
+export function parseSecretsKey(text: string, variable = "PATCHBAY_SECRETS_KEY"): Buffer {
   const trimmed = text.trim();
   const key = /^[0-9a-f]{64}$/i.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64");
   if (key.length !== 32) {
-    throw new Error("PATCHBAY_SECRETS_KEY must be 32 bytes, as 64 hex characters or base64 (openssl rand -base64 32)");
+    throw new Error(`${variable} must be 32 bytes, as 64 hex characters or base64 (openssl rand -base64 32)`);
   }
   return key;
 }
@@ -75,5 +75,8 @@ export function secretBoxFrom(settings: {
 }): SecretBox | null {
   if (!settings.PATCHBAY_SECRETS_KEY) return null;
   const previous = settings.PATCHBAY_SECRETS_KEY_PREVIOUS;
-  return new SecretBox(settings.PATCHBAY_SECRETS_KEY, previous ? [previous] : []);
+  return new SecretBox(
+    parseSecretsKey(settings.PATCHBAY_SECRETS_KEY),
+    previous ? [parseSecretsKey(previous, "PATCHBAY_SECRETS_KEY_PREVIOUS")] : [],
+  );
 }
