@@ -9,6 +9,7 @@ source scripts/lib/common.sh
 [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || {
   log "installing npm dependencies"; npm install --no-audit --no-fund --loglevel=error >/dev/null; }
 
+source scripts/lib/packages.sh
 bash scripts/up-postgres.sh &
 pg=$!
 bash scripts/up-redis.sh &
