@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   // job outcomes
   repo_clone_failed: { retryable: false, http: 422 },
   setup_failed: { retryable: false, http: 422 },
+  /** Setup could not get what it needed from the network: a host outside the allowlist, or the proxy unreachable. */
+  environment_failed: { retryable: false, http: 422 },
   model_unreachable: { retryable: true, http: 502 },
   model_error: { retryable: true, http: 502 },
   /** The endpoint kept failing (429, 5xx, dropped connections) through every retry. */

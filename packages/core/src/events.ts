@@ -3,7 +3,17 @@ import type { JobPhase, JobStatus } from "./job-status.js";
 /** Version of the event envelope; bumped on incompatible changes. */
 export const EVENT_VERSION = 1;
 
-export const EVENT_TYPES = ["status", "log", "model", "tool_call", "tool_result", "check", "error"] as const;
+export const EVENT_TYPES = [
+  "status",
+  "log",
+  "model",
+  "tool_call",
+  "tool_result",
+  "check",
+  "error",
+  "network",
+  "environment",
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Payloads by event type. */
@@ -43,6 +53,28 @@ export interface EventData {
     failedTests?: string[];
   };
   error: { code: string; message: string; retryable: boolean };
+  /** One connection a sandbox made through the egress proxy (setup, or the agent with agentNetwork "allowlist"). */
+  network: {
+    phase: "setup" | "agent";
+    host: string;
+    port: number;
+    /** The HTTP method; null for CONNECT tunnels (https), whose requests the proxy cannot see. */
+    method: string | null;
+    status: number | null;
+    allowed: boolean;
+    reason?: string;
+    bytesUp: number;
+    bytesDown: number;
+    durationMs: number;
+  };
+  /** The job's environment: a cached one restored (hit), or setup run (miss) and kept (built). */
+  environment: {
+    status: "hit" | "miss" | "built" | "not_cached" | "failed";
+    key: string;
+    ms: number;
+    sizeBytes?: number;
+    message?: string;
+  };
 }
 
 /** An event before the store gives it a sequence number. */

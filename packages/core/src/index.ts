@@ -1,3 +1,4 @@
+export * from "./environment.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./job-result.js";

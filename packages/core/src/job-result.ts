@@ -62,6 +62,10 @@ export interface JobResult {
   testsDropped?: string[];
   /** With output.branch: what was pushed. */
   push?: PushResult;
+  /** The environment the job ran in: a cached one (hit) or one built by setup (miss). */
+  environment?: EnvironmentOutcome;
+  /** Connections the sandbox made through the egress proxy, counted (each one is a `network` event). */
+  network?: NetworkTotals;
   /** Documents the agent's search_docs calls returned (the knowledge it was given), with the passages' lines. */
   citations?: Citation[];
 }
@@ -83,4 +87,27 @@ export interface PushResult {
   commit: string;
   /** True when an existing branch was replaced (output.force). */
   forced: boolean;
+}
+
+/** How a job got its environment. */
+export interface EnvironmentOutcome {
+  /** Hash of what decides the environment: image, repository, manifests and lockfiles, setup commands, allowlist. */
+  key: string;
+  /** hit: restored from the cache; built: setup ran and the result was kept; not_cached: setup ran, nothing kept. */
+  status: "hit" | "built" | "not_cached" | "none";
+  /** Setup (or restore) time in milliseconds. */
+  ms: number;
+  sizeBytes?: number;
+  /** Why nothing was kept, when status is not_cached. */
+  note?: string;
+}
+
+/** Egress totals of a job. */
+export interface NetworkTotals {
+  allowed: number;
+  denied: number;
+  bytesUp: number;
+  bytesDown: number;
+  /** Hosts that were refused, each once. */
+  deniedHosts: string[];
 }

@@ -5,6 +5,17 @@ import { classifyRepoUrl } from "./repo-url.js";
 /** Default coding model (Responses API). */
 export const DEFAULT_MODEL = "gpt-5.3-codex";
 
+/** An allowlist entry: `host`, `host:port` or `*.suffix` (subdomains of suffix). */
+export const hostRule = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(
+    /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/,
+    "an allowlist entry is a host name (registry.example.com), host:port, or *.suffix (every subdomain of suffix)",
+  );
+
 const command = z.string().trim().min(1, "a command may not be empty").max(4000);
 
 /** The body of `POST /v1/jobs`: what to change, where, and within which limits. */
@@ -69,6 +80,16 @@ export const JobSpecSchema = z
       })
       .strict()
       .default({ timeoutSec: 1800, maxTurns: 50 }),
+    /** Network for setup and the environment cache. */
+    environment: z
+      .object({
+        /** Hosts setup may reach on top of the project's allowlist: exact names or `*.suffix`. */
+        allow: z.array(hostRule).max(100).optional(),
+        /** false: run setup even when a cached environment exists, and keep nothing. */
+        cache: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
     sandbox: z
       .object({
         image: z.string().min(1).max(300).optional(),

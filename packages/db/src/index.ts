@@ -29,6 +29,7 @@ export async function pingDb(db: import("./client.js").Db): Promise<boolean> {
     return false;
   }
 }
+export { type EnvironmentRecord, EnvironmentRepository } from "./environment-repository.js";
 export { GithubHookRepository, type GithubHookSettings } from "./github-hook-repository.js";
 export {
   type NotificationAttemptRecord,
