@@ -46,6 +46,7 @@ export function resolveOptions(
     homeMb: options.homeMb ?? defaults.homeMb ?? 1024,
     network: "none",
     env: { ...defaults.env, ...options.env },
+    mounts: options.mounts ?? [],
   };
   checkLimits(resolved);
   return resolved;
@@ -105,8 +106,15 @@ export function buildContainerConfig(
     Hostname: "sandbox",
     Env: sandboxEnv(o.env),
     Labels: sandboxLabels(poolId === undefined ? { jobId: o.jobId } : { poolId }, o.workerId, now),
-    NetworkDisabled: true,
+    // NetworkMode "none" alone: only loopback, and the engine writes /etc/hosts with localhost
+    // (NetworkDisabled would drop /etc/hosts, and test runners that dial localhost fail).
     HostConfig: {
+      Mounts: o.mounts.map((m) => ({
+        Type: m.type,
+        Source: m.source,
+        Target: m.target,
+        ReadOnly: m.readOnly,
+      })),
       NetworkMode: "none",
       CapDrop: ["ALL"],
       SecurityOpt: ["no-new-privileges"],

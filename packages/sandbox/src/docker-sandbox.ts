@@ -8,7 +8,7 @@ import { deleteWorkspaceFile, readWorkspaceFile, writeWorkspaceFile } from "./fi
 import type { Sandbox } from "./sandbox.js";
 import type { ShellPool } from "./shell-pool.js";
 import { readState, type SandboxState } from "./state.js";
-import { createTar, extractTar } from "./tar-io.js";
+import { createTar, extractTar, feedCommand, streamCommand } from "./tar-io.js";
 
 /** The few logger methods the sandbox uses (pino's `(obj, msg)` shape). */
 export interface SandboxLogger {
@@ -76,6 +76,18 @@ export class DockerSandbox implements Sandbox {
   async getTar(path?: string): Promise<Readable> {
     this.assertLive();
     return createTar(this.container, this.root, path);
+  }
+
+  /** Streams the stdout of `argv` (run as the sandbox user, no shell) out of the container. */
+  async streamOut(argv: string[]): Promise<Readable> {
+    this.assertLive();
+    return streamCommand(this.container, argv, argv[0] ?? "command");
+  }
+
+  /** Feeds `input` to the stdin of `argv` (run as the sandbox user, no shell); throws on a non-zero exit. */
+  async streamIn(argv: string[], input: Readable): Promise<void> {
+    this.assertLive();
+    await feedCommand(this.container, argv, input);
   }
 
   /** Whether the container runs and whether the OOM killer struck (a memory hog's trace). */

@@ -26,6 +26,20 @@ export interface SandboxOptions {
   network?: "none";
   /** Environment inside the container (nothing from the host leaks in). */
   env?: Record<string, string>;
+  /**
+   * Host folders or named volumes mounted into the container (the egress socket and bridge, a
+   * project's dependency cache). A sandbox with mounts never comes from the warm pool.
+   */
+  mounts?: SandboxMount[];
+}
+
+/** A bind mount of a host path, or a named Docker volume, inside a sandbox. */
+export interface SandboxMount {
+  type: "bind" | "volume";
+  /** Host path (bind) or volume name (volume). */
+  source: string;
+  target: string;
+  readOnly: boolean;
 }
 
 /** A disposable, locked-down container holding one job's checkout. */
@@ -36,6 +50,10 @@ export interface Sandbox extends Workspace {
   putTar(tar: Readable): Promise<void>;
   /** Streams the workspace (or a path in it) out as a tar. */
   getTar(path?: string): Promise<Readable>;
+  /** Streams the stdout of `argv` (sandbox user, no shell) out of the container. */
+  streamOut(argv: string[]): Promise<Readable>;
+  /** Feeds `input` to the stdin of `argv` (sandbox user, no shell); throws on a non-zero exit. */
+  streamIn(argv: string[], input: Readable): Promise<void>;
   /** Removes the container; safe to call more than once. */
   destroy(): Promise<void>;
 }

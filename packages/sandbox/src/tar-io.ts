@@ -46,15 +46,33 @@ export async function extractTar(container: Docker.Container, root: string, tar:
   }
 }
 
+/** Runs `argv` with `input` on its stdin; throws sandbox_failed on a non-zero exit or a failing source. */
+export async function feedCommand(container: Docker.Container, argv: string[], input: Readable): Promise<void> {
+  let sourceError: Error | undefined;
+  input.once("error", (err) => {
+    sourceError = err;
+  });
+  const result = await runRaw(container, argv, input);
+  if (sourceError) throw sandboxFailed(`${argv[0]} (source)`, sourceError);
+  if (result.exitCode !== 0) {
+    throw new PatchbayError("sandbox_failed", `${argv[0]} failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+  }
+}
+
 /** Streams a workspace path out as a tar (`tar -c` on an exec's stdout). */
 export async function createTar(container: Docker.Container, root: string, path?: string): Promise<Readable> {
   const member = path === undefined || path === "" || path === "." ? "." : relativeMember(root, path);
   const check = await runRaw(container, ["test", "-e", `${root}/${member}`]);
   if (check.exitCode !== 0) throw new PatchbayError("invalid_request", `Cannot tar "${path}": it does not exist.`);
+  return streamCommand(container, ["tar", "-c", "-f", "-", "-C", root, "--", member], "getTar");
+}
+
+/** Streams a command's stdout out of the container; a non-zero exit errors the stream. */
+export async function streamCommand(container: Docker.Container, cmd: string[], what: string): Promise<Readable> {
   const out = new PassThrough();
   const stderr: Buffer[] = [];
   const handle = await startExec(container, {
-    cmd: ["tar", "-c", "-f", "-", "-C", root, "--", member],
+    cmd,
     sink: (stream, payload) => {
       if (stream === "stdout") return writeWithBackpressure(out, payload);
       stderr.push(Buffer.from(payload));
@@ -65,8 +83,8 @@ export async function createTar(container: Docker.Container, root: string, path?
   void handle.done
     .then(() => handle.exitCode())
     .then(
-      (code) => (code === 0 ? out.end() : out.destroy(tarOutFailed(code, stderr))),
-      (err: unknown) => out.destroy(sandboxFailed("getTar", err)),
+      (code) => (code === 0 ? out.end() : out.destroy(commandFailed(what, code, stderr))),
+      (err: unknown) => out.destroy(sandboxFailed(what, err)),
     );
   return out;
 }
@@ -75,10 +93,10 @@ function relativeMember(root: string, path: string): string {
   return resolveInRoot(root, path).slice(root.length + 1);
 }
 
-function tarOutFailed(code: number | null, stderr: Buffer[]): PatchbayError {
+function commandFailed(what: string, code: number | null, stderr: Buffer[]): PatchbayError {
   return new PatchbayError(
     "sandbox_failed",
-    `getTar failed (exit ${code}): ${Buffer.concat(stderr).toString().trim()}`,
+    `${what} failed (exit ${code}): ${Buffer.concat(stderr).toString().trim().slice(-500)}`,
   );
 }
 

@@ -1,0 +1,145 @@
+import { spawn } from "node:child_process";
+import { link, mkdtemp, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { PatchbayError } from "@patchbay/core";
+import Dockerode from "dockerode";
+import { engineCall, isNotFound } from "./errors.js";
+
+/** Where an environment image keeps the saved state (a tar of the workspace's setup output and home). */
+export const ENV_TAR_PATH = "/opt/patchbay-env/env.tar";
+
+/** What a built environment image weighs. */
+export interface BuiltImage {
+  image: string;
+  /** Size of the saved state (the layer the image adds to its base). */
+  sizeBytes: number;
+}
+
+/**
+ * Environment images and dependency-cache volumes on a Docker engine. Images and volumes live
+ * on the engine the sandboxes run on, so remote engines (DOCKER_HOST) work the same way.
+ */
+export class DockerEnvironmentImages {
+  private readonly docker: Dockerode;
+
+  constructor(docker?: Dockerode) {
+    this.docker = docker ?? new Dockerode();
+  }
+
+  /** The engine's id of an image (`sha256:…`), or null when it is not there. */
+  async imageId(ref: string): Promise<string | null> {
+    try {
+      const info = await this.docker.getImage(ref).inspect();
+      return info.Id;
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw new PatchbayError("sandbox_failed", `inspecting image ${ref} failed: ${String(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * Builds `tag` from `base` plus one layer holding `tarFile` at ENV_TAR_PATH. No RUN step: the
+   * build executes nothing, so it needs no network and runs no repository code.
+   */
+  async build(options: { base: string; tarFile: string; tag: string; labels: Record<string, string> }): Promise<void> {
+    const context = await mkdtemp(path.join(path.dirname(options.tarFile), "env-context-"));
+    try {
+      await link(options.tarFile, path.join(context, "env.tar"));
+      await writeFile(path.join(context, "Dockerfile"), `FROM ${options.base}\nCOPY env.tar ${ENV_TAR_PATH}\n`);
+      const stream = await engineCall("image build", () =>
+        this.docker.buildImage(tarOf(context), {
+          t: options.tag,
+          labels: options.labels,
+          networkmode: "none",
+          rm: true,
+          forcerm: true,
+        }),
+      );
+      await followBuild(this.docker, stream);
+    } finally {
+      await rm(context, { recursive: true, force: true });
+    }
+  }
+
+  /** Removes an image; false when it was not there. */
+  async remove(ref: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(ref).remove({ force: true });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw new PatchbayError("sandbox_failed", `removing image ${ref} failed: ${String(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * Makes a named volume for a dependency cache, writable by the sandbox user, unless it exists.
+   * A one-off container from `image` (root, only CAP_CHOWN, no network) hands it to uid 1000.
+   */
+  async ensureVolume(name: string, labels: Record<string, string>, image: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).inspect();
+      return;
+    } catch (err) {
+      if (!isNotFound(err)) throw new PatchbayError("sandbox_failed", `volume ${name}: ${String(err)}`);
+    }
+    await engineCall("volume create", () => this.docker.createVolume({ Name: name, Labels: labels }));
+    const container = await engineCall("volume chown", () =>
+      this.docker.createContainer({
+        Image: image,
+        User: "0:0",
+        Cmd: ["chown", "1000:1000", "/cache"],
+        Labels: labels,
+        HostConfig: {
+          NetworkMode: "none",
+          CapDrop: ["ALL"],
+          CapAdd: ["CHOWN"],
+          SecurityOpt: ["no-new-privileges"],
+          Mounts: [{ Type: "volume", Source: name, Target: "/cache" }],
+        },
+      }),
+    );
+    try {
+      await container.start();
+      const { StatusCode } = (await container.wait()) as { StatusCode: number };
+      if (StatusCode !== 0) throw new PatchbayError("sandbox_failed", `could not prepare cache volume ${name}`);
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  /** Removes a volume; false when it was not there. */
+  async removeVolume(name: string): Promise<boolean> {
+    try {
+      await this.docker.getVolume(name).remove({ force: true });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw new PatchbayError("sandbox_failed", `removing volume ${name} failed: ${String(err)}`);
+    }
+  }
+
+  /** Images carrying every label given (`key=value`). */
+  async listImages(labels: Record<string, string>): Promise<Array<{ id: string; tags: string[] }>> {
+    const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
+    const images = await engineCall("image list", () => this.docker.listImages({ filters }));
+    return images.map((i) => ({ id: i.Id, tags: i.RepoTags ?? [] }));
+  }
+}
+
+/** A tar of a host folder, following the hard-linked state file (the build context). */
+function tarOf(dir: string): Readable {
+  const child = spawn("tar", ["-C", dir, "-c", "-f", "-", "."], { stdio: ["ignore", "pipe", "ignore"] });
+  return child.stdout;
+}
+
+function followBuild(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    docker.modem.followProgress(stream, (err: Error | null, output: Array<{ error?: string }>) => {
+      const failed = err?.message ?? output.find((o) => o.error)?.error;
+      if (failed) reject(new PatchbayError("sandbox_failed", `environment image build failed: ${failed}`));
+      else resolve();
+    });
+  });
+}
