@@ -1,4 +1,6 @@
 export { hashedBagOfWordsEmbedding, STAND_IN_DIMENSIONS, STAND_IN_EMBEDDINGS_MODEL } from "./embeddings.js";
+export { type NpmPackageSpec, NpmPackageSpecSchema } from "./npm-publish.js";
+export { type NpmRegistry, type NpmRegistryOptions, startNpmRegistry } from "./npm-registry.js";
 export { ModelScriptSchema, parseScript } from "./script-schema.js";
 export { startScriptedModelServer } from "./server.js";
 export type {
