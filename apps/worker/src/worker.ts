@@ -9,6 +9,7 @@ import {
   ProjectRepository,
   ScheduleRepository,
   SecretRepository,
+  SettingsRepository,
   SourceRepository,
   secretBoxFrom,
 } from "@patchbay/db";
@@ -38,6 +39,8 @@ import { sweepOrphaned, sweepQueued } from "./sweepers.js";
 /** A running worker. */
 export interface WorkerHandle {
   workerId: string;
+  /** The installation whose containers this worker makes and reaps (`patchbay.installation`). */
+  installationId: string;
   registry: RunRegistry;
   /** Stops taking jobs, aborts running ones (handed back) and closes connections. */
   close(): Promise<void>;
@@ -65,7 +68,10 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   const db = createDb(config.DATABASE_URL);
   const jobs = new JobRepository(db);
   const sources = new SourceRepository(db);
+  // Engines may be shared by installations: this worker starts, lists and reaps only its own.
+  const installationId = config.PATCHBAY_INSTALLATION_ID ?? (await new SettingsRepository(db).installationId());
   const sandboxes = new DockerSandboxProvider({
+    installationId,
     image: config.PATCHBAY_SANDBOX_IMAGE,
     // The pipeline asks for these limits by default, so its requests match the warm pool.
     defaults: { workerId, cpus: config.PATCHBAY_SANDBOX_CPUS, memoryMb: config.PATCHBAY_SANDBOX_MEMORY_MB },
@@ -160,7 +166,10 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   worker.on("failed", (job, err) => {
     void markLost(jobs, job?.data.jobId, err, log).then(() => job && notify(job.data.jobId));
   });
-  log.info({ queue: config.PATCHBAY_QUEUE, concurrency: config.PATCHBAY_WORKER_CONCURRENCY }, "worker started");
+  log.info(
+    { queue: config.PATCHBAY_QUEUE, concurrency: config.PATCHBAY_WORKER_CONCURRENCY, installationId },
+    "worker started",
+  );
 
   const every = (ms: number, task: () => Promise<unknown>) =>
     setInterval(() => void task().catch((err: unknown) => log.warn({ err }, "maintenance task failed")), ms);
@@ -188,5 +197,5 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     await db.$disconnect();
     await knowledge.close();
   };
-  return { workerId, registry, close };
+  return { workerId, installationId, registry, close };
 }

@@ -28,6 +28,18 @@ export const ConfigSchema = z.object({
   PATCHBAY_SECRETS_KEY_PREVIOUS: z.string().optional(),
   /** Accept file:// URLs and host paths as repo.url (local use, the demo and tests only). */
   PATCHBAY_ALLOW_FILE_REPOS: z.stringbool().default(false),
+  /** Accept repo.url hosts that are (or resolve to) loopback, link-local, private or unspecified addresses. */
+  PATCHBAY_ALLOW_PRIVATE_REPOS: z.stringbool().default(false),
+  /** Requests per minute per client address that carry no valid API key (401s, webhook deliveries). */
+  PATCHBAY_UNAUTHENTICATED_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(60),
+  /**
+   * This installation's id, on the `patchbay.installation` label of everything it starts on a
+   * Docker engine; unset = a random id made on first start and kept in the database.
+   */
+  PATCHBAY_INSTALLATION_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "letters, digits, _ . - (at most 64, not starting with . _ -)")
+    .optional(),
   /** GitHub's REST API (GitHub Enterprise: https://HOST/api/v3), for naming a failed run's jobs. */
   PATCHBAY_GITHUB_API_URL: z.string().url().default("https://api.github.com"),
   /** Days an uploaded source bundle is kept once no queued or running job or schedule names it. */

@@ -37,5 +37,6 @@ export {
   NotificationRepository,
 } from "./notification-repository.js";
 export { type ScheduleRecord, ScheduleRepository } from "./schedule-repository.js";
+export { INSTALLATION_ID_KEY, SettingsRepository } from "./settings-repository.js";
 export { type SourceInfo, SourceRepository } from "./source-repository.js";
 export { isDatabaseUnavailable } from "./unavailable.js";

@@ -58,12 +58,14 @@ describe("labels", () => {
       workerId: null,
       poolId: null,
       idle: false,
+      installationId: null,
     });
     expect(listingFromLabels("c2", { "patchbay.job": "j" }, 5).createdAt).toEqual(new Date(5000));
   });
 
   it("filters Patchbay's containers and makes engine-safe names", () => {
     expect(labelFilter()).toEqual({ label: ["patchbay.managed=1"] });
+    expect(labelFilter("inst-1")).toEqual({ label: ["patchbay.managed=1", "patchbay.installation=inst-1"] });
     expect(containerName("job/with spaces:1", "ab12")).toBe("patchbay-job-with-spaces-1-ab12");
   });
 });

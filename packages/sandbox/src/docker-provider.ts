@@ -12,11 +12,14 @@ import { engineCall } from "./errors.js";
 import {
   boundContainerName,
   containerName,
+  INSTALLATION_ID_PATTERN,
+  installationLabels,
   labelFilter,
   listingFromLabels,
   nameableJobId,
   poolContainerName,
   type SandboxListing,
+  UNSET_INSTALLATION_ID,
 } from "./labels.js";
 import { DEFAULT_OUTPUT_CAP_BYTES } from "./output-cap.js";
 import type { SandboxOptions, SandboxProvider } from "./sandbox.js";
@@ -29,6 +32,12 @@ export interface DockerSandboxProviderOptions {
   docker?: Dockerode;
   /** Default image for sandboxes that do not name one. */
   image: string;
+  /**
+   * This installation's id (PATCHBAY_INSTALLATION_ID, or the one stored in its database): on the
+   * `patchbay.installation` label of every container, and the only containers `list()` sees.
+   * @defaultValue "unset" (tests and benchmarks; a worker always passes its installation's id)
+   */
+  installationId?: string;
   /** Defaults for every sandbox, under what each create() asks for. */
   defaults?: Partial<SandboxOptions>;
   logger?: SandboxLogger;
@@ -50,12 +59,18 @@ export interface DockerSandboxProviderOptions {
 export class DockerSandboxProvider implements SandboxProvider {
   /** This provider's pool id, on the `patchbay.pool` label of the containers it pre-starts. */
   readonly poolId = randomBytes(4).toString("hex");
+  /** The installation whose containers this provider makes, lists and removes. */
+  readonly installationId: string;
   private readonly docker: Dockerode;
   private readonly pools = new Map<string, WarmPool>();
   private readonly renames = new Set<Promise<void>>();
 
   constructor(private readonly options: DockerSandboxProviderOptions) {
     this.docker = options.docker ?? new Dockerode();
+    this.installationId = options.installationId ?? UNSET_INSTALLATION_ID;
+    if (!INSTALLATION_ID_PATTERN.test(this.installationId)) {
+      throw new Error(`installation id ${JSON.stringify(this.installationId)} must match ${INSTALLATION_ID_PATTERN}`);
+    }
   }
 
   /** Starts the warm pool for the default configuration (size from `pool.size`, default 2). */
@@ -109,11 +124,11 @@ export class DockerSandboxProvider implements SandboxProvider {
     return removeContainer(this.docker.getContainer(containerId), this.options.logger);
   }
 
-  /** Containers labelled by Patchbay, running or not, idle pool containers included. */
+  /** This installation's containers, running or not, idle pool containers included. */
   async list(): Promise<SandboxListing[]> {
     await Promise.all(this.renames);
     const containers = await engineCall("list", () =>
-      this.docker.listContainers({ all: true, filters: labelFilter() }),
+      this.docker.listContainers({ all: true, filters: labelFilter(this.installationId) }),
     );
     return containers.map((c) => listingFromLabels(c.Id, c.Labels, c.Created, c.Names));
   }
@@ -159,7 +174,8 @@ export class DockerSandboxProvider implements SandboxProvider {
 
   /** Creates and starts a container; one that fails to start is removed again. */
   private async startContainer(config: Dockerode.ContainerCreateOptions): Promise<Dockerode.Container> {
-    const container = await engineCall("create", () => this.docker.createContainer(config));
+    const labelled = { ...config, Labels: { ...config.Labels, ...installationLabels(this.installationId) } };
+    const container = await engineCall("create", () => this.docker.createContainer(labelled));
     try {
       await engineCall("start", () => container.start());
     } catch (err) {

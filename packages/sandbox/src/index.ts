@@ -1,6 +1,14 @@
 export { DockerSandboxProvider, type DockerSandboxProviderOptions, poolKey } from "./docker-provider.js";
 export { DockerSandbox, type SandboxLogger } from "./docker-sandbox.js";
-export { LABELS, type SandboxListing } from "./labels.js";
+export { type BuiltImage, DockerEnvironmentImages, ENV_TAR_PATH } from "./environment-images.js";
+export {
+  INSTALLATION_ID_PATTERN,
+  installationFilter,
+  installationLabels,
+  LABELS,
+  type SandboxListing,
+  UNSET_INSTALLATION_ID,
+} from "./labels.js";
 export * from "./reaper.js";
 export type { ExecReason } from "./reasons.js";
 export * from "./sandbox.js";

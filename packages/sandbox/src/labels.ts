@@ -6,7 +6,34 @@ export const LABELS = {
   created: "patchbay.created",
   /** Set on warm-pool containers: the id of the provider (pool) that started them. */
   pool: "patchbay.pool",
+  /**
+   * The installation (one database) that made it. Several installations may share one engine:
+   * each lists, reaps and removes only what carries its own id.
+   */
+  installation: "patchbay.installation",
 } as const;
+
+/** Installation ids: short, label- and filter-safe. */
+export const INSTALLATION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** The installation id of providers that were given none (tests, benchmarks); never a real installation's. */
+export const UNSET_INSTALLATION_ID = "unset";
+
+/**
+ * The labels everything Patchbay makes on a Docker engine carries (containers, images, volumes):
+ * merge them into the object's own labels, and list with `installationFilter` of the same id.
+ */
+export function installationLabels(installationId: string): Record<string, string> {
+  if (!INSTALLATION_ID_PATTERN.test(installationId)) {
+    throw new Error(`installation id ${JSON.stringify(installationId)} must match ${INSTALLATION_ID_PATTERN}`);
+  }
+  return { [LABELS.managed]: "1", [LABELS.installation]: installationId };
+}
+
+/** Docker's label filter (containers, images, volumes) for what this installation made. */
+export function installationFilter(installationId: string): { label: string[] } {
+  return { label: Object.entries(installationLabels(installationId)).map(([k, v]) => `${k}=${v}`) };
+}
 
 /** A Patchbay container as `SandboxProvider.list()` reports it. */
 export interface SandboxListing {
@@ -19,6 +46,8 @@ export interface SandboxListing {
   poolId: string | null;
   /** A pool container not yet handed to a job. */
   idle: boolean;
+  /** The installation that made it (null: made before installations were labelled, or not by Patchbay). */
+  installationId: string | null;
 }
 
 /** Labels for a new sandbox container; a pool container has no job yet. */
@@ -54,12 +83,13 @@ export function listingFromLabels(
     workerId: labels[LABELS.worker] ?? null,
     poolId,
     idle: poolId !== null && boundJob === null,
+    installationId: labels[LABELS.installation] ?? null,
   };
 }
 
-/** Docker's label filter for all Patchbay containers. */
-export function labelFilter(): { label: string[] } {
-  return { label: [`${LABELS.managed}=1`] };
+/** Docker's label filter for Patchbay containers: of one installation when given, else of any. */
+export function labelFilter(installationId?: string): { label: string[] } {
+  return installationId === undefined ? { label: [`${LABELS.managed}=1`] } : installationFilter(installationId);
 }
 
 /** A container name that says whose it is and never collides (a retried job gets a new one). */

@@ -69,6 +69,7 @@ describe("reapSandboxes", () => {
     // Other tests share the engine: the reaper sees only this test's containers (and the stranger's pool).
     const scoped = {
       poolId: provider.poolId,
+      installationId: provider.installationId,
       list: async () => (await provider.list()).filter((c) => mine.has(c.id) || c.poolId === stranger.poolId),
       remove: (id: string) => provider.remove(id),
     };
@@ -101,6 +102,7 @@ describe("reapSandboxes", () => {
       const pools = new Set([before.poolId, otherWorker.poolId]);
       const scoped = {
         poolId: after.poolId,
+        installationId: after.installationId,
         list: async () => (await after.list()).filter((c) => c.poolId !== null && pools.has(c.poolId)),
         remove: (id: string) => after.remove(id),
       };

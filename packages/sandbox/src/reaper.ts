@@ -34,11 +34,12 @@ export interface ReapedContainer {
 }
 
 /**
- * Removes Patchbay containers that nobody will clean up: those whose job finished or is
- * unknown, that outlived their job's time limit, or idle pool containers a dead worker left.
+ * Removes this installation's containers that nobody will clean up: those whose job finished or
+ * is unknown, that outlived their job's time limit, or idle pool containers a dead worker left.
+ * A container of another installation (or with no installation label) is never touched.
  */
 export async function reapSandboxes(
-  provider: Pick<SandboxProvider, "list" | "remove" | "poolId">,
+  provider: Pick<SandboxProvider, "list" | "remove" | "poolId" | "installationId">,
   options: ReapOptions,
 ): Promise<ReapedContainer[]> {
   const now = (options.now ?? new Date()).getTime();
@@ -53,6 +54,8 @@ export async function reapSandboxes(
   };
   const reaped: ReapedContainer[] = [];
   for (const container of await provider.list()) {
+    // list() filters by installation already; checked again because a removal cannot be undone.
+    if (container.installationId !== provider.installationId) continue;
     const why = await verdict(container, provider.poolId, now, options, lookup);
     if (why === null) continue;
     if (await provider.remove(container.id)) reaped.push({ id: container.id, jobId: container.jobId, why });

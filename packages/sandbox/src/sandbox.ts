@@ -70,4 +70,6 @@ export interface SandboxProvider {
   list(): Promise<SandboxListing[]>;
   /** The id of this provider's own warm pool (its idle containers are not the reaper's). */
   readonly poolId: string;
+  /** The installation whose containers it makes and lists (`patchbay.installation`); others' are never touched. */
+  readonly installationId: string;
 }
