@@ -230,10 +230,13 @@ describe("GitHub webhooks", () => {
     expect((await deliver("issues", fixture("issues-labeled"), { secret: "wrong" })).status).toBe(401);
 
     const delivery = randomUUID();
-    const first = await deliver("issues", fixture("issues-labeled"), { delivery });
+    // Another event than the first test's (GitHub's bodies differ): an identical body would be a replay.
+    const labelled = fixture("issues-labeled");
+    (labelled.issue as Record<string, unknown>).updated_at = new Date().toISOString();
+    const first = await deliver("issues", labelled, { delivery });
     expect(first.body.status).toBe("created");
     await api("POST", `/v1/jobs/${first.body.jobId}/cancel`);
-    const replay = await deliver("issues", fixture("issues-labeled"), { delivery });
+    const replay = await deliver("issues", labelled, { delivery });
     expect(replay.status).toBe(200);
     expect(replay.body.status).toBe("duplicate");
 

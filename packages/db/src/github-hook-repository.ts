@@ -9,6 +9,13 @@ export interface GithubHookSettings {
   template: Record<string, unknown>;
 }
 
+/** A delivery seen before: its id, what it led to, and whether it matched by body (another delivery id). */
+export interface SeenDelivery {
+  deliveryId: string;
+  outcome: unknown;
+  sameBody: boolean;
+}
+
 /** GitHub webhook settings and the deliveries already seen. */
 export class GithubHookRepository {
   constructor(private readonly db: Db) {}
@@ -35,19 +42,39 @@ export class GithubHookRepository {
   }
 
   /**
-   * Records a delivery id; returns the earlier outcome when it was seen before (a replay), or
-   * null when this is the first time.
+   * Records a delivery; returns the earlier one when this is a replay (null the first time): the
+   * same delivery id, or (given `body`) the same body under another id within `body.windowMs`.
    */
-  async firstDelivery(projectId: string, id: string, event: string, outcome: unknown): Promise<unknown | null> {
+  async firstDelivery(
+    projectId: string,
+    id: string,
+    event: string,
+    outcome: unknown,
+    body?: { sha256: string; windowMs: number },
+  ): Promise<SeenDelivery | null> {
     try {
-      await this.db.webhookDelivery.create({
-        data: { projectId, id, event, outcome: outcome as Prisma.InputJsonValue },
+      return await this.db.$transaction(async (tx) => {
+        const byId = await tx.webhookDelivery.findUnique({ where: { projectId_id: { projectId, id } } });
+        if (byId) return { deliveryId: id, outcome: byId.outcome, sameBody: false };
+        if (body) {
+          // Concurrent replays of one body wait here for each other, so only the first makes a job.
+          await tx.$executeRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(${`${projectId}/${body.sha256}`}, 0))`;
+          const since = new Date(Date.now() - body.windowMs);
+          const earlier = await tx.webhookDelivery.findFirst({
+            where: { projectId, bodySha256: body.sha256, createdAt: { gt: since } },
+            orderBy: { createdAt: "asc" },
+          });
+          if (earlier) return { deliveryId: earlier.id, outcome: earlier.outcome, sameBody: true };
+        }
+        await tx.webhookDelivery.create({
+          data: { projectId, id, event, outcome: outcome as Prisma.InputJsonValue, bodySha256: body?.sha256 ?? null },
+        });
+        return null;
       });
-      return null;
     } catch (err) {
       if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002")) throw err;
       const seen = await this.db.webhookDelivery.findUnique({ where: { projectId_id: { projectId, id } } });
-      return seen?.outcome ?? {};
+      return { deliveryId: id, outcome: seen?.outcome ?? {}, sameBody: false };
     }
   }
 

@@ -30,7 +30,7 @@ export async function pingDb(db: import("./client.js").Db): Promise<boolean> {
   }
 }
 export { type EnvironmentRecord, EnvironmentRepository } from "./environment-repository.js";
-export { GithubHookRepository, type GithubHookSettings } from "./github-hook-repository.js";
+export { GithubHookRepository, type GithubHookSettings, type SeenDelivery } from "./github-hook-repository.js";
 export {
   type NotificationAttemptRecord,
   type NotificationRecord,

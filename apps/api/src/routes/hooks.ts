@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { JobSpecSchema, PatchbayError } from "@patchbay/core";
 import { type GithubHookRepository, PROJECT_ID_PATTERN, type SecretRepository } from "@patchbay/db";
 import express, { type Request, type RequestHandler, Router } from "express";
@@ -13,6 +13,8 @@ import { describeFailedJobs, fetchFailedJobs, GITHUB_TOKEN_SECRET } from "./gith
 /** The project secret GitHub signs deliveries with (the webhook's "Secret"). */
 export const GITHUB_WEBHOOK_SECRET = "GITHUB_WEBHOOK_SECRET";
 const MAX_PAYLOAD_BYTES = 5 * 1024 * 1024;
+/** How long a delivered body is remembered: the same signed body again within it makes no job. */
+export const REPLAY_WINDOW_MS = 24 * 3600_000;
 
 /** Whether `header` is `sha256=<hex>` of the body under the secret (constant-time comparison). */
 export function validGithubSignature(secret: string, body: Buffer, header: string | undefined): boolean {
@@ -30,6 +32,8 @@ export interface GithubHookDeps {
   logger: Logger;
   /** Where GitHub's REST API is (PATCHBAY_GITHUB_API_URL); the project's token goes nowhere else. */
   githubApiUrl: string;
+  /** How long a body is remembered for replay detection. @defaultValue REPLAY_WINDOW_MS */
+  replayWindowMs?: number;
 }
 
 const unauthorized = () =>
@@ -92,7 +96,7 @@ async function handleDelivery(
 
 /**
  * `POST /v1/hooks/github?project=<id>`: GitHub webhook intake, authenticated by the delivery's
- * HMAC (no API key), each `X-GitHub-Delivery` acted on once.
+ * HMAC (no API key), each `X-GitHub-Delivery` and each body (within REPLAY_WINDOW_MS) acted on once.
  */
 export function githubHookHandler(deps: GithubHookDeps): RequestHandler[] {
   const raw = express.raw({ type: () => true, limit: MAX_PAYLOAD_BYTES });
@@ -111,11 +115,24 @@ export function githubHookHandler(deps: GithubHookDeps): RequestHandler[] {
         "the payload must be JSON (set the webhook's content type to application/json)",
       );
     }
-    const seen = await deps.hooks.firstDelivery(projectId, deliveryId, event, { status: "processing" });
+    // A signature proves who made a body, not when: a captured body resent under a new delivery
+    // id is caught by its digest.
+    const sha256 = createHash("sha256").update(body).digest("hex");
+    const windowMs = deps.replayWindowMs ?? REPLAY_WINDOW_MS;
+    const seen = await deps.hooks.firstDelivery(
+      projectId,
+      deliveryId,
+      event,
+      { status: "processing" },
+      { sha256, windowMs },
+    );
     if (seen !== null) {
-      res
-        .status(200)
-        .json({ status: "duplicate", reason: `delivery ${deliveryId} was handled before`, previous: seen });
+      const reason = seen.sameBody
+        ? `the same body was delivered before as delivery ${seen.deliveryId} (a replay)`
+        : `delivery ${deliveryId} was handled before`;
+      const log = { projectId, event, deliveryId, previous: seen.deliveryId };
+      if (seen.sameBody) deps.logger.warn(log, "a github delivery's body was replayed under a new delivery id");
+      res.status(200).json({ status: "duplicate", reason, previous: seen.outcome });
       return;
     }
     try {
