@@ -15,6 +15,7 @@ pg=$!
 bash scripts/up-redis.sh &
 rd=$!
 bash scripts/up-docker.sh
+bash scripts/build-egress-bridge.sh
 wait $pg || die "Postgres bring-up failed"
 wait $rd || die "Redis bring-up failed"
 
