@@ -96,6 +96,10 @@ describe("startNpmRegistry", () => {
     }
   });
 
+  it("gives up on a start-up that takes longer than startTimeoutMs", async () => {
+    await expect(startNpmRegistry({ startTimeoutMs: 1 })).rejects.toThrow(/did not start within 1 ms/);
+  });
+
   it("close() stops the server and removes its files", async () => {
     const other = await startNpmRegistry();
     expect((await fetch(new URL("-/ping", other.url))).status).toBe(200);

@@ -17,7 +17,7 @@ export interface NpmRegistryOptions {
    * npm is configured for (`npm config get registry`), a string = that URL. Default: none (offline).
    */
   uplink?: boolean | string;
-  /** Start-up (not publishing) must finish within this; default 30 s. */
+  /** Start-up (not publishing) must finish within this; default 60 s (about 1.5 s idle, 5 s at load 15). */
   startTimeoutMs?: number;
 }
 
@@ -45,7 +45,7 @@ export async function startNpmRegistry(options: NpmRegistryOptions = {}): Promis
     const configPath = join(root, "config.yaml");
     await writeFile(configPath, JSON.stringify(await verdaccioConfig(root, options.uplink), null, 2));
     const logPath = join(root, "verdaccio.log");
-    const started = await startWithRetries(configPath, logPath, options.startTimeoutMs ?? 30_000);
+    const started = await startWithRetries(configPath, logPath, options.startTimeoutMs ?? 60_000);
     child = started.child;
     const url = `http://127.0.0.1:${started.port}/`;
     const target = {
