@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { z } from "zod";
 import { ModelPricesVar } from "./model-prices.js";
 
@@ -59,6 +60,10 @@ export const ConfigSchema = z.object({
   /** Started, idle sandbox containers the worker keeps ready (0 turns the warm pool off). */
   PATCHBAY_SANDBOX_POOL_SIZE: z.coerce.number().int().min(0).max(32).default(2),
   PATCHBAY_WORK_DIR: z.string().default("/tmp/patchbay-work"),
+  /** Where the bring-up scripts keep state: logs, built binaries (scripts/lib/common.sh has the same default). */
+  PATCHBAY_STATE_DIR: z.string().default(".patchbay"),
+  /** The static egress bridge mounted into sandboxes (scripts/build-egress-bridge.sh); default <PATCHBAY_STATE_DIR>/bin/egress-bridge. */
+  PATCHBAY_EGRESS_BRIDGE: z.string().optional(),
   PATCHBAY_COMMAND_TIMEOUT_SEC: z.coerce.number().int().positive().default(300),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
@@ -88,7 +93,8 @@ export const ConfigSchema = z.object({
   MILVUS_ADDRESS: z.string().min(1).optional(),
 });
 
-export type Config = z.output<typeof ConfigSchema>;
+/** The parsed environment; paths a container bind-mounts are absolute. */
+export type Config = Omit<z.output<typeof ConfigSchema>, "PATCHBAY_EGRESS_BRIDGE"> & { PATCHBAY_EGRESS_BRIDGE: string };
 
 /**
  * Parses the environment with `overrides` on top (tests use them for unique queue names and
@@ -103,5 +109,8 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`invalid configuration: ${problems}`);
   }
-  return parsed.data;
+  const data = parsed.data;
+  // Docker bind-mounts need absolute host paths; relative ones are taken from the working directory.
+  const bridge = data.PATCHBAY_EGRESS_BRIDGE ?? `${data.PATCHBAY_STATE_DIR}/bin/egress-bridge`;
+  return { ...data, PATCHBAY_EGRESS_BRIDGE: resolve(bridge) };
 }
