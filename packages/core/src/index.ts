@@ -1,3 +1,4 @@
+export * from "./addresses.js";
 export * from "./environment.js";
 export * from "./errors.js";
 export * from "./events.js";
@@ -6,5 +7,6 @@ export * from "./job-spec.js";
 export * from "./job-status.js";
 export * from "./json-hygiene.js";
 export * from "./repo-url.js";
+export * from "./storable.js";
 export * from "./throttle.js";
 export * from "./workspace.js";

@@ -1,4 +1,4 @@
-import { EVENT_VERSION, type EventType, type JobEvent, type NewEvent } from "@patchbay/core";
+import { EVENT_VERSION, type EventType, type JobEvent, type NewEvent, storableJson } from "@patchbay/core";
 import type { Db } from "./client.js";
 import type { Prisma } from "./generated/prisma/client.js";
 
@@ -6,10 +6,23 @@ import type { Prisma } from "./generated/prisma/client.js";
 export type Tx = Prisma.TransactionClient;
 
 /**
+ * The event as Postgres can store it: NUL characters and lone surrogates in its data become
+ * U+FFFD, and `data.sanitized: true` says that happened (a command printed `\0`, a model sent
+ * half a surrogate pair). Storing it as it was would fail the whole batch every time.
+ */
+export function storableEvent(event: NewEvent): NewEvent {
+  const { value, sanitized } = storableJson(event.data);
+  if (!sanitized) return event;
+  const data = value !== null && typeof value === "object" && !Array.isArray(value) ? { ...value, sanitized } : value;
+  return { ...event, data } as NewEvent;
+}
+
+/**
  * Appends events inside a transaction. The job row's `last_seq` is bumped under its row lock,
  * so concurrent writers (a retried attempt, the API's cancel) never collide or leave gaps.
  */
-export async function appendEventsInTx(tx: Tx, jobId: string, events: readonly NewEvent[]): Promise<JobEvent[]> {
+export async function appendEventsInTx(tx: Tx, jobId: string, raw: readonly NewEvent[]): Promise<JobEvent[]> {
+  const events = raw.map(storableEvent);
   const rows = await tx.$queryRaw<Array<{ last_seq: number }>>`
     UPDATE jobs SET last_seq = last_seq + ${events.length} WHERE id = ${jobId}::uuid RETURNING last_seq`;
   const last = rows[0]?.last_seq;

@@ -30,6 +30,7 @@ export async function pingDb(db: import("./client.js").Db): Promise<boolean> {
   }
 }
 export { type EnvironmentRecord, EnvironmentRepository } from "./environment-repository.js";
+export { storableEvent } from "./event-repository.js";
 export { GithubHookRepository, type GithubHookSettings, type SeenDelivery } from "./github-hook-repository.js";
 export {
   type NotificationAttemptRecord,
@@ -39,4 +40,5 @@ export {
 export { type ScheduleRecord, ScheduleRepository } from "./schedule-repository.js";
 export { INSTALLATION_ID_KEY, SettingsRepository } from "./settings-repository.js";
 export { type SourceInfo, SourceRepository } from "./source-repository.js";
+export { isTransientStorageError, sqlState } from "./storage-errors.js";
 export { isDatabaseUnavailable } from "./unavailable.js";

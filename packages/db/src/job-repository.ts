@@ -5,8 +5,11 @@ import {
   type JobResult,
   type JobSpec,
   type JobStatus,
+  type NewEvent,
   PatchbayError,
   statusesLeadingTo,
+  storableJson,
+  storableText,
 } from "@patchbay/core";
 import type { Db } from "./client.js";
 import { appendEventsInTx, type Tx } from "./event-repository.js";
@@ -77,7 +80,18 @@ function toRecord(row: RowView): JobRecord {
   };
 }
 
-async function updateStatus(tx: Tx, id: string, to: JobStatus, fields: TransitionFields): Promise<boolean> {
+/** The fields with every text made storable (NUL and lone surrogates replaced; see storable.ts). */
+function storableFields(fields: TransitionFields): TransitionFields {
+  return {
+    ...fields,
+    ...(fields.result ? { result: storableJson(fields.result).value } : {}),
+    ...(fields.error ? { error: storableJson(fields.error).value } : {}),
+    ...(fields.patch !== undefined ? { patch: storableText(fields.patch) } : {}),
+  };
+}
+
+async function updateStatus(tx: Tx, id: string, to: JobStatus, raw: TransitionFields): Promise<boolean> {
+  const fields = storableFields(raw);
   const now = new Date();
   const { count } = await tx.job.updateMany({
     where: { id, status: { in: statusesLeadingTo(to) }, ...(fields.attempt ? { attempt: fields.attempt } : {}) },
@@ -109,20 +123,26 @@ export class JobRepository {
     queue?: string;
     idempotencyKey?: string;
     requestHash?: string;
+    /** Events stored with the row, in its transaction (a reader never sees the job without them). */
+    events?: readonly NewEvent[];
   }): Promise<{ job: JobRecord; created: boolean }> {
     try {
-      const row = await this.db.job.create({
-        data: {
-          id: input.id,
-          ...(input.projectId ? { projectId: input.projectId } : {}),
-          ...(input.queue ? { queue: input.queue } : {}),
-          spec: input.spec as unknown as Prisma.InputJsonValue,
-          model: input.spec.model,
-          repoUrl: input.spec.repo.url,
-          idempotencyKey: input.idempotencyKey ?? null,
-          requestHash: input.requestHash ?? null,
-        },
-        select: SELECT_WITHOUT_PATCH,
+      const row = await this.db.$transaction(async (tx) => {
+        const created = await tx.job.create({
+          data: {
+            id: input.id,
+            ...(input.projectId ? { projectId: input.projectId } : {}),
+            ...(input.queue ? { queue: input.queue } : {}),
+            spec: input.spec as unknown as Prisma.InputJsonValue,
+            model: input.spec.model,
+            repoUrl: input.spec.repo.url,
+            idempotencyKey: input.idempotencyKey ?? null,
+            requestHash: input.requestHash ?? null,
+          },
+          select: SELECT_WITHOUT_PATCH,
+        });
+        if (input.events?.length) await appendEventsInTx(tx, created.id, input.events);
+        return created;
       });
       return { job: toRecord(row), created: true };
     } catch (err) {
@@ -202,7 +222,7 @@ export class JobRepository {
         const data = {
           status: to,
           phase: fields.phase ?? null,
-          ...(message ? { message } : {}),
+          ...(message ? { message: storableText(message) } : {}),
           ...(attempt ? { attempt } : {}),
         };
         await appendEventsInTx(tx, id, [{ type: "status", data }]);
