@@ -1,4 +1,6 @@
 import type { EventData, NewEvent } from "@patchbay/core";
+import { type SecretForm, secretForms } from "./secret-forms.js";
+import { type SecretMatch, SecretScanner, WINDOW } from "./secret-scan.js";
 
 /** What a secret is replaced with in stored events. */
 export const REDACTED = "[redacted]";
@@ -6,9 +8,13 @@ export const REDACTED = "[redacted]";
 const MIN_SECRET_LENGTH = 6;
 const MIN_LINE_LENGTH = 16;
 
-/** Replaces known secret values in text and JSON values. */
+/**
+ * Replaces known secret values in text and JSON values: as they are and in their common
+ * encodings (see secret-forms.ts), also when only a long enough piece of one shows.
+ */
 export class Redactor {
-  private readonly secrets: string[];
+  private readonly forms: SecretForm[];
+  private readonly scanner: SecretScanner;
 
   constructor(values: Iterable<string>) {
     const all = new Set<string>();
@@ -17,19 +23,43 @@ export class Redactor {
       // A multi-line secret (an SSH key) is often printed line by line.
       for (const line of v.split(/\r?\n/)) if (line.trim().length >= MIN_LINE_LENGTH) all.add(line.trim());
     }
-    this.secrets = [...all].sort((a, b) => b.length - a.length);
+    const byText = new Map<string, SecretForm>();
+    for (const v of all) for (const form of secretForms(v)) if (!byText.has(form.text)) byText.set(form.text, form);
+    this.forms = [...byText.values()];
+    this.scanner = new SecretScanner(this.forms);
   }
 
   /** Whether there is anything to redact. */
   get empty(): boolean {
-    return this.secrets.length === 0;
+    return this.forms.length === 0;
+  }
+
+  /** Where secrets (in any form the redaction knows) occur in the text. */
+  find(text: string): SecretMatch[] {
+    return this.empty ? [] : this.scanner.scan(text).matches;
+  }
+
+  /** Whether the text holds a secret in any form the redaction knows. */
+  contains(text: string): boolean {
+    return this.find(text).length > 0;
   }
 
   /** The text with every secret replaced. */
   redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
-    return out;
+    return this.empty ? text : replace(text, this.scanner.scan(text).matches, text.length);
+  }
+
+  /**
+   * Redacts the part of a stream's text that later text cannot change: `ready` is redacted,
+   * `rest` (original text, possibly the start of a secret continued in the next chunk) is to be
+   * put in front of the next chunk.
+   */
+  redactStream(text: string): { ready: string; rest: string } {
+    if (this.empty) return { ready: text, rest: "" };
+    const { matches, openFrom } = this.scanner.scan(text);
+    let cut = Math.min(openFrom, text.length - this.pendingTail(text));
+    for (const m of matches) if (m.start < cut && m.end > cut) cut = m.start;
+    return { ready: replace(text, matches, cut), rest: text.slice(cut) };
   }
 
   /** A copy of a JSON value with every string (and key) redacted. */
@@ -42,22 +72,26 @@ export class Redactor {
     return value;
   }
 
-  /** Length of the longest end of `text` that is the start of a secret (may continue in the next chunk). */
-  pendingPrefixLength(text: string): number {
-    let best = 0;
-    for (const s of this.secrets) {
-      // Candidate starts: where the secret's first character occurs in the text's last len-1 characters.
-      let i = text.indexOf(s[0]!, Math.max(0, text.length - s.length + 1));
-      while (i >= 0 && text.length - i > best) {
-        if (s.startsWith(text.slice(i))) {
-          best = text.length - i;
-          break;
-        }
-        i = text.indexOf(s[0]!, i + 1);
-      }
+  /** Length of the longest end of `text`, shorter than a window, that occurs in some form. */
+  private pendingTail(text: string): number {
+    for (let len = Math.min(WINDOW - 1, text.length); len > 0; len--) {
+      const tail = text.slice(text.length - len);
+      if (this.forms.some((f) => f.text.includes(tail))) return len;
     }
-    return best;
+    return 0;
   }
+}
+
+/** `text` up to `limit` with each match replaced by the marker. */
+function replace(text: string, matches: readonly SecretMatch[], limit: number): string {
+  let out = "";
+  let at = 0;
+  for (const m of matches) {
+    if (m.start >= limit) break;
+    out += text.slice(at, m.start) + REDACTED;
+    at = m.end;
+  }
+  return out + text.slice(at, limit);
 }
 
 type LogData = EventData["log"];
@@ -65,7 +99,8 @@ type LogData = EventData["log"];
 /**
  * Redacts a job's events on their way to storage. Command output arrives in chunks that may
  * cut a secret in two, so the end of a chunk that could be the start of a secret is held back
- * until the stream's next chunk (or the next non-log event, or a flush) decides it.
+ * (unredacted, in memory only) until the stream's next chunk, the next non-log event or a flush
+ * decides it.
  */
 export class EventRedaction {
   private readonly held = new Map<string, LogData>();
@@ -77,17 +112,18 @@ export class EventRedaction {
     if (event.type !== "log")
       return [...this.drain(), { ...event, data: this.redactor.redactValue(event.data) } as NewEvent];
     const key = `${event.data.source ?? ""}|${event.data.phase ?? ""}|${event.data.stream}`;
-    const text = this.redactor.redact((this.held.get(key)?.text ?? "") + event.data.text);
+    const { ready, rest } = this.redactor.redactStream((this.held.get(key)?.text ?? "") + event.data.text);
     this.held.delete(key);
-    const hold = this.redactor.pendingPrefixLength(text);
-    if (hold > 0) this.held.set(key, { ...event.data, text: text.slice(text.length - hold) });
-    const ready = text.slice(0, text.length - hold);
+    if (rest) this.held.set(key, { ...event.data, text: rest });
     return ready ? [{ type: "log", data: { ...event.data, text: ready } }] : [];
   }
 
-  /** Releases all held text (it cannot complete a secret any more). */
+  /** Releases all held text, redacted (it cannot complete a secret any more). */
   drain(): NewEvent[] {
-    const out: NewEvent[] = [...this.held.values()].map((data) => ({ type: "log", data }));
+    const out: NewEvent[] = [...this.held.values()].map((data) => ({
+      type: "log",
+      data: { ...data, text: this.redactor.redact(data.text) },
+    }));
     this.held.clear();
     return out;
   }
