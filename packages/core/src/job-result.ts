@@ -62,6 +62,8 @@ export interface JobResult {
   testsDropped?: string[];
   /** With output.branch: what was pushed. */
   push?: PushResult;
+  /** The agent's change held a project secret: the stored patch has it redacted, and it was not pushed. */
+  secretsInPatch?: boolean;
   /** The environment the job ran in: a cached one (hit) or one built by setup (miss). */
   environment?: EnvironmentOutcome;
   /** Connections the sandbox made through the egress proxy, counted (each one is a `network` event). */

@@ -1,6 +1,7 @@
 import type { FileChange } from "@patchbay/checks";
 import type { PatchStats, Workspace } from "@patchbay/core";
 import { PatchbayError } from "@patchbay/core";
+import { guardPatchText, type SecretFinder } from "./patch-secrets.js";
 
 /** Scratch folder inside the sandbox's .git, which git never diffs. */
 const DIR = ".git/patchbay";
@@ -18,6 +19,17 @@ export interface CollectedPatch {
   stats: PatchStats;
   /** Every changed path, renames with their old path. */
   changes: FileChange[];
+  /** The agent's change held a project secret: `patch` has it redacted, and it is never pushed. */
+  secretsInPatch?: boolean;
+}
+
+/**
+ * The patch as it may be stored: every project secret (in any form the redaction knows, also
+ * inside binary files) taken out, and `secretsInPatch` set when there was one.
+ */
+export function guardPatch(collected: CollectedPatch, secrets: SecretFinder): CollectedPatch {
+  const guarded = guardPatchText(collected.patch, secrets);
+  return guarded.secretsInPatch ? { ...collected, patch: guarded.patch, secretsInPatch: true } : collected;
 }
 
 /**

@@ -32,6 +32,8 @@ export interface PushRequest {
   credentials?: GitCredentials;
   /** Extra environment for git (e.g. GIT_SSH_COMMAND with a deploy key), also from secrets. */
   env?: Record<string, string>;
+  /** Why a credential the project has was not used for this remote; added to a failure's message. */
+  credentialNote?: string;
 }
 
 // Answers git's "Username for …" / "Password for …" prompts from the environment, so the secret
@@ -127,7 +129,11 @@ async function gitIn(dir: string, request: PushRequest): Promise<(args: string[]
 }
 
 function pushFailed(request: PushRequest, why: string): PatchbayError {
-  return new PatchbayError("push_failed", `could not push branch ${request.branch} to ${request.remote}: ${why}`);
+  const note = request.credentialNote ? ` (${request.credentialNote})` : "";
+  return new PatchbayError(
+    "push_failed",
+    `could not push branch ${request.branch} to ${request.remote}: ${why}${note}`,
+  );
 }
 
 function stderrOf(err: unknown): string {
@@ -144,10 +150,12 @@ export function commitMessage(task: string, summary: string | null, jobId: strin
   return [subject, ...body, `Patchbay-Job: ${jobId}`].join("\n\n");
 }
 
-/** Credentials and environment for the job's remote, from the project's secrets. */
+/** Credentials and environment for the job's remote, from the project's secrets (JobSecrets.gitCredentials). */
 export interface GitSecrets {
   credentials?: GitCredentials;
   env?: Record<string, string>;
+  /** Why a credential was not used for this remote (GitCredentials.note). */
+  note?: string;
 }
 
 /** What pushForJob reads from the job and the worker. */
@@ -160,12 +168,23 @@ export interface JobPushContext {
   settings: Pick<PipelineSettings, "workDir" | "hostPath" | "gitAuthor">;
   signal?: AbortSignal;
   secrets?: GitSecrets;
+  /** The change held a project secret (CollectedPatch.secretsInPatch): it is refused, never pushed. */
+  secretsInPatch?: boolean;
 }
 
-/** Pushes the job's change as `output.branch` when the JobSpec asks; undefined when it does not or nothing changed. */
+/**
+ * Pushes the job's change as `output.branch` when the JobSpec asks; undefined when it does not or
+ * nothing changed. A change that held a project secret is refused with push_failed.
+ */
 export async function pushForJob(context: JobPushContext): Promise<PushResult | undefined> {
   const output = context.spec.output;
   if (!output?.branch || context.patch === "") return undefined;
+  if (context.secretsInPatch) {
+    throw new PatchbayError(
+      "push_failed",
+      `refused to push branch ${output.branch}: the change contains a project secret (result.secretsInPatch); the stored patch has it redacted`,
+    );
+  }
   return pushBranch({
     remote: context.spec.repo.url,
     baseCommit: context.baseCommit,
@@ -180,5 +199,6 @@ export async function pushForJob(context: JobPushContext): Promise<PushResult | 
     ...(context.signal ? { signal: context.signal } : {}),
     ...(context.secrets?.credentials ? { credentials: context.secrets.credentials } : {}),
     ...(context.secrets?.env ? { env: context.secrets.env } : {}),
+    ...(context.secrets?.note ? { credentialNote: context.secrets.note } : {}),
   });
 }
