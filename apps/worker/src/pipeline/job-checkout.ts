@@ -19,9 +19,15 @@ export async function checkoutForJob(
   const options = { timeoutMs: CLONE_TIMEOUT_MS, hostPath: settings.hostPath, signal, env: credentials.env };
   return cloneRepository(job.spec.repo, settings.workDir, options, sourceBundle(job, context.sources))
     .catch((err: unknown) => {
-      throw secrets.redactError(err);
+      throw secrets.redactError(withNote(err, credentials.note));
     })
     .finally(() => credentials.remove());
+}
+
+/** A clone that failed without a credential the project has says why it was not used. */
+function withNote(err: unknown, note: string | undefined): unknown {
+  if (!note || !(err instanceof PatchbayError)) return err;
+  return new PatchbayError(err.code, `${err.message} (${note})`, { details: err.details });
 }
 
 /** The uploaded bundle the spec names (repo.source), read from the job's own project only. */

@@ -10,7 +10,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("JobSecrets", () => {
   it("gives an https token to git as a header scoped to the repository's origin, not in the URL", async () => {
-    const secrets = new JobSecrets({ GIT_HTTPS_TOKEN: "ghp_abcdefghijklmnop" });
+    const secrets = new JobSecrets({ GIT_HTTPS_TOKEN: "ghp_abcdefghijklmnop", GIT_HTTPS_HOSTS: "git.example.com" });
     const creds = await secrets.gitCredentials("https://git.example.com/team/repo.git", tmp);
     expect(creds.env.GIT_CONFIG_KEY_0).toBe("http.https://git.example.com/.extraHeader");
     const header = creds.env.GIT_CONFIG_VALUE_0 ?? "";
@@ -22,6 +22,7 @@ describe("JobSecrets", () => {
   it("writes an SSH key to a private file for ssh URLs and removes it afterwards", async () => {
     const secrets = new JobSecrets({
       GIT_SSH_KEY: "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----",
+      GIT_SSH_HOSTS: "git.example.com",
     });
     const creds = await secrets.gitCredentials("git@git.example.com:team/repo.git", tmp);
     const keyFile = /-i '([^']+)'/.exec(creds.env.GIT_SSH_COMMAND ?? "")?.[1] ?? "";
@@ -29,6 +30,56 @@ describe("JobSecrets", () => {
     expect(readFileSync(keyFile, "utf8")).toContain("BEGIN OPENSSH PRIVATE KEY");
     await creds.remove();
     expect(() => statSync(keyFile)).toThrow();
+  });
+
+  it("binds the https token to GIT_HTTPS_HOSTS: another host, port or scheme gets nothing, and a note says why", async () => {
+    const token = "ghp_abcdefghijklmnop";
+    const bound = new JobSecrets({ GIT_HTTPS_TOKEN: token, GIT_HTTPS_HOSTS: "git.example.com, Git.Internal:8443" });
+    const given = async (url: string) => JSON.stringify((await bound.gitCredentials(url, tmp)).env) !== "{}";
+    expect(await given("https://git.example.com/r.git")).toBe(true);
+    expect(await given("https://git.example.com:443/r.git")).toBe(true);
+    expect(await given("https://GIT.example.com/r.git")).toBe(true);
+    expect(await given("https://git.internal:8443/r.git")).toBe(true);
+    expect(await given("https://git.internal/r.git")).toBe(false);
+    expect(await given("https://evil.example.net/r.git")).toBe(false);
+    expect(await given("https://git.example.com.evil.net/r.git")).toBe(false);
+    expect(await given("https://sub.git.example.com/r.git")).toBe(false);
+    expect(await given("https://git.example.com@evil.net/r.git")).toBe(false);
+    expect(await given("file:///srv/git.example.com/r.git")).toBe(false);
+    const refused = await bound.gitCredentials("https://evil.example.net/r.git", tmp);
+    expect(refused.note).toContain("GIT_HTTPS_HOSTS");
+    expect(refused.note).toContain("evil.example.net");
+    // Without GIT_HTTPS_HOSTS the token goes nowhere.
+    const unbound = new JobSecrets({ GIT_HTTPS_TOKEN: token });
+    expect((await unbound.gitCredentials("https://git.example.com/r.git", tmp)).env).toEqual({});
+  });
+
+  it("binds the SSH key to GIT_SSH_HOSTS, for ssh:// and scp-like URLs", async () => {
+    const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----";
+    const secrets = new JobSecrets({ GIT_SSH_KEY: key, GIT_SSH_HOSTS: "git.example.com,ssh.internal:2222" });
+    const keyed = async (url: string) => {
+      const creds = await secrets.gitCredentials(url, tmp);
+      await creds.remove();
+      return creds.env.GIT_SSH_COMMAND !== undefined;
+    };
+    expect(await keyed("git@git.example.com:team/repo.git")).toBe(true);
+    expect(await keyed("ssh://git@git.example.com/team/repo.git")).toBe(true);
+    expect(await keyed("ssh://git@git.example.com:22/team/repo.git")).toBe(true);
+    expect(await keyed("ssh://git@ssh.internal:2222/repo.git")).toBe(true);
+    expect(await keyed("ssh://git@ssh.internal/repo.git")).toBe(false);
+    expect(await keyed("git@evil.example.net:team/repo.git")).toBe(false);
+    expect(await keyed("ssh://git@evil.example.net/repo.git")).toBe(false);
+    expect(await keyed("file:///srv/repo.git")).toBe(false);
+    expect(await keyed("/srv/repo.git")).toBe(false);
+    expect((await new JobSecrets({ GIT_SSH_KEY: key }).gitCredentials("git@git.example.com:r.git", tmp)).env).toEqual(
+      {},
+    );
+  });
+
+  it("does not treat the host lists as secrets (host names would be redacted everywhere)", () => {
+    const secrets = new JobSecrets({ GIT_HTTPS_TOKEN: "ghp_abcdefghijklmnop", GIT_HTTPS_HOSTS: "git.example.com" });
+    expect(secrets.values()).toEqual(["ghp_abcdefghijklmnop"]);
+    expect(secrets.redact("cloned git.example.com")).toBe("cloned git.example.com");
   });
 
   it("gives no credentials when the project has none, and all secrets to setup as env", async () => {

@@ -1,6 +1,8 @@
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PatchbayError, toPatchbayError } from "@patchbay/core";
+import { type CollectedPatch, guardPatch } from "./finalize.js";
+import { credentialTarget, hostAllowed, parseHosts } from "./git-hosts.js";
 import { Redactor } from "./redact.js";
 
 /** Where a job's project secrets come from (the database, decrypted). */
@@ -14,7 +16,14 @@ export const GIT_SECRET_NAMES = {
   httpsUsername: "GIT_HTTPS_USERNAME",
   sshKey: "GIT_SSH_KEY",
   sshKnownHosts: "GIT_SSH_KNOWN_HOSTS",
+  /** Comma-separated hosts (`host` or `host:port`) GIT_HTTPS_TOKEN is sent to; none when unset. */
+  httpsHosts: "GIT_HTTPS_HOSTS",
+  /** Comma-separated hosts GIT_SSH_KEY is offered to; none when unset. */
+  sshHosts: "GIT_SSH_HOSTS",
 } as const;
+
+/** Settings kept with the secrets that are not secret: host names would otherwise be redacted everywhere. */
+const NOT_SECRET: ReadonlySet<string> = new Set([GIT_SECRET_NAMES.httpsHosts, GIT_SECRET_NAMES.sshHosts]);
 
 /** Secrets that sign Patchbay's notifications and verify GitHub webhooks: never given to setup. */
 export const SERVICE_SECRET_NAMES: ReadonlySet<string> = new Set(["NOTIFY_SECRET", "GITHUB_WEBHOOK_SECRET"]);
@@ -23,6 +32,8 @@ export const SERVICE_SECRET_NAMES: ReadonlySet<string> = new Set(["NOTIFY_SECRET
 export interface GitCredentials {
   env: Record<string, string>;
   remove(): Promise<void>;
+  /** Why a credential the project has was not given for this URL (its host is not bound to it). */
+  note?: string;
 }
 
 function quote(p: string): string {
@@ -39,7 +50,7 @@ export class JobSecrets {
   private readonly redactor: Redactor;
 
   constructor(private readonly byName: Readonly<Record<string, string>>) {
-    this.redactor = new Redactor(Object.values(byName));
+    this.redactor = new Redactor(this.values());
   }
 
   /** Loads the project's secrets (none without a source). */
@@ -47,9 +58,11 @@ export class JobSecrets {
     return source ? new JobSecrets(await source.values(projectId)) : JobSecrets.none;
   }
 
-  /** Every secret value (for the event redaction). */
+  /** Every secret value (for the event redaction); host settings are not secret. */
   values(): string[] {
-    return Object.values(this.byName);
+    return Object.entries(this.byName)
+      .filter(([name]) => !NOT_SECRET.has(name))
+      .map(([, value]) => value);
   }
 
   /**
@@ -60,9 +73,17 @@ export class JobSecrets {
     return Object.fromEntries(Object.entries(this.byName).filter(([name]) => !SERVICE_SECRET_NAMES.has(name)));
   }
 
-  /** The text with every secret value replaced. */
-  redact(text: string): string {
-    return this.redactor.redact(text);
+  /** The text with every secret value replaced, also in its common encodings (see redact.ts). */
+  readonly redact = (text: string): string => this.redactor.redact(text);
+
+  /** Whether the text holds a secret in any form the redaction knows. */
+  contains(text: string): boolean {
+    return this.redactor.contains(text);
+  }
+
+  /** The patch as it may be stored: secrets redacted, `secretsInPatch` set when it had one. */
+  guardPatch(patch: CollectedPatch): CollectedPatch {
+    return guardPatch(patch, this.redactor);
   }
 
   /** The error as a PatchbayError whose message carries no secret. */
@@ -73,25 +94,39 @@ export class JobSecrets {
   }
 
   /**
-   * Credentials for host git talking to `repoUrl`: an https token as an Authorization header
-   * scoped to that origin (never in the URL, never on the command line), or an SSH key in a
-   * private temporary file.
+   * Credentials for host git talking to `repoUrl`, only when its host is one the credential is
+   * bound to (GIT_HTTPS_HOSTS, GIT_SSH_HOSTS): an https token as an Authorization header scoped
+   * to that origin (never in the URL, never on the command line, not sent on after a redirect),
+   * or an SSH key in a private temporary file. Otherwise none, with a `note` saying why.
    */
   async gitCredentials(repoUrl: string, tmpParent: string): Promise<GitCredentials> {
-    const token = this.byName[GIT_SECRET_NAMES.httpsToken];
-    if (token && repoUrl.startsWith("https://")) {
-      const user = this.byName[GIT_SECRET_NAMES.httpsUsername] ?? "x-access-token";
-      const basic = Buffer.from(`${user}:${token}`).toString("base64");
-      const env = {
-        GIT_CONFIG_COUNT: "1",
-        GIT_CONFIG_KEY_0: `http.${new URL(repoUrl).origin}/.extraHeader`,
-        GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
-      };
-      return { env, remove: async () => {} };
+    const target = credentialTarget(repoUrl);
+    const none = { env: {}, remove: async () => {} };
+    if (!target) return none;
+    const isHttps = target.scheme === "https";
+    const name = isHttps ? GIT_SECRET_NAMES.httpsToken : GIT_SECRET_NAMES.sshKey;
+    const hostsName = isHttps ? GIT_SECRET_NAMES.httpsHosts : GIT_SECRET_NAMES.sshHosts;
+    const credential = this.byName[name];
+    if (!credential) return none;
+    if (!hostAllowed(target, parseHosts(this.byName[hostsName]))) {
+      const note = `${name} was not used for ${target.host}: that host is not in the project secret ${hostsName} (comma-separated hosts the credential is for)`;
+      return { ...none, note };
     }
-    const key = this.byName[GIT_SECRET_NAMES.sshKey];
-    if (key && !repoUrl.startsWith("https://")) return this.sshCredentials(key, tmpParent);
-    return { env: {}, remove: async () => {} };
+    return isHttps ? this.httpsCredentials(credential, repoUrl) : this.sshCredentials(credential, tmpParent);
+  }
+
+  private httpsCredentials(token: string, repoUrl: string): GitCredentials {
+    const user = this.byName[GIT_SECRET_NAMES.httpsUsername] ?? "x-access-token";
+    const basic = Buffer.from(`${user}:${token}`).toString("base64");
+    const env = {
+      GIT_CONFIG_COUNT: "2",
+      GIT_CONFIG_KEY_0: `http.${new URL(repoUrl).origin}/.extraHeader`,
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+      // A redirect may lead to any host; the header is for this one only.
+      GIT_CONFIG_KEY_1: "http.followRedirects",
+      GIT_CONFIG_VALUE_1: "false",
+    };
+    return { env, remove: async () => {} };
   }
 
   private async sshCredentials(key: string, tmpParent: string): Promise<GitCredentials> {
