@@ -3,7 +3,10 @@ import { createServer as createHttpServer, type Server as HttpServer, request } 
 import { createServer, type Server, type Socket } from "node:net";
 import type { EgressEvent } from "./types.js";
 
-/** An HTTP origin on loopback that answers `origin:<method>:<path>` and remembers what it saw. */
+/**
+ * An HTTP origin on loopback that answers `origin:<method>:<path>` (or N bytes for `/big/N`) and
+ * remembers what it saw.
+ */
 export async function startOrigin(): Promise<{
   server: HttpServer;
   port: number;
@@ -18,7 +21,8 @@ export async function startOrigin(): Promise<{
     req.on("end", () => {
       seen.push({ method: req.method, url: req.url, headers: req.headers, body });
       res.setHeader("content-type", "text/plain");
-      res.end(`origin:${req.method}:${req.url}`);
+      const big = /^\/big\/(\d+)$/.exec(req.url ?? "");
+      res.end(big ? Buffer.alloc(Number(big[1]), 97) : `origin:${req.method}:${req.url}`);
     });
   });
   server.listen(0, "127.0.0.1");
