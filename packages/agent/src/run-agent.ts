@@ -11,6 +11,7 @@ import { buildInstructions } from "./prompt.js";
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from "./retry.js";
 import type { ToolContext } from "./tools/context.js";
 import { runToolCalls } from "./tools/dispatch.js";
+import { redactingWorkspace } from "./tools/redact.js";
 import { SEARCH_DOCS_TOOL } from "./tools/search-docs.js";
 import { TOOL_OUTPUT_LIMIT } from "./truncate.js";
 import type { AgentOutcome, AgentRunOptions, ModelAdapter, ModelPrice, ModelTurn } from "./types.js";
@@ -75,10 +76,11 @@ async function startRun(options: AgentRunOptions): Promise<Run> {
       `limits.maxCostUsd cannot be enforced: no price is known for model ${options.model}. Add it to PATCHBAY_MODEL_PRICES.`,
     );
   }
+  const redact = options.redact ?? ((text: string) => text);
   const docs = new AgentsDocs(options.workspace);
-  const instructions = await buildInstructions(options.workspace, docs, { runChecks: options.runChecks !== undefined });
+  const built = await buildInstructions(options.workspace, docs, { runChecks: options.runChecks !== undefined });
   const ctx: ToolContext = {
-    workspace: options.workspace,
+    workspace: options.redact ? redactingWorkspace(options.workspace, options.redact) : options.workspace,
     emit: options.emit,
     signal: options.signal,
     commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
@@ -87,13 +89,15 @@ async function startRun(options: AgentRunOptions): Promise<Run> {
     runChecks: options.runChecks,
     searchDocs: options.searchDocs,
     docs,
+    redact: options.redact,
   };
   return {
     options,
     adapter: options.adapter ?? createAdapter(options),
-    instructions,
+    // The repository's AGENTS.md files are part of the instructions: they are repository text too.
+    instructions: redact(built),
     functionTools: [...(options.runChecks ? [RUN_CHECKS_TOOL] : []), ...(options.searchDocs ? [SEARCH_DOCS_TOOL] : [])],
-    history: [{ role: "user", content: options.task }],
+    history: [{ role: "user", content: redact(options.task) }],
     ctx,
     state: { usage: ZERO_USAGE, turns: 0, summary: null, price },
     guard: new LoopGuard(),

@@ -66,6 +66,12 @@ export interface AgentRunOptions {
   parallelToolCalls?: boolean;
   /** Replaces the Responses adapter built from `client` (other protocols, tests). */
   adapter?: ModelAdapter;
+  /**
+   * Takes secrets out of text: applied to every tool output (command output before it is cut
+   * to size), to the instructions built from the repository and to the task, before the model
+   * or an event sees them. The worker passes the job's secret redaction.
+   */
+  redact?: (text: string) => string;
 }
 
 /** How a run ended when it did not throw. */

@@ -23,16 +23,22 @@ export interface AgentPhaseInput {
   knowledge: JobKnowledge | null;
   emit: EventSink;
   signal: AbortSignal;
+  /**
+   * Takes the project's secrets out of text (JobSecrets.redact): applied to every tool output
+   * and the instructions before the model sees them, and to the repository files indexed for
+   * search_docs.
+   */
+  redact?: (text: string) => string;
 }
 
 /** The agent phase: the model loop in the job's sandbox, within the job's limits. */
 export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummary> {
-  const { job, settings, sandbox, knowledge, emit, signal } = input;
+  const { job, settings, sandbox, knowledge, emit, signal, redact } = input;
   const { spec } = job;
   const { api, prices, ...client } = settings.model;
   const ask = spec.kind === "ask";
   const commands = ask ? [] : (input.plan?.commands ?? []);
-  await knowledge?.indexRepository(sandbox, signal);
+  await knowledge?.indexRepository(sandbox, signal, redact);
   const outcome = await runAgent({
     model: spec.model,
     ...(spec.reasoningEffort ? { reasoningEffort: spec.reasoningEffort } : {}),
@@ -52,6 +58,7 @@ export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummar
     emit,
     signal,
     commandTimeoutMs: settings.commandTimeoutMs,
+    ...(redact ? { redact } : {}),
   });
   const { summary, usage, turns, estimatedCostUsd } = outcome;
   return { summary, usage, turns, estimatedCostUsd };

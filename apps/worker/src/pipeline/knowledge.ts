@@ -17,11 +17,16 @@ export class JobKnowledge {
     private readonly log: Logger,
   ) {}
 
-  /** Indexes the repository's docs and code; a failure is logged and the job goes on without them. */
-  async indexRepository(workspace: Workspace, signal: AbortSignal): Promise<void> {
+  /**
+   * Indexes the repository's docs and code; a failure is logged and the job goes on without them.
+   * With `redact`, every file is indexed with the project's secrets taken out (the index outlives
+   * the job and its passages go to later jobs' models).
+   */
+  async indexRepository(workspace: Workspace, signal: AbortSignal, redact?: (text: string) => string): Promise<void> {
     const started = Date.now();
     try {
-      const s = await indexRepository(this.kb, this.projectId, workspace, { signal });
+      const source = redact ? redactedReads(workspace, redact) : workspace;
+      const s = await indexRepository(this.kb, this.projectId, source, { signal });
       const text = `indexed ${s.files} repository files for search_docs (${s.created} new, ${s.updated} changed, ${s.unchanged} unchanged, ${s.removed} removed) in ${Date.now() - started} ms\n`;
       this.emit({ type: "log", data: { stream: "stdout", text, phase: "agent", source: "patchbay" } });
     } catch (err) {
@@ -59,6 +64,21 @@ export class JobKnowledge {
       citation.lines.push({ startLine, endLine });
     this.cited.set(key, citation);
   }
+}
+
+/** The workspace with text files read back redacted (binary files, which are not indexed, as they are). */
+export function redactedReads(workspace: Workspace, redact: (text: string) => string): Workspace {
+  return {
+    root: workspace.root,
+    exec: (command, options) => workspace.exec(command, options),
+    readFile: async (path) => {
+      const content = await workspace.readFile(path);
+      if (!content || content.includes(0)) return content;
+      return Buffer.from(redact(content.toString("utf8")), "utf8");
+    },
+    writeFile: (path, content) => workspace.writeFile(path, content),
+    deleteFile: (path) => workspace.deleteFile(path),
+  };
 }
 
 /** The task of a `kind: "ask"` job: answer, do not change anything. */

@@ -1,6 +1,7 @@
 import type { EventSink, Workspace } from "@patchbay/core";
 import type { ResponseInputItem } from "openai/resources/responses/responses";
 import type { AgentsDocs } from "../agents-md.js";
+import type { RedactText } from "./redact.js";
 import type { SearchDocs } from "./search-docs.js";
 
 /** What a tool may use while it runs. */
@@ -19,6 +20,8 @@ export interface ToolContext {
   searchDocs?: SearchDocs | undefined;
   /** Nested AGENTS.md files, shown with the first tool result that touches their folder. */
   docs: AgentsDocs | undefined;
+  /** Applied to every tool output before the model or a tool_result event sees it. */
+  redact?: RedactText | undefined;
 }
 
 /** A finished tool call: the item for the model and the facts for the tool_result event. */

@@ -6,6 +6,7 @@ import { PatchError } from "../patch/types.js";
 import { dirsOf, runApplyPatchCall } from "./apply-patch.js";
 import type { ToolContext, ToolOutcome, ToolRun } from "./context.js";
 import { functionToolNames, runFunctionCall } from "./functions.js";
+import { redactStrings } from "./redact.js";
 import { runShellCall } from "./shell.js";
 
 /**
@@ -67,9 +68,11 @@ async function traced(
   const started = Date.now();
   const result = await run()
     .then((r) => withNestedDocs(r, ctx))
+    .then((r) => redacted(r, ctx))
     .catch((err: unknown) => {
       // Keep tool_call and tool_result paired in the event log even when the run ends here.
-      const output = err instanceof Error ? err.message : String(err);
+      const message = err instanceof Error ? err.message : String(err);
+      const output = ctx.redact ? ctx.redact(message) : message;
       ctx.emit({ type: "tool_result", data: { callId, tool, ok: false, output, durationMs: Date.now() - started } });
       throw err;
     });
@@ -84,6 +87,13 @@ async function traced(
     fingerprint: JSON.stringify([tool, input, output]),
     malformed: result.malformed === true,
   };
+}
+
+/** The run with the secrets taken out of what goes to the model and into the tool_result event. */
+function redacted(run: ToolRun, ctx: ToolContext): ToolRun {
+  const redact = ctx.redact;
+  if (!redact) return run;
+  return { ...run, item: redactStrings(run.item, redact), output: redact(run.output) };
 }
 
 /** Appends AGENTS.md files of folders the call touched for the first time to its output. */
