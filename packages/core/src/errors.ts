@@ -30,6 +30,12 @@ export const ERROR_CODES = {
   push_failed: { retryable: false, http: 422 },
   timed_out: { retryable: false, http: 422 },
   cancelled: { retryable: false, http: 409 },
+  /** The checkout has more files or bytes than PATCHBAY_MAX_REPO_FILES / PATCHBAY_MAX_REPO_MB allow. */
+  repo_too_large: { retryable: false, http: 422 },
+  /** The agent's change is bigger than PATCHBAY_MAX_PATCH_BYTES; nothing of it is stored. */
+  patch_too_large: { retryable: false, http: 422 },
+  /** The sandbox's disk (its size-limited /workspace, /tmp or home) filled up. */
+  disk_limit: { retryable: false, http: 422 },
   // ours
   sandbox_failed: { retryable: true, http: 500 },
   /** The job's worker died more often than the stall limit allows. */

@@ -10,10 +10,14 @@ export function statusForError(error: PatchbayError): JobStatus {
       return "timed_out";
     case "repo_clone_failed":
     case "setup_failed":
+    case "environment_failed":
     case "budget_exceeded":
     case "agent_loop":
     case "invalid_config":
     case "push_failed":
+    case "repo_too_large":
+    case "patch_too_large":
+    case "disk_limit":
     case "invalid_request":
     case "conflict":
     case "not_found":
