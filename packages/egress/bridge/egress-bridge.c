@@ -146,20 +146,21 @@ static int connect_proxy(const char *path) {
   return fd;
 }
 
-static void accept_one(int lfd, const char *path) {
+/* Accepts one waiting connection; returns 0 when there is none (or no free slot). */
+static int accept_one(int lfd, const char *path) {
   int slot = -1;
   for (int i = 0; i < MAX_PAIRS; i++)
     if (!pairs[i]) {
       slot = i;
       break;
     }
-  if (slot < 0) return; /* full: leave it in the backlog until a pair frees */
+  if (slot < 0) return 0; /* full: leave it in the backlog until a pair frees */
   int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-  if (c < 0) return;
+  if (c < 0) return 0;
   struct pair *p = calloc(1, sizeof *p);
   if (!p) {
     close(c);
-    return;
+    return 1;
   }
   p->c.fd = c;
   p->u.fd = connect_proxy(path);
@@ -174,10 +175,11 @@ static void accept_one(int lfd, const char *path) {
     if (!p->c.buf || !p->u.buf) {
       pairs[slot] = p;
       free_pair(slot);
-      return;
+      return 1;
     }
   }
   pairs[slot] = p;
+  return 1;
 }
 
 /* Reads from `from` into its buffer; returns -1 when the pair must close. */
@@ -273,7 +275,9 @@ static void run(int lfd, const char *path) {
       k += two;
       if (crev || urev) step_pair(i, crev, urev);
     }
-    if (fds[0].revents & POLLIN) accept_one(lfd, path);
+    if (fds[0].revents & POLLIN)
+      while (accept_one(lfd, path)) {
+      }
   }
 }
 
