@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
-import type { ExecOptions, ExecResult, Workspace } from "@patchbay/core";
+import type { ExecOptions, ExecResult, ReadFileOptions, Workspace } from "@patchbay/core";
 
 /**
  * A Workspace over a folder on this machine, with commands run by the local bash. For this
@@ -21,10 +21,18 @@ export class LocalWorkspace implements Workspace {
     return runLocal(command, cwd, options);
   }
 
-  /** Reads a file relative to root; null when it does not exist. */
-  async readFile(path: string): Promise<Buffer | null> {
+  /** Reads a file relative to root (at most `maxBytes` of it); null when it does not exist. */
+  async readFile(path: string, options: ReadFileOptions = {}): Promise<Buffer | null> {
     try {
-      return await readFile(this.resolve(path));
+      if (options.maxBytes === undefined) return await readFile(this.resolve(path));
+      const file = await open(this.resolve(path), "r");
+      try {
+        const buffer = Buffer.alloc(options.maxBytes);
+        const { bytesRead } = await file.read(buffer, 0, options.maxBytes, 0);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await file.close();
+      }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw err;

@@ -7,12 +7,21 @@ export interface Workspace {
   readonly root: string;
   /** Runs a shell command (bash -lc) in the sandbox. Never throws for a non-zero exit. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
-  /** Reads a file relative to root; null when it does not exist. */
-  readFile(path: string): Promise<Buffer | null>;
+  /**
+   * Reads a file relative to root; null when it does not exist. With `maxBytes`, at most that
+   * many bytes (the file's head): ask for one more than you keep to tell a longer file apart.
+   */
+  readFile(path: string, options?: ReadFileOptions): Promise<Buffer | null>;
   /** Writes a file relative to root, creating parent folders. */
   writeFile(path: string, content: Buffer | string): Promise<void>;
   /** Deletes a file relative to root. */
   deleteFile(path: string): Promise<void>;
+}
+
+/** How much of a file to read. */
+export interface ReadFileOptions {
+  /** Read at most this many bytes; a bigger file is never read whole (not into memory, not off disk). */
+  maxBytes?: number;
 }
 
 export interface ExecOptions {

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { ExecOptions, ExecResult } from "@patchbay/core";
+import type { ExecOptions, ExecResult, ReadFileOptions } from "@patchbay/core";
 import type Dockerode from "dockerode";
 import { type CommandSettings, runCommand } from "./command.js";
 import { WORKSPACE_ROOT } from "./container-config.js";
@@ -46,10 +46,10 @@ export class DockerSandbox implements Sandbox {
     return runCommand(this.container, this.shells, command, options, this.settings);
   }
 
-  /** Reads a file relative to root; null when it does not exist. */
-  async readFile(path: string): Promise<Buffer | null> {
+  /** Reads a regular file relative to root (at most `maxBytes` of it); null when it does not exist. */
+  async readFile(path: string, options?: ReadFileOptions): Promise<Buffer | null> {
     this.assertLive();
-    return readWorkspaceFile(this.container, this.root, path);
+    return readWorkspaceFile(this.container, this.root, path, options);
   }
 
   /** Writes a file relative to root, creating parent folders. */

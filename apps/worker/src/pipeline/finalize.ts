@@ -1,11 +1,27 @@
 import type { FileChange } from "@patchbay/checks";
 import type { PatchStats, Workspace } from "@patchbay/core";
 import { PatchbayError } from "@patchbay/core";
+import { scriptFailure } from "./disk-limit.js";
 import { guardPatchText, type SecretFinder } from "./patch-secrets.js";
 
 /** Scratch folder inside the sandbox's .git, which git never diffs. */
 const DIR = ".git/patchbay";
 const TIMEOUT_MS = 120_000;
+/** Largest patch stored when the caller names no limit (PATCHBAY_MAX_PATCH_BYTES). */
+export const DEFAULT_MAX_PATCH_BYTES = 20 * 1024 * 1024;
+
+/**
+ * Empties the scratch folder. The agent may have planted anything there (a FIFO where a list is
+ * expected blocks every reader and writer); only files made after this are trusted.
+ */
+const RESET_SCRATCH = `rm -rf ${DIR} && mkdir -p ${DIR}`;
+/** Refuses a scratch file that is not a regular file (swapped in while the script ran). */
+const REQUIRE_REGULAR = (files: string[]) =>
+  files
+    .map(
+      (f) => `[ -f ${DIR}/${f} ] && [ ! -L ${DIR}/${f} ] || { echo "${DIR}/${f} is not a regular file" >&2; exit 3; }`,
+    )
+    .join("\n");
 
 /**
  * Files Python leaves next to the code whenever it runs (the agent's own test runs included);
@@ -47,7 +63,7 @@ export interface WorkspaceSnapshot {
 
 const SNAPSHOT_SCRIPT = (base: string) => `set -e
 export LC_ALL=C GIT_LITERAL_PATHSPECS=1
-mkdir -p ${DIR}
+${RESET_SCRATCH}
 git ls-files -z --others --exclude-standard > ${DIR}/untracked-before
 : > ${DIR}/modified-before
 git diff --name-only -z --no-renames ${base} | while IFS= read -r -d '' p; do
@@ -78,6 +94,7 @@ if [ -f .git/index ]; then cp .git/index ${DIR}/index; else git read-tree ${base
 git add -u
 git ls-files -z --others --exclude-standard | sort -z > ${DIR}/untracked-now
 ${withSnapshot ? "" : `: > ${DIR}/untracked-before; : > ${DIR}/modified-before`}
+${REQUIRE_REGULAR(["untracked-before", "modified-before"])}
 sort -z ${DIR}/untracked-before > ${DIR}/untracked-before.sorted
 comm -z -23 ${DIR}/untracked-now ${DIR}/untracked-before.sorted | { grep -z -v -E '${ARTIFACTS}' || true; } > ${DIR}/untracked-new
 if [ -s ${DIR}/untracked-new ]; then git add --pathspec-from-file=${DIR}/untracked-new --pathspec-file-nul; fi
@@ -93,28 +110,42 @@ git diff --cached --name-only -z --no-renames --diff-filter=A ${base} | { grep -
 if [ -s ${DIR}/artifacts ]; then git rm -q --cached --pathspec-from-file=${DIR}/artifacts --pathspec-file-nul >/dev/null; fi
 git diff --cached --binary --find-renames --output=${DIR}/patch.diff ${base}
 git diff --cached --numstat -z --find-renames --output=${DIR}/numstat ${base}
-git diff --cached --name-status -z --find-renames --output=${DIR}/names ${base}`;
+git diff --cached --name-status -z --find-renames --output=${DIR}/names ${base}
+${REQUIRE_REGULAR(["patch.diff", "numstat", "names"])}
+stat -c %s ${DIR}/patch.diff`;
+
+/** Limits for collecting a patch. */
+export interface CollectOptions {
+  /** Largest patch kept (default DEFAULT_MAX_PATCH_BYTES); a bigger one fails with patch_too_large. */
+  maxPatchBytes?: number;
+}
 
 /**
  * Diffs the agent's change against the base commit: edits, new, deleted, renamed and binary
  * files, and commits the agent may have made — without what setup and the baseline produced
- * (given their snapshot) and without Python bytecode caches. Everything is written to files and
- * read back uncapped (an exec's stdout is capped).
+ * (given their snapshot) and without Python bytecode caches. Everything is written to files,
+ * its size checked in the sandbox, and read back (an exec's stdout is capped).
  */
 export async function collectPatch(
   ws: Workspace,
   baseCommit: string,
   snapshot?: WorkspaceSnapshot,
+  options: CollectOptions = {},
 ): Promise<CollectedPatch> {
+  const maxPatchBytes = options.maxPatchBytes ?? DEFAULT_MAX_PATCH_BYTES;
+  await run(ws, RESET_SCRATCH, "prepare the patch collection");
   if (snapshot) {
     await ws.writeFile(`${DIR}/untracked-before`, snapshot.untracked);
     await ws.writeFile(`${DIR}/modified-before`, snapshot.modified);
   }
-  await run(ws, COLLECT_SCRIPT(baseCommit, snapshot !== undefined), "collect the patch");
+  const size = Number((await run(ws, COLLECT_SCRIPT(baseCommit, snapshot !== undefined), "collect the patch")).trim());
+  if (!(size <= maxPatchBytes)) throw patchTooLarge(size, maxPatchBytes);
   const [patch, numstat, names] = await Promise.all(
-    ["patch.diff", "numstat", "names"].map((file) => ws.readFile(`${DIR}/${file}`)),
+    ["patch.diff", "numstat", "names"].map((file) => ws.readFile(`${DIR}/${file}`, { maxBytes: maxPatchBytes + 1 })),
   );
   if (!patch || !numstat || !names) throw new PatchbayError("sandbox_failed", "git diff wrote no output");
+  // The file may have grown after it was measured (a process the agent left running).
+  if (patch.length > maxPatchBytes) throw patchTooLarge(patch.length, maxPatchBytes);
   return {
     patch: patch.toString("utf8"),
     stats: parseNumstat(numstat.toString("utf8")),
@@ -122,12 +153,20 @@ export async function collectPatch(
   };
 }
 
-async function run(ws: Workspace, script: string, what: string): Promise<void> {
+function patchTooLarge(size: number, max: number): PatchbayError {
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  const measured = Number.isFinite(size) ? `${size} bytes (${mb(size)})` : "of unknown size";
+  return new PatchbayError(
+    "patch_too_large",
+    `the agent's change is ${measured}, more than the ${max} bytes (${mb(max)}) a patch may have (PATCHBAY_MAX_PATCH_BYTES); nothing of it is kept`,
+  );
+}
+
+/** Runs a fixed script; its stdout. Failures are sandbox_failed, or disk_limit when the disk filled. */
+async function run(ws: Workspace, script: string, what: string): Promise<string> {
   const result = await ws.exec(script, { timeoutMs: TIMEOUT_MS });
-  if (result.exitCode !== 0) {
-    const why = result.timedOut ? "timed out" : result.stderr.slice(-500);
-    throw new PatchbayError("sandbox_failed", `could not ${what} in the sandbox: ${why}`);
-  }
+  if (result.exitCode !== 0) throw await scriptFailure(ws, result, `could not ${what} in the sandbox`);
+  return result.stdout;
 }
 
 /** Totals of `git diff --numstat -z`; binary files count as changed files with no lines. */

@@ -1,6 +1,6 @@
 import { type ChecksPlan, classifyTestChanges, type FileChange } from "@patchbay/checks";
 import { type JobResult, PatchbayError, type Workspace } from "@patchbay/core";
-import { type CollectedPatch, collectPatch, type WorkspaceSnapshot } from "./finalize.js";
+import { type CollectedPatch, type CollectOptions, collectPatch, type WorkspaceSnapshot } from "./finalize.js";
 
 const DIR = ".git/patchbay";
 
@@ -29,6 +29,8 @@ export async function protectTests(
   const tests = classifyTestChanges(changes, options.globs);
   const outcome = { modified: tests.modified, added: tests.added, dropped: [] as string[] };
   if (!options.protect || tests.modified.length === 0) return outcome;
+  // Whatever the agent left under these names (a FIFO would block the write) goes first.
+  for (const name of ["restore", "remove"]) await ws.deleteFile(`${DIR}/${name}`);
   await ws.writeFile(`${DIR}/restore`, nulList(tests.restore));
   await ws.writeFile(`${DIR}/remove`, nulList(tests.remove));
   const result = await ws.exec(
@@ -65,13 +67,14 @@ export async function collectAgentChange(
   baseCommit: string,
   snapshot: WorkspaceSnapshot | undefined,
   plan: { testGlobs: readonly string[]; protectTests: boolean },
+  options: CollectOptions = {},
 ): Promise<AgentChange> {
-  const first = await collectPatch(ws, baseCommit, snapshot);
+  const first = await collectPatch(ws, baseCommit, snapshot, options);
   const tests = await protectTests(ws, baseCommit, first.changes, {
     globs: plan.testGlobs,
     protect: plan.protectTests,
   });
-  const patch = tests.dropped.length > 0 ? await collectPatch(ws, baseCommit, snapshot) : first;
+  const patch = tests.dropped.length > 0 ? await collectPatch(ws, baseCommit, snapshot, options) : first;
   return { patch, tests };
 }
 
