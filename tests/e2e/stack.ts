@@ -90,6 +90,7 @@ export async function startStack(
       rateLimitPerMin: config.PATCHBAY_RATE_LIMIT_PER_MIN,
       projectMaxQueued: config.PATCHBAY_PROJECT_MAX_QUEUED,
       allowFileRepos: config.PATCHBAY_ALLOW_FILE_REPOS,
+      allowPrivateRepos: config.PATCHBAY_ALLOW_PRIVATE_REPOS,
     },
     ...(config.PATCHBAY_SECRETS_KEY ? { secretsKey: config.PATCHBAY_SECRETS_KEY } : {}),
     knowledge: knowledge.kb,
@@ -114,10 +115,21 @@ export async function startStack(
     redis.disconnect();
     await model.close();
     await removeProject(db, projectId);
+    removeProjectEnvironments(projectId);
     await knowledge.close();
     await db.$disconnect();
   };
   return { api, projectId, key, model, config, db, worker, close };
+}
+
+/** Removes the environment images and dependency-cache volume a test project's jobs built. */
+export function removeProjectEnvironments(projectId: string): void {
+  const label = `label=patchbay.project=${projectId}`;
+  const list = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).split("\n").filter(Boolean);
+  const images = [...new Set(list("images", "-q", "--filter", label))];
+  if (images.length > 0) execFileSync("docker", ["rmi", "-f", ...images], { stdio: "ignore" });
+  const volumes = list("volume", "ls", "-q", "--filter", label);
+  if (volumes.length > 0) execFileSync("docker", ["volume", "rm", "-f", ...volumes], { stdio: "ignore" });
 }
 
 /** A git repository made from a folder of examples/ (or a tests fixture), in a temp dir. */

@@ -13,6 +13,7 @@ import {
   SourceRepository,
   secretBoxFrom,
 } from "@patchbay/db";
+import { SubmitAdmission } from "@patchbay/jobs";
 import { createKnowledgeBase } from "@patchbay/knowledge";
 import {
   CANCEL_CHANNEL,
@@ -26,6 +27,7 @@ import {
 import { DockerSandboxProvider } from "@patchbay/sandbox";
 import { DelayedError, type Job, Worker } from "bullmq";
 import pino, { type Logger } from "pino";
+import { startEnvironmentServices } from "./environment/services.js";
 import { expireSources, reapContainers } from "./maintenance.js";
 import { Notifier, startNotifyWorker } from "./notify.js";
 import type { PipelineDeps } from "./pipeline/job-run.js";
@@ -80,6 +82,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     onShellNotice: (notice) => log.warn(notice, "sandbox shell fell back"),
   });
   const knowledge = createKnowledgeBase(config, { poolSize: 2, onPoolError });
+  const environment = await startEnvironmentServices(config, { db, installationId, logger: log });
   const deps: PipelineDeps = {
     jobs,
     events: new JobEventRepository(db),
@@ -89,6 +92,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     secrets: new SecretRepository(db, secretBoxFrom(config)),
     knowledge: knowledge.kb,
     sources,
+    environment: environment.services,
   };
   const registry = new RunRegistry();
   const redis = createRedis(config.REDIS_URL, redisOptions);
@@ -120,9 +124,17 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   const scheduleDeps = {
     schedules: new ScheduleRepository(db),
     jobs,
-    events: deps.events,
     queue,
     scheduleQueue,
+    // Ticks are admitted under the configuration in force when they fire, like any submit.
+    admission: new SubmitAdmission(
+      { projects: new ProjectRepository(db), sources },
+      {
+        allowFileRepos: config.PATCHBAY_ALLOW_FILE_REPOS,
+        allowPrivateRepos: config.PATCHBAY_ALLOW_PRIVATE_REPOS,
+        defaultMaxQueued: config.PATCHBAY_PROJECT_MAX_QUEUED,
+      },
+    ),
     logger: log,
   };
   const scheduleWorker = startScheduleWorker(
@@ -179,6 +191,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     every(3600_000, () => expireSources(sources, config.PATCHBAY_SOURCE_RETENTION_DAYS, log)),
     every(HEARTBEAT_MS, () => sweepOrphaned(jobs, queue, log, 6 * HEARTBEAT_MS)),
     every(5_000, () => notifier.sweep()),
+    every(3600_000, () => environment.sweep()),
   ];
 
   const close = async () => {
@@ -191,6 +204,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     clearTimeout(grace);
     await Promise.all([notifyWorker.close(), scheduleWorker.close(), notifyQueue.close(), scheduleQueue.close()]);
     await sandboxes.close().catch((err: unknown) => log.warn({ err }, "closing the warm pool failed"));
+    await environment.close();
     subscriber.disconnect();
     await queue.close();
     redis.disconnect();

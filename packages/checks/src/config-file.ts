@@ -24,6 +24,8 @@ export const RepoConfigSchema = z
   .object({
     /** Commands that install what the checks need (run once, before the baseline). */
     setup: oneOrMany.optional(),
+    /** Run when a cached environment is restored (offline, no secrets): e.g. a build step setup's cache does not cover. */
+    maintenance: oneOrMany.optional(),
     test: command.optional(),
     lint: command.optional(),
     /** Run the after-checks against the original test files and drop the agent's changes to them. */
@@ -74,6 +76,6 @@ export function parseRepoConfig(text: string): RepoConfig {
 function invalid(why: string): PatchbayError {
   return new PatchbayError(
     "invalid_config",
-    `${CONFIG_FILE} ${why}. Allowed keys: setup, test, lint, protectTests, testGlobs, junit, timeouts {setup, test, lint} (seconds).`,
+    `${CONFIG_FILE} ${why}. Allowed keys: setup, maintenance, test, lint, protectTests, testGlobs, junit, timeouts {setup, test, lint} (seconds).`,
   );
 }

@@ -64,6 +64,24 @@ export const ConfigSchema = z.object({
   PATCHBAY_STATE_DIR: z.string().default(".patchbay"),
   /** The static egress bridge mounted into sandboxes (scripts/build-egress-bridge.sh); default <PATCHBAY_STATE_DIR>/bin/egress-bridge. */
   PATCHBAY_EGRESS_BRIDGE: z.string().optional(),
+  /** Setup reaches the network through the worker's allowlisting proxy; false: setup runs offline. */
+  PATCHBAY_EGRESS: z.stringbool().default(true),
+  /** Let the proxy reach loopback and private addresses (a registry on the LAN, tests); never needed for public registries. */
+  PATCHBAY_EGRESS_ALLOW_PRIVATE: z.stringbool().default(false),
+  /** JSON {"host": "address:port"}: the proxy dials these hosts at fixed addresses (an internal mirror, tests). */
+  PATCHBAY_EGRESS_HOST_MAP: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return z.record(z.string(), z.string()).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: "custom", message: 'must be JSON like {"registry.internal": "10.0.0.5:4873"}' });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  /** Total size of cached environments (images) per installation; the least recently used go first. */
+  PATCHBAY_ENV_CACHE_MAX_GB: z.coerce.number().positive().default(20),
   PATCHBAY_COMMAND_TIMEOUT_SEC: z.coerce.number().int().positive().default(300),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),

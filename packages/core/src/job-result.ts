@@ -1,5 +1,11 @@
 import type { TokenUsage } from "./events.js";
 
+/**
+ * How a check command ended: "passed" (exit 0 in time), "failed", or "unavailable" — the command
+ * (or the tool it runs) is not installed (exit 127, "command not found"); not counted as failing.
+ */
+export type CheckStatus = "passed" | "failed" | "unavailable";
+
 /** One run of a test or lint command. */
 export interface CheckRun {
   kind: "test" | "lint";
@@ -7,7 +13,13 @@ export interface CheckRun {
   /** "job": the JobSpec; "config": the repository's .patchbay.yml; "detected": found by looking at the repository. */
   source: "job" | "config" | "detected";
   exitCode: number | null;
+  /** True when status is "passed". */
   passed: boolean;
+  status: CheckStatus;
+  /** With status "unavailable": why, in the shell's words (e.g. "sh: 1: eslint: not found"). */
+  reason?: string;
+  /** The test output says the run stopped before reporting every test (e.g. TAP "Bail out!"); its missing tests are not taken as fixed. */
+  incomplete?: string;
   timedOut: boolean;
   durationMs: number;
   outputTail: string;
@@ -24,8 +36,11 @@ export interface CheckRun {
 export interface ChecksComparison {
   before: CheckRun[];
   after: CheckRun[];
-  /** True when every after-run passed (and there was at least one). */
-  passed: boolean;
+  /**
+   * True when every after-run that could run passed; null when no check ran ("no checks ran": none
+   * was detected or configured, every one was unavailable, or the job ended before they ran).
+   */
+  passed: boolean | null;
   /** Check kinds that passed before and fail after. */
   regressions: string[];
   /** Tests failing before and passing after; present when both test runs named their failures. */
@@ -64,6 +79,12 @@ export interface JobResult {
   push?: PushResult;
   /** The agent's change held a project secret: the stored patch has it redacted, and it was not pushed. */
   secretsInPatch?: boolean;
+  /**
+   * Where the after-checks ran: "fresh_sandbox" — a new sandbox from the job's environment with
+   * exactly the stored patch applied (nothing else the agent left, files or processes, reaches
+   * them); "agent_sandbox" — the agent's own, when the environment could not be kept.
+   */
+  afterChecksIn?: "fresh_sandbox" | "agent_sandbox";
   /** The environment the job ran in: a cached one (hit) or one built by setup (miss). */
   environment?: EnvironmentOutcome;
   /** Connections the sandbox made through the egress proxy, counted (each one is a `network` event). */

@@ -46,7 +46,10 @@ export class DockerEnvironmentImages {
     const context = await mkdtemp(path.join(path.dirname(options.tarFile), "env-context-"));
     try {
       await link(options.tarFile, path.join(context, "env.tar"));
-      await writeFile(path.join(context, "Dockerfile"), `FROM ${options.base}\nCOPY env.tar ${ENV_TAR_PATH}\n`);
+      await writeFile(
+        path.join(context, "Dockerfile"),
+        `FROM ${options.base}\nCOPY --chown=1000:1000 env.tar ${ENV_TAR_PATH}\n`,
+      );
       const stream = await engineCall("image build", () =>
         this.docker.buildImage(tarOf(context), {
           t: options.tag,
@@ -121,10 +124,10 @@ export class DockerEnvironmentImages {
   }
 
   /** Images carrying every label given (`key=value`). */
-  async listImages(labels: Record<string, string>): Promise<Array<{ id: string; tags: string[] }>> {
+  async listImages(labels: Record<string, string>): Promise<Array<{ id: string; tags: string[]; createdAt: Date }>> {
     const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
     const images = await engineCall("image list", () => this.docker.listImages({ filters }));
-    return images.map((i) => ({ id: i.Id, tags: i.RepoTags ?? [] }));
+    return images.map((i) => ({ id: i.Id, tags: i.RepoTags ?? [], createdAt: new Date(i.Created * 1000) }));
   }
 }
 

@@ -1,24 +1,36 @@
-import { type ChecksPlan, compareChecks, planChecks, runChecks } from "@patchbay/checks";
+import { type ChecksPlan, compareChecks, runChecks } from "@patchbay/checks";
 import {
   type CheckRun,
+  DEFAULT_PROJECT_ENVIRONMENT,
+  type EventSink,
   type JobPhase,
   type JobResult,
   type JobStatus,
-  PatchbayError,
-  type TokenUsage,
-  toPatchbayError,
-  ZERO_USAGE,
+  type PatchbayError,
 } from "@patchbay/core";
-import type { JobEventRepository, JobRecord, JobRepository, SourceRepository, TransitionFields } from "@patchbay/db";
+import type {
+  EnvironmentRepository,
+  JobEventRepository,
+  JobRecord,
+  JobRepository,
+  SourceRepository,
+  TransitionFields,
+} from "@patchbay/db";
 import type { KnowledgeBase } from "@patchbay/knowledge";
 import type { Sandbox, SandboxProvider } from "@patchbay/sandbox";
-import { tarDirectory } from "@patchbay/sandbox";
 import type { Logger } from "pino";
+import { NetworkLedger } from "../environment/egress-door.js";
+import type { EnvironmentCacheDeps } from "../environment/environment-cache.js";
+import { type EgressSetup, type JobEnvironment, prepareEnvironment } from "../environment/environment-phase.js";
+import type { HostRegistries } from "../environment/setup-env.js";
 import { abortReason, raceAbort } from "./abort.js";
+import { type AfterChecksSandbox, afterChecks } from "./after-checks.js";
 import { type AgentSummary, runAgentPhase } from "./agent-phase.js";
 import { EventBuffer } from "./event-buffer.js";
 import { type CollectedPatch, collectPatch, snapshotWorkspace, type WorkspaceSnapshot } from "./finalize.js";
+import { JobAccounting } from "./job-accounting.js";
 import { checkoutForJob } from "./job-checkout.js";
+import { JobSandboxes } from "./job-sandboxes.js";
 import { JobKnowledge } from "./knowledge.js";
 import { keepsPartialPatch, statusForError } from "./outcome.js";
 import { type AgentChange, changeFields, collectAgentChange, verdict } from "./protect-tests.js";
@@ -29,6 +41,16 @@ import type { PipelineSettings } from "./settings.js";
 
 /** How a run ended for the queue: finished (any terminal status) or handed back. */
 export type RunOutcome = "done" | "handed_back";
+
+/** The worker's environment machinery: egress proxy, cache of built environments. */
+export interface EnvironmentServices {
+  /** Project environment settings (allowlist, admin setup); defaults without it. */
+  settings?: Pick<EnvironmentRepository, "settings">;
+  cache?: EnvironmentCacheDeps;
+  egress?: EgressSetup;
+  hostRegistries: HostRegistries;
+  installationId: string;
+}
 
 export interface PipelineDeps {
   jobs: JobRepository;
@@ -42,23 +64,40 @@ export interface PipelineDeps {
   knowledge?: KnowledgeBase;
   /** Uploaded git bundles, for jobs whose spec names `repo.source`. */
   sources?: SourceRepository;
+  /** Environments (setup through the proxy, cached); setup runs offline in the job's sandbox without it. */
+  environment?: EnvironmentServices;
 }
 
+/** What a run came to; `settle` records it. */
+type Outcome =
+  | { kind: "finished"; result: JobResult; patch: string | null; message: string; error?: PatchbayError }
+  | { kind: "failed"; error: PatchbayError }
+  | { kind: "handed_back" }
+  | { kind: "superseded" };
+
 /**
- * One attempt at one job: provision → setup → baseline → agent → checks → finalize. Whatever
- * happens, the job ends in exactly one terminal status and its container is removed.
+ * One attempt at one job: provision → setup (environment) → baseline → agent → checks →
+ * finalize. Each phase hands its value to the next; `settle` alone records the terminal state,
+ * after every sandbox of the job is gone.
  */
 export class JobRun {
   private readonly buffer: EventBuffer;
-  private sandbox: Sandbox | null = null;
-  private baseCommit: string | null = null;
-  private plan: ChecksPlan | null = null;
-  private snapshot: WorkspaceSnapshot | undefined;
-  private change: AgentChange | null = null;
-  private before: CheckRun[] = [];
-  private agent: AgentSummary = { summary: null, usage: ZERO_USAGE, turns: 0, estimatedCostUsd: null };
-  private secrets: JobSecrets = JobSecrets.none;
+  private readonly accounting = new JobAccounting();
+  private readonly network: NetworkLedger;
+  private readonly boxes: JobSandboxes;
   private readonly knowledge: JobKnowledge | null;
+  private secrets: JobSecrets = JobSecrets.none;
+  /** What earlier phases produced, for the result of a run that ends early. */
+  private readonly progress: {
+    baseCommit: string | null;
+    plan: ChecksPlan | null;
+    before: CheckRun[];
+    env: JobEnvironment | null;
+    agentBox: Sandbox | null;
+    snapshot?: WorkspaceSnapshot;
+    change: AgentChange | null;
+    agent: AgentSummary | null;
+  } = { baseCommit: null, plan: null, before: [], env: null, agentBox: null, change: null, agent: null };
 
   constructor(
     private readonly job: JobRecord,
@@ -66,15 +105,24 @@ export class JobRun {
     private readonly signal: AbortSignal,
   ) {
     this.buffer = new EventBuffer(job.id, deps.events, deps.logger);
-    this.knowledge = deps.knowledge
-      ? new JobKnowledge(deps.knowledge, job.projectId, this.buffer.emit, deps.logger)
-      : null;
-    // Removing the container at once stops whatever runs in it. A time-out keeps the container
-    // a moment longer so the patch made so far can be collected.
+    this.network = new NetworkLedger(this.emit);
+    const { settings } = deps;
+    const box = job.spec.sandbox;
+    this.boxes = new JobSandboxes(deps.sandboxes, {
+      jobId: job.id,
+      workerId: settings.workerId,
+      image: box?.image ?? settings.sandbox.image,
+      cpus: box?.cpus ?? settings.sandbox.cpus,
+      memoryMb: box?.memoryMb ?? settings.sandbox.memoryMb,
+    });
+    this.knowledge = deps.knowledge ? new JobKnowledge(deps.knowledge, job.projectId, this.emit, deps.logger) : null;
+    // Removing the containers at once stops whatever runs in them. A time-out keeps the agent's
+    // sandbox a moment longer so the patch made so far can be collected.
     signal.addEventListener(
       "abort",
       () => {
-        if (abortReason(signal) !== "timed_out") void this.sandbox?.destroy();
+        const keep = abortReason(signal) === "timed_out" ? (this.progress.agentBox ?? undefined) : undefined;
+        void this.boxes.removeAll(keep);
       },
       { once: true },
     );
@@ -84,116 +132,106 @@ export class JobRun {
     return this.deps.logger.child({ jobId: this.job.id });
   }
 
+  /** Every event goes through here: model turns are counted, the buffer stores them. */
+  private readonly emit: EventSink = this.accounting.wrap((event) => this.buffer.emit(event));
+
   /** Runs every phase and records the outcome. */
   async execute(): Promise<RunOutcome> {
+    let outcome: Outcome;
     try {
-      await raceAbort(this.phases(), this.signal);
-      return "done";
+      outcome = await raceAbort(this.phases(), this.signal);
     } catch (err) {
-      if (abortReason(this.signal) === "shutdown") return await this.handBack();
+      const reason = abortReason(this.signal);
+      if (reason === "shutdown") outcome = { kind: "handed_back" };
       // Presumed dead and taken over elsewhere: the new attempt owns the job's outcome now.
-      if (abortReason(this.signal) === "superseded") return "done";
-      await this.fail(toPatchbayError(err));
-      return "done";
+      else if (reason === "superseded") outcome = { kind: "superseded" };
+      else outcome = { kind: "failed", error: this.secrets.redactError(err) };
+    }
+    return this.settle(outcome);
+  }
+
+  private async phases(): Promise<Outcome> {
+    const checkout = await this.provision();
+    try {
+      const env = await this.environment(checkout.dir);
+      if (this.job.spec.kind === "ask") return await this.answer(env);
+      await this.enter("baseline");
+      this.progress.before = await this.runChecks(env.sandbox, env.plan, "baseline");
+      // What setup and the baseline left behind (node_modules, reports) is not the agent's change.
+      this.progress.snapshot = await snapshotWorkspace(env.sandbox, checkout.baseCommit);
+      await this.enter("agent");
+      this.progress.agent = await this.runAgent(env.sandbox, env.plan);
+      await this.enter("checks");
+      const change = await collectAgentChange(env.sandbox, checkout.baseCommit, this.progress.snapshot, env.plan);
+      this.progress.change = change;
+      const { runs: after, where } = await afterChecks({
+        env,
+        boxes: this.boxes,
+        patch: change.patch.patch,
+        before: this.progress.before,
+        run: (sandbox, plan) => this.runChecks(sandbox, plan, "after"),
+        emit: this.emit,
+      });
+      await this.enter("finalize");
+      return await this.finish(after, change, where);
     } finally {
-      await this.destroySandbox();
-      await this.buffer.flush();
+      await checkout.remove();
+      await this.progress.env?.dispose().catch(() => undefined);
     }
   }
 
-  /** Removes the container; done before the terminal status so a finished job has none. */
-  private async destroySandbox(): Promise<void> {
-    await this.sandbox?.destroy().catch((err: unknown) => this.log.warn({ err }, "sandbox destroy failed"));
+  /** Secrets, then the repository cloned on the host (kept until the job's sandboxes are filled). */
+  private async provision() {
+    this.secrets = await JobSecrets.load(this.deps.secrets, this.job.projectId);
+    this.buffer.redactSecrets(this.secrets.values());
+    const checkout = await checkoutForJob(this.job, {
+      settings: this.deps.settings,
+      secrets: this.secrets,
+      ...(this.deps.sources ? { sources: this.deps.sources } : {}),
+      signal: this.signal,
+    });
+    this.progress.baseCommit = checkout.baseCommit;
+    this.emit(logLine(`cloned ${this.job.spec.repo.url} at ${checkout.baseCommit}`, "provision"));
+    return checkout;
   }
 
-  private async phases(): Promise<void> {
-    await this.provision();
-    if (this.job.spec.kind === "ask") return this.answer();
-    await this.setup();
-    await this.enter("baseline");
-    this.before = await this.runChecks("baseline");
-    // What setup and the baseline left behind (node_modules, reports) is not the agent's change.
-    this.snapshot = await snapshotWorkspace(this.requireSandbox(), this.baseCommit!);
-    await this.enter("agent");
-    await this.runAgent();
-    await this.enter("checks");
-    this.change = await collectAgentChange(this.requireSandbox(), this.baseCommit!, this.snapshot, this.plan!);
-    const after = await this.runChecks("after");
-    await this.enter("finalize");
-    await this.finish(after, this.change);
+  /** The agent's sandbox with the job's environment: restored from the cache, or built by setup. */
+  private async environment(checkoutDir: string): Promise<JobEnvironment> {
+    await this.enter("setup");
+    const services = this.deps.environment ?? { hostRegistries: NO_REGISTRIES, installationId: "local" };
+    const project = (await services.settings?.settings(this.job.projectId)) ?? DEFAULT_PROJECT_ENVIRONMENT;
+    const env = await prepareEnvironment(
+      { sandboxes: this.boxes, ...services },
+      {
+        job: this.job,
+        checkoutDir,
+        project,
+        secrets: this.secrets.setupEnv(),
+        network: this.network,
+        emit: this.emit,
+        execOptions: () => this.execOptions("setup"),
+        workDir: this.deps.settings.workDir,
+        log: this.log,
+      },
+    );
+    this.progress.env = env;
+    this.progress.plan = env.plan;
+    this.progress.agentBox = env.sandbox;
+    return env;
   }
 
   /** kind "ask": the agent answers from the checkout and the docs; nothing is checked, kept or pushed. */
-  private async answer(): Promise<void> {
+  private async answer(env: JobEnvironment): Promise<Outcome> {
     await this.enter("agent");
-    await this.runAgent();
+    this.progress.agent = await this.runAgent(env.sandbox, null);
     await this.enter("finalize");
-    await this.destroySandbox();
-    await this.buffer.flush();
-    await this.recordStatus(
-      "succeeded",
-      { phase: null, result: this.result([], null) },
-      "answered (read-only ask job)",
-    );
+    return { kind: "finished", result: this.result([], null), patch: null, message: "answered (read-only ask job)" };
   }
 
   private async enter(phase: JobPhase): Promise<void> {
     if (this.signal.aborted) return;
     await retryStorage(`phase ${phase}`, () => this.deps.jobs.setPhase(this.job.id, phase), this.log);
-    this.buffer.emit({ type: "status", data: { status: "running", phase } });
-  }
-
-  private requireSandbox(): Sandbox {
-    if (!this.sandbox) throw new PatchbayError("sandbox_failed", "no sandbox");
-    return this.sandbox;
-  }
-
-  private async provision(): Promise<void> {
-    const { settings } = this.deps;
-    this.secrets = await JobSecrets.load(this.deps.secrets, this.job.projectId);
-    this.buffer.redactSecrets(this.secrets.values());
-    const checkout = await checkoutForJob(this.job, {
-      settings,
-      secrets: this.secrets,
-      ...(this.deps.sources ? { sources: this.deps.sources } : {}),
-      signal: this.signal,
-    });
-    try {
-      this.baseCommit = checkout.baseCommit;
-      this.buffer.emit(logLine(`cloned ${this.job.spec.repo.url} at ${checkout.baseCommit}`, "provision"));
-      const box = this.job.spec.sandbox;
-      this.sandbox = await this.deps.sandboxes.create({
-        jobId: this.job.id,
-        workerId: settings.workerId,
-        image: box?.image ?? settings.sandbox.image,
-        cpus: box?.cpus ?? settings.sandbox.cpus,
-        memoryMb: box?.memoryMb ?? settings.sandbox.memoryMb,
-      });
-      // A cancel that arrived while the container was being created finds no sandbox to remove.
-      if (this.signal.aborted) await this.destroySandbox();
-      await this.sandbox.putTar(tarDirectory(checkout.dir));
-    } finally {
-      await checkout.remove();
-    }
-  }
-
-  private async setup(): Promise<void> {
-    await this.enter("setup");
-    const sandbox = this.requireSandbox();
-    // JobSpec → .patchbay.yml → detection; a bad .patchbay.yml ends the job as invalid_config.
-    this.plan = await planChecks(sandbox, this.job.spec);
-    const { setup } = this.plan;
-    // Secrets reach setup commands as environment variables, and no later phase.
-    const options = { ...this.execOptions("setup"), env: this.secrets.setupEnv() };
-    if (setup.timeoutMs) options.timeoutMs = setup.timeoutMs;
-    for (const command of setup.commands) {
-      const result = await sandbox.exec(command, options);
-      if (result.exitCode !== 0) {
-        const why = result.timedOut ? "timed out" : `exited with ${result.exitCode}`;
-        const stderr = this.secrets.redact(result.stderr).slice(-500);
-        throw new PatchbayError("setup_failed", `setup command \`${command}\` ${why}: ${stderr}`);
-      }
-    }
+    this.emit({ type: "status", data: { status: "running", phase } });
   }
 
   private execOptions(phase: JobPhase) {
@@ -201,40 +239,44 @@ export class JobRun {
       timeoutMs: this.deps.settings.commandTimeoutMs,
       signal: this.signal,
       onOutput: (stream: "stdout" | "stderr", text: string) =>
-        this.buffer.emit({ type: "log", data: { stream, text, phase, source: phase } }),
+        this.emit({ type: "log", data: { stream, text, phase, source: phase } }),
     };
   }
 
-  private runChecks(stage: "baseline" | "after"): Promise<CheckRun[]> {
-    return runChecks(this.requireSandbox(), this.plan!.commands, {
+  private runChecks(sandbox: Sandbox, plan: ChecksPlan, stage: "baseline" | "after"): Promise<CheckRun[]> {
+    return runChecks(sandbox, plan.commands, {
       stage,
-      emit: this.buffer.emit,
+      emit: this.emit,
       timeoutMs: this.deps.settings.commandTimeoutMs,
       signal: this.signal,
     });
   }
 
-  private async runAgent(): Promise<void> {
-    this.agent = await runAgentPhase({
+  private runAgent(sandbox: Sandbox, plan: ChecksPlan | null): Promise<AgentSummary> {
+    return runAgentPhase({
       job: this.job,
       settings: this.deps.settings,
-      sandbox: this.requireSandbox(),
-      plan: this.plan,
+      sandbox,
+      plan,
       knowledge: this.knowledge,
-      emit: this.buffer.emit,
+      emit: this.emit,
       signal: this.signal,
     });
   }
 
   private result(after: CheckRun[], patch: CollectedPatch | null): JobResult {
+    const { plan, change, env, agent, before, baseCommit } = this.progress;
+    const network = this.network.used ? { network: this.network.snapshot() } : {};
     return {
-      summary: this.agent.summary,
+      summary: agent?.summary ?? null,
       patchStats: patch?.stats ?? { files: 0, insertions: 0, deletions: 0 },
-      checks: compareChecks(this.before, after),
-      usage: { ...this.agent.usage, turns: this.agent.turns, estimatedCostUsd: this.agent.estimatedCostUsd },
+      checks: compareChecks(before, after),
+      usage: this.accounting.total(),
       model: this.job.spec.model,
-      baseCommit: this.baseCommit,
-      ...changeFields(this.plan, this.change),
+      baseCommit,
+      ...changeFields(plan, change),
+      ...(env ? { environment: env.outcome } : {}),
+      ...network,
       ...(this.knowledge?.citations().length ? { citations: this.knowledge.citations() } : {}),
     };
   }
@@ -244,64 +286,70 @@ export class JobRun {
    * false and the regressions named; a push that fails makes it `failed` (push_failed), with the
    * result and patch kept.
    */
-  private async finish(after: CheckRun[], change: AgentChange): Promise<void> {
-    await this.destroySandbox();
-    await this.buffer.flush();
+  private async finish(after: CheckRun[], change: AgentChange, where: AfterChecksSandbox): Promise<Outcome> {
+    await this.boxes.removeAll();
     const { patch } = change;
-    const result = this.result(after, patch);
-    const pushed = await this.pushBranch(patch).then(
-      (push) => ({ push, error: null }),
-      (err: unknown) => ({ push: undefined, error: this.secrets.redactError(err) }),
-    );
-    if (pushed.push) result.push = pushed.push;
-    if (pushed.error) {
-      this.log.info({ code: pushed.error.code, message: pushed.error.message }, "push failed");
-      const fields = { phase: null, error: pushed.error.toJSON(), result, patch: patch.patch };
-      await this.recordStatus(statusForError(pushed.error), fields);
-      return;
+    const result = { ...this.result(after, patch), afterChecksIn: where };
+    try {
+      const push = await this.pushBranch(patch);
+      if (push) result.push = push;
+    } catch (err) {
+      const error = this.secrets.redactError(err);
+      this.log.info({ code: error.code, message: error.message }, "push failed");
+      return { kind: "finished", result, patch: patch.patch, message: error.message, error };
     }
-    await this.recordStatus("succeeded", { phase: null, result, patch: patch.patch }, verdict(result));
+    return { kind: "finished", result, patch: patch.patch, message: verdict(result) };
   }
 
   /** Pushes output.branch from the host (never from the sandbox) with the project's git credentials. */
   private async pushBranch(patch: CollectedPatch) {
     if (!this.job.spec.output?.branch) return undefined;
     const credentials = await this.secrets.gitCredentials(this.job.spec.repo.url, this.deps.settings.workDir);
-    const context = { jobId: this.job.id, spec: this.job.spec, baseCommit: this.baseCommit!, patch: patch.patch };
     return pushForJob({
-      ...context,
-      summary: this.agent.summary,
+      jobId: this.job.id,
+      spec: this.job.spec,
+      baseCommit: this.progress.baseCommit!,
+      patch: patch.patch,
+      summary: this.progress.agent?.summary ?? null,
       settings: this.deps.settings,
       signal: this.signal,
       secrets: { env: credentials.env },
     }).finally(() => credentials.remove());
   }
 
-  private async fail(error: PatchbayError): Promise<void> {
-    this.log.info({ code: error.code, message: error.message }, "job did not succeed");
-    this.keepUsageFrom(error);
-    // An ask job keeps no patch, not even a partial one.
-    const keep = this.sandbox && keepsPartialPatch(error) && this.job.spec.kind !== "ask";
-    const patch = keep ? await this.partialPatch() : null;
-    await this.destroySandbox();
+  /** The one place a run's end is recorded: every sandbox removed, events flushed, then the status. */
+  private async settle(outcome: Outcome): Promise<RunOutcome> {
+    const partial = outcome.kind === "failed" ? await this.partialPatch(outcome.error) : null;
+    await this.boxes.removeAll();
     await this.buffer.flush();
-    const status = statusForError(error);
-    await this.recordStatus(status, {
-      phase: null,
-      error: error.toJSON(),
-      result: this.result([], patch),
-      ...(patch ? { patch: patch.patch } : {}),
-    });
-  }
-
-  /** Budget errors carry the usage so far; a failed job still reports what it spent. */
-  private keepUsageFrom(error: PatchbayError): void {
-    const details = error.details as
-      | { usage?: TokenUsage; turns?: number; estimatedCostUsd?: number | null }
-      | undefined;
-    if (details?.usage && typeof details.turns === "number") {
-      const estimatedCostUsd = details.estimatedCostUsd ?? null;
-      this.agent = { ...this.agent, usage: details.usage, turns: details.turns, estimatedCostUsd };
+    switch (outcome.kind) {
+      case "superseded":
+        return "done";
+      case "handed_back":
+        await this.recordStatus(
+          "queued",
+          { phase: null },
+          "the worker is shutting down; the job goes back to the queue",
+        );
+        return "handed_back";
+      case "finished": {
+        const { result, patch, error } = outcome;
+        const fields = { phase: null, result, ...(patch !== null ? { patch } : {}) };
+        if (error) await this.recordStatus(statusForError(error), { ...fields, error: error.toJSON() });
+        else await this.recordStatus("succeeded", fields, outcome.message);
+        return "done";
+      }
+      case "failed": {
+        const { error } = outcome;
+        this.log.info({ code: error.code, message: error.message }, "job did not succeed");
+        await this.recordStatus(statusForError(error), {
+          phase: null,
+          error: error.toJSON(),
+          result: this.result([], partial),
+          ...(partial ? { patch: partial.patch } : {}),
+        });
+        return "done";
+      }
     }
   }
 
@@ -311,21 +359,17 @@ export class JobRun {
     return retryStorage(`status ${to}`, () => this.deps.jobs.transition(this.job.id, to, guarded, message), this.log);
   }
 
-  /** A worker shutting down returns its job to the queue for another worker. */
-  private async handBack(): Promise<RunOutcome> {
-    await this.destroySandbox();
-    await this.buffer.flush();
-    const note = "the worker is shutting down; the job goes back to the queue";
-    await this.recordStatus("queued", { phase: null }, note);
-    return "handed_back";
-  }
-
-  private async partialPatch(): Promise<CollectedPatch | null> {
-    if (this.change) return this.change.patch;
-    if (!this.sandbox || !this.baseCommit) return null;
-    return collectPatch(this.sandbox, this.baseCommit, this.snapshot).catch(() => null);
+  /** The patch made so far, for errors that keep it (budget, loop, time-out); never for ask jobs. */
+  private async partialPatch(error: PatchbayError): Promise<CollectedPatch | null> {
+    if (!keepsPartialPatch(error) || this.job.spec.kind === "ask") return null;
+    if (this.progress.change) return this.progress.change.patch;
+    const { agentBox, baseCommit, snapshot } = this.progress;
+    if (!agentBox || !baseCommit) return null;
+    return collectPatch(agentBox, baseCommit, snapshot).catch(() => null);
   }
 }
+
+const NO_REGISTRIES: HostRegistries = { hosts: [], npmRegistry: null, pipIndexUrls: [] };
 
 function logLine(text: string, phase: JobPhase) {
   return { type: "log" as const, data: { stream: "stdout" as const, text: `${text}\n`, phase, source: "patchbay" } };

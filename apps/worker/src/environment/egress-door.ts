@@ -1,0 +1,85 @@
+import type { EventSink, NetworkTotals } from "@patchbay/core";
+import type { SandboxMount } from "@patchbay/sandbox";
+
+/** One connection as the egress proxy reports it. */
+export interface ConnectionReport {
+  host: string;
+  port: number;
+  method: string | null;
+  status: number | null;
+  allowed: boolean;
+  reason?: string;
+  bytesUp: number;
+  bytesDown: number;
+  durationMs: number;
+}
+
+/** A sandbox's door to the worker's egress proxy (a unix socket in `hostDir`). */
+export interface EgressDoor {
+  readonly hostDir: string;
+  close(): Promise<void>;
+}
+
+/** The worker's egress proxy as the pipeline uses it (@patchbay/egress's EgressProxy). */
+export interface EgressGate {
+  openDoor(options: {
+    id: string;
+    allow: readonly string[];
+    methods?: readonly string[];
+    denyHint: string;
+    onConnection: (report: ConnectionReport) => void;
+  }): Promise<EgressDoor>;
+}
+
+/** Where the door and the bridge appear inside a sandbox. */
+export interface EgressPaths {
+  socketDir: string;
+  bridgePath: string;
+}
+
+/** Counts a job's proxied connections and turns each into a `network` event. */
+export class NetworkLedger {
+  private readonly totals: NetworkTotals = { allowed: 0, denied: 0, bytesUp: 0, bytesDown: 0, deniedHosts: [] };
+
+  constructor(private readonly emit: EventSink) {}
+
+  /** The listener a door reports to, for one phase. */
+  listener(phase: "setup" | "agent"): (report: ConnectionReport) => void {
+    return (report) => {
+      if (report.allowed) this.totals.allowed++;
+      else {
+        this.totals.denied++;
+        if (!this.totals.deniedHosts.includes(report.host)) this.totals.deniedHosts.push(report.host);
+      }
+      this.totals.bytesUp += report.bytesUp;
+      this.totals.bytesDown += report.bytesDown;
+      this.emit({ type: "network", data: { phase, ...report } });
+    };
+  }
+
+  /** Totals so far (a copy). */
+  snapshot(): NetworkTotals {
+    return { ...this.totals, deniedHosts: [...this.totals.deniedHosts] };
+  }
+
+  /** Whether any connection was made or refused. */
+  get used(): boolean {
+    return this.totals.allowed + this.totals.denied > 0;
+  }
+}
+
+/** The mounts that give a sandbox its door: the socket folder and the bridge binary, read-only. */
+export function doorMounts(door: EgressDoor, paths: EgressPaths, bridgeHostPath: string): SandboxMount[] {
+  return [
+    { type: "bind", source: door.hostDir, target: paths.socketDir, readOnly: true },
+    { type: "bind", source: bridgeHostPath, target: paths.bridgePath, readOnly: true },
+  ];
+}
+
+/** The message of a 403 and of environment_failed: which setting allows a host. */
+export function denyHint(projectId: string): string {
+  return (
+    `add it to the job's spec.environment.allow, or to the project's allowlist: ` +
+    `patchbay env allow <host> --project ${projectId} (PUT /v1/projects/${projectId}/environment)`
+  );
+}

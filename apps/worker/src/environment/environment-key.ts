@@ -1,0 +1,87 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { promisify } from "node:util";
+import type { JobSpec, ProjectEnvironment } from "@patchbay/core";
+
+const run = promisify(execFile);
+
+/** Bump when what setup produces for the same inputs changes (detection rules, snapshot layout). */
+const KEY_FORMAT = "env-v1";
+
+/**
+ * Files whose content decides what setup installs: manifests, lockfiles, tool versions and the
+ * repository's own Patchbay settings. Matched by base name anywhere in the tree (workspaces).
+ */
+const MANIFEST =
+  /(^|\/)(package\.json|package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|pnpm-workspace\.yaml|yarn\.lock|\.yarnrc(\.yml)?|\.npmrc|\.nvmrc|\.node-version|\.tool-versions|requirements[^/]*\.(txt|in)|constraints[^/]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|setup\.py|setup\.cfg|\.python-version|\.patchbay\.ya?ml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?)$/;
+
+/** What goes into an environment's key besides the repository's files. */
+export interface KeyInputs {
+  /** The engine's id of the image the sandbox starts from (a rebuilt image is a new key). */
+  imageId: string;
+  repoUrl: string;
+  spec: Pick<JobSpec, "setup" | "environment">;
+  project: ProjectEnvironment;
+  /** Hosts the proxy allows during setup (project, job and host registries). */
+  allow: readonly string[];
+}
+
+/** The environment key and whether the repository gives setup anything to work on. */
+export interface EnvironmentKey {
+  key: string;
+  /** Manifest and lockfile paths that went into the key. */
+  manifests: string[];
+  /** False when no setup command can apply: no manifests and no configured setup. */
+  needsSetup: boolean;
+}
+
+/**
+ * Hashes what decides the environment: the image, the repository, the blob ids of its manifests
+ * and lockfiles (from the index of the host checkout: no file is read), the setup commands and
+ * the network settings. Two jobs with the same key get the same environment.
+ */
+export async function environmentKey(checkoutDir: string, inputs: KeyInputs): Promise<EnvironmentKey> {
+  const { stdout } = await run("git", ["-C", checkoutDir, "ls-files", "-s", "-z"], {
+    maxBuffer: 256 * 1024 * 1024,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+  });
+  const manifests: string[] = [];
+  const hash = createHash("sha256");
+  hash.update(KEY_FORMAT);
+  for (const entry of stdout.split("\0")) {
+    // "<mode> <blob> <stage>\t<path>"
+    const tab = entry.indexOf("\t");
+    if (tab < 0) continue;
+    const file = entry.slice(tab + 1);
+    if (!MANIFEST.test(file)) continue;
+    manifests.push(file);
+    hash.update(`\0file\0${file}\0${entry.slice(0, tab)}`);
+  }
+  const settings = {
+    image: inputs.imageId,
+    repo: normalizeRepoUrl(inputs.repoUrl),
+    setup: inputs.spec.setup ?? null,
+    adminSetup: inputs.project.setup,
+    adminSecrets: inputs.project.setupSecrets,
+    allow: [...inputs.allow].sort(),
+  };
+  hash.update(`\0settings\0${JSON.stringify(settings)}`);
+  const needsSetup = manifests.length > 0 || (inputs.spec.setup?.length ?? 0) > 0 || inputs.project.setup.length > 0;
+  return { key: hash.digest("hex").slice(0, 40), manifests, needsSetup };
+}
+
+/** The same repository however it is written (case of the host, a trailing `.git` or slash). */
+export function normalizeRepoUrl(url: string): string {
+  const trimmed = url
+    .trim()
+    .replace(/\/+$/, "")
+    .replace(/\.git$/, "");
+  try {
+    const u = new URL(trimmed);
+    u.username = "";
+    u.password = "";
+    return `${u.protocol}//${u.host.toLowerCase()}${u.pathname}`;
+  } catch {
+    return trimmed;
+  }
+}

@@ -1,0 +1,79 @@
+import { access, constants, mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { Config } from "@patchbay/config";
+import { type Db, EnvironmentRepository } from "@patchbay/db";
+import { bridgeStartCommand, EgressProxy, egressEnv, hostPackageRegistries, SANDBOX_EGRESS } from "@patchbay/egress";
+import { DockerEnvironmentImages } from "@patchbay/sandbox";
+import type { Logger } from "pino";
+import type { EnvironmentServices } from "../pipeline/job-run.js";
+import { evictEnvironments } from "./environment-cache.js";
+
+/** The worker's environment machinery, and how to stop it. */
+export interface EnvironmentRuntime {
+  services: EnvironmentServices;
+  /** Drops expired and over-cap environments (hourly). */
+  sweep(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads the host's registries, starts the egress proxy (when the bridge binary is there) and
+ * opens the environment cache. Without a bridge, setup runs offline and a warning says why.
+ */
+export async function startEnvironmentServices(
+  config: Config,
+  context: { db: Db; installationId: string; logger: Logger },
+): Promise<EnvironmentRuntime> {
+  const { logger } = context;
+  const hostRegistries = await hostPackageRegistries();
+  logger.info({ registries: hostRegistries.hosts }, "setup may reach the host's package registries by default");
+  const environments = new EnvironmentRepository(context.db);
+  const cache = {
+    environments,
+    images: new DockerEnvironmentImages(),
+    maxBytes: config.PATCHBAY_ENV_CACHE_MAX_GB * 1024 ** 3,
+    installationId: context.installationId,
+    logger,
+  };
+  const proxy = await startProxy(config, logger);
+  const services: EnvironmentServices = {
+    settings: environments,
+    cache,
+    hostRegistries,
+    installationId: context.installationId,
+    ...(proxy
+      ? {
+          egress: {
+            gate: proxy,
+            paths: SANDBOX_EGRESS,
+            bridgeHostPath: config.PATCHBAY_EGRESS_BRIDGE,
+            bridgeStart: bridgeStartCommand(),
+            env: egressEnv(),
+          },
+        }
+      : {}),
+  };
+  return { services, sweep: () => evictEnvironments(cache), close: async () => proxy?.close() };
+}
+
+async function startProxy(config: Config, logger: Logger): Promise<EgressProxy | null> {
+  if (!config.PATCHBAY_EGRESS) return null;
+  try {
+    await access(config.PATCHBAY_EGRESS_BRIDGE, constants.X_OK);
+  } catch {
+    logger.warn(
+      { bridge: config.PATCHBAY_EGRESS_BRIDGE },
+      "no egress bridge binary (run scripts/build-egress-bridge.sh): setup runs without network",
+    );
+    return null;
+  }
+  // Unix socket paths are short (107 bytes): the doors live in a short folder under the work dir.
+  const socketRoot = path.join(config.PATCHBAY_WORK_DIR, "egress");
+  await mkdir(socketRoot, { recursive: true });
+  return new EgressProxy({
+    socketRoot,
+    ...(config.PATCHBAY_EGRESS_HOST_MAP ? { hostMap: config.PATCHBAY_EGRESS_HOST_MAP } : {}),
+    allowPrivateAddresses: config.PATCHBAY_EGRESS_ALLOW_PRIVATE,
+    logger,
+  });
+}

@@ -1,0 +1,51 @@
+import { Readable } from "node:stream";
+import type { ChecksPlan } from "@patchbay/checks";
+import { type CheckRun, type EventSink, PatchbayError } from "@patchbay/core";
+import type { Sandbox } from "@patchbay/sandbox";
+import type { JobEnvironment } from "../environment/environment-phase.js";
+import type { JobSandboxes } from "./job-sandboxes.js";
+
+/** Where the after-checks ran (see JobResult.afterChecksIn). */
+export type AfterChecksSandbox = "fresh_sandbox" | "agent_sandbox";
+
+/** What the after-checks need. */
+export interface AfterChecksInput {
+  env: JobEnvironment;
+  boxes: JobSandboxes;
+  /** The stored patch (what the job will hand out), against the base commit. */
+  patch: string;
+  before: CheckRun[];
+  run: (sandbox: Sandbox, plan: ChecksPlan) => Promise<CheckRun[]>;
+  emit: EventSink;
+}
+
+/**
+ * Judges exactly the stored patch: the agent's sandbox is removed (its background processes
+ * with it) and the checks run in a fresh sandbox from the job's environment with the patch
+ * applied. Only when the environment could not be kept do they run in the agent's sandbox.
+ */
+export async function afterChecks(input: AfterChecksInput): Promise<{ runs: CheckRun[]; where: AfterChecksSandbox }> {
+  const { env, boxes } = input;
+  if (!env.fresh) {
+    note(input.emit, "after-checks run in the agent's sandbox: the environment could not be kept for a fresh one");
+    return { runs: await input.run(env.sandbox, env.plan), where: "agent_sandbox" };
+  }
+  await boxes.remove(env.sandbox);
+  const sandbox = await env.fresh();
+  if (input.patch.length > 0) await applyPatch(sandbox, input.patch);
+  note(input.emit, "after-checks run in a fresh sandbox with exactly the stored patch applied");
+  return { runs: await input.run(sandbox, env.plan), where: "fresh_sandbox" };
+}
+
+async function applyPatch(sandbox: Sandbox, patch: string): Promise<void> {
+  try {
+    await sandbox.streamIn(["git", "-C", sandbox.root, "apply", "--whitespace=nowarn", "-"], Readable.from([patch]));
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new PatchbayError("sandbox_failed", `the stored patch did not apply in a fresh sandbox: ${why}`);
+  }
+}
+
+function note(emit: EventSink, text: string): void {
+  emit({ type: "log", data: { stream: "stdout", text: `patchbay: ${text}\n`, phase: "checks", source: "patchbay" } });
+}

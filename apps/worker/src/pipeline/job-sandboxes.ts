@@ -1,0 +1,58 @@
+import type { Sandbox, SandboxMount, SandboxProvider } from "@patchbay/sandbox";
+import { tarDirectory } from "@patchbay/sandbox";
+
+/** The limits every sandbox of one job gets. */
+export interface JobSandboxSpec {
+  jobId: string;
+  workerId: string;
+  image: string;
+  cpus: number;
+  memoryMb: number;
+}
+
+/**
+ * The sandboxes of one job (setup, agent, after-checks): each made with the job's limits, and
+ * all of them removed together when the job ends or is cancelled.
+ */
+export class JobSandboxes {
+  private readonly live = new Set<Sandbox>();
+  private closed = false;
+
+  constructor(
+    private readonly provider: SandboxProvider,
+    readonly spec: JobSandboxSpec,
+  ) {}
+
+  /** A new sandbox from the job's image (or `image`), with `mounts`, holding the host checkout when given. */
+  async create(
+    options: { image?: string; mounts?: SandboxMount[]; checkoutDir?: string; env?: Record<string, string> } = {},
+  ): Promise<Sandbox> {
+    const sandbox = await this.provider.create({
+      ...this.spec,
+      ...(options.image ? { image: options.image } : {}),
+      ...(options.mounts?.length ? { mounts: options.mounts } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
+    this.live.add(sandbox);
+    // Closed while the container was being made (a cancel): it must not outlive the job.
+    if (this.closed) {
+      await this.remove(sandbox);
+      throw new Error("the job's sandboxes were closed");
+    }
+    if (options.checkoutDir) await sandbox.putTar(tarDirectory(options.checkoutDir));
+    return sandbox;
+  }
+
+  /** Removes one sandbox (its processes die with it). */
+  async remove(sandbox: Sandbox): Promise<void> {
+    this.live.delete(sandbox);
+    await sandbox.destroy();
+  }
+
+  /** Removes every sandbox but `keep`; with no `keep`, also refuses new ones from now on. */
+  async removeAll(keep?: Sandbox): Promise<void> {
+    if (!keep) this.closed = true;
+    const doomed = [...this.live].filter((s) => s !== keep);
+    await Promise.allSettled(doomed.map((s) => this.remove(s)));
+  }
+}

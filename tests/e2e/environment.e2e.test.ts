@@ -1,0 +1,201 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { JobEvent, JobResult } from "@patchbay/core";
+import { type ModelScript, type NpmRegistry, startNpmRegistry } from "@patchbay/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { containersFor, type Stack, startStack, streamEvents, submit, waitTerminal } from "./stack.js";
+
+/** The registry's name inside sandboxes; the worker's proxy maps it to the loopback Verdaccio. */
+const REGISTRY_HOST = "registry.test";
+const temps: string[] = [];
+
+const say = (text: string) => ({ type: "message", role: "assistant", content: [{ type: "output_text", text }] });
+const shell = (...commands: string[]) => ({ type: "shell_call", action: { commands } });
+
+const PROBE = [
+  `python3 -c "import socket; print('localhost ->', socket.gethostbyname('localhost'))"`,
+  "ls /run/patchbay/egress 2>&1 || true",
+  // With the proxy settings forced on, nothing answers: no bridge, no socket, no network.
+  `python3 -c "import urllib.request as u; u.build_opener(u.ProxyHandler({'http':'http://127.0.0.1:3128'})).open('http://${REGISTRY_HOST}/', timeout=5)" 2>&1 | tail -1`,
+  `python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.connect('/run/patchbay/egress/proxy.sock')" 2>&1 | tail -1`,
+];
+
+const SCRIPTS: Record<string, ModelScript> = {
+  // Fixes the bug, and probes the network from the agent phase.
+  "fix-pad": {
+    turns: [
+      { output: [shell(...PROBE)] },
+      { output: [shell("sed -i 's/padStart(s, 2)/padStart(s, 3)/' src/code.js")] },
+      { output: [say("Fixed the width.")] },
+    ],
+  },
+  noop: { turns: [{ output: [say("Nothing to do.")] }] },
+};
+
+let stack: Stack;
+let registry: NpmRegistry;
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@localhost", ...args], {
+    cwd,
+    encoding: "utf8",
+  }).trim();
+}
+
+/**
+ * A project depending on the registry's packages, with a package-lock.json made by a real
+ * `npm install` against the registry and its URLs rewritten to the name sandboxes use.
+ */
+function projectRepo(deps: Record<string, string>): { url: string; dir: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), "patchbay-env-e2e-"));
+  temps.push(dir);
+  const pkg = {
+    name: "env-e2e",
+    version: "1.0.0",
+    private: true,
+    scripts: { test: "node --test" },
+    dependencies: deps,
+  };
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify(pkg, null, 2));
+  writeFileSync(path.join(dir, ".gitignore"), "node_modules/\n");
+  execFileSync("mkdir", ["-p", path.join(dir, "src"), path.join(dir, "test")]);
+  writeFileSync(
+    path.join(dir, "src/code.js"),
+    `const { padStart } = require("pb-pad");\nexports.id = (s) => padStart(s, 2);\n`,
+  );
+  writeFileSync(
+    path.join(dir, "test/code.test.js"),
+    `const test = require("node:test");\nconst assert = require("node:assert");\nconst { id } = require("../src/code.js");\n` +
+      `test("ids are three wide", () => assert.strictEqual(id("7"), "007"));\n`,
+  );
+  const empty = path.join(dir, ".empty-npmrc");
+  writeFileSync(empty, "");
+  execFileSync(
+    "npm",
+    ["install", "--registry", registry.url, "--userconfig", empty, "--globalconfig", empty, "--no-audit", "--no-fund"],
+    {
+      cwd: dir,
+      stdio: "ignore",
+    },
+  );
+  rmSync(empty);
+  rmSync(path.join(dir, "node_modules"), { recursive: true, force: true });
+  const lock = path.join(dir, "package-lock.json");
+  writeFileSync(
+    lock,
+    readFileSync(lock, "utf8").replaceAll(registry.url.replace(/\/$/, ""), `http://${REGISTRY_HOST}`),
+  );
+  writeFileSync(path.join(dir, ".npmrc"), `registry=http://${REGISTRY_HOST}/\n`);
+  git(dir, "init", "-q", "-b", "main");
+  git(dir, "add", "-A");
+  git(dir, "commit", "-qm", "fixture");
+  return { url: `file://${dir}`, dir };
+}
+
+const pad = (version: string) => ({
+  name: "pb-pad",
+  version,
+  files: { "index.js": `exports.padStart = (s, n) => String(s).padStart(n, "0");\n` },
+});
+
+beforeAll(async () => {
+  registry = await startNpmRegistry({ packages: [pad("1.0.0"), pad("1.1.0")] });
+  stack = await startStack(SCRIPTS, {
+    PATCHBAY_EGRESS_HOST_MAP: JSON.stringify({ [REGISTRY_HOST]: `127.0.0.1:${registry.port}` }),
+    PATCHBAY_SANDBOX_POOL_SIZE: "0",
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.close();
+  await registry?.close();
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(spec: Record<string, unknown>): Promise<{ job: JobJsonWithResult; events: JobEvent[] }> {
+  const { status, job } = await submit(stack.api, spec);
+  expect(status).toBe(202);
+  const done = (await waitTerminal(stack.api, job.id, 400_000)) as JobJsonWithResult;
+  expect(containersFor(job.id)).toEqual([]);
+  return { job: done, events: await streamEvents(stack.api, job.id) };
+}
+
+type JobJsonWithResult = Awaited<ReturnType<typeof waitTerminal>> & { result: JobResult | null };
+
+const logText = (events: JobEvent[]) =>
+  events
+    .filter((e) => e.type === "log")
+    .map((e) => (e.data as { text: string }).text)
+    .join("");
+
+describe("environments: setup through the allowlisting proxy, cached", () => {
+  let repo: { url: string; dir: string };
+
+  it("installs a locked dependency through the proxy; the agent reaches nothing; the after-checks pass in a fresh sandbox", async () => {
+    repo = projectRepo({ "pb-pad": "1.0.0" });
+    const { job, events } = await run({
+      repo: { url: repo.url },
+      task: "Make ids three wide.",
+      model: "script:fix-pad",
+      environment: { allow: [REGISTRY_HOST] },
+    });
+    expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+    const result = job.result!;
+    expect(result.setup?.commands).toEqual(["npm ci"]);
+    expect(result.environment).toMatchObject({ status: "built" });
+    expect(result.checks.before[0]?.passed).toBe(false);
+    expect(result.checks.after[0]?.passed).toBe(true);
+    expect(result.afterChecksIn).toBe("fresh_sandbox");
+    const network = events
+      .filter((e) => e.type === "network")
+      .map((e) => e.data as { host: string; allowed: boolean; phase: string });
+    expect(network.length).toBeGreaterThan(0);
+    expect(network.every((n) => n.host === REGISTRY_HOST && n.allowed && n.phase === "setup")).toBe(true);
+    expect(result.network).toMatchObject({ denied: 0 });
+    // The agent's probe: localhost resolves, and no way out exists.
+    const probe = events.find((e) => e.type === "tool_result");
+    const output = (probe?.data as { output: string }).output;
+    expect(output).toContain("localhost -> 127.0.0.1");
+    expect(output).toMatch(/No such file or directory/);
+    expect(output).toMatch(/Connection refused|URLError/);
+    expect(output).not.toMatch(/HTTP Error|200 OK/);
+  }, 420_000);
+
+  it("a second job with the same lockfile is a cache hit and runs no setup command", async () => {
+    const { job, events } = await run({
+      repo: { url: repo.url },
+      task: "Look around.",
+      model: "script:noop",
+      environment: { allow: [REGISTRY_HOST] },
+    });
+    expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+    expect(job.result?.environment).toMatchObject({ status: "hit" });
+    expect(events.some((e) => e.type === "network")).toBe(false);
+    expect(logText(events)).not.toMatch(/added \d+ package/);
+    // The dependency is there: the baseline ran the tests (and failed on the bug, not on a missing module).
+    expect(logText(events)).not.toMatch(/Cannot find module 'pb-pad'/);
+    expect(job.result?.checks.before[0]?.passed).toBe(false);
+  }, 420_000);
+
+  it("a changed lockfile is a miss; a host outside the allowlist fails setup as environment_failed naming it", async () => {
+    const changed = projectRepo({ "pb-pad": "1.1.0" });
+    const miss = await run({
+      repo: { url: changed.url },
+      task: "Look around.",
+      model: "script:noop",
+      environment: { allow: [REGISTRY_HOST] },
+    });
+    expect(miss.job.result?.environment).toMatchObject({ status: "built" });
+    expect(miss.job.result?.environment?.key).not.toBe(undefined);
+
+    const denied = await run({ repo: { url: changed.url }, task: "Look around.", model: "script:noop" });
+    expect(denied.job.status).toBe("failed");
+    expect(denied.job.error?.code).toBe("environment_failed");
+    expect(denied.job.error?.message).toContain(REGISTRY_HOST);
+    expect(denied.job.error?.message).toContain("spec.environment.allow");
+    const refused = denied.events.filter((e) => e.type === "network" && !(e.data as { allowed: boolean }).allowed);
+    expect(refused.length).toBeGreaterThan(0);
+  }, 600_000);
+});
