@@ -59,11 +59,17 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const jobs = new JobRepository(deps.db);
   const events = new JobEventRepository(deps.db);
-  const service = new JobService({ jobs, events, queue: deps.queue, redis: deps.redis, logger: deps.logger });
   const access = accessControl(
     { db: deps.db, redis: deps.redis, jobs, logger: deps.logger },
     { ...DEFAULT_ACCESS_OPTIONS, ...deps.access },
   );
+  const service = new JobService({
+    jobs,
+    queue: deps.queue,
+    redis: deps.redis,
+    admission: access.admission,
+    logger: deps.logger,
+  });
   const box = secretBoxFrom({
     PATCHBAY_SECRETS_KEY: deps.secretsKey,
     PATCHBAY_SECRETS_KEY_PREVIOUS: deps.secretsKeyPrevious,
@@ -78,7 +84,6 @@ export function createApp(deps: AppDeps): Express {
     hooks,
     secrets,
     service,
-    admission: access.admission,
     logger: deps.logger,
     githubApiUrl: deps.githubApiUrl ?? "https://api.github.com",
   };
@@ -118,7 +123,7 @@ export function createApp(deps: AppDeps): Express {
   };
   app.use("/v1/schedules", jobsScope, schedulesRouter(schedules));
   app.use("/v1/hooks", githubSettingsRouter(hooks));
-  app.use("/v1/jobs", jobsRouter({ jobs, service, admission: access.admission }));
+  app.use("/v1/jobs", jobsRouter({ jobs, service }));
   app.get("/v1/jobs/:id/events", eventsHandler({ jobs, events }, { pollMs: 250, heartbeatMs: 15_000, ...deps.events }));
   app.get("/v1/jobs/:id/trajectory", trajectoryHandler({ jobs, events }));
   app.use(notFoundRoute);

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       rateLimitPerMin: config.PATCHBAY_RATE_LIMIT_PER_MIN,
       projectMaxQueued: config.PATCHBAY_PROJECT_MAX_QUEUED,
       allowFileRepos: config.PATCHBAY_ALLOW_FILE_REPOS,
+      allowPrivateRepos: config.PATCHBAY_ALLOW_PRIVATE_REPOS,
     },
     ...(config.PATCHBAY_SECRETS_KEY ? { secretsKey: config.PATCHBAY_SECRETS_KEY } : {}),
     ...(config.PATCHBAY_SECRETS_KEY_PREVIOUS ? { secretsKeyPrevious: config.PATCHBAY_SECRETS_KEY_PREVIOUS } : {}),

@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { isTerminal } from "@patchbay/core";
 import type { JobRecord, JobRepository, NotificationRepository } from "@patchbay/db";
+import { toJobJson } from "@patchbay/jobs";
 import { NOTIFY_POLICY, type NotifyPayload, type NotifyQueue, notifyQueueName } from "@patchbay/queue";
 import { type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -16,25 +17,9 @@ export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
-/** The JSON a notification carries: the finished job, without its patch (fetch that by link). */
+/** The JSON a notification carries: the finished job as the API serves it (the patch by link). */
 export function notificationBody(job: JobRecord): string {
-  return JSON.stringify({
-    event: "job.finished",
-    job: {
-      id: job.id,
-      projectId: job.projectId,
-      status: job.status,
-      model: job.model,
-      attempt: job.attempt,
-      createdAt: job.createdAt.toISOString(),
-      startedAt: job.startedAt?.toISOString() ?? null,
-      finishedAt: job.finishedAt?.toISOString() ?? null,
-      spec: job.spec,
-      result: job.result,
-      error: job.error,
-      links: { self: `/v1/jobs/${job.id}`, events: `/v1/jobs/${job.id}/events`, patch: `/v1/jobs/${job.id}/patch` },
-    },
-  });
+  return JSON.stringify({ event: "job.finished", job: toJobJson(job) });
 }
 
 export interface NotifierDeps {

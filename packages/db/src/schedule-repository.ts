@@ -1,6 +1,6 @@
 import type { JobSpec } from "@patchbay/core";
 import type { Db } from "./client.js";
-import type { Prisma } from "./generated/prisma/client.js";
+import { Prisma } from "./generated/prisma/client.js";
 
 /** A recurring job. */
 export interface ScheduleRecord {
@@ -12,21 +12,43 @@ export interface ScheduleRecord {
   timezone: string | null;
   spec: JobSpec;
   paused: boolean;
+  /** A tick may start a job while the previous one is still queued or running. */
+  allowOverlap: boolean;
   runs: number;
+  /** Ticks that made no job (previous run unfinished, or the spec refused at run time). */
+  skippedRuns: number;
   lastRunAt: Date | null;
   lastJobId: string | null;
+  /** Why the last tick made no job; null once a tick made one. */
+  lastError: ScheduleError | null;
   createdAt: Date;
 }
 
+/** Why a tick made no job. */
+export interface ScheduleError {
+  code: string;
+  message: string;
+  at: string;
+}
+
 type Row = Prisma.ScheduleGetPayload<Record<string, never>>;
-const toRecord = (row: Row): ScheduleRecord => ({ ...row, spec: row.spec as unknown as JobSpec });
+const toRecord = (row: Row): ScheduleRecord => ({
+  ...row,
+  spec: row.spec as unknown as JobSpec,
+  lastError: row.lastError as unknown as ScheduleError | null,
+});
 
 /** Schedules of a project (BullMQ's job schedulers fire them; this is their source of truth). */
 export class ScheduleRepository {
   constructor(private readonly db: Db) {}
 
   /** Stores a new schedule. */
-  async create(input: Omit<ScheduleRecord, "paused" | "runs" | "lastRunAt" | "lastJobId" | "createdAt">) {
+  async create(
+    input: Omit<
+      ScheduleRecord,
+      "paused" | "runs" | "skippedRuns" | "lastRunAt" | "lastJobId" | "lastError" | "createdAt" | "allowOverlap"
+    > & { allowOverlap?: boolean },
+  ) {
     const data = { ...input, spec: input.spec as unknown as Prisma.InputJsonValue };
     return toRecord(await this.db.schedule.create({ data }));
   }
@@ -57,7 +79,16 @@ export class ScheduleRepository {
   async recordRun(id: string, jobId: string): Promise<void> {
     await this.db.schedule.update({
       where: { id },
-      data: { runs: { increment: 1 }, lastRunAt: new Date(), lastJobId: jobId },
+      data: { runs: { increment: 1 }, lastRunAt: new Date(), lastJobId: jobId, lastError: Prisma.DbNull },
+    });
+  }
+
+  /** Records a tick that made no job; `error` says why when it was refused (a skip keeps the last error). */
+  async recordSkip(id: string, error?: { code: string; message: string }): Promise<void> {
+    const lastError = error ? { ...error, at: new Date().toISOString() } : undefined;
+    await this.db.schedule.updateMany({
+      where: { id },
+      data: { skippedRuns: { increment: 1 }, ...(lastError ? { lastError } : {}) },
     });
   }
 

@@ -12,8 +12,11 @@ const db = createDb(loadConfig().DATABASE_URL, { max: 2 });
 const projectId = `src-retention-${randomUUID().slice(0, 8)}`;
 const sources = new SourceRepository(db);
 
+const otherProject = `${projectId}-other`;
+
 afterAll(async () => {
-  await db.job.deleteMany({ where: { projectId } });
+  await db.job.deleteMany({ where: { projectId: { in: [projectId, otherProject] } } });
+  await db.project.deleteMany({ where: { id: otherProject } });
   await db.project.delete({ where: { id: projectId } });
   await db.$disconnect();
 });
@@ -46,5 +49,19 @@ describe("SourceRepository.deleteUnusedBefore", () => {
     expect(await sources.deleteUnusedBefore(cutoff, projectId)).toBe(2);
     const left = await db.source.findMany({ where: { projectId }, select: { id: true } });
     expect(new Set(left.map((s) => s.id))).toEqual(new Set([forJob, forSchedule, fresh]));
+  });
+
+  it("keeps no bundle alive for another project's schedule or job that names it", async () => {
+    await new ProjectRepository(db).ensure(projectId);
+    await new ProjectRepository(db).ensure(otherProject);
+    const pinned = await upload();
+    const schedule = { id: randomUUID(), name: null, cron: "0 3 * * *", everyMs: null, timezone: null };
+    await new ScheduleRepository(db).create({ ...schedule, projectId: otherProject, spec: specFor(pinned) });
+    const job = { id: randomUUID(), spec: specFor(pinned), projectId: otherProject, queue: `q-${otherProject}` };
+    await new JobRepository(db).create(job);
+    const cutoff = new Date(Date.now() + 1000);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await sources.deleteUnusedBefore(cutoff, projectId)).toBeGreaterThanOrEqual(1);
+    expect(await db.source.count({ where: { id: pinned } })).toBe(0);
   });
 });

@@ -44,7 +44,8 @@ export class SourceRepository {
 
   /**
    * Deletes bundles uploaded before the cutoff that nothing still needs: no queued or running job
-   * and no schedule names them (within one project when `projectId` is given). Returns how many went.
+   * and no schedule of the bundle's own project names them (another project's cannot keep them
+   * alive), within one project when `projectId` is given. Returns how many went.
    */
   async deleteUnusedBefore(cutoff: Date, projectId: string | null = null): Promise<number> {
     return this.db.$executeRaw`
@@ -52,7 +53,9 @@ export class SourceRepository {
       WHERE s.created_at < ${cutoff}
         AND (${projectId}::text IS NULL OR s.project_id = ${projectId}::text)
         AND NOT EXISTS (SELECT 1 FROM jobs j
-                        WHERE j.status IN ('queued', 'running') AND j.spec->'repo'->>'source' = s.id::text)
-        AND NOT EXISTS (SELECT 1 FROM schedules c WHERE c.spec->'repo'->>'source' = s.id::text)`;
+                        WHERE j.status IN ('queued', 'running') AND j.project_id = s.project_id
+                          AND j.spec->'repo'->>'source' = s.id::text)
+        AND NOT EXISTS (SELECT 1 FROM schedules c
+                        WHERE c.project_id = s.project_id AND c.spec->'repo'->>'source' = s.id::text)`;
   }
 }

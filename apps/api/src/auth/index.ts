@@ -1,4 +1,4 @@
-import { ApiKeyRepository, type Db, type JobRepository, ProjectRepository } from "@patchbay/db";
+import { ApiKeyRepository, type Db, type JobRepository, ProjectRepository, SourceRepository } from "@patchbay/db";
 import type { RequestHandler } from "express";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -20,12 +20,15 @@ export interface AccessOptions {
   projectMaxQueued: number;
   /** Whether file:// repositories are accepted (local use only). */
   allowFileRepos: boolean;
+  /** Whether repo.url may name loopback, link-local or private hosts (PATCHBAY_ALLOW_PRIVATE_REPOS). */
+  allowPrivateRepos: boolean;
 }
 
 export const DEFAULT_ACCESS_OPTIONS: AccessOptions = {
   rateLimitPerMin: 600,
   projectMaxQueued: 500,
   allowFileRepos: false,
+  allowPrivateRepos: false,
 };
 
 /** The middlewares that decide who may do what, wired to storage. */
@@ -46,9 +49,13 @@ export function accessControl(
     authenticate: authenticate(new ApiKeyRepository(deps.db), deps.logger),
     rateLimit: rateLimit(new RateLimiter(deps.redis), options.rateLimitPerMin, deps.logger),
     ownJobsOnly: ownJobsOnly(deps.jobs) as RequestHandler,
-    admission: new SubmitAdmission(projects, {
-      allowFileRepos: options.allowFileRepos,
-      defaultMaxQueued: options.projectMaxQueued,
-    }),
+    admission: new SubmitAdmission(
+      { projects, sources: new SourceRepository(deps.db) },
+      {
+        allowFileRepos: options.allowFileRepos,
+        allowPrivateRepos: options.allowPrivateRepos,
+        defaultMaxQueued: options.projectMaxQueued,
+      },
+    ),
   };
 }

@@ -4,7 +4,7 @@ import { type GithubHookRepository, PROJECT_ID_PATTERN, type SecretRepository } 
 import express, { type Request, type RequestHandler, Router } from "express";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { authOf, requireScope, type SubmitAdmission } from "../auth/index.js";
+import { authOf, requireScope } from "../auth/index.js";
 import { invalidRequest } from "../http-errors.js";
 import type { JobService } from "../job-service.js";
 import { decideGithubEvent, type GithubDecision } from "./github-events.js";
@@ -28,7 +28,6 @@ export interface GithubHookDeps {
   hooks: GithubHookRepository;
   secrets: SecretRepository;
   service: JobService;
-  admission: SubmitAdmission;
   logger: Logger;
   /** Where GitHub's REST API is (PATCHBAY_GITHUB_API_URL); the project's token goes nowhere else. */
   githubApiUrl: string;
@@ -89,7 +88,6 @@ async function handleDelivery(
   });
   if (!parsed.success)
     throw invalidRequest("job spec from the webhook (check the hook settings' template)", parsed.error);
-  await deps.admission.check(projectId, parsed.data);
   const { job } = await deps.service.submit(parsed.data, `github:${deliveryId}`, projectId);
   return { status: "created", jobId: job.id };
 }

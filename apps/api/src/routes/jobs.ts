@@ -2,7 +2,7 @@ import { JOB_STATUSES, JobSpecSchema, PatchbayError } from "@patchbay/core";
 import type { JobRepository } from "@patchbay/db";
 import { Router } from "express";
 import { z } from "zod";
-import { authOf, type SubmitAdmission } from "../auth/index.js";
+import { authOf } from "../auth/index.js";
 import { invalidRequest } from "../http-errors.js";
 import { toJobResource } from "../job-resource.js";
 import type { JobService } from "../job-service.js";
@@ -24,7 +24,7 @@ export async function requireJob(jobs: JobRepository, id: string) {
 }
 
 /** `/v1/jobs`: submit, read, list, patch, cancel. */
-export function jobsRouter(deps: { jobs: JobRepository; service: JobService; admission: SubmitAdmission }): Router {
+export function jobsRouter(deps: { jobs: JobRepository; service: JobService }): Router {
   const router = Router();
 
   router.post("/", async (req, res) => {
@@ -32,9 +32,7 @@ export function jobsRouter(deps: { jobs: JobRepository; service: JobService; adm
     if (!parsed.success) throw invalidRequest("job spec", parsed.error);
     const key = IdempotencyKey.safeParse(req.get("Idempotency-Key"));
     if (!key.success) throw invalidRequest("Idempotency-Key header", key.error);
-    const { projectId } = authOf(req);
-    await deps.admission.check(projectId, parsed.data);
-    const { job, created } = await deps.service.submit(parsed.data, key.data, projectId);
+    const { job, created } = await deps.service.submit(parsed.data, key.data, authOf(req).projectId);
     res
       .status(created ? 202 : 200)
       .location(`/v1/jobs/${job.id}`)

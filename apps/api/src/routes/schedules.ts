@@ -21,6 +21,8 @@ const ScheduleBody = z
       .min(MIN_EVERY_MS)
       .max(366 * 24 * 3600 * 1000)
       .optional(),
+    /** Let a tick start a job while the schedule's previous job is still queued or running (default: skip it). */
+    allowOverlap: z.boolean().optional(),
     spec: JobSpecSchema,
   })
   .strict()
@@ -41,9 +43,12 @@ async function toResource(s: ScheduleRecord, queue: ScheduleQueue) {
     timezone: s.timezone,
     everyMs: s.everyMs,
     paused: s.paused,
+    allowOverlap: s.allowOverlap,
     runs: s.runs,
+    skippedRuns: s.skippedRuns,
     lastRunAt: s.lastRunAt?.toISOString() ?? null,
     lastJobId: s.lastJobId,
+    lastError: s.lastError,
     nextRunAt: next?.toISOString() ?? null,
     createdAt: s.createdAt.toISOString(),
     spec: s.spec,
@@ -70,7 +75,7 @@ export function schedulesRouter(deps: {
     const parsed = ScheduleBody.safeParse(req.body ?? {});
     if (!parsed.success) throw invalidRequest("schedule", parsed.error);
     const { projectId } = authOf(req);
-    const { spec, name, cron, everyMs, timezone } = parsed.data;
+    const { spec, name, cron, everyMs, timezone, allowOverlap } = parsed.data;
     await deps.admission.check(projectId, spec);
     const s = await deps.schedules.create({
       id: randomUUID(),
@@ -79,6 +84,7 @@ export function schedulesRouter(deps: {
       cron: cron ?? null,
       everyMs: everyMs ?? null,
       timezone: timezone ?? null,
+      allowOverlap: allowOverlap ?? false,
       spec,
     });
     try {

@@ -1,0 +1,3 @@
+export { type AdmissionPolicy, QUEUE_FULL_RETRY_SEC, SubmitAdmission } from "./admission.js";
+export { type JobJson, toJobJson } from "./job-json.js";
+export { type SubmitDeps, type SubmitRequest, type SubmitResult, submitJob } from "./submit.js";

@@ -1,0 +1,33 @@
+import type { JobRecord } from "@patchbay/db";
+
+/**
+ * The public JSON of a job: what the API answers and what notifications carry. The patch is
+ * not in it (fetch it by `links.patch`).
+ */
+export function toJobJson(job: JobRecord) {
+  return {
+    id: job.id,
+    projectId: job.projectId,
+    status: job.status,
+    phase: job.phase,
+    model: job.model,
+    attempt: job.attempt,
+    workerId: job.workerId,
+    cancelRequested: job.cancelRequested,
+    createdAt: job.createdAt.toISOString(),
+    updatedAt: job.updatedAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+    spec: job.spec,
+    result: job.result,
+    error: job.error,
+    links: {
+      self: `/v1/jobs/${job.id}`,
+      events: `/v1/jobs/${job.id}/events`,
+      patch: `/v1/jobs/${job.id}/patch`,
+    },
+  };
+}
+
+/** The public JSON of a job (the type of `toJobJson`). */
+export type JobJson = ReturnType<typeof toJobJson>;
