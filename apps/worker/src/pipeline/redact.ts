@@ -1,12 +1,11 @@
 import type { EventData, NewEvent } from "@patchbay/core";
 import { type SecretForm, secretForms } from "./secret-forms.js";
-import { type SecretMatch, SecretScanner, WINDOW } from "./secret-scan.js";
+import { MIN_WINDOWED, type SecretMatch, SecretScanner } from "./secret-scan.js";
 
 /** What a secret is replaced with in stored events. */
 export const REDACTED = "[redacted]";
 // Shorter values would mask ordinary words; the API refuses secrets under 8 characters.
 const MIN_SECRET_LENGTH = 6;
-const MIN_LINE_LENGTH = 16;
 
 /**
  * Replaces known secret values in text and JSON values: as they are and in their common
@@ -15,17 +14,19 @@ const MIN_LINE_LENGTH = 16;
 export class Redactor {
   private readonly forms: SecretForm[];
   private readonly scanner: SecretScanner;
+  /** Every character that occurs in some form. */
+  private readonly chars = new Set<number>();
 
   constructor(values: Iterable<string>) {
-    const all = new Set<string>();
-    for (const v of values) {
-      if (v.length >= MIN_SECRET_LENGTH) all.add(v);
-      // A multi-line secret (an SSH key) is often printed line by line.
-      for (const line of v.split(/\r?\n/)) if (line.trim().length >= MIN_LINE_LENGTH) all.add(line.trim());
-    }
+    // A line of a multi-line secret (an SSH key) printed on its own is a piece of the whole
+    // secret's forms, and so caught as one: lines need no forms of their own.
     const byText = new Map<string, SecretForm>();
-    for (const v of all) for (const form of secretForms(v)) if (!byText.has(form.text)) byText.set(form.text, form);
+    for (const v of new Set(values)) {
+      if (v.length < MIN_SECRET_LENGTH) continue;
+      for (const form of secretForms(v)) if (!byText.has(form.text)) byText.set(form.text, form);
+    }
     this.forms = [...byText.values()];
+    for (const form of this.forms) for (let i = 0; i < form.text.length; i++) this.chars.add(form.text.charCodeAt(i));
     this.scanner = new SecretScanner(this.forms);
   }
 
@@ -72,9 +73,11 @@ export class Redactor {
     return value;
   }
 
-  /** Length of the longest end of `text`, shorter than a window, that occurs in some form. */
+  /** Length of the longest short end of `text` that occurs in some form (the scan sees longer ones). */
   private pendingTail(text: string): number {
-    for (let len = Math.min(WINDOW - 1, text.length); len > 0; len--) {
+    // Most chunks end in a line break, which no form holds: nothing to hold back.
+    if (text.length === 0 || !this.chars.has(text.charCodeAt(text.length - 1))) return 0;
+    for (let len = Math.min(MIN_WINDOWED - 1, text.length); len > 0; len--) {
       const tail = text.slice(text.length - len);
       if (this.forms.some((f) => f.text.includes(tail))) return len;
     }

@@ -1,7 +1,10 @@
 import type { SecretForm } from "./secret-forms.js";
 
-/** Characters hashed per window; every form of at least this length is found through its windows. */
+/** Characters hashed per window. */
 export const WINDOW = 8;
+// Shorter forms (of short secrets) are found with indexOf: windowing them would make every
+// position a probe (stride 1) and the scan several times slower.
+export const MIN_WINDOWED = 12;
 const BASE = 0x9e3779b1 | 0;
 const FILTER_BITS = 22;
 
@@ -30,7 +33,7 @@ const mix = (h: number) => Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> (32 - FILTE
 export class SecretScanner {
   private readonly filter = new Uint32Array(1 << (FILTER_BITS - 5));
   private readonly table = new Map<number, number[]>();
-  /** Forms shorter than a window: found with indexOf, whole only. */
+  /** Forms shorter than MIN_WINDOWED: found with indexOf, whole only. */
   private readonly short: string[] = [];
   /** The shortest stretch that can count as a match. */
   private readonly minMatch: number;
@@ -39,7 +42,7 @@ export class SecretScanner {
   constructor(private readonly forms: readonly SecretForm[]) {
     let minMatch = Number.POSITIVE_INFINITY;
     forms.forEach((form, f) => {
-      if (form.text.length < WINDOW) {
+      if (form.text.length < MIN_WINDOWED) {
         this.short.push(form.text);
         return;
       }
