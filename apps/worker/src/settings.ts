@@ -9,6 +9,7 @@ export async function pipelineSettings(config: Config, workerId: string): Promis
     workerId,
     workDir: config.PATCHBAY_WORK_DIR,
     hostPath: config.PATH,
+    allowPrivateRepos: config.PATCHBAY_ALLOW_PRIVATE_REPOS,
     sandbox: {
       image: config.PATCHBAY_SANDBOX_IMAGE,
       cpus: config.PATCHBAY_SANDBOX_CPUS,

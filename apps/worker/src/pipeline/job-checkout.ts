@@ -1,6 +1,7 @@
 import { PatchbayError } from "@patchbay/core";
 import type { JobRecord, SourceRepository } from "@patchbay/db";
 import { cloneRepository, type HostCheckout } from "./clone.js";
+import { addGitConfig, checkRepoTarget } from "./repo-target.js";
 import type { JobSecrets } from "./secrets.js";
 import type { PipelineSettings } from "./settings.js";
 
@@ -8,15 +9,21 @@ const CLONE_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * Clones a job's repository on the host: from its URL with the project's git credentials (removed
- * again at once), or from the uploaded bundle its spec names. Errors never show a secret.
+ * again at once), or from the uploaded bundle its spec names. A URL whose host is (or resolves
+ * to) a loopback or private address is refused first, unless the operator allows it. Errors never
+ * show a secret.
  */
 export async function checkoutForJob(
   job: JobRecord,
   context: { settings: PipelineSettings; secrets: JobSecrets; sources?: SourceRepository; signal: AbortSignal },
 ): Promise<HostCheckout> {
   const { settings, secrets, signal } = context;
+  const target = job.spec.repo.source
+    ? { gitConfig: [] }
+    : await checkRepoTarget(job.spec.repo.url, { allowPrivate: settings.allowPrivateRepos ?? false });
   const credentials = await secrets.gitCredentials(job.spec.repo.url, settings.workDir);
-  const options = { timeoutMs: CLONE_TIMEOUT_MS, hostPath: settings.hostPath, signal, env: credentials.env };
+  const env = addGitConfig(credentials.env, target.gitConfig);
+  const options = { timeoutMs: CLONE_TIMEOUT_MS, hostPath: settings.hostPath, signal, env };
   return cloneRepository(job.spec.repo, settings.workDir, options, sourceBundle(job, context.sources))
     .catch((err: unknown) => {
       throw secrets.redactError(withNote(err, credentials.note));

@@ -4,6 +4,8 @@ export interface PipelineSettings {
   /** Host folder for clones. */
   workDir: string;
   hostPath: string;
+  /** PATCHBAY_ALLOW_PRIVATE_REPOS: clone from hosts on loopback, link-local or private networks. @defaultValue false */
+  allowPrivateRepos?: boolean;
   sandbox: { image: string; cpus: number; memoryMb: number };
   commandTimeoutMs: number;
   /** Author of the commits pushed for `output.branch`. */
