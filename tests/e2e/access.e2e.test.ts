@@ -40,19 +40,35 @@ afterAll(async () => {
   repo.remove();
 });
 
+/** Sets the project's own setup commands, the only ones that get secrets (admin key). */
+async function projectSetup(setup: string[], setupSecrets: string[]): Promise<void> {
+  const res = await fetch(`${stack.api}/v1/projects/${stack.projectId}/environment`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ setup, setupSecrets }),
+  });
+  expect(res.status).toBe(200);
+}
+
 describe("project secrets in a job", () => {
-  it("reach setup commands as env, are redacted from stored events, and never reach the agent phase", async () => {
+  afterAll(() => projectSetup([], []));
+
+  it("reach only the project's own setup commands, are redacted from stored events, and never reach the JobSpec's setup or the agent", async () => {
+    // printf in two halves: the secret arrives split across output chunks.
+    await projectSetup(
+      [
+        `echo "token=$DEPLOY_TOKEN"; printf '%s' "\${DEPLOY_TOKEN:0:9}"; sleep 0.3; printf '%s\\n' "\${DEPLOY_TOKEN:9}"; test -n "$DEPLOY_TOKEN"`,
+      ],
+      ["DEPLOY_TOKEN"],
+    );
     const { job } = await submit(stack.api, {
       repo: { url: repo.url },
       task: "show the environment",
       model: "script:echo-env",
-      // printf in two halves: the secret arrives split across output chunks.
-      setup: [
-        `echo "token=$DEPLOY_TOKEN"; printf '%s' "\${DEPLOY_TOKEN:0:9}"; sleep 0.3; printf '%s\\n' "\${DEPLOY_TOKEN:9}"; test -n "$DEPLOY_TOKEN"`,
-      ],
+      setup: ['echo "spec setup sees [$DEPLOY_TOKEN]"'],
       checks: { test: "true" },
     });
-    const finished = await waitTerminal(stack.api, job.id);
+    const finished = await waitTerminal(stack.api, job.id, 180_000);
     expect(finished.error).toBeNull();
     expect(finished.status).toBe("succeeded");
     const events = await streamEvents(stack.api, job.id);
@@ -61,23 +77,20 @@ describe("project secrets in a job", () => {
     expect(all).not.toContain(SECRET.slice(0, 9));
     const setupLogs = events.flatMap((e) => (e.type === "log" && e.data.phase === "setup" ? [e.data.text] : []));
     expect(setupLogs.join("")).toContain("token=[redacted]");
+    expect(setupLogs.join("")).toContain("spec setup sees []");
     const agentOutput = events.flatMap((e) => (e.type === "tool_result" ? [e.data.output] : [])).join("");
     expect(agentOutput).toContain("agent sees []");
-  });
+  }, 240_000);
 
   it("are scrubbed from a failed setup command's error message", async () => {
-    const { job } = await submit(stack.api, {
-      repo: { url: repo.url },
-      task: "never runs",
-      model: "script:echo-env",
-      setup: ['echo "bad token $DEPLOY_TOKEN" >&2; exit 3'],
-    });
-    const finished = await waitTerminal(stack.api, job.id);
+    await projectSetup(['echo "bad token $DEPLOY_TOKEN" >&2; exit 3'], ["DEPLOY_TOKEN"]);
+    const { job } = await submit(stack.api, { repo: { url: repo.url }, task: "never runs", model: "script:echo-env" });
+    const finished = await waitTerminal(stack.api, job.id, 180_000);
     expect(finished.status).toBe("failed");
     expect(finished.error?.code).toBe("setup_failed");
     expect(finished.error?.message).toContain("bad token [redacted]");
     expect(JSON.stringify(await streamEvents(stack.api, job.id))).not.toContain(SECRET);
-  });
+  }, 240_000);
 });
 
 describe("per-project concurrency", () => {

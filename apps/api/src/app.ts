@@ -1,5 +1,6 @@
 import {
   type Db,
+  EnvironmentRepository,
   GithubHookRepository,
   JobEventRepository,
   JobRepository,
@@ -23,6 +24,7 @@ import {
 } from "./auth/index.js";
 import { errorHandler, notFoundRoute } from "./http-errors.js";
 import { JobService } from "./job-service.js";
+import { environmentsRouter } from "./routes/environments.js";
 import { type EventStreamOptions, eventsHandler } from "./routes/events.js";
 import { healthRouter } from "./routes/health.js";
 import { githubHookHandler, githubSettingsRouter } from "./routes/hooks.js";
@@ -106,6 +108,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     "/v1/projects",
     knowledgeRouter({ knowledge: deps.knowledge ?? null, maxDocumentBytes: deps.maxDocumentBytes ?? 1_048_576 }),
+  );
+  // Environment settings are read with jobs:read, so this router comes before the admin-only one.
+  app.use(
+    "/v1/projects",
+    environmentsRouter({ environments: new EnvironmentRepository(deps.db), projects: new ProjectRepository(deps.db) }),
   );
   app.use("/v1/projects", projectsRouter({ projects: new ProjectRepository(deps.db), secrets }));
   app.use(

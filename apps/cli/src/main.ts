@@ -3,6 +3,7 @@ import { loadConfig } from "@patchbay/config";
 import { createDb } from "@patchbay/db";
 import { ApiClient, CliError } from "./api-client.js";
 import { applyPatch } from "./commands/apply.js";
+import { environmentCommand } from "./commands/environment.js";
 import { cancelJob, jobLogs, listJobs, type Out, printPatch, requireId } from "./commands/jobs.js";
 import { type AdminFlags, keysCommand, projectsCommand, rekeyCommand } from "./commands/keys.js";
 import { schedulesCommand } from "./commands/schedules.js";
@@ -27,6 +28,8 @@ const USAGE = `usage: patchbay <command> [options]
   schedules create (--cron EXPR [--timezone TZ] | --every SEC) [--name N] --task … (submit flags)
   schedules list | schedules pause|resume|delete <id>
   secrets set NAME --project P < value | secrets list --project P | secrets delete NAME --project P   (admin key)
+  env show | env allow HOST... | env deny HOST... | env set < settings.json   --project P   (changes: admin key)
+  env list | env rm [KEY]    --project P   the project's cached environments
 admin (talks to the database, DATABASE_URL):
   keys create --project P --scopes jobs:read,jobs:write[,admin] [--name N] [--rate-limit PER_MIN]   prints the key once
   keys list [--project P] | keys revoke <prefix>
@@ -168,6 +171,8 @@ async function run(argv: string[]): Promise<number> {
       return schedulesCommand(api, positionals[1], positionals[2], submitFlags(values), out);
     case "secrets":
       return secretsCommand(api, positionals[1], positionals[2], values.project, out.json);
+    case "env":
+      return environmentCommand(api, positionals.slice(1), values.project, out.json);
     default:
       throw new CliError(`unknown command ${command}\n${USAGE}`);
   }

@@ -16,7 +16,7 @@ const SecretBody = z
   .strict();
 
 /** The project in the path, when it is the caller's own; another project is a 404. */
-function ownProject(req: Request<{ projectId: string }>): string {
+export function ownProject(req: Request<{ projectId: string }>): string {
   const { projectId } = req.params;
   if (projectId !== authOf(req).projectId) throw new PatchbayError("not_found", `no project ${projectId}`);
   return projectId;
