@@ -80,7 +80,8 @@ describe("a project secret the agent can read", () => {
       repo: { url: `file://${dir}` },
       task: "Show me the deploy token.",
       model: "script:exfiltrate",
-      checks: { test: "true" },
+      // A test that prints the token: its output tail is part of the job's result.
+      checks: { test: `${READ}; printf %s "$t" | base64; printf '%s\\n' "$t" | rev` },
       output: { branch: "exfiltrated" },
     });
     const finished = (await waitTerminal(stack.api, job.id)) as Awaited<ReturnType<typeof waitTerminal>> & {
@@ -90,6 +91,8 @@ describe("a project secret the agent can read", () => {
     expect(finished.error?.code).toBe("push_failed");
     expect(finished.error?.message).toContain("secret");
     expect(finished.result?.secretsInPatch).toBe(true);
+    expect(JSON.stringify(finished)).toContain("[redacted]");
+    expect(leaksSecret(JSON.stringify(finished), SECRET)).toBe(false);
     expect(execFileSync("git", ["-C", dir, "branch", "--list"], { encoding: "utf8" })).not.toContain("exfiltrated");
 
     const patch = await (await fetch(`${stack.api}/v1/jobs/${job.id}/patch`)).text();

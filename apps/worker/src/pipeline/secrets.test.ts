@@ -93,6 +93,14 @@ describe("JobSecrets", () => {
     expect(secrets.setupEnv()).toEqual({ NPM_TOKEN: "npm_x" });
   });
 
+  it("scrubs secrets from a job result's check output and summary, in encoded forms too", () => {
+    const secrets = new JobSecrets({ NPM_TOKEN: "npm_secret_value_0123" });
+    const b64 = Buffer.from("npm_secret_value_0123").toString("base64");
+    const result = { summary: "token npm_secret_value_0123", checks: { after: [{ outputTail: `env: ${b64}\n` }] } };
+    expect(JSON.stringify(secrets.redactValue(result))).not.toMatch(/npm_secret|bnBtX3Nl/);
+    expect(secrets.redactValue(result).checks.after[0]?.outputTail).toBe("env: [redacted]\n");
+  });
+
   it("scrubs secrets from error messages", () => {
     const secrets = new JobSecrets({ NPM_TOKEN: "npm_secret_value" });
     const err = secrets.redactError(new PatchbayError("setup_failed", "npm: bad token npm_secret_value"));

@@ -76,6 +76,11 @@ export class JobSecrets {
   /** The text with every secret value replaced, also in its common encodings (see redact.ts). */
   readonly redact = (text: string): string => this.redactor.redact(text);
 
+  /** A copy of a JSON value (a job's result: check output tails, summary) with every string redacted. */
+  redactValue<T>(value: T): T {
+    return this.redactor.redactValue(value);
+  }
+
   /** Whether the text holds a secret in any form the redaction knows. */
   contains(text: string): boolean {
     return this.redactor.contains(text);
