@@ -21,7 +21,11 @@ describe("detect + run on a real repository", () => {
   it("finds npm test, runs node:test and names the failing test; the fix shows as fixed", async () => {
     workspace = await LocalWorkspace.create({ "package.json": PACKAGE_JSON, "test/math.test.js": FAILING_TEST });
     const detected = await detectChecks(workspace);
-    expect(detected).toEqual({ setup: [], test: { command: "npm test", source: "package.json scripts.test" } });
+    expect(detected).toEqual({
+      setup: [],
+      setupReasons: ["package.json declares no dependencies or workspaces → no install"],
+      test: { command: "npm test", source: "package.json scripts.test" },
+    });
     const commands = resolveChecks(undefined, detected);
 
     const events: NewEvent[] = [];

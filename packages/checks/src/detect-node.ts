@@ -1,29 +1,28 @@
+import { nodeTool, type PackageFacts } from "./node-setup.js";
 import type { DetectedChecks, RepoFacts } from "./types.js";
 
-type PackageManager = "npm" | "pnpm" | "yarn";
-
-interface PackageJson {
+interface PackageJson extends PackageFacts {
   scripts: Record<string, string>;
-  hasDependencies: boolean;
 }
 
 // What `npm init` writes; running it would only ever report a failure nobody can fix.
 const NPM_PLACEHOLDER = /no test specified/;
 
-/** Test and lint scripts from package.json, and an install when dependencies are declared but absent. */
+/**
+ * Test and lint scripts from package.json, run with the repository's package manager, and the
+ * setup that installs it and the dependencies (see nodeTool).
+ */
 export async function detectNode(repo: RepoFacts): Promise<DetectedChecks | undefined> {
   if (!repo.entries.has("package.json")) return undefined;
   const pkg = parsePackageJson(await repo.read("package.json"));
   if (!pkg) return undefined;
-  const manager = packageManager(repo.entries);
-  const detected: DetectedChecks = { setup: [] };
-  if (pkg.hasDependencies && !repo.entries.has("node_modules/"))
-    detected.setup.push(installCommand(manager, repo.entries));
+  const tool = await nodeTool(repo, pkg);
+  const detected: DetectedChecks = { setup: tool.setup.commands, setupReasons: tool.setup.reasons };
   const test = pkg.scripts.test;
   if (test && !NPM_PLACEHOLDER.test(test)) {
-    detected.test = { command: `${manager} test`, source: "package.json scripts.test" };
+    detected.test = { command: `${tool.run} test`, source: "package.json scripts.test" };
   }
-  if (pkg.scripts.lint) detected.lint = { command: `${manager} run lint`, source: "package.json scripts.lint" };
+  if (pkg.scripts.lint) detected.lint = { command: `${tool.run} run lint`, source: "package.json scripts.lint" };
   return detected;
 }
 
@@ -42,20 +41,11 @@ function parsePackageJson(text: string | null): PackageJson | undefined {
   }
   const sections = [value.dependencies, value.devDependencies, value.optionalDependencies];
   const hasDependencies = sections.some((section) => isRecord(section) && Object.keys(section).length > 0);
-  return { scripts, hasDependencies };
-}
-
-function packageManager(entries: ReadonlySet<string>): PackageManager {
-  if (entries.has("pnpm-lock.yaml")) return "pnpm";
-  if (entries.has("yarn.lock")) return "yarn";
-  return "npm";
-}
-
-function installCommand(manager: PackageManager, entries: ReadonlySet<string>): string {
-  if (manager === "pnpm") return "pnpm install --frozen-lockfile";
-  if (manager === "yarn") return "yarn install --frozen-lockfile";
-  // npm ci refuses to run without a lockfile.
-  return entries.has("package-lock.json") || entries.has("npm-shrinkwrap.json") ? "npm ci" : "npm install";
+  // npm and yarn: an array of globs, or yarn 1's {packages: [...]}.
+  const workspaces = isRecord(value.workspaces) ? value.workspaces.packages : value.workspaces;
+  const hasWorkspaces = Array.isArray(workspaces) && workspaces.length > 0;
+  const packageManager = typeof value.packageManager === "string" ? value.packageManager : undefined;
+  return { scripts, hasDependencies, hasWorkspaces, ...(packageManager ? { packageManager } : {}) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

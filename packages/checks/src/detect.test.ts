@@ -24,6 +24,7 @@ describe("detectChecks: package.json", () => {
     });
     expect(detected).toEqual({
       setup: ["npm ci"],
+      setupReasons: ["package-lock.json → npm ci"],
       test: { command: "npm test", source: "package.json scripts.test" },
       lint: { command: "npm run lint", source: "package.json scripts.lint" },
     });
@@ -35,7 +36,9 @@ describe("detectChecks: package.json", () => {
       "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
       "node_modules/zod/package.json": "{}",
     });
-    expect(detected).toEqual({ setup: [], test: { command: "pnpm test", source: "package.json scripts.test" } });
+    expect(detected.setup).toEqual([expect.stringMatching(/corepack install -g pnpm@9$/)]);
+    expect(detected.setupReasons).toContain("node_modules/ is in the checkout → no install");
+    expect(detected.test).toEqual({ command: "corepack pnpm test", source: "package.json scripts.test" });
   });
 
   it("uses yarn from its lockfile", async () => {
@@ -43,9 +46,12 @@ describe("detectChecks: package.json", () => {
       "package.json": pkg({ scripts: { test: "jest", lint: "eslint ." }, devDependencies: { jest: "29" } }),
       "yarn.lock": "",
     });
-    expect(detected.setup).toEqual(["yarn install --frozen-lockfile"]);
-    expect(detected.test?.command).toBe("yarn test");
-    expect(detected.lint?.command).toBe("yarn run lint");
+    expect(detected.setup).toEqual([
+      expect.stringMatching(/corepack install -g yarn@1$/),
+      "corepack yarn install --frozen-lockfile",
+    ]);
+    expect(detected.test?.command).toBe("corepack yarn test");
+    expect(detected.lint?.command).toBe("corepack yarn run lint");
   });
 
   it("installs with npm install without a lockfile, and only when there are dependencies", async () => {
@@ -57,12 +63,15 @@ describe("detectChecks: package.json", () => {
     const detected = await detectIn({
       "package.json": pkg({ scripts: { test: 'echo "Error: no test specified" && exit 1' } }),
     });
-    expect(detected).toEqual({ setup: [] });
+    expect(detected).toEqual({
+      setup: [],
+      setupReasons: ["package.json declares no dependencies or workspaces → no install"],
+    });
   });
 
   it("ignores an unreadable package.json and falls back to the Makefile", async () => {
     const detected = await detectIn({ "package.json": "{ not json", Makefile: "test:\n\t./run-tests\n" });
-    expect(detected).toEqual({ setup: [], test: { command: "make test", source: "Makefile target test" } });
+    expect(detected).toMatchObject({ setup: [], test: { command: "make test", source: "Makefile target test" } });
   });
 });
 
@@ -108,7 +117,7 @@ describe("detectChecks: Makefile, Go, Cargo", () => {
       Makefile: ".PHONY: test lint\n\ntest: build\n\tgo test -race ./...\n\nlint:\n\tgolangci-lint run\n",
       "go.mod": "module example.com/x\n",
     });
-    expect(detected).toEqual({
+    expect(detected).toMatchObject({
       setup: [],
       test: { command: "make test", source: "Makefile target test" },
       lint: { command: "make lint", source: "Makefile target lint" },
@@ -124,7 +133,10 @@ describe("detectChecks: Makefile, Go, Cargo", () => {
   });
 
   it("finds nothing in an empty repository", async () => {
-    expect(await detectIn({ "README.md": "# hi\n" })).toEqual({ setup: [] });
+    expect(await detectIn({ "README.md": "# hi\n" })).toEqual({
+      setup: [],
+      setupReasons: ["no package.json, requirements*.txt, pyproject.toml, setup.py or setup.cfg → nothing to install"],
+    });
   });
 });
 

@@ -1,37 +1,73 @@
 import type { Workspace } from "@patchbay/core";
 import { detectNode } from "./detect-node.js";
 import { detectPython } from "./detect-python.js";
-import type { CheckKind, DetectedChecks, DetectedCommand, RepoFacts } from "./types.js";
+import { detectPythonSetup, VENV_DIR, VENV_PYTHON } from "./python-setup.js";
+import type { CheckKind, DetectedCheckCommand, DetectedChecks, DetectedCommand, RepoFacts } from "./types.js";
 
 const LIST_TIMEOUT_MS = 30_000;
-const TESTS_MARKER = "--- tests/";
+const FOLDERS = ["tests", "requirements"] as const;
+const marker = (folder: string) => `--- ${folder}/`;
 // One round trip for the listing: each exec in a container costs tens of milliseconds.
-const LIST_SCRIPT = `ls -1Ap 2>/dev/null; echo '${TESTS_MARKER}'; [ -d tests ] && ls -1Ap tests 2>/dev/null; true`;
+const LIST_SCRIPT = [
+  "ls -1Ap 2>/dev/null",
+  ...FOLDERS.map((f) => `echo '${marker(f)}'; [ -d ${f} ] && ls -1Ap ${f} 2>/dev/null`),
+  "true",
+].join("; ");
 const MAKEFILES = ["GNUmakefile", "makefile", "Makefile"];
 
 /**
  * Finds the repository's setup, test and lint commands. Explicit project scripts (package.json,
- * Makefile targets) win over conventions (pytest/unittest, go.mod, Cargo.toml).
+ * Makefile targets) win over conventions (pytest/unittest, go.mod, Cargo.toml). Setup installs
+ * the Node and the Python dependencies; when it makes a `.venv`, Python and make commands run in it.
  */
 export async function detectChecks(workspace: Workspace): Promise<DetectedChecks> {
   const repo = await inspectRepo(workspace);
   const node = await detectNode(repo);
+  const python = await detectPythonSetup(repo);
   const make = await makeTargets(repo);
-  const test = node?.test ?? make.test ?? (await detectPython(repo)) ?? conventionTest(repo);
-  const lint = node?.lint ?? make.lint;
-  return { setup: node?.setup ?? [], ...(test ? { test } : {}), ...(lint ? { lint } : {}) };
+  let test: DetectedCheckCommand | undefined =
+    node?.test ?? make.test ?? (await detectPython(repo)) ?? conventionTest(repo);
+  let lint: DetectedCheckCommand | undefined = node?.lint ?? make.lint;
+  if (python.venv) [test, lint] = [inVenv(test), inVenv(lint)];
+  const setup = [...(node?.setup ?? []), ...python.commands];
+  const setupReasons = [...(node?.setupReasons ?? []), ...python.reasons];
+  if (setupReasons.length === 0) {
+    setupReasons.push("no package.json, requirements*.txt, pyproject.toml, setup.py or setup.cfg → nothing to install");
+  }
+  return { setup, setupReasons, ...(test ? { test } : {}), ...(lint ? { lint } : {}) };
 }
 
-/** Lists the checkout's top level and tests/ folder, and reads files through the workspace. */
+/** The command run inside the venv detected setup makes; the plain one kept for when it does not run. */
+function inVenv(found: DetectedCheckCommand | undefined): DetectedCheckCommand | undefined {
+  if (!found) return undefined;
+  const { command } = found;
+  if (command.startsWith("python3 ")) {
+    return { ...found, command: `${VENV_PYTHON}${command.slice("python3".length)}`, withoutSetup: command };
+  }
+  // A Makefile calls `pytest` or `python`: the venv's bin first on PATH, as `activate` does.
+  if (command.startsWith("make ")) {
+    return { ...found, command: `PATH="$PWD/${VENV_DIR}/bin:$PATH" ${command}`, withoutSetup: command };
+  }
+  return found;
+}
+
+/** Lists the checkout's top level, tests/ and requirements/ folders, and reads files through the workspace. */
 export async function inspectRepo(workspace: Workspace): Promise<RepoFacts> {
   const listing = await workspace.exec(LIST_SCRIPT, { timeoutMs: LIST_TIMEOUT_MS });
   const lines = listing.stdout.split("\n").filter((line) => line !== "");
-  const marker = lines.indexOf(TESTS_MARKER);
-  const top = marker < 0 ? lines : lines.slice(0, marker);
-  const tests = marker < 0 ? [] : lines.slice(marker + 1);
+  const sections = new Map<string, string[]>([["", []]]);
+  let current = "";
+  for (const line of lines) {
+    const folder = FOLDERS.find((f) => line === marker(f));
+    if (folder) {
+      current = folder;
+      sections.set(current, []);
+    } else sections.get(current)!.push(line);
+  }
   return {
-    entries: new Set(top),
-    testsEntries: new Set(tests),
+    entries: new Set(sections.get("")),
+    testsEntries: new Set(sections.get("tests")),
+    requirementsEntries: new Set(sections.get("requirements")),
     read: async (path) => (await workspace.readFile(path))?.toString("utf8") ?? null,
   };
 }

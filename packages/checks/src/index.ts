@@ -4,6 +4,7 @@ export { detectChecks, inspectRepo, makefileTargets } from "./detect.js";
 export { DEFAULT_JUNIT_PATHS, readFreshReports, snapshotReports } from "./junit-reports.js";
 export {
   cleanOutput,
+  parseAva,
   parseCargoTest,
   parseGoTest,
   parseJest,
@@ -20,7 +21,14 @@ export {
   type TestReport,
 } from "./parsers/index.js";
 export { type ChecksPlan, type JobChecksSpec, planChecks } from "./plan.js";
-export { type ResolvedSetup, resolveChecks, resolveSetup } from "./resolve.js";
+export { VENV_DIR, VENV_PYTHON } from "./python-setup.js";
+export {
+  type ResolveChecksOptions,
+  type ResolvedSetup,
+  resolveChecks,
+  resolveSetup,
+  setupResult,
+} from "./resolve.js";
 export { CHECK_ENV, type RunChecksOptions, runChecks } from "./run.js";
 export {
   classifyTestChanges,
@@ -35,7 +43,10 @@ export type {
   CheckKind,
   CheckSpec,
   CommandSource,
+  DetectedCheckCommand,
   DetectedChecks,
   DetectedCommand,
+  DetectedSetup,
   RepoFacts,
 } from "./types.js";
+export { unavailableReason } from "./unavailable.js";

@@ -28,9 +28,10 @@ export interface ChecksPlan {
 export async function planChecks(workspace: Workspace, spec: JobChecksSpec): Promise<ChecksPlan> {
   const config = await loadRepoConfig(workspace);
   const detected = await detectChecks(workspace);
+  const setup = resolveSetup(spec.setup, detected, config);
   return {
-    setup: resolveSetup(spec.setup, detected, config),
-    commands: resolveChecks(spec.checks, detected, config),
+    setup,
+    commands: resolveChecks(spec.checks, detected, config, { detectedSetup: setup.source === "detected" }),
     protectTests: spec.checks?.protectTests ?? config?.protectTests ?? false,
     testGlobs: config?.testGlobs ?? DEFAULT_TEST_GLOBS,
     config,

@@ -5,11 +5,28 @@ export interface DetectedCommand {
   source: string;
 }
 
+/** A command found by looking at the repository whose form depends on detected setup running. */
+export interface DetectedCheckCommand extends DetectedCommand {
+  /**
+   * The command to use when detected setup does not run (the JobSpec or .patchbay.yml names
+   * setup): e.g. `python3 -m pytest -q` where `command` is `.venv/bin/python -m pytest -q`.
+   */
+  withoutSetup?: string;
+}
+
+/** Setup commands detection chose, and why: one line per decision, e.g. "package-lock.json → npm ci". */
+export interface DetectedSetup {
+  commands: string[];
+  reasons: string[];
+}
+
 /** What detectChecks found: setup commands (install dependencies) and the test and lint commands. */
 export interface DetectedChecks {
   setup: string[];
-  test?: DetectedCommand;
-  lint?: DetectedCommand;
+  /** Why setup is what it is (also when it is empty), e.g. "package-lock.json → npm ci". */
+  setupReasons: string[];
+  test?: DetectedCheckCommand;
+  lint?: DetectedCheckCommand;
 }
 
 /** The JobSpec's `checks`: explicit commands that win over detection. */
@@ -43,6 +60,8 @@ export interface RepoFacts {
   entries: ReadonlySet<string>;
   /** Names inside tests/ (folders end in "/"); empty when there is no tests/ folder. */
   testsEntries: ReadonlySet<string>;
+  /** Names inside requirements/ (pip requirement files); empty when there is no such folder. */
+  requirementsEntries: ReadonlySet<string>;
   /** A text file relative to the root, or null when absent. */
   read(path: string): Promise<string | null>;
 }

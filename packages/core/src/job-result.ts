@@ -65,8 +65,8 @@ export interface JobResult {
   usage: TokenUsage & { turns: number; estimatedCostUsd: number | null };
   model: string;
   baseCommit: string | null;
-  /** The setup commands that ran, and where they came from. */
-  setup?: { commands: string[]; source: "job" | "config" | "detected" };
+  /** The setup commands that ran, where they came from, and why (e.g. "package-lock.json → npm ci"). */
+  setup?: { commands: string[]; source: "job" | "config" | "detected"; reasons?: string[] };
   /** Test files that existed at the base commit and the agent changed, deleted or renamed (the agent's view, before any protection). */
   testsModified?: string[];
   /** Test files the agent added. */
