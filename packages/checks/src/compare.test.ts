@@ -9,6 +9,7 @@ function run(kind: "test" | "lint", passed: boolean, extra: Partial<CheckRun> = 
     source: "detected",
     exitCode: passed ? 0 : 1,
     passed,
+    status: passed ? "passed" : "failed",
     timedOut: false,
     durationMs: 10,
     outputTail: "",
@@ -25,8 +26,30 @@ describe("compareChecks", () => {
     expect(result.regressions).toEqual([]);
   });
 
-  it("does not pass without after-runs", () => {
-    expect(compareChecks([run("test", true)], []).passed).toBe(false);
+  it("says no checks ran (null) without after-runs", () => {
+    expect(compareChecks([run("test", true)], []).passed).toBeNull();
+    expect(compareChecks([], []).passed).toBeNull();
+  });
+
+  it("leaves out a command unavailable before and after: not failing, and null when nothing else ran", () => {
+    const missing = { status: "unavailable" as const, exitCode: 127, reason: "sh: 1: eslint: not found" };
+    const before = [run("test", false), run("lint", false, missing)];
+    expect(compareChecks(before, [run("test", true), run("lint", false, missing)])).toMatchObject({
+      passed: true,
+      regressions: [],
+    });
+    expect(compareChecks([run("lint", false, missing)], [run("lint", false, missing)]).passed).toBeNull();
+  });
+
+  it("counts a command that ran in the baseline and is unavailable after as failing", () => {
+    const gone = run("lint", false, { status: "unavailable", exitCode: 127 });
+    expect(compareChecks([run("lint", true)], [gone])).toMatchObject({ passed: false, regressions: ["lint"] });
+  });
+
+  it("does not call tests fixed when the after-run stopped early (bail out, plan not reached)", () => {
+    const before = run("test", false, { failedTests: ["a"], counts: counts(1) });
+    const bailed = run("test", false, { failedTests: [], counts: counts(0), incomplete: "bailed out" });
+    expect(compareChecks([before], [bailed]).fixed).toEqual([]);
   });
 
   it("names kinds that passed before and fail after", () => {

@@ -1,9 +1,10 @@
 import type { CheckRun, EventSink, ExecResult, Workspace } from "@patchbay/core";
 import { DEFAULT_JUNIT_PATHS, type ReportSnapshot, readFreshReports, snapshotReports } from "./junit-reports.js";
 import { LogForwarder } from "./log-forwarder.js";
-import { combinedOutput, outputTail, TailBuffer } from "./output.js";
+import { CheckOutput, outputTail } from "./output.js";
 import { parseTestOutput, type TestReport } from "./parsers/index.js";
 import type { CheckCommand } from "./types.js";
+import { notRunAgain, unavailableBefore, unavailableReason } from "./unavailable.js";
 
 /** Options of runChecks. */
 export interface RunChecksOptions {
@@ -18,6 +19,11 @@ export interface RunChecksOptions {
   env?: Record<string, string>;
   /** Live output forwarded as log events per command (default 1 MiB). */
   maxLogBytes?: number;
+  /**
+   * The baseline's runs (for stage "after"): a command that was `unavailable` there (not
+   * installed) is not run again and is reported unavailable.
+   */
+  baseline?: readonly CheckRun[];
 }
 
 /**
@@ -27,7 +33,6 @@ export interface RunChecksOptions {
 export const CHECK_ENV: Readonly<Record<string, string>> = { CI: "true", NO_COLOR: "1" };
 
 const TAIL_BYTES = 4096;
-const PARSE_CHARS = 4 * 1024 * 1024;
 const EVENT_FAILED_TESTS = 50;
 
 /** Runs the test command, then the lint command, and records each as a CheckRun and a `check` event. */
@@ -40,7 +45,8 @@ export async function runChecks(
   const runs: CheckRun[] = [];
   for (const check of ordered) {
     if (options.signal?.aborted) break;
-    const run = await runOne(workspace, check, options);
+    const missing = options.baseline ? unavailableBefore(check, options.baseline) : undefined;
+    const run = missing ? notRunAgain(check, missing) : await runOne(workspace, check, options);
     runs.push(run);
     emitCheck(options, run);
   }
@@ -53,7 +59,7 @@ async function runOne(workspace: Workspace, check: CheckCommand, options: RunChe
     options.stage === "baseline" ? "baseline" : "checks",
     options.maxLogBytes ?? 1024 * 1024,
   );
-  const live = new TailBuffer(PARSE_CHARS);
+  const live = new CheckOutput();
   const reportPaths = check.kind === "test" ? (check.junit ?? DEFAULT_JUNIT_PATHS) : [];
   const reportsBefore = reportPaths.length > 0 ? await snapshotReports(workspace, reportPaths) : new Map();
   log.write("stdout", `$ ${check.command}\n`);
@@ -62,11 +68,11 @@ async function runOne(workspace: Workspace, check: CheckCommand, options: RunChe
     env: { ...(options.env ?? CHECK_ENV) },
     ...(options.signal ? { signal: options.signal } : {}),
     onOutput: (stream, text) => {
-      live.push(text);
+      live.push(stream, text);
       log.write(stream, text);
     },
   });
-  const output = combinedOutput(live, result);
+  const output = live.finish(result);
   // Lint output is not a test report, and a lint tool's summary could pass for one.
   const report =
     check.kind === "test" ? await testReport(workspace, check, output, reportPaths, reportsBefore) : undefined;
@@ -107,17 +113,22 @@ function toCheckRun(
   sourced: SourcedReport | undefined,
 ): CheckRun {
   const report = sourced?.report;
+  const reason = unavailableReason(check.command, result, output);
+  const passed = result.exitCode === 0 && !result.timedOut;
   return {
     kind: check.kind,
     command: check.command,
     source: check.source,
     ...(check.detectedFrom ? { detectedFrom: check.detectedFrom } : {}),
     exitCode: result.exitCode,
-    passed: result.exitCode === 0 && !result.timedOut,
+    passed,
+    status: reason ? "unavailable" : passed ? "passed" : "failed",
+    ...(reason ? { reason } : {}),
     timedOut: result.timedOut,
     durationMs: result.durationMs,
     outputTail: outputTail(output, TAIL_BYTES),
     ...(report ? { counts: report.counts, failedTests: report.failedTests, report: sourced.from } : {}),
+    ...(report?.incomplete ? { incomplete: report.incomplete } : {}),
   };
 }
 
@@ -130,6 +141,8 @@ function emitCheck(options: RunChecksOptions, run: CheckRun): void {
       command: run.command,
       exitCode: run.exitCode,
       passed: run.passed,
+      status: run.status,
+      ...(run.reason ? { reason: run.reason } : {}),
       durationMs: run.durationMs,
       timedOut: run.timedOut,
       ...(run.counts ? { counts: run.counts } : {}),

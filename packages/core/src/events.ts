@@ -46,6 +46,10 @@ export interface EventData {
     command: string;
     exitCode: number | null;
     passed: boolean;
+    /** "unavailable" when the command is not installed (see CheckRun.status); absent in events of older jobs. */
+    status?: "passed" | "failed" | "unavailable";
+    /** Why the check is unavailable. */
+    reason?: string;
     durationMs: number;
     timedOut?: boolean;
     counts?: { passed: number; failed: number; skipped: number };

@@ -1,3 +1,4 @@
+import { parseAva } from "./ava.js";
 import { parseCargoTest } from "./cargo-test.js";
 import { parseGoTest } from "./go-test.js";
 import { parseJest } from "./jest.js";
@@ -14,6 +15,7 @@ import { parseVitest } from "./vitest.js";
 export { cleanOutput } from "./text.js";
 export type { TestCounts, TestOutputParser, TestReport } from "./types.js";
 export {
+  parseAva,
   parseCargoTest,
   parseGoTest,
   parseJest,
@@ -38,6 +40,7 @@ const PARSERS: readonly TestOutputParser[] = [
   parseJest,
   parseMocha,
   parseNodeSpec,
+  parseAva,
   parseGoTest,
   parseTap,
   parseJUnitXml,

@@ -12,6 +12,11 @@ export interface TestReport {
   counts: TestCounts;
   /** Failing test names, unique, in the order they appeared. */
   failedTests: string[];
+  /**
+   * Set when the output says the run stopped before reporting every test (TAP `Bail out!`, fewer
+   * test points than planned): tests it did not report are not known to pass.
+   */
+  incomplete?: string;
 }
 
 /** A parser returns undefined unless it found its runner's summary (a confident match). */
