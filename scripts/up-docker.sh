@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
+source scripts/lib/sandbox-image.sh
 if ! docker info >/dev/null 2>&1; then
   command -v dockerd >/dev/null || apt_install docker.io
   log "starting dockerd (no bridge, no iptables: containers get --network none)"
@@ -10,4 +11,8 @@ if ! docker info >/dev/null 2>&1; then
     >'$PATCHBAY_STATE_DIR/dockerd.log' 2>&1 &"
   wait_for 60 docker info || die "dockerd did not start: see $PATCHBAY_STATE_DIR/dockerd.log"
 fi
-docker image inspect "$PATCHBAY_SANDBOX_IMAGE" >/dev/null 2>&1 || bash scripts/build-sandbox-image.sh
+# A machine that built the image from an older Dockerfile (or versions) rebuilds it, same name.
+if ! sandbox_image_current; then
+  docker image inspect "$PATCHBAY_SANDBOX_IMAGE" >/dev/null 2>&1 && log "sandbox image recipe changed: rebuilding"
+  bash scripts/build-sandbox-image.sh
+fi
