@@ -148,7 +148,7 @@ describe("Redactor against encoded and split forms", () => {
     }
     expect(secrets.some((s) => out.includes(s))).toBe(false);
     // CPU time, best of ten, so that other work on a shared machine does not decide it (about
-    // 3 ms here).
+    // 1.3 ms here).
     expect(Math.min(...times)).toBeLessThan(10);
   });
 });

@@ -1,9 +1,9 @@
 import type { SecretForm } from "./secret-forms.js";
 
-/** Characters hashed per window. */
-export const WINDOW = 8;
-// Shorter forms (of short secrets) are found with indexOf: windowing them would make every
-// position a probe (stride 1) and the scan several times slower.
+/** Characters hashed per window: short, so that few positions need a probe (see the stride). */
+export const WINDOW = 4;
+// Shorter forms (of short secrets) are found with indexOf: windowing them would shrink the
+// stride between probes and make the scan several times slower.
 export const MIN_WINDOWED = 12;
 const BASE = 0x9e3779b1 | 0;
 const FILTER_BITS = 22;
@@ -25,10 +25,11 @@ const SPACE = /\s/;
 const mix = (h: number) => Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> (32 - FILTER_BITS);
 
 /**
- * Finds every form of every secret in a text in one pass: a hash of 8-character windows taken
- * every few characters (as many as the shortest match allows), a bit filter in front of the exact table, and each hit grown to the longest stretch
- * that agrees with the form. A hit counts when it covers the whole form or at least the form's
- * minimum fragment (so a secret cut in two or line-wrapped base64 is still caught).
+ * Finds every form of every secret in a text in one pass. Every match is at least 12
+ * characters long, so a 4-character window hashed every 9 characters lands inside each one; a
+ * bit filter sits in front of the exact table, and each hit is grown to the longest stretch that
+ * agrees with the form. A hit counts when it covers the whole form or at least the form's minimum
+ * fragment (so a secret cut in two or line-wrapped base64 is still caught).
  */
 export class SecretScanner {
   private readonly filter = new Uint32Array(1 << (FILTER_BITS - 5));
