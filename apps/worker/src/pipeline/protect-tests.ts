@@ -94,13 +94,26 @@ export function changeFields(plan: ChecksPlan | null, change: AgentChange | null
   };
 }
 
-/** The note on the terminal status: whether checks pass, and what a reviewer must look at. */
+/** The note on the terminal status: whether checks pass (or none ran), and what a reviewer must look at. */
 export function verdict(result: JobResult): string {
-  const notes = [result.checks.passed ? "checks pass" : "checks do not pass"];
+  const { passed } = result.checks;
+  const notes = [passed === null ? "no checks ran" : passed ? "checks pass" : "checks do not pass"];
+  const unavailable = unavailableChecks(result);
+  if (unavailable.length > 0) notes.push(`unavailable: ${unavailable.join(", ")}`);
   if (result.checks.regressions.length > 0) notes.push(`regressions: ${result.checks.regressions.join(", ")}`);
   if (result.checks.newlyFailing?.length) notes.push(`newly failing tests: ${result.checks.newlyFailing.length}`);
   if (result.testsDropped?.length) notes.push(`changes to tests dropped: ${result.testsDropped.join(", ")}`);
   else if (result.testsModified?.length) notes.push(`tests modified: ${result.testsModified.join(", ")}`);
   if (result.push) notes.push(`pushed ${result.push.branch} at ${result.push.commit.slice(0, 12)}`);
   return `agent finished; ${notes.join("; ")}`;
+}
+
+/** "lint (sh: 1: eslint: not found)" for each kind whose command was not installed, baseline first. */
+function unavailableChecks(result: JobResult): string[] {
+  const seen = new Map<string, string>();
+  for (const run of [...result.checks.before, ...result.checks.after]) {
+    if (run.status === "unavailable" && !seen.has(run.kind))
+      seen.set(run.kind, `${run.kind} (${run.reason ?? "not installed"})`);
+  }
+  return [...seen.values()];
 }
