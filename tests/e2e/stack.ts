@@ -91,6 +91,7 @@ export async function startStack(
       projectMaxQueued: config.PATCHBAY_PROJECT_MAX_QUEUED,
       allowFileRepos: config.PATCHBAY_ALLOW_FILE_REPOS,
       allowPrivateRepos: config.PATCHBAY_ALLOW_PRIVATE_REPOS,
+      unauthenticatedRateLimitPerMin: config.PATCHBAY_UNAUTHENTICATED_RATE_LIMIT_PER_MIN,
     },
     ...(config.PATCHBAY_SECRETS_KEY ? { secretsKey: config.PATCHBAY_SECRETS_KEY } : {}),
     knowledge: knowledge.kb,

@@ -134,6 +134,7 @@ export function createApp(deps: AppDeps): Express {
   app.get("/v1/jobs/:id/events", eventsHandler({ jobs, events }, { pollMs: 250, heartbeatMs: 15_000, ...deps.events }));
   app.get("/v1/jobs/:id/trajectory", trajectoryHandler({ jobs, events }));
   app.use(notFoundRoute);
+  app.use(access.unauthenticatedLimit);
   app.use(accessErrorHeaders);
   app.use(errorHandler(deps.logger));
   return app;

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       projectMaxQueued: config.PATCHBAY_PROJECT_MAX_QUEUED,
       allowFileRepos: config.PATCHBAY_ALLOW_FILE_REPOS,
       allowPrivateRepos: config.PATCHBAY_ALLOW_PRIVATE_REPOS,
+      unauthenticatedRateLimitPerMin: config.PATCHBAY_UNAUTHENTICATED_RATE_LIMIT_PER_MIN,
     },
     ...(config.PATCHBAY_SECRETS_KEY ? { secretsKey: config.PATCHBAY_SECRETS_KEY } : {}),
     ...(config.PATCHBAY_SECRETS_KEY_PREVIOUS ? { secretsKeyPrevious: config.PATCHBAY_SECRETS_KEY_PREVIOUS } : {}),

@@ -1,7 +1,8 @@
 import { ApiKeyRepository, type Db, type JobRepository, ProjectRepository, SourceRepository } from "@patchbay/db";
-import type { RequestHandler } from "express";
+import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { AddressLimiter, limitUnauthenticated } from "./address-limit.js";
 import { SubmitAdmission } from "./admission.js";
 import { authenticate } from "./authenticate.js";
 import { ownJobsOnly } from "./job-access.js";
@@ -22,6 +23,8 @@ export interface AccessOptions {
   allowFileRepos: boolean;
   /** Whether repo.url may name loopback, link-local or private hosts (PATCHBAY_ALLOW_PRIVATE_REPOS). */
   allowPrivateRepos: boolean;
+  /** Requests per minute per client address that fail authentication (PATCHBAY_UNAUTHENTICATED_RATE_LIMIT_PER_MIN). */
+  unauthenticatedRateLimitPerMin: number;
 }
 
 export const DEFAULT_ACCESS_OPTIONS: AccessOptions = {
@@ -29,6 +32,7 @@ export const DEFAULT_ACCESS_OPTIONS: AccessOptions = {
   projectMaxQueued: 500,
   allowFileRepos: false,
   allowPrivateRepos: false,
+  unauthenticatedRateLimitPerMin: 60,
 };
 
 /** The middlewares that decide who may do what, wired to storage. */
@@ -37,6 +41,8 @@ export interface AccessControl {
   rateLimit: RequestHandler;
   ownJobsOnly: RequestHandler;
   admission: SubmitAdmission;
+  /** Error middleware: 401s count against their client address; past the limit they become 429. */
+  unauthenticatedLimit: ErrorRequestHandler;
 }
 
 /** Builds the access middlewares for one app. */
@@ -49,6 +55,7 @@ export function accessControl(
     authenticate: authenticate(new ApiKeyRepository(deps.db), deps.logger),
     rateLimit: rateLimit(new RateLimiter(deps.redis), options.rateLimitPerMin, deps.logger),
     ownJobsOnly: ownJobsOnly(deps.jobs) as RequestHandler,
+    unauthenticatedLimit: limitUnauthenticated(new AddressLimiter(options.unauthenticatedRateLimitPerMin)),
     admission: new SubmitAdmission(
       { projects, sources: new SourceRepository(deps.db) },
       {

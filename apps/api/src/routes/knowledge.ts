@@ -1,21 +1,43 @@
-import { PatchbayError } from "@patchbay/core";
+import { PatchbayError, unstorableStringPath } from "@patchbay/core";
 import { DOCUMENT_SOURCES, type KnowledgeBase } from "@patchbay/knowledge";
-import express, { type Request, type RequestHandler, Router } from "express";
+import express, { type Request, Router } from "express";
 import { z } from "zod";
-import { authOf, requireScope } from "../auth/index.js";
+import { authOf, jobsScope, requireScope } from "../auth/index.js";
 import { invalidRequest } from "../http-errors.js";
+
+// Postgres stores neither: refused here with a 400 rather than failing the insert or query with a 500.
+const storable = (what: string) =>
+  [
+    (s: string) => unstorableStringPath(s) === null,
+    { message: `${what} contains a NUL character or a lone UTF-16 surrogate; remove it` },
+  ] as const;
 
 const UploadBody = z
   .object({
-    path: z.string({ error: "path is required: the document's name, e.g. runbooks/deploy.md" }).min(1).max(500),
-    content: z.string({ error: "content is required: the document's text (Markdown, plain text or HTML)" }),
-    contentType: z.string().max(100).optional(),
+    path: z
+      .string({ error: "path is required: the document's name, e.g. runbooks/deploy.md" })
+      .min(1)
+      .max(500)
+      .refine(...storable("path")),
+    content: z
+      .string({ error: "content is required: the document's text (Markdown, plain text or HTML)" })
+      .refine(...storable("content")),
+    contentType: z
+      .string()
+      .max(100)
+      .refine(...storable("contentType"))
+      .optional(),
   })
   .strict();
 
 const SearchBody = z
   .object({
-    query: z.string({ error: "query is required" }).trim().min(1, "query may not be empty").max(2000),
+    query: z
+      .string({ error: "query is required" })
+      .trim()
+      .min(1, "query may not be empty")
+      .max(2000)
+      .refine(...storable("query")),
     k: z.number().int().min(1).max(50).default(5),
     mode: z.enum(["any", "all"]).optional(),
   })
@@ -31,10 +53,6 @@ function ownProject(req: Request<{ projectId: string }>): string {
 }
 
 const readScope = requireScope("jobs:read");
-const writeScope = requireScope("jobs:write");
-// Search is a POST but reads only.
-const scope: RequestHandler = (req, res, next) =>
-  req.method === "GET" || req.path.endsWith("/search") ? readScope(req, res, next) : writeScope(req, res, next);
 
 /**
  * `/v1/projects/:projectId/docs` and `/search`: the project's knowledge base. Uploads are JSON
@@ -46,8 +64,11 @@ export function knowledgeRouter(deps: { knowledge: KnowledgeBase | null; maxDocu
     if (!deps.knowledge) throw new PatchbayError("unavailable", "the knowledge base is not configured on this server");
     return deps.knowledge;
   };
-  router.use("/:projectId/docs", scope);
-  router.use("/:projectId/search", scope);
+  // Scopes per route, not by inspecting req.path: inside router.use the path is cut to what
+  // follows the mount point, which is how search once demanded jobs:write.
+  router.use("/:projectId/docs", jobsScope);
+  // Search is a POST but only reads.
+  router.use("/:projectId/search", readScope);
   router.use("/:projectId/docs", express.text({ type: "text/*", limit: deps.maxDocumentBytes + 1024 }));
 
   router.post("/:projectId/docs", async (req, res) => {
