@@ -3,6 +3,17 @@ import type { JobEvent } from "@patchbay/core";
 /** A CLI or configuration problem (exit code 3). */
 export class CliError extends Error {}
 
+/** The parts of a check run the CLI reads (status and reason are absent in older jobs' results). */
+export interface CheckRunView {
+  kind: string;
+  command: string;
+  passed: boolean;
+  status?: "passed" | "failed" | "unavailable";
+  reason?: string;
+  exitCode: number | null;
+  counts?: { passed: number; failed: number; skipped: number };
+}
+
 /** The parts of a job the CLI reads. */
 export interface JobView {
   id: string;
@@ -15,10 +26,14 @@ export interface JobView {
     summary: string | null;
     patchStats: { files: number; insertions: number; deletions: number };
     checks: {
-      passed: boolean;
+      /** null: no checks ran. */
+      passed: boolean | null;
       regressions: string[];
-      before: Array<{ kind: string; command: string; passed: boolean; exitCode: number | null }>;
-      after: Array<{ kind: string; command: string; passed: boolean; exitCode: number | null }>;
+      before: CheckRunView[];
+      after: CheckRunView[];
+      fixed?: string[];
+      stillFailing?: string[];
+      newlyFailing?: string[];
     };
     usage: { inputTokens: number; outputTokens: number; turns: number };
   } | null;

@@ -1,5 +1,9 @@
 import type { JobEvent } from "@patchbay/core";
-import type { JobView } from "./api-client.js";
+import type { CheckRunView, JobView } from "./api-client.js";
+
+/** Exit code of `wait` (and `submit --wait`) for a job that succeeded but ran no checks. */
+export const EXIT_NO_CHECKS_RAN = 4;
+const NAMES_SHOWN = 20;
 
 const oneLine = (v: unknown, max = 160) => {
   const s = typeof v === "string" ? v : JSON.stringify(v);
@@ -21,9 +25,13 @@ export function formatEvent(e: JobEvent): string {
     case "tool_result":
       return `← ${e.data.tool} ${e.data.ok ? "ok" : "failed"}${e.data.exitCode != null ? ` (exit ${e.data.exitCode})` : ""}`;
     case "check":
-      return `✓ ${e.data.stage} ${e.data.kind}: \`${e.data.command}\` ${e.data.passed ? "passed" : `failed (exit ${e.data.exitCode})`}`;
+      return `✓ ${e.data.stage} ${e.data.kind}: \`${e.data.command}\` ${checkOutcome(e.data)}`;
     case "error":
       return `✗ ${e.data.code}: ${e.data.message}`;
+    case "network":
+      return `⇄ ${e.data.phase} ${e.data.method ?? "CONNECT"} ${e.data.host}:${e.data.port} ${e.data.allowed ? (e.data.status ?? "open") : `blocked${e.data.reason ? ` (${e.data.reason})` : ""}`}`;
+    case "environment":
+      return `▣ environment ${e.data.status} in ${e.data.ms} ms${e.data.message ? ` — ${e.data.message}` : ""}`;
   }
 }
 
@@ -35,20 +43,47 @@ export function formatSummary(job: JobView): string {
     if (r.summary) lines.push(`summary: ${r.summary}`);
     lines.push(`patch: ${r.patchStats.files} file(s), +${r.patchStats.insertions} −${r.patchStats.deletions}`);
     for (const stage of ["before", "after"] as const) {
-      for (const c of r.checks[stage])
-        lines.push(`checks ${stage}: ${c.kind} \`${c.command}\` ${c.passed ? "pass" : "fail"}`);
+      for (const c of r.checks[stage]) lines.push(`checks ${stage}: ${c.kind} \`${c.command}\` ${runOutcome(c)}`);
     }
+    const { passed } = r.checks;
+    lines.push(`checks: ${passed === null ? "no checks ran" : passed ? "pass" : "do not pass"}`);
     if (r.checks.regressions.length) lines.push(`regressions: ${r.checks.regressions.join(", ")}`);
+    if (r.checks.fixed?.length) lines.push(`fixed tests: ${names(r.checks.fixed)}`);
+    if (r.checks.newlyFailing?.length) lines.push(`newly failing tests: ${names(r.checks.newlyFailing)}`);
+    if (r.checks.stillFailing?.length) lines.push(`still failing tests: ${r.checks.stillFailing.length}`);
     lines.push(`usage: ${r.usage.turns} turn(s), ${r.usage.inputTokens} in / ${r.usage.outputTokens} out tokens`);
   }
   return lines.join("\n");
 }
 
-/** 0 succeeded with passing checks; 1 failed (or checks fail); 2 error, cancelled or timed out. */
+/**
+ * 0 succeeded with passing checks; 1 failed (or checks fail); 2 error, cancelled or timed out;
+ * 4 succeeded but no checks ran (none detected or configured, or none installed).
+ */
 export function exitCodeFor(job: JobView): number {
   // An `ask` job runs no checks: its answer is the result.
   if (job.status === "succeeded" && job.spec?.kind === "ask") return 0;
-  if (job.status === "succeeded") return job.result?.checks.passed ? 0 : 1;
+  if (job.status === "succeeded") {
+    const passed = job.result?.checks.passed;
+    return passed === null ? EXIT_NO_CHECKS_RAN : passed ? 0 : 1;
+  }
   if (job.status === "failed") return 1;
   return 2;
+}
+
+function runOutcome(run: CheckRunView): string {
+  if (run.status === "unavailable") return `unavailable${run.reason ? ` (${run.reason})` : ""}`;
+  const counts = run.counts ? ` (${run.counts.passed} passed, ${run.counts.failed} failed)` : "";
+  return `${run.passed ? "pass" : "fail"}${counts}`;
+}
+
+function checkOutcome(data: { passed: boolean; exitCode: number | null; status?: string; reason?: string }): string {
+  if (data.status === "unavailable") return `unavailable${data.reason ? ` (${data.reason})` : ""}`;
+  return data.passed ? "passed" : `failed (exit ${data.exitCode})`;
+}
+
+/** Test names, the first few of a long list. */
+function names(list: string[]): string {
+  const shown = list.slice(0, NAMES_SHOWN).join(", ");
+  return list.length > NAMES_SHOWN ? `${shown} … and ${list.length - NAMES_SHOWN} more` : shown;
 }

@@ -18,7 +18,8 @@ const USAGE = `usage: patchbay <command> [options]
          [--lint CMD] [--max-turns N] [--timeout SEC] [--branch B] [--notify URL] [--metadata JSON]
          [--idempotency-key K] [--wait]
          without --repo: this checkout's origin at HEAD; --upload sends a git bundle of HEAD (unpushed commits too)
-  wait <job-id>              follow the job; exit 0 succeeded with passing checks, 1 failed, 2 error/cancelled/timed out
+  wait <job-id>              follow the job; exit 0 succeeded with passing checks, 1 failed, 2 error/cancelled/timed out,
+                             4 succeeded but no checks ran
   logs <job-id> [--follow]   the output of the job's commands
   list [--status S] [--limit N]
   patch <job-id>             print the job's patch
@@ -40,8 +41,9 @@ options: --url URL (default $PATCHBAY_URL or http://127.0.0.1:$PATCHBAY_API_PORT
          --api-key KEY (default $PATCHBAY_API_KEY)
          --json     machine output: one JSON document on stdout (progress stays on stderr)
          --quiet    no progress while waiting
-exit codes: 0 ok (a waited job succeeded with passing checks), 1 job failed, 2 job error/cancelled/timed out,
-            3 usage, configuration or connection problem`;
+exit codes: 0 ok (a waited job succeeded with passing checks), 1 job failed (or its checks fail), 2 job
+            error/cancelled/timed out, 3 usage, configuration or connection problem, 4 a waited job succeeded
+            but no checks ran (none detected or configured, or none installed)`;
 
 const OPTIONS = {
   check: { type: "boolean" },
