@@ -8,12 +8,15 @@ const FAILED_TESTS = 20;
  * command, its exit, test counts, the first failing tests and the end of its output.
  */
 export function summarizeChecks(runs: readonly CheckRun[]): string {
+  // A command that is not installed cannot be fixed from inside the sandbox: it is reported, not judged.
+  const judged = runs.filter((r) => r.status !== "unavailable");
   const summary = {
-    passed: runs.length > 0 && runs.every((r) => r.passed),
+    passed: judged.length > 0 && judged.every((r) => r.passed),
     runs: runs.map((r) => ({
       kind: r.kind,
       command: r.command,
       passed: r.passed,
+      ...(r.status === "unavailable" ? { unavailable: r.reason ?? "command not found" } : {}),
       exitCode: r.exitCode,
       ...(r.timedOut ? { timedOut: true } : {}),
       ...(r.counts ? { counts: r.counts } : {}),
