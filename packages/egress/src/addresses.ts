@@ -3,7 +3,9 @@ import { isIP } from "node:net";
 /**
  * IPv4 ranges a sandbox must not reach through the proxy: "this network"/unspecified, private
  * (RFC 1918), shared/CGNAT, loopback, link-local (cloud metadata lives there), IETF protocol
- * assignments, documentation, benchmarking, multicast, reserved and broadcast.
+ * assignments, multicast, reserved and broadcast. The documentation and benchmarking ranges are
+ * not internal networks and stay reachable: some networks (test and CI infrastructure among
+ * them) resolve public registries to such addresses.
  */
 const V4_BLOCKED: ReadonlyArray<[string, number]> = [
   ["0.0.0.0", 8],
@@ -13,11 +15,7 @@ const V4_BLOCKED: ReadonlyArray<[string, number]> = [
   ["169.254.0.0", 16],
   ["172.16.0.0", 12],
   ["192.0.0.0", 24],
-  ["192.0.2.0", 24],
   ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["198.51.100.0", 24],
-  ["203.0.113.0", 24],
   ["224.0.0.0", 4],
   ["240.0.0.0", 4],
 ];
@@ -72,7 +70,6 @@ function v6Blocked(ip: string): boolean {
   if ((g0 & 0xfe00) === 0xfc00) return true; // unique local
   if ((g0 & 0xffc0) === 0xfe80 || (g0 & 0xffc0) === 0xfec0) return true; // link-local, site-local
   if ((g0 & 0xff00) === 0xff00) return true; // multicast
-  if (g0 === 0x2001 && g1 === 0x0db8) return true; // documentation
   if (g0 === 0x0100 && g1 === 0 && g2 === 0 && g3 === 0) return true; // discard
   return false;
 }

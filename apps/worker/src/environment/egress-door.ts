@@ -1,5 +1,6 @@
 import type { EventSink, NetworkTotals } from "@patchbay/core";
 import type { SandboxMount } from "@patchbay/sandbox";
+import { SANDBOX_CA_PATH } from "./host-ca.js";
 
 /** One connection as the egress proxy reports it. */
 export interface ConnectionReport {
@@ -68,12 +69,17 @@ export class NetworkLedger {
   }
 }
 
-/** The mounts that give a sandbox its door: the socket folder and the bridge binary, read-only. */
-export function doorMounts(door: EgressDoor, paths: EgressPaths, bridgeHostPath: string): SandboxMount[] {
-  return [
-    { type: "bind", source: door.hostDir, target: paths.socketDir, readOnly: true },
-    { type: "bind", source: bridgeHostPath, target: paths.bridgePath, readOnly: true },
+/** The mounts that give a sandbox its door: the socket folder, the bridge binary and the host's CA bundle, read-only. */
+export function doorMounts(
+  door: EgressDoor,
+  egress: { paths: EgressPaths; bridgeHostPath: string; caBundle?: string | null },
+): SandboxMount[] {
+  const mounts: SandboxMount[] = [
+    { type: "bind", source: door.hostDir, target: egress.paths.socketDir, readOnly: true },
+    { type: "bind", source: egress.bridgeHostPath, target: egress.paths.bridgePath, readOnly: true },
   ];
+  if (egress.caBundle) mounts.push({ type: "bind", source: egress.caBundle, target: SANDBOX_CA_PATH, readOnly: true });
+  return mounts;
 }
 
 /** The message of a 403 and of environment_failed: which setting allows a host. */

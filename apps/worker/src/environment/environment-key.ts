@@ -6,14 +6,14 @@ import type { JobSpec, ProjectEnvironment } from "@patchbay/core";
 const run = promisify(execFile);
 
 /** Bump when what setup produces for the same inputs changes (detection rules, snapshot layout). */
-const KEY_FORMAT = "env-v1";
+const KEY_FORMAT = "env-v2";
 
 /**
  * Files whose content decides what setup installs: manifests, lockfiles, tool versions and the
  * repository's own Patchbay settings. Matched by base name anywhere in the tree (workspaces).
  */
 const MANIFEST =
-  /(^|\/)(package\.json|package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|pnpm-workspace\.yaml|yarn\.lock|\.yarnrc(\.yml)?|\.npmrc|\.nvmrc|\.node-version|\.tool-versions|requirements[^/]*\.(txt|in)|constraints[^/]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|setup\.py|setup\.cfg|\.python-version|\.patchbay\.ya?ml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?)$/;
+  /(^|\/)(package\.json|package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|pnpm-workspace\.yaml|yarn\.lock|\.yarnrc(\.yml)?|\.npmrc|\.nvmrc|\.node-version|\.tool-versions|requirements[^/]*\.(txt|in)|requirements\/[^/]+\.(txt|in)|constraints[^/]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|setup\.py|setup\.cfg|\.python-version|\.patchbay\.ya?ml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?)$/;
 
 /** What goes into an environment's key besides the repository's files. */
 export interface KeyInputs {

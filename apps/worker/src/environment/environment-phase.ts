@@ -30,8 +30,10 @@ export interface EgressSetup {
   bridgeHostPath: string;
   /** Shell command that starts the bridge in a sandbox and returns once it listens. */
   bridgeStart: string;
-  /** Proxy settings for the tools in a sandbox (HTTP_PROXY and friends). */
+  /** Proxy settings for the tools in a sandbox (HTTP_PROXY and friends, and the CA bundle's). */
   env: Record<string, string>;
+  /** The host's CA bundle (hostCaBundle), mounted beside the door. */
+  caBundle?: string | null;
 }
 
 /** What the environment phase needs from the worker. */
@@ -91,8 +93,7 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
     allow,
   });
   const agentDoor = await openAgentDoor(deps, input, allow);
-  const agentMounts =
-    agentDoor && deps.egress ? doorMounts(agentDoor, deps.egress.paths, deps.egress.bridgeHostPath) : [];
+  const agentMounts = agentDoor && deps.egress ? doorMounts(agentDoor, deps.egress) : [];
   const context: Context = { deps, input, key, allow, started, agentDoor, agentMounts };
   try {
     const cache = cacheable(deps, input) ? deps.cache : undefined;
@@ -186,7 +187,7 @@ async function buildEnvironment(ctx: Context, cache: EnvironmentCacheDeps | unde
   const { deps, input } = ctx;
   const { job } = input;
   const door = await openSetupDoor(ctx);
-  const mounts = door && deps.egress ? doorMounts(door, deps.egress.paths, deps.egress.bridgeHostPath) : [];
+  const mounts = door && deps.egress ? doorMounts(door, deps.egress) : [];
   if (cache) {
     const volume = cacheVolumeName(deps.installationId, job.projectId);
     const labels = {

@@ -7,6 +7,7 @@ import { DockerEnvironmentImages } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { EnvironmentServices } from "../pipeline/job-run.js";
 import { evictEnvironments } from "./environment-cache.js";
+import { caEnv, hostCaBundle } from "./host-ca.js";
 
 /** The worker's environment machinery, and how to stop it. */
 export interface EnvironmentRuntime {
@@ -36,6 +37,7 @@ export async function startEnvironmentServices(
     logger,
   };
   const proxy = await startProxy(config, logger);
+  const caBundle = proxy ? await hostCaBundle() : null;
   const services: EnvironmentServices = {
     settings: environments,
     cache,
@@ -48,7 +50,8 @@ export async function startEnvironmentServices(
             paths: SANDBOX_EGRESS,
             bridgeHostPath: config.PATCHBAY_EGRESS_BRIDGE,
             bridgeStart: bridgeStartCommand(),
-            env: egressEnv(),
+            env: { ...egressEnv(), ...(caBundle ? caEnv() : {}) },
+            caBundle,
           },
         }
       : {}),

@@ -261,13 +261,14 @@ export class JobRun {
       knowledge: this.knowledge,
       emit: this.emit,
       signal: this.signal,
+      redact: this.secrets.redact,
     });
   }
 
   private result(after: CheckRun[], patch: CollectedPatch | null): JobResult {
     const { plan, change, env, agent, before, baseCommit } = this.progress;
     const network = this.network.used ? { network: this.network.snapshot() } : {};
-    return {
+    return this.secrets.redactValue({
       summary: agent?.summary ?? null,
       patchStats: patch?.stats ?? { files: 0, insertions: 0, deletions: 0 },
       checks: compareChecks(before, after),
@@ -278,7 +279,8 @@ export class JobRun {
       ...(env ? { environment: env.outcome } : {}),
       ...network,
       ...(this.knowledge?.citations().length ? { citations: this.knowledge.citations() } : {}),
-    };
+      ...(patch?.secretsInPatch ? { secretsInPatch: true } : {}),
+    });
   }
 
   /**
@@ -288,7 +290,7 @@ export class JobRun {
    */
   private async finish(after: CheckRun[], change: AgentChange, where: AfterChecksSandbox): Promise<Outcome> {
     await this.boxes.removeAll();
-    const { patch } = change;
+    const patch = this.secrets.guardPatch(change.patch);
     const result = { ...this.result(after, patch), afterChecksIn: where };
     try {
       const push = await this.pushBranch(patch);
@@ -313,13 +315,15 @@ export class JobRun {
       summary: this.progress.agent?.summary ?? null,
       settings: this.deps.settings,
       signal: this.signal,
-      secrets: { env: credentials.env },
+      secrets: credentials,
+      secretsInPatch: patch.secretsInPatch === true,
     }).finally(() => credentials.remove());
   }
 
   /** The one place a run's end is recorded: every sandbox removed, events flushed, then the status. */
   private async settle(outcome: Outcome): Promise<RunOutcome> {
-    const partial = outcome.kind === "failed" ? await this.partialPatch(outcome.error) : null;
+    const collected = outcome.kind === "failed" ? await this.partialPatch(outcome.error) : null;
+    const partial = collected && this.secrets.guardPatch(collected);
     await this.boxes.removeAll();
     await this.buffer.flush();
     switch (outcome.kind) {

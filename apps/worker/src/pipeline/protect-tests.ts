@@ -1,4 +1,4 @@
-import { type ChecksPlan, classifyTestChanges, type FileChange } from "@patchbay/checks";
+import { type ChecksPlan, classifyTestChanges, type FileChange, setupResult } from "@patchbay/checks";
 import { type JobResult, PatchbayError, type Workspace } from "@patchbay/core";
 import { type CollectedPatch, type CollectOptions, collectPatch, type WorkspaceSnapshot } from "./finalize.js";
 
@@ -82,7 +82,7 @@ export async function collectAgentChange(
 export function changeFields(plan: ChecksPlan | null, change: AgentChange | null): Partial<JobResult> {
   if (!plan) return {};
   return {
-    setup: { commands: plan.setup.commands, source: plan.setup.source },
+    setup: setupResult(plan.setup),
     protectTests: plan.protectTests,
     ...(change
       ? {
