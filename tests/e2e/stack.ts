@@ -92,6 +92,8 @@ export async function startStack(
       allowFileRepos: config.PATCHBAY_ALLOW_FILE_REPOS,
       allowPrivateRepos: config.PATCHBAY_ALLOW_PRIVATE_REPOS,
       unauthenticatedRateLimitPerMin: config.PATCHBAY_UNAUTHENTICATED_RATE_LIMIT_PER_MIN,
+      sandboxMaxMemoryMb: config.PATCHBAY_SANDBOX_MAX_MEMORY_MB,
+      sandboxMaxCpus: config.PATCHBAY_SANDBOX_MAX_CPUS,
     },
     ...(config.PATCHBAY_SECRETS_KEY ? { secretsKey: config.PATCHBAY_SECRETS_KEY } : {}),
     knowledge: knowledge.kb,

@@ -27,6 +27,8 @@ async function main(): Promise<void> {
       allowFileRepos: config.PATCHBAY_ALLOW_FILE_REPOS,
       allowPrivateRepos: config.PATCHBAY_ALLOW_PRIVATE_REPOS,
       unauthenticatedRateLimitPerMin: config.PATCHBAY_UNAUTHENTICATED_RATE_LIMIT_PER_MIN,
+      sandboxMaxMemoryMb: config.PATCHBAY_SANDBOX_MAX_MEMORY_MB,
+      sandboxMaxCpus: config.PATCHBAY_SANDBOX_MAX_CPUS,
     },
     ...(config.PATCHBAY_SECRETS_KEY ? { secretsKey: config.PATCHBAY_SECRETS_KEY } : {}),
     ...(config.PATCHBAY_SECRETS_KEY_PREVIOUS ? { secretsKeyPrevious: config.PATCHBAY_SECRETS_KEY_PREVIOUS } : {}),

@@ -16,6 +16,8 @@ export async function pipelineSettings(config: Config, workerId: string): Promis
       memoryMb: config.PATCHBAY_SANDBOX_MEMORY_MB,
     },
     commandTimeoutMs: config.PATCHBAY_COMMAND_TIMEOUT_SEC * 1000,
+    maxPatchBytes: config.PATCHBAY_MAX_PATCH_BYTES,
+    repoLimits: { maxFiles: config.PATCHBAY_MAX_REPO_FILES, maxMb: config.PATCHBAY_MAX_REPO_MB },
     gitAuthor: { name: config.PATCHBAY_GIT_AUTHOR_NAME, email: config.PATCHBAY_GIT_AUTHOR_EMAIL },
     model: {
       ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),

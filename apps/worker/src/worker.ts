@@ -133,6 +133,8 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
         allowFileRepos: config.PATCHBAY_ALLOW_FILE_REPOS,
         allowPrivateRepos: config.PATCHBAY_ALLOW_PRIVATE_REPOS,
         defaultMaxQueued: config.PATCHBAY_PROJECT_MAX_QUEUED,
+        sandboxMaxMemoryMb: config.PATCHBAY_SANDBOX_MAX_MEMORY_MB,
+        sandboxMaxCpus: config.PATCHBAY_SANDBOX_MAX_CPUS,
       },
     ),
     logger: log,

@@ -48,8 +48,11 @@ export class AgentsDocs {
     if (this.remaining <= 0) return null;
     // As in Codex, a folder's AGENTS.override.md replaces its AGENTS.md.
     for (const name of AGENTS_FILE_NAMES) {
-      // A folder or unreadable file of that name is no reason to fail the job.
-      const content = await this.workspace.readFile(dir === "" ? name : `${dir}/${name}`).catch(() => null);
+      // A folder, FIFO or unreadable file of that name is no reason to fail the job. Never more
+      // is read than can be kept (plus one byte, to know the file was cut): a 600 MB AGENTS.md
+      // costs the worker no more than a small one.
+      const path = dir === "" ? name : `${dir}/${name}`;
+      const content = await this.workspace.readFile(path, { maxBytes: this.remaining + 1 }).catch(() => null);
       if (content !== null && content.length > 0) return this.keep(dir, name, content);
     }
     return null;
@@ -58,9 +61,10 @@ export class AgentsDocs {
   private keep(dir: string, name: string, content: Buffer): AgentsDoc {
     const kept = content.subarray(0, this.remaining);
     this.remaining -= kept.length;
-    const cut = content.length - kept.length;
     const text = kept.toString("utf8");
-    return { dir, name, text: cut > 0 ? `${text}\n\n[${name} truncated: ${cut} more bytes in the file]` : text };
+    if (content.length <= kept.length) return { dir, name, text };
+    const note = `[${name} truncated: only its first ${kept.length} bytes are included (the instruction files of a run hold at most ${AGENTS_MD_LIMIT} bytes); the rest was not read]`;
+    return { dir, name, text: `${text}\n\n${note}` };
   }
 }
 

@@ -32,7 +32,7 @@ describe("buildInstructions", () => {
     const text = await buildInstructions(workspace);
     expect(text).toContain("START");
     expect(text).not.toContain("END");
-    expect(text).toMatch(/AGENTS\.md truncated: \d+ more bytes/);
+    expect(text).toMatch(/AGENTS\.md truncated: only its first \d+ bytes are included/);
     expect(text.length).toBeLessThan(AGENTS_MD_LIMIT + 4000);
   });
 

@@ -56,7 +56,8 @@ export const ConfigSchema = z.object({
   PATCHBAY_SHUTDOWN_GRACE_SEC: z.coerce.number().int().min(0).default(30),
   PATCHBAY_SANDBOX_IMAGE: z.string().default("patchbay/sandbox:1"),
   PATCHBAY_SANDBOX_CPUS: z.coerce.number().positive().default(1),
-  PATCHBAY_SANDBOX_MEMORY_MB: z.coerce.number().int().min(64).default(2048),
+  /** Memory per sandbox; its tmpfs disks default to shares of it (workspace 1/2, /tmp and home 1/8 each). */
+  PATCHBAY_SANDBOX_MEMORY_MB: z.coerce.number().int().min(64).default(4096),
   /** Started, idle sandbox containers the worker keeps ready (0 turns the warm pool off). */
   PATCHBAY_SANDBOX_POOL_SIZE: z.coerce.number().int().min(0).max(32).default(2),
   PATCHBAY_WORK_DIR: z.string().default("/tmp/patchbay-work"),
@@ -83,6 +84,20 @@ export const ConfigSchema = z.object({
   /** Total size of cached environments (images) per installation; the least recently used go first. */
   PATCHBAY_ENV_CACHE_MAX_GB: z.coerce.number().positive().default(20),
   PATCHBAY_COMMAND_TIMEOUT_SEC: z.coerce.number().int().positive().default(300),
+  /** The most memory (MiB) a JobSpec's sandbox.memoryMb may ask for; more is refused with 400. */
+  PATCHBAY_SANDBOX_MAX_MEMORY_MB: z.coerce.number().int().min(64).default(8192),
+  /** The most CPUs a JobSpec's sandbox.cpus may ask for; more is refused with 400. */
+  PATCHBAY_SANDBOX_MAX_CPUS: z.coerce.number().positive().default(4),
+  /** Largest patch a job stores; a bigger change fails the job as patch_too_large. */
+  PATCHBAY_MAX_PATCH_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(20 * 1024 * 1024),
+  /** Most files a job's checkout may have (counted before checkout); more fails as repo_too_large. */
+  PATCHBAY_MAX_REPO_FILES: z.coerce.number().int().min(1).default(200_000),
+  /** Most megabytes a job's checkout plus its git data may take; more fails as repo_too_large. */
+  PATCHBAY_MAX_REPO_MB: z.coerce.number().int().min(1).default(2048),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   PATCHBAY_MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),

@@ -1,5 +1,6 @@
 import { type JobSpec, PatchbayError, repoUrlProblem } from "@patchbay/core";
 import type { ProjectRepository, SourceRepository } from "@patchbay/db";
+import { DEFAULT_SANDBOX_MAXIMA, sandboxLimitProblem } from "./sandbox-limits.js";
 
 /** How long a client whose project queue is full should wait before trying again. */
 export const QUEUE_FULL_RETRY_SEC = 30;
@@ -12,6 +13,10 @@ export interface AdmissionPolicy {
   allowPrivateRepos?: boolean;
   /** Queued jobs per project without its own limit (PATCHBAY_PROJECT_MAX_QUEUED). */
   defaultMaxQueued: number;
+  /** The most sandbox.memoryMb a spec may ask for (PATCHBAY_SANDBOX_MAX_MEMORY_MB). @defaultValue 8192 */
+  sandboxMaxMemoryMb?: number;
+  /** The most sandbox.cpus a spec may ask for (PATCHBAY_SANDBOX_MAX_CPUS). @defaultValue 4 */
+  sandboxMaxCpus?: number;
 }
 
 function refused(path: string, problem: string): PatchbayError {
@@ -32,7 +37,8 @@ export class SubmitAdmission {
 
   /**
    * Throws 400 for a repository this server refuses (transport, private target, another
-   * project's uploaded source), 429 when the project's queue is full.
+   * project's uploaded source) or sandbox limits above its maxima, 429 when the project's queue
+   * is full.
    */
   async check(projectId: string, spec: JobSpec): Promise<void> {
     const problem = repoUrlProblem(spec.repo.url, {
@@ -40,6 +46,11 @@ export class SubmitAdmission {
       allowPrivate: this.policy.allowPrivateRepos ?? false,
     });
     if (problem) throw refused("repo.url", problem);
+    const limit = sandboxLimitProblem(spec.sandbox, {
+      maxMemoryMb: this.policy.sandboxMaxMemoryMb ?? DEFAULT_SANDBOX_MAXIMA.maxMemoryMb,
+      maxCpus: this.policy.sandboxMaxCpus ?? DEFAULT_SANDBOX_MAXIMA.maxCpus,
+    });
+    if (limit) throw refused(limit.path, limit.message);
     const source = spec.repo.source;
     if (source && !(await this.deps.sources.find(projectId, source))) {
       throw refused("repo.source", `no source ${source} in project ${projectId} (upload it with this project's key)`);

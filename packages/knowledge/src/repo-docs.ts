@@ -59,7 +59,9 @@ export async function indexRepository(
   };
   for (const path of files) {
     if (options.signal?.aborted) break;
-    const content = await workspace.readFile(path);
+    // One byte more than the limit tells a too-big file apart without reading it whole; a FIFO
+    // or an unreadable file is skipped like a binary one.
+    const content = await workspace.readFile(path, { maxBytes: maxFileBytes + 1 }).catch(() => null);
     if (!content || content.length > maxFileBytes || content.includes(0)) {
       summary.skipped.push(path);
       continue;

@@ -32,8 +32,18 @@ describe("buildContainerConfig", () => {
     expect(host.NanoCpus).toBe(1_500_000_000);
     expect(host.PidsLimit).toBe(512);
     expect(host.Binds).toEqual([]);
-    expect(host.Tmpfs?.["/workspace"]).toBe("rw,exec,nosuid,nodev,size=2048m,uid=1000,gid=1000,mode=0755");
-    expect(host.Tmpfs?.["/tmp"]).toContain("exec");
+    // The disks default to shares of the memory, together under it (tmpfs pages are memory).
+    expect(host.Tmpfs?.["/workspace"]).toBe("rw,exec,nosuid,nodev,size=256m,uid=1000,gid=1000,mode=0755");
+    expect(host.Tmpfs?.["/tmp"]).toBe("rw,exec,nosuid,nodev,size=64m,mode=1777");
+    expect(host.Tmpfs?.["/home/sandbox"]).toContain("size=64m");
+  });
+
+  it("defaults to 4096 MiB of memory with a 2048 MiB workspace, and keeps disks the caller names", () => {
+    const o = resolveOptions("img", {}, { jobId: "j" });
+    expect([o.memoryMb, o.workspaceMb, o.tmpMb, o.homeMb]).toEqual([4096, 2048, 512, 512]);
+    expect(o.workspaceMb + o.tmpMb + o.homeMb).toBeLessThan(o.memoryMb);
+    const named = resolveOptions("img", { workspaceMb: 100 }, { jobId: "j", memoryMb: 1024, tmpMb: 10 });
+    expect([named.workspaceMb, named.tmpMb, named.homeMb]).toEqual([100, 10, 128]);
   });
 
   it("refuses nonsense limits and a missing job id", () => {

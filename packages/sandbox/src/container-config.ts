@@ -28,22 +28,31 @@ export type ResolvedSandboxOptions = Required<Omit<SandboxOptions, "workerId" | 
   workerId: string | undefined;
 };
 
-/** Merges a request over provider defaults over the documented defaults, and checks the numbers. */
+/** Memory limit of a sandbox when neither the request nor the provider names one. */
+export const DEFAULT_MEMORY_MB = 4096;
+
+/**
+ * Merges a request over provider defaults over the documented defaults, and checks the numbers.
+ * tmpfs pages count against the memory limit, so the disks default to shares of the memory
+ * (workspace 1/2, /tmp 1/8, home 1/8): filled, they stop at "No space left on device" with a
+ * quarter of the memory still free for processes, instead of the OOM killer taking the container.
+ */
 export function resolveOptions(
   image: string,
   defaults: Partial<SandboxOptions>,
   options: SandboxOptions,
 ): ResolvedSandboxOptions {
+  const memoryMb = options.memoryMb ?? defaults.memoryMb ?? DEFAULT_MEMORY_MB;
   const resolved: ResolvedSandboxOptions = {
     image: options.image ?? defaults.image ?? image,
     jobId: options.jobId,
     workerId: options.workerId ?? defaults.workerId,
     cpus: options.cpus ?? defaults.cpus ?? 1,
-    memoryMb: options.memoryMb ?? defaults.memoryMb ?? 2048,
+    memoryMb,
     pidsLimit: options.pidsLimit ?? defaults.pidsLimit ?? 512,
-    workspaceMb: options.workspaceMb ?? defaults.workspaceMb ?? 2048,
-    tmpMb: options.tmpMb ?? defaults.tmpMb ?? 1024,
-    homeMb: options.homeMb ?? defaults.homeMb ?? 1024,
+    workspaceMb: options.workspaceMb ?? defaults.workspaceMb ?? memoryMb / 2,
+    tmpMb: options.tmpMb ?? defaults.tmpMb ?? memoryMb / 8,
+    homeMb: options.homeMb ?? defaults.homeMb ?? memoryMb / 8,
     network: "none",
     env: { ...defaults.env, ...options.env },
     mounts: options.mounts ?? [],

@@ -3,6 +3,7 @@ import { PatchbayError, type ReadFileOptions } from "@patchbay/core";
 import type Docker from "dockerode";
 import { startExec } from "./exec-stream.js";
 import { resolveInRoot } from "./paths.js";
+import { DISK_FULL } from "./reasons.js";
 
 /** What a helper process printed and how it ended. */
 export interface RawResult {
@@ -124,6 +125,9 @@ function check(result: RawResult, action: string, path: string): void {
     );
   }
   const reason = result.stderr.trim() || `exit code ${result.exitCode}`;
+  if (DISK_FULL.test(reason)) {
+    throw new PatchbayError("disk_limit", `Could not ${action} "${path}": the sandbox's disk is full (${reason}).`);
+  }
   // Killed by a signal (the container is going away, or hit a limit): ours, not the caller's.
   if (result.exitCode === null || result.exitCode >= 128) {
     throw new PatchbayError("sandbox_failed", `Could not ${action} "${path}": ${reason}`);

@@ -18,7 +18,7 @@ export interface EndFacts {
 }
 
 // What tools print on ENOSPC (coreutils, Python, Node, git, npm) and EDQUOT.
-const DISK_FULL = /No space left on device|ENOSPC|Disk quota exceeded|EDQUOT/i;
+export const DISK_FULL = /No space left on device|ENOSPC|Disk quota exceeded|EDQUOT/i;
 
 /**
  * Names the limit a command ran into. Counters are per container, so a command running beside

@@ -12,15 +12,15 @@ export interface SandboxOptions {
   workerId?: string;
   /** CPU limit in cores. @defaultValue 1 */
   cpus?: number;
-  /** Memory limit in MiB (swap is not allowed). @defaultValue 2048 */
+  /** Memory limit in MiB (swap is not allowed); the tmpfs disks below count against it. @defaultValue 4096 */
   memoryMb?: number;
   /** Max processes. @defaultValue 512 */
   pidsLimit?: number;
-  /** Size of the tmpfs /workspace in MiB (what a job can write). @defaultValue 2048 */
+  /** Size of the tmpfs /workspace in MiB (what a job can write). @defaultValue half of memoryMb */
   workspaceMb?: number;
-  /** Size of the tmpfs /tmp in MiB. @defaultValue 1024 */
+  /** Size of the tmpfs /tmp in MiB. @defaultValue an eighth of memoryMb */
   tmpMb?: number;
-  /** Size of the tmpfs home folder (/home/sandbox: npm, pip and git caches) in MiB. @defaultValue 1024 */
+  /** Size of the tmpfs home folder (/home/sandbox: npm, pip and git caches) in MiB. @defaultValue an eighth of memoryMb */
   homeMb?: number;
   /** Network mode. @defaultValue "none" */
   network?: "none";

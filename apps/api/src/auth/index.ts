@@ -25,6 +25,9 @@ export interface AccessOptions {
   allowPrivateRepos: boolean;
   /** Requests per minute per client address that fail authentication (PATCHBAY_UNAUTHENTICATED_RATE_LIMIT_PER_MIN). */
   unauthenticatedRateLimitPerMin: number;
+  /** The most sandbox.memoryMb / sandbox.cpus a spec may ask for (PATCHBAY_SANDBOX_MAX_*; default 8192 / 4). */
+  sandboxMaxMemoryMb?: number;
+  sandboxMaxCpus?: number;
 }
 
 export const DEFAULT_ACCESS_OPTIONS: AccessOptions = {
@@ -62,6 +65,8 @@ export function accessControl(
         allowFileRepos: options.allowFileRepos,
         allowPrivateRepos: options.allowPrivateRepos,
         defaultMaxQueued: options.projectMaxQueued,
+        ...(options.sandboxMaxMemoryMb ? { sandboxMaxMemoryMb: options.sandboxMaxMemoryMb } : {}),
+        ...(options.sandboxMaxCpus ? { sandboxMaxCpus: options.sandboxMaxCpus } : {}),
       },
     ),
   };

@@ -23,7 +23,9 @@ export async function checkoutForJob(
     : await checkRepoTarget(job.spec.repo.url, { allowPrivate: settings.allowPrivateRepos ?? false });
   const credentials = await secrets.gitCredentials(job.spec.repo.url, settings.workDir);
   const env = addGitConfig(credentials.env, target.gitConfig);
-  const options = { timeoutMs: CLONE_TIMEOUT_MS, hostPath: settings.hostPath, signal, env };
+  // PATCHBAY_MAX_REPO_FILES / PATCHBAY_MAX_REPO_MB: measured before the checkout is written.
+  const limits = settings.repoLimits ? { limits: settings.repoLimits } : {};
+  const options = { timeoutMs: CLONE_TIMEOUT_MS, hostPath: settings.hostPath, signal, env, ...limits };
   return cloneRepository(job.spec.repo, settings.workDir, options, sourceBundle(job, context.sources))
     .catch((err: unknown) => {
       throw secrets.redactError(withNote(err, credentials.note));

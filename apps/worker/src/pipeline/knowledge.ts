@@ -71,8 +71,8 @@ export function redactedReads(workspace: Workspace, redact: (text: string) => st
   return {
     root: workspace.root,
     exec: (command, options) => workspace.exec(command, options),
-    readFile: async (path) => {
-      const content = await workspace.readFile(path);
+    readFile: async (path, options) => {
+      const content = await workspace.readFile(path, options);
       if (!content || content.includes(0)) return content;
       return Buffer.from(redact(content.toString("utf8")), "utf8");
     },

@@ -8,6 +8,10 @@ export interface PipelineSettings {
   allowPrivateRepos?: boolean;
   sandbox: { image: string; cpus: number; memoryMb: number };
   commandTimeoutMs: number;
+  /** PATCHBAY_MAX_PATCH_BYTES: largest patch stored (pass to collectPatch / collectAgentChange). */
+  maxPatchBytes?: number;
+  /** PATCHBAY_MAX_REPO_FILES / PATCHBAY_MAX_REPO_MB: how big a job's checkout may be. */
+  repoLimits?: { maxFiles: number; maxMb: number };
   /** Author of the commits pushed for `output.branch`. */
   gitAuthor?: { name: string; email: string };
   model: {

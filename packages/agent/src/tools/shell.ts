@@ -39,7 +39,10 @@ export async function runShellCall(call: ResponseFunctionShellToolCall, ctx: Too
   };
 }
 
-/** Runs one command through the workspace; the transcript is what a function-tool caller sees. */
+/**
+ * Runs one command through the workspace; the transcript is what a function-tool caller sees.
+ * A model's own `timeout_ms` may shorten the operator's command timeout, never lengthen it.
+ */
 export async function runCommand(
   command: string,
   timeoutMs: number,
@@ -48,7 +51,7 @@ export async function runCommand(
   cwd?: string,
 ): Promise<CommandRun> {
   const result = await ctx.workspace.exec(command, {
-    timeoutMs: clampToDeadline(timeoutMs, ctx.deadline),
+    timeoutMs: clampToDeadline(Math.min(timeoutMs, ctx.commandTimeoutMs), ctx.deadline),
     ...(cwd === undefined ? {} : { cwd }),
     onOutput: logStreamer(ctx, limit * LOG_LIMIT_FACTOR),
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
