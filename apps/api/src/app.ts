@@ -24,6 +24,7 @@ import {
 } from "./auth/index.js";
 import { errorHandler, notFoundRoute } from "./http-errors.js";
 import { JobService } from "./job-service.js";
+import { accessLog, requireJsonBody } from "./request-format.js";
 import { environmentsRouter } from "./routes/environments.js";
 import { type EventStreamOptions, eventsHandler } from "./routes/events.js";
 import { healthRouter } from "./routes/health.js";
@@ -80,6 +81,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  // First, so that every request is logged: webhooks, bodies refused by the parsers, errors.
+  app.use(accessLog(deps.logger));
   // GitHub deliveries are signed over their raw bytes and carry no API key: before JSON parsing and auth.
   const hooks = new GithubHookRepository(deps.db);
   const hookDeps = {
@@ -91,14 +94,7 @@ export function createApp(deps: AppDeps): Express {
   };
   app.post("/v1/hooks/github", ...githubHookHandler(hookDeps));
   app.use(express.json({ limit: "1mb" }));
-  app.use((req, res, next) => {
-    const start = performance.now();
-    res.on("finish", () => {
-      const ms = Math.round(performance.now() - start);
-      deps.logger.info({ method: req.method, path: req.path, status: res.statusCode, ms }, "request");
-    });
-    next();
-  });
+  app.use(requireJsonBody);
   app.use(healthRouter({ db: deps.db, redis: deps.redis }));
   // Everything under /v1 needs a key; a job of another project is a 404 on every route.
   app.use("/v1", access.authenticate, access.rateLimit);

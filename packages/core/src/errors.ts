@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   forbidden: { retryable: false, http: 403 },
   /** The key's request rate or the project's queue is at its limit; retry after `Retry-After`. */
   rate_limited: { retryable: true, http: 429 },
+  /** A request body in a content type the route does not read; the message names the one it does. */
+  unsupported_media_type: { retryable: false, http: 415 },
   // job outcomes
   repo_clone_failed: { retryable: false, http: 422 },
   setup_failed: { retryable: false, http: 422 },

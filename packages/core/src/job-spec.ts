@@ -45,7 +45,12 @@ export const JobSpecSchema = z
         /** An uploaded git bundle (`POST /v1/sources`) to clone instead of `url` (which stays the origin, e.g. for push). */
         source: z.string().uuid("repo.source must be the id returned by POST /v1/sources").optional(),
       },
-      { error: "repo is required: {url, ref?, commit?}" },
+      {
+        error: (issue) =>
+          issue.input === undefined
+            ? "repo is required: {url, ref?, commit?}"
+            : 'repo must be an object with url, e.g. {"url": "https://…"}',
+      },
     ),
     /** "change" (default): the agent changes the repository; "ask": it answers from the code and docs, read-only (no patch). */
     kind: z.enum(["change", "ask"]).optional(),
