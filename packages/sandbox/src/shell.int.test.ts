@@ -39,10 +39,15 @@ describe("persistent shell", () => {
   });
 
   it("runs concurrent commands side by side", async () => {
-    const started = Date.now();
-    const [a, b] = await Promise.all([sandbox.exec("sleep 0.6; echo a"), sandbox.exec("sleep 0.6; echo b >&2")]);
+    // Each command waits for the other's file: run one after the other, both would time out.
+    const rendezvous = (me: string, other: string, stream: string) =>
+      `touch /tmp/${me}; for i in $(seq 1 200); do [ -e /tmp/${other} ] && { echo ${me} ${stream}; exit 0; }; sleep 0.05; done; exit 9`;
+    const [a, b] = await Promise.all([
+      sandbox.exec(rendezvous("a", "b", ""), { timeoutMs: 30_000 }),
+      sandbox.exec(rendezvous("b", "a", ">&2"), { timeoutMs: 30_000 }),
+    ]);
+    expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
     expect([a.stdout, b.stderr]).toEqual(["a\n", "b\n"]);
-    expect(Date.now() - started).toBeLessThan(1150);
   });
 
   it("falls back to a fresh shell when the shell died, and says so", async () => {
