@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { JobSpecSchema, PatchbayError } from "@patchbay/core";
-import { type GithubHookRepository, PROJECT_ID_PATTERN, type SecretRepository } from "@patchbay/db";
+import { type GithubHookRepository, PROJECT_ID_PATTERN, type SecretRepository, type SeenDelivery } from "@patchbay/db";
 import express, { type Request, type RequestHandler, Router } from "express";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -92,6 +92,32 @@ async function handleDelivery(
   return { status: "created", jobId: job.id };
 }
 
+function parsePayload(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new PatchbayError(
+      "invalid_request",
+      "the payload must be JSON (set the webhook's content type to application/json)",
+    );
+  }
+}
+
+/** The answer to a delivery seen before: its id again (GitHub's redelivery), or its body under a new id (a replay). */
+function duplicateAnswer(
+  seen: SeenDelivery,
+  delivery: { projectId: string; event: string; deliveryId: string },
+  logger: Logger,
+) {
+  if (seen.sameBody) {
+    logger.warn({ ...delivery, previous: seen.deliveryId }, "a github delivery's body was replayed under a new id");
+  }
+  const reason = seen.sameBody
+    ? `the same body was delivered before as delivery ${seen.deliveryId} (a replay)`
+    : `delivery ${delivery.deliveryId} was handled before`;
+  return { status: "duplicate", reason, previous: seen.outcome };
+}
+
 /**
  * `POST /v1/hooks/github?project=<id>`: GitHub webhook intake, authenticated by the delivery's
  * HMAC (no API key), each `X-GitHub-Delivery` and each body (within REPLAY_WINDOW_MS) acted on once.
@@ -104,33 +130,15 @@ export function githubHookHandler(deps: GithubHookDeps): RequestHandler[] {
     const deliveryId = req.get("x-github-delivery") ?? "";
     if (!/^[A-Za-z0-9-]{1,100}$/.test(deliveryId))
       throw new PatchbayError("invalid_request", "X-GitHub-Delivery is required");
-    let payload: unknown;
-    try {
-      payload = JSON.parse(body.toString("utf8"));
-    } catch {
-      throw new PatchbayError(
-        "invalid_request",
-        "the payload must be JSON (set the webhook's content type to application/json)",
-      );
-    }
+    const payload = parsePayload(body);
     // A signature proves who made a body, not when: a captured body resent under a new delivery
     // id is caught by its digest.
     const sha256 = createHash("sha256").update(body).digest("hex");
     const windowMs = deps.replayWindowMs ?? REPLAY_WINDOW_MS;
-    const seen = await deps.hooks.firstDelivery(
-      projectId,
-      deliveryId,
-      event,
-      { status: "processing" },
-      { sha256, windowMs },
-    );
+    const processing = { status: "processing" };
+    const seen = await deps.hooks.firstDelivery(projectId, deliveryId, event, processing, { sha256, windowMs });
     if (seen !== null) {
-      const reason = seen.sameBody
-        ? `the same body was delivered before as delivery ${seen.deliveryId} (a replay)`
-        : `delivery ${deliveryId} was handled before`;
-      const log = { projectId, event, deliveryId, previous: seen.deliveryId };
-      if (seen.sameBody) deps.logger.warn(log, "a github delivery's body was replayed under a new delivery id");
-      res.status(200).json({ status: "duplicate", reason, previous: seen.outcome });
+      res.status(200).json(duplicateAnswer(seen, { projectId, event, deliveryId }, deps.logger));
       return;
     }
     try {
