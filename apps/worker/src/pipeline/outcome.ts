@@ -23,6 +23,7 @@ export function statusForError(error: PatchbayError): JobStatus {
     case "not_found":
     case "unauthorized":
     case "forbidden":
+    case "unsupported_media_type":
       return "failed";
     case "model_unreachable":
     case "model_error":
