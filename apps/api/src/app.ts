@@ -35,6 +35,7 @@ import { projectsRouter } from "./routes/projects.js";
 import { schedulesRouter } from "./routes/schedules.js";
 import { DEFAULT_MAX_SOURCE_BYTES, sourcesRouter } from "./routes/sources.js";
 import { trajectoryHandler } from "./routes/trajectory.js";
+import { uiRouter } from "./routes/ui.js";
 
 export interface AppDeps {
   db: Db;
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: "1mb" }));
   app.use(requireJsonBody);
   app.use(healthRouter({ db: deps.db, redis: deps.redis }));
+  app.use(uiRouter({ db: deps.db, jobs, events, access, secretsKey: deps.secretsKey, stream: deps.events }));
   // Everything under /v1 needs a key; a job of another project is a 404 on every route.
   app.use("/v1", access.authenticate, access.rateLimit);
   app.use("/v1/jobs", jobsScope);
