@@ -5,40 +5,45 @@ import type { Prisma } from "./generated/prisma/client.js";
 /** A transaction client (what `db.$transaction(fn)` hands to fn). */
 export type Tx = Prisma.TransactionClient;
 
+/** An event with the time it happened; one without `ts` is stamped when it is written. */
+export type TimedEvent = NewEvent & { ts?: Date };
+
 /**
  * The event as Postgres can store it: NUL characters and lone surrogates in its data become
  * U+FFFD, and `data.sanitized: true` says that happened (a command printed `\0`, a model sent
  * half a surrogate pair). Storing it as it was would fail the whole batch every time.
  */
-export function storableEvent(event: NewEvent): NewEvent {
+export function storableEvent<E extends NewEvent>(event: E): E {
   const { value, sanitized } = storableJson(event.data);
   if (!sanitized) return event;
   const data = value !== null && typeof value === "object" && !Array.isArray(value) ? { ...value, sanitized } : value;
-  return { ...event, data } as NewEvent;
+  return { ...event, data } as E;
 }
 
 /**
  * Appends events inside a transaction. The job row's `last_seq` is bumped under its row lock,
  * so concurrent writers (a retried attempt, the API's cancel) never collide or leave gaps.
+ * `seq` is the order of writing; `ts` is the event's own time when it carries one.
  */
-export async function appendEventsInTx(tx: Tx, jobId: string, raw: readonly NewEvent[]): Promise<JobEvent[]> {
+export async function appendEventsInTx(tx: Tx, jobId: string, raw: readonly TimedEvent[]): Promise<JobEvent[]> {
   const events = raw.map(storableEvent);
-  const rows = await tx.$queryRaw<Array<{ last_seq: number }>>`
+  const bumped = await tx.$queryRaw<Array<{ last_seq: number }>>`
     UPDATE jobs SET last_seq = last_seq + ${events.length} WHERE id = ${jobId}::uuid RETURNING last_seq`;
-  const last = rows[0]?.last_seq;
+  const last = bumped[0]?.last_seq;
   if (last === undefined) return [];
   const first = last - events.length + 1;
-  const ts = new Date();
-  await tx.jobEvent.createMany({
-    data: events.map((e, i) => ({
-      jobId,
-      seq: first + i,
-      ts,
-      type: e.type,
-      data: e.data as unknown as Prisma.InputJsonValue,
-    })),
-  });
-  return events.map((e, i) => ({ ...e, seq: first + i, ts: ts.toISOString(), v: EVENT_VERSION }) as JobEvent);
+  const now = new Date();
+  const rows = events.map((e, i) => ({
+    jobId,
+    seq: first + i,
+    ts: e.ts ?? now,
+    type: e.type,
+    data: e.data as unknown as Prisma.InputJsonValue,
+  }));
+  await tx.jobEvent.createMany({ data: rows });
+  return rows.map(
+    (r) => ({ type: r.type, data: r.data, seq: r.seq, ts: r.ts.toISOString(), v: EVENT_VERSION }) as JobEvent,
+  );
 }
 
 /** Stores a job's events with gapless, strictly increasing `seq` numbers. */
@@ -46,7 +51,7 @@ export class JobEventRepository {
   constructor(private readonly db: Db) {}
 
   /** Appends events in order, numbered after the job's last event. */
-  async appendBatch(jobId: string, events: readonly NewEvent[]): Promise<JobEvent[]> {
+  async appendBatch(jobId: string, events: readonly TimedEvent[]): Promise<JobEvent[]> {
     if (events.length === 0) return [];
     return this.db.$transaction((tx) => appendEventsInTx(tx, jobId, events));
   }

@@ -9,7 +9,7 @@ export {
 } from "./api-key.js";
 export { type ApiKeyRecord, ApiKeyRepository } from "./api-key-repository.js";
 export { createDb, type Db } from "./client.js";
-export { JobEventRepository } from "./event-repository.js";
+export { JobEventRepository, type TimedEvent } from "./event-repository.js";
 export { type JobRecord, JobRepository, type TransitionFields } from "./job-repository.js";
 export {
   DEFAULT_PROJECT,

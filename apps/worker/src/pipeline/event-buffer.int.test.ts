@@ -53,6 +53,44 @@ describe("EventBuffer", () => {
     expect(stored.map((e) => e.seq)).toEqual([1, 2, 3]);
   });
 
+  it("stamps each event with the time it was emitted, not the time its batch was written", async () => {
+    const id = await newJob();
+    const buffer = new EventBuffer(id, events, logger, { flushTimeoutMs: 60_000 });
+    // Another writer holds the job's row: the first write waits, and what follows piles up into one batch.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const lock = db.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM jobs WHERE id = ${id}::uuid FOR UPDATE`;
+        locked();
+        await held;
+      },
+      { timeout: 30_000 },
+    );
+    await isLocked;
+    buffer.emit(log("blocked"));
+    await new Promise((r) => setTimeout(r, 150));
+    buffer.emit(log("first"));
+    await new Promise((r) => setTimeout(r, 200));
+    buffer.emit(log("second"));
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await lock;
+    await buffer.flush();
+    const stored = await events.listAfter(id, 0);
+    expect(stored.map((e) => (e.type === "log" ? e.data.text : e.type))).toEqual(["blocked", "first", "second"]);
+    const [, first, second] = stored.map((e) => Date.parse(e.ts));
+    // Written together after the lock was released, 200 ms apart when they happened.
+    expect(second! - first!).toBeGreaterThanOrEqual(190);
+    expect(second! - first!).toBeLessThan(400);
+  });
+
   it("gives up waiting for an unreachable database at the flush timeout", async () => {
     const down = createDb("postgresql://patchbay:patchbay@127.0.0.1:1/patchbay", { max: 1 });
     const buffer = new EventBuffer(randomUUID(), new JobEventRepository(down), logger, {

@@ -1,5 +1,5 @@
 import type { NewEvent } from "@patchbay/core";
-import { isTransientStorageError, type JobEventRepository } from "@patchbay/db";
+import { isTransientStorageError, type JobEventRepository, type TimedEvent } from "@patchbay/db";
 import type { Logger } from "pino";
 import { EventRedaction, Redactor } from "./redact.js";
 
@@ -23,10 +23,11 @@ export interface EventBufferTiming {
  * it refused for its content is never retried: the batch is written event by event and an event
  * that still fails is replaced by an `error` event naming it. Past MAX_PENDING unsent events
  * further log output is dropped (with one marker) to keep memory bounded; `flush()` is bounded
- * in time, so no job and no worker waits on storage forever.
+ * in time, so no job and no worker waits on storage forever. Each event keeps the time it was
+ * emitted (`ts`), however late its batch is written; `seq` is still assigned at write.
  */
 export class EventBuffer {
-  private pending: NewEvent[] = [];
+  private pending: TimedEvent[] = [];
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
   private droppedLogs = 0;
@@ -57,11 +58,12 @@ export class EventBuffer {
 
   /** Queues one event (the EventSink the pipeline hands out). */
   readonly emit = (event: NewEvent): void => {
+    const ts = new Date();
     const events = this.redaction ? this.redaction.apply(event) : [event];
-    for (const e of events) this.enqueue(e);
+    for (const e of events) this.enqueue({ ...e, ts });
   };
 
-  private enqueue(event: NewEvent): void {
+  private enqueue(event: TimedEvent): void {
     if (event.type === "log" && !this.admitLog(event.data.text)) return;
     this.pending.push(event);
     this.timer ??= setTimeout(() => void this.write(), FLUSH_DELAY_MS);
@@ -74,7 +76,7 @@ export class EventBuffer {
       if (!this.capNoted) {
         this.capNoted = true;
         const note = `[patchbay: this job's log reached ${JOB_LOG_CAP_BYTES >> 20} MiB; further output is not stored]\n`;
-        this.pending.push({ type: "log", data: { stream: "stderr", text: note } });
+        this.pending.push({ type: "log", data: { stream: "stderr", text: note }, ts: new Date() });
       }
       return false;
     }
@@ -91,7 +93,7 @@ export class EventBuffer {
    */
   async flush(): Promise<void> {
     // Text held back in case it starts a secret is released now (the command has ended).
-    for (const e of this.redaction?.drain() ?? []) this.enqueue(e);
+    for (const e of this.redaction?.drain() ?? []) this.enqueue({ ...e, ts: new Date() });
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<"late">((resolve) => {
       timer = setTimeout(() => resolve("late"), this.flushTimeoutMs);
@@ -114,7 +116,7 @@ export class EventBuffer {
   private async writePending(): Promise<void> {
     if (this.droppedLogs > 0) {
       const text = `[patchbay: ${this.droppedLogs} log chunks dropped: event storage fell behind]\n`;
-      this.pending.push({ type: "log", data: { stream: "stderr", text } });
+      this.pending.push({ type: "log", data: { stream: "stderr", text }, ts: new Date() });
       this.droppedLogs = 0;
     }
     let failingSince: number | null = null;
@@ -151,7 +153,7 @@ export class EventBuffer {
    * time, each refused one replaced by an `error` event. Throws only what may pass (unreachable).
    * `batch` is consumed.
    */
-  private async appendOrIsolate(batch: NewEvent[]): Promise<void> {
+  private async appendOrIsolate(batch: TimedEvent[]): Promise<void> {
     try {
       await this.events.appendBatch(this.jobId, batch);
       return;
@@ -175,7 +177,7 @@ export class EventBuffer {
     }
   }
 
-  private async replaceRefused(event: NewEvent, err: unknown): Promise<void> {
+  private async replaceRefused(event: TimedEvent, err: unknown): Promise<void> {
     const size = jsonLength(event.data);
     const why = err instanceof Error ? err.message.split("\n").filter(Boolean).at(-1)?.slice(0, 300) : String(err);
     this.logger.error({ err, jobId: this.jobId, type: event.type, size }, "the database refused an event; dropped");
@@ -183,7 +185,7 @@ export class EventBuffer {
     const message = `${what} could not be stored and was dropped: ${why}`;
     try {
       await this.events.appendBatch(this.jobId, [
-        { type: "error", data: { code: "internal", message, retryable: false } },
+        { type: "error", data: { code: "internal", message, retryable: false }, ...(event.ts ? { ts: event.ts } : {}) },
       ]);
     } catch (noted) {
       if (isTransientStorageError(noted)) throw noted;
