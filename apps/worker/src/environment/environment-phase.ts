@@ -4,7 +4,7 @@ import path from "node:path";
 import { type ChecksPlan, planChecks } from "@patchbay/checks";
 import type { EnvironmentOutcome, EventSink, ExecOptions, ProjectEnvironment } from "@patchbay/core";
 import type { JobRecord } from "@patchbay/db";
-import type { Sandbox, SandboxMount } from "@patchbay/sandbox";
+import { installationLabels, type Sandbox, type SandboxMount } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { JobSandboxes } from "../pipeline/job-sandboxes.js";
 import {
@@ -43,6 +43,8 @@ export interface EnvironmentDeps {
   cache?: EnvironmentCacheDeps;
   /** Absent: setup runs without network. */
   egress?: EgressSetup;
+  /** Without egress: why (named in a failing setup command's error). */
+  offline?: string;
   hostRegistries: HostRegistries;
   installationId: string;
 }
@@ -103,7 +105,7 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
       : needsSetup
         ? await buildEnvironment(context, cache)
         : await withoutSetup(context);
-    if (agentDoor && deps.egress) await startBridge(env.sandbox, deps.egress.bridgeStart);
+    if (agentDoor && deps.egress) await startBridge(env.sandbox, deps.egress);
     return env;
   } catch (err) {
     await agentDoor?.close();
@@ -212,6 +214,7 @@ async function buildEnvironment(ctx: Context, cache: EnvironmentCacheDeps | unde
       ...(deps.egress && door ? { egress: deps.egress, network: input.network, projectId: job.projectId } : {}),
       registries: input.project.allowHostRegistries ? deps.hostRegistries : null,
       cache: cache !== undefined,
+      ...(!deps.egress && deps.offline ? { offline: deps.offline } : {}),
     });
     await closeDoor(door);
     return await keepAndMove(ctx, setupBox, plan, cache);
@@ -270,7 +273,7 @@ async function keepAndMove(
     const sandbox = await deps.sandboxes.create({
       ...(kept ? { image: kept } : {}),
       checkoutDir: input.checkoutDir,
-      mounts,
+      ...agentNet(ctx, mounts),
     });
     await (kept ? restoreFromImage(sandbox) : restoreFromFile(sandbox, snapshot.path));
     return sandbox;

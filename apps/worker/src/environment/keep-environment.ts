@@ -1,3 +1,4 @@
+import { installationLabels } from "@patchbay/sandbox";
 import {
   ENV_IMAGE_LABEL,
   type EnvironmentCacheDeps,
@@ -25,8 +26,8 @@ export async function keepEnvironment(
       tarFile: snapshot.path,
       tag: image,
       labels: {
+        ...installationLabels(cache.installationId),
         [ENV_IMAGE_LABEL]: cache.installationId,
-        "patchbay.installation": cache.installationId,
         "patchbay.project": input.job.projectId,
         "patchbay.key": key,
       },

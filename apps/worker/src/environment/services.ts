@@ -36,13 +36,15 @@ export async function startEnvironmentServices(
     installationId: context.installationId,
     logger,
   };
-  const proxy = await startProxy(config, logger);
+  const { proxy, offline } = await startProxy(config, logger);
   const caBundle = proxy ? await hostCaBundle() : null;
-  const services: EnvironmentServices = {
+  // `offline` reaches prepareEnvironment through JobRun's spread of these services.
+  const services: EnvironmentServices & { offline?: string } = {
     settings: environments,
     cache,
     hostRegistries,
     installationId: context.installationId,
+    ...(offline ? { offline } : {}),
     ...(proxy
       ? {
           egress: {
@@ -59,8 +61,10 @@ export async function startEnvironmentServices(
   return { services, sweep: () => evictEnvironments(cache), close: async () => proxy?.close() };
 }
 
-async function startProxy(config: Config, logger: Logger): Promise<EgressProxy | null> {
-  if (!config.PATCHBAY_EGRESS) return null;
+/** The proxy, or why there is none (for the errors of setup commands that then fail). */
+async function startProxy(config: Config, logger: Logger): Promise<{ proxy: EgressProxy | null; offline?: string }> {
+  if (!config.PATCHBAY_EGRESS)
+    return { proxy: null, offline: "the worker's egress proxy is off (PATCHBAY_EGRESS=false)" };
   try {
     await access(config.PATCHBAY_EGRESS_BRIDGE, constants.X_OK);
   } catch {
@@ -68,15 +72,19 @@ async function startProxy(config: Config, logger: Logger): Promise<EgressProxy |
       { bridge: config.PATCHBAY_EGRESS_BRIDGE },
       "no egress bridge binary (run scripts/build-egress-bridge.sh): setup runs without network",
     );
-    return null;
+    const offline =
+      `the worker has no egress bridge at ${config.PATCHBAY_EGRESS_BRIDGE} (PATCHBAY_EGRESS_BRIDGE; ` +
+      "scripts/build-egress-bridge.sh builds it), so it runs no egress proxy";
+    return { proxy: null, offline };
   }
   // Unix socket paths are short (107 bytes): the doors live in a short folder under the work dir.
   const socketRoot = path.join(config.PATCHBAY_WORK_DIR, "egress");
   await mkdir(socketRoot, { recursive: true });
-  return new EgressProxy({
+  const proxy = new EgressProxy({
     socketRoot,
     ...(config.PATCHBAY_EGRESS_HOST_MAP ? { hostMap: config.PATCHBAY_EGRESS_HOST_MAP } : {}),
     allowPrivateAddresses: config.PATCHBAY_EGRESS_ALLOW_PRIVATE,
     logger,
   });
+  return { proxy };
 }

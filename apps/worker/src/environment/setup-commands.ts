@@ -18,6 +18,8 @@ export interface SetupRun extends ExecOptions {
   registries?: HostRegistries | null;
   /** The project's dependency-cache volume is mounted. */
   cache?: boolean;
+  /** Why setup has no network (the worker runs without its egress proxy); named when a command fails. */
+  offline?: string;
 }
 
 /**
@@ -28,19 +30,19 @@ export interface SetupRun extends ExecOptions {
 export async function runSetupCommands(sandbox: Sandbox, commands: readonly string[], run: SetupRun): Promise<void> {
   const admin = run.admin?.commands ?? [];
   if (admin.length + commands.length === 0) return;
-  const { setup, admin: _a, egress, network, projectId, registries, cache, ...options } = run;
-  if (egress) await startBridge(sandbox, egress.bridgeStart);
+  const { setup, admin: _a, egress, network, projectId, registries, cache, offline, ...options } = run;
+  if (egress) await startBridge(sandbox, egress);
   const files = writeFilesCommand(registries ? registryFiles(registries) : []);
   if (files) await sandbox.exec(files, { timeoutMs: 30_000 });
   const env = { ...(egress?.env ?? {}), ...(cache ? cacheEnv() : {}), ...(registries ? registryEnv(registries) : {}) };
   const base = { ...options, ...(setup.timeoutMs ? { timeoutMs: setup.timeoutMs } : {}) };
   for (const command of admin) {
     const result = await sandbox.exec(command, { ...base, env: { ...env, ...run.admin!.secrets } });
-    if (result.exitCode !== 0) throw setupError("project setup command", command, result, network, projectId);
+    if (result.exitCode !== 0) throw setupError("project setup command", command, result, run);
   }
   for (const command of commands) {
     const result = await sandbox.exec(command, { ...base, env });
-    if (result.exitCode !== 0) throw setupError("setup command", command, result, network, projectId);
+    if (result.exitCode !== 0) throw setupError("setup command", command, result, run);
   }
 }
 
@@ -48,8 +50,7 @@ function setupError(
   what: string,
   command: string,
   result: ExecResult,
-  network: NetworkLedger | undefined,
-  projectId: string | undefined,
+  { network, projectId, offline }: Pick<SetupRun, "network" | "projectId" | "offline">,
 ): PatchbayError {
   const why = result.timedOut ? "timed out" : `exited with ${result.exitCode}`;
   const tail = result.stderr.trim().slice(-500) || result.stdout.trim().slice(-500);
@@ -59,15 +60,24 @@ function setupError(
     const message = `${what} \`${command}\` ${why}; the egress proxy refused ${hosts}: to allow it, ${denyHint(projectId)}. Output: ${tail}`;
     return new PatchbayError("environment_failed", message, { details: { deniedHosts: denied } });
   }
-  return new PatchbayError("setup_failed", `${what} \`${command}\` ${why}: ${tail}`);
+  // Without the proxy a failure is often a download that could not happen: say so, and why.
+  const note = offline ? ` (setup ran without network: ${offline})` : "";
+  return new PatchbayError("setup_failed", `${what} \`${command}\` ${why}${note}: ${tail}`);
 }
 
-/** Starts the bridge to the proxy in the sandbox; `environment_failed` when it cannot. */
-export async function startBridge(sandbox: Sandbox, command: string): Promise<void> {
-  const result = await sandbox.exec(command, { timeoutMs: 15_000 });
+/** Starts the bridge to the proxy in the sandbox; `environment_failed` naming the bridge's setting when it cannot. */
+export async function startBridge(
+  sandbox: Sandbox,
+  egress: Pick<EgressSetup, "bridgeStart" | "bridgeHostPath">,
+): Promise<void> {
+  const result = await sandbox.exec(egress.bridgeStart, { timeoutMs: 15_000 });
   if (result.exitCode !== 0) {
-    const why = (result.stderr.trim() || result.stdout.trim()).slice(-300);
-    throw new PatchbayError("environment_failed", `the egress proxy could not be reached from the sandbox: ${why}`);
+    const why = (result.stderr.trim() || result.stdout.trim() || `exit ${result.exitCode}`).slice(-300);
+    throw new PatchbayError(
+      "environment_failed",
+      `the egress proxy could not be reached from the sandbox: ${why} ` +
+        `(the bridge is ${egress.bridgeHostPath} on the worker's host, set by PATCHBAY_EGRESS_BRIDGE)`,
+    );
   }
 }
 

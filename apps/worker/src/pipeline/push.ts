@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type JobSpec, PatchbayError, type PushResult } from "@patchbay/core";
+import { addGitConfig, checkRepoTarget } from "./repo-target.js";
 import type { PipelineSettings } from "./settings.js";
 
 const run = promisify(execFile);
@@ -165,7 +166,7 @@ export interface JobPushContext {
   baseCommit: string;
   patch: string;
   summary: string | null;
-  settings: Pick<PipelineSettings, "workDir" | "hostPath" | "gitAuthor">;
+  settings: Pick<PipelineSettings, "workDir" | "hostPath" | "gitAuthor" | "allowPrivateRepos">;
   signal?: AbortSignal;
   secrets?: GitSecrets;
   /** The change held a project secret (CollectedPatch.secretsInPatch): it is refused, never pushed. */
@@ -185,6 +186,11 @@ export async function pushForJob(context: JobPushContext): Promise<PushResult | 
       `refused to push branch ${output.branch}: the change contains a project secret (result.secretsInPatch); the stored patch has it redacted`,
     );
   }
+  // The same address policy as the clone: a push never reaches loopback or private targets.
+  const target = await checkRepoTarget(context.spec.repo.url, {
+    allowPrivate: context.settings.allowPrivateRepos ?? false,
+  });
+  const env = addGitConfig(context.secrets?.env ?? {}, target.gitConfig);
   return pushBranch({
     remote: context.spec.repo.url,
     baseCommit: context.baseCommit,
@@ -198,7 +204,7 @@ export async function pushForJob(context: JobPushContext): Promise<PushResult | 
     timeoutMs: 5 * 60_000,
     ...(context.signal ? { signal: context.signal } : {}),
     ...(context.secrets?.credentials ? { credentials: context.secrets.credentials } : {}),
-    ...(context.secrets?.env ? { env: context.secrets.env } : {}),
+    env,
     ...(context.secrets?.note ? { credentialNote: context.secrets.note } : {}),
   });
 }
