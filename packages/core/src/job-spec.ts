@@ -11,10 +11,11 @@ export const hostRule = z
   .trim()
   .toLowerCase()
   .max(253)
-  .regex(
-    /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/,
-    "an allowlist entry is a host name (registry.example.com), host:port, or *.suffix (every subdomain of suffix)",
-  );
+  .regex(/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/, {
+    // The value is named: a 400 for one bad rule among many must say which one.
+    error: (issue) =>
+      `${JSON.stringify(String(issue.input).slice(0, 100))} is not an allowlist entry: write a host name (registry.example.com), host:port, or *.suffix (every subdomain of suffix)`,
+  });
 
 const command = z.string().trim().min(1, "a command may not be empty").max(4000);
 
