@@ -1,6 +1,7 @@
 import type { ResolvedSetup } from "@patchbay/checks";
 import { type ExecOptions, type ExecResult, PatchbayError } from "@patchbay/core";
 import type { Sandbox } from "@patchbay/sandbox";
+import { diskLimitError } from "../pipeline/disk-limit.js";
 import { denyHint, type NetworkLedger } from "./egress-door.js";
 import type { EgressSetup } from "./environment-phase.js";
 import { cacheEnv, type HostRegistries, registryEnv, registryFiles, writeFilesCommand } from "./setup-env.js";
@@ -38,12 +39,24 @@ export async function runSetupCommands(sandbox: Sandbox, commands: readonly stri
   const base = { ...options, ...(setup.timeoutMs ? { timeoutMs: setup.timeoutMs } : {}) };
   for (const command of admin) {
     const result = await sandbox.exec(command, { ...base, env: { ...env, ...run.admin!.secrets } });
-    if (result.exitCode !== 0) throw setupError("project setup command", command, result, run);
+    if (result.exitCode !== 0) throw await failure(sandbox, "project setup command", command, result, run);
   }
   for (const command of commands) {
     const result = await sandbox.exec(command, { ...base, env });
-    if (result.exitCode !== 0) throw setupError("setup command", command, result, run);
+    if (result.exitCode !== 0) throw await failure(sandbox, "setup command", command, result, run);
   }
+}
+
+/** A full sandbox disk is `disk_limit`; anything else goes to setupError. */
+async function failure(
+  sandbox: Sandbox,
+  what: string,
+  command: string,
+  result: ExecResult,
+  run: SetupRun,
+): Promise<PatchbayError> {
+  const disk = await diskLimitError(sandbox, result, `${what} \`${command}\``).catch(() => null);
+  return disk ?? setupError(what, command, result, run);
 }
 
 function setupError(

@@ -32,6 +32,7 @@ import { JobAccounting } from "./job-accounting.js";
 import { checkoutForJob } from "./job-checkout.js";
 import { JobSandboxes } from "./job-sandboxes.js";
 import { JobKnowledge } from "./knowledge.js";
+import { alongsideModelCheck, checkJobModel } from "./model-check.js";
 import { keepsPartialPatch, statusForError } from "./outcome.js";
 import { type AgentChange, changeFields, collectAgentChange, verdict } from "./protect-tests.js";
 import { pushForJob } from "./push.js";
@@ -151,7 +152,13 @@ export class JobRun {
   }
 
   private async phases(): Promise<Outcome> {
-    const checkout = await this.provision();
+    // A model the endpoint does not serve fails the job now, not after clone, setup and baseline.
+    const checkout = await alongsideModelCheck(
+      checkJobModel(this.job.spec.model, this.deps.settings.model, this.signal, this.log),
+      (signal) => this.provision(signal),
+      (c) => c.remove(),
+      this.signal,
+    );
     try {
       const env = await this.environment(checkout.dir);
       if (this.job.spec.kind === "ask") return await this.answer(env);
@@ -162,7 +169,13 @@ export class JobRun {
       await this.enter("agent");
       this.progress.agent = await this.runAgent(env.sandbox, env.plan);
       await this.enter("checks");
-      const change = await collectAgentChange(env.sandbox, checkout.baseCommit, this.progress.snapshot, env.plan);
+      const change = await collectAgentChange(
+        env.sandbox,
+        checkout.baseCommit,
+        this.progress.snapshot,
+        env.plan,
+        this.collectOptions(),
+      );
       this.progress.change = change;
       const { runs: after, where } = await afterChecks({
         env,
@@ -181,14 +194,14 @@ export class JobRun {
   }
 
   /** Secrets, then the repository cloned on the host (kept until the job's sandboxes are filled). */
-  private async provision() {
+  private async provision(signal: AbortSignal = this.signal) {
     this.secrets = await JobSecrets.load(this.deps.secrets, this.job.projectId);
     this.buffer.redactSecrets(this.secrets.values());
     const checkout = await checkoutForJob(this.job, {
       settings: this.deps.settings,
       secrets: this.secrets,
       ...(this.deps.sources ? { sources: this.deps.sources } : {}),
-      signal: this.signal,
+      signal,
     });
     this.progress.baseCommit = checkout.baseCommit;
     this.emit(logLine(`cloned ${this.job.spec.repo.url} at ${checkout.baseCommit}`, "provision"));
@@ -246,6 +259,8 @@ export class JobRun {
   private runChecks(sandbox: Sandbox, plan: ChecksPlan, stage: "baseline" | "after"): Promise<CheckRun[]> {
     return runChecks(sandbox, plan.commands, {
       stage,
+      // A check whose tool was missing in the baseline is not run again after the agent.
+      ...(stage === "after" ? { baseline: this.progress.before } : {}),
       emit: this.emit,
       timeoutMs: this.deps.settings.commandTimeoutMs,
       signal: this.signal,
@@ -363,13 +378,18 @@ export class JobRun {
     return retryStorage(`status ${to}`, () => this.deps.jobs.transition(this.job.id, to, guarded, message), this.log);
   }
 
+  private collectOptions() {
+    const max = this.deps.settings.maxPatchBytes;
+    return max ? { maxPatchBytes: max } : {};
+  }
+
   /** The patch made so far, for errors that keep it (budget, loop, time-out); never for ask jobs. */
   private async partialPatch(error: PatchbayError): Promise<CollectedPatch | null> {
     if (!keepsPartialPatch(error) || this.job.spec.kind === "ask") return null;
     if (this.progress.change) return this.progress.change.patch;
     const { agentBox, baseCommit, snapshot } = this.progress;
     if (!agentBox || !baseCommit) return null;
-    return collectPatch(agentBox, baseCommit, snapshot).catch(() => null);
+    return collectPatch(agentBox, baseCommit, snapshot, this.collectOptions()).catch(() => null);
   }
 }
 
