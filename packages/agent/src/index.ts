@@ -4,6 +4,7 @@ export { createResponsesAdapter, type ResponsesAdapterOptions } from "./adapters
 export { chooseModel, createAdapter } from "./adapters/select.js";
 export { RESPONSES_TOOLS, RUN_CHECKS_TOOL } from "./adapters/tools.js";
 export { summarizeChecks } from "./checks-summary.js";
+export { checkModelServed, type ModelAvailability } from "./model-check.js";
 export {
   applyPatchOperation,
   applyPatchText,

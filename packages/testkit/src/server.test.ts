@@ -34,6 +34,18 @@ describe("scripted model server", () => {
     expect(models.data.map((m) => m.id)).toEqual(["script:from-dir", "script:inline"]);
   });
 
+  it("answers GET /v1/models/{id} for scripts it knows (inline, in the folder, posted) and 404 model_not_found otherwise", async () => {
+    expect(await client.models.retrieve("script:inline")).toMatchObject({ id: "script:inline", object: "model" });
+    expect((await client.models.retrieve("script:from-dir")).id).toBe("script:from-dir");
+    expect((await post("/scripts/posted-for-retrieve", DONE)).status).toBeLessThan(300);
+    expect((await client.models.retrieve("script:posted-for-retrieve")).id).toBe("script:posted-for-retrieve");
+    const missing = await client.models.retrieve("script:nope").catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((missing as InstanceType<typeof OpenAI.NotFoundError>).code).toBe("model_not_found");
+    const other = await client.models.retrieve("gpt-5.3-codex").catch((e: unknown) => e);
+    expect(other).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
   it("answers an unknown script with 404 model_not_found", async () => {
     const error = await client.responses.create({ model: "script:nope", input: "x" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
