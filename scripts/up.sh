@@ -22,4 +22,10 @@ wait $rd || die "Redis bring-up failed"
 [ -f packages/db/src/generated/prisma/client.ts ] && [ packages/db/src/generated/prisma/client.ts -nt prisma/schema.prisma ] \
   || (log "generating the Prisma client"; npx prisma generate >/dev/null)
 node prisma/migrate-lite.mjs prisma/migrations | grep -v "No pending" >&2 || true
+# The self-contained client CLI the API serves at GET /cli.mjs (skipped when up to date).
+node apps/cli/scripts/build.mjs --if-stale
+# The dashboard the API serves under /ui: rebuilt (esbuild, well under a second) when missing or
+# older than its sources.
+[ -f apps/web/dist/index.html ] && [ -z "$(find apps/web/src apps/web/build.mjs -newer apps/web/dist/index.html -print -quit)" ] \
+  || (log "building the dashboard"; npm run -s build -w @patchbay/web)
 log "ready: postgres, redis, docker, image $PATCHBAY_SANDBOX_IMAGE"

@@ -12,4 +12,6 @@ docker info >/dev/null 2>&1 || command -v dockerd >/dev/null || missing+=(docker
 # the static egress bridge that setup commands reach the worker's proxy through.
 [ -n "${SANDBOX_BASE_IMAGE:-}" ] || command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v cc >/dev/null && [ -f /usr/lib/x86_64-linux-gnu/libc.a -o -f /usr/lib/aarch64-linux-gnu/libc.a ] || missing+=(gcc libc6-dev)
+# The dashboard's browser tests drive Debian's headless Chromium (playwright-core downloads none).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"

@@ -1,0 +1,216 @@
+import type { CheckRun, JobEvent } from "@patchbay/core";
+import { ApiError, can, type Job, json } from "../api.js";
+import { badge, errorCard, h, replace } from "../dom.js";
+import { cost, duration, PHASES, repoName, span, TERMINAL } from "../format.js";
+import type { PageContext } from "../main.js";
+import { diffSection } from "./diff.js";
+import { liveLog } from "./job-log.js";
+
+function head(job: Job, ctx: PageContext, reload: () => void): HTMLElement {
+  const actions = h("div", { class: "toolbar" });
+  if (can(ctx.me, "jobs:write") && !TERMINAL.includes(job.status)) {
+    const cancel = h("button", { class: "danger", id: "cancel" }, job.cancelRequested ? "Cancelling…" : "Cancel job");
+    cancel.disabled = job.cancelRequested;
+    cancel.addEventListener("click", async () => {
+      cancel.disabled = true;
+      try {
+        await json(`/v1/jobs/${job.id}/cancel`, { method: "POST" });
+        reload();
+      } catch (err) {
+        actions.append(errorCard(`Could not cancel: ${(err as Error).message}`));
+      }
+    });
+    actions.append(cancel);
+  }
+  const spec = job.spec;
+  return h(
+    "div",
+    { class: "card" },
+    h(
+      "h1",
+      {},
+      badge(job.status),
+      " ",
+      repoName(spec.repo.url),
+      job.phase ? h("span", { class: "muted" }, ` · ${job.phase}`) : null,
+    ),
+    h("p", { id: "task" }, spec.task),
+    h(
+      "dl",
+      { class: "kv" },
+      h("dt", {}, "job"),
+      h("dd", {}, job.id),
+      h("dt", {}, "repository"),
+      h("dd", {}, `${spec.repo.url}${spec.repo.ref ? ` @ ${spec.repo.ref}` : ""}`),
+      h("dt", {}, "model"),
+      h("dd", {}, job.model),
+      h("dt", {}, "created"),
+      h("dd", {}, new Date(job.createdAt).toLocaleString()),
+      h("dt", {}, "duration"),
+      h("dd", { id: "duration" }, duration(job.startedAt, job.finishedAt)),
+    ),
+    actions,
+  );
+}
+
+function timeline(job: Job, starts: Map<string, number>): HTMLElement {
+  const phases = [...new Set([...PHASES, ...starts.keys()])].sort(
+    (a, b) => (starts.get(a) ?? Number.POSITIVE_INFINITY) - (starts.get(b) ?? Number.POSITIVE_INFINITY),
+  );
+  const seen = phases.filter((p) => starts.has(p));
+  const end = job.finishedAt ? Date.parse(job.finishedAt) : Date.now();
+  return h(
+    "div",
+    { class: "timeline", id: "timeline" },
+    ...phases.map((p) => {
+      const start = starts.get(p);
+      const i = seen.indexOf(p);
+      const nextStart = i >= 0 && i + 1 < seen.length ? starts.get(seen[i + 1]!) : undefined;
+      const last = start !== undefined && nextStart === undefined;
+      const state =
+        start === undefined
+          ? ""
+          : !last
+            ? "done"
+            : TERMINAL.includes(job.status)
+              ? job.status === "succeeded"
+                ? "done"
+                : "failed"
+              : "current";
+      const took = start === undefined ? "" : span((nextStart ?? end) - start);
+      return h("div", { class: `phase ${state}`, "data-phase": p }, h("b", {}, p), took || "—");
+    }),
+  );
+}
+
+function checkTable(title: string, runs: CheckRun[]): HTMLElement {
+  if (runs.length === 0) return h("p", { class: "muted" }, `${title}: none ran`);
+  return h(
+    "table",
+    {},
+    h("caption", { class: "muted" }, title),
+    ...runs.map((r) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, r.kind),
+        h(
+          "td",
+          {},
+          badge(r.status === "passed" ? "succeeded" : r.status === "failed" ? "failed" : "cancelled"),
+          ` ${r.status}`,
+        ),
+        h("td", {}, h("code", {}, r.command)),
+        h("td", {}, r.counts ? `${r.counts.passed} passed, ${r.counts.failed} failed` : ""),
+        h("td", {}, span(r.durationMs)),
+      ),
+    ),
+  );
+}
+
+function tests(title: string, names: string[] | undefined, id: string): HTMLElement | null {
+  if (!names?.length) return null;
+  return h(
+    "div",
+    { id },
+    h("b", {}, `${title} (${names.length})`),
+    h("ul", { class: "tests" }, ...names.map((n) => h("li", {}, n))),
+  );
+}
+
+function outcome(job: Job): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  if (job.error)
+    out.push(h("div", { class: "card error", id: "job-error" }, h("b", {}, job.error.code), `: ${job.error.message}`));
+  const r = job.result;
+  if (!r) return out;
+  if (r.summary) out.push(h("div", { class: "card", id: "summary" }, h("h2", {}, "Summary"), h("p", {}, r.summary)));
+  const c = r.checks;
+  const verdict = c.passed === null ? "no checks ran" : c.passed ? "checks pass" : "checks fail";
+  out.push(
+    h(
+      "div",
+      { class: "card", id: "checks" },
+      h("h2", {}, `Checks: ${verdict}`),
+      checkTable("before", c.before),
+      checkTable("after", c.after),
+      tests("Fixed", c.fixed, "fixed-tests"),
+      tests("Newly failing", c.newlyFailing, "newly-failing"),
+      tests("Still failing", c.stillFailing, "still-failing"),
+      c.regressions.length ? h("p", { class: "error" }, `Regressions: ${c.regressions.join(", ")}`) : null,
+    ),
+  );
+  const u = r.usage;
+  out.push(
+    h(
+      "div",
+      { class: "card", id: "usage" },
+      h("h2", {}, "Usage"),
+      h(
+        "dl",
+        { class: "kv" },
+        h("dt", {}, "turns"),
+        h("dd", {}, u.turns),
+        h("dt", {}, "input tokens"),
+        h("dd", {}, `${u.inputTokens} (${u.cachedInputTokens} cached)`),
+        h("dt", {}, "output tokens"),
+        h("dd", {}, `${u.outputTokens} (${u.reasoningTokens} reasoning)`),
+        h("dt", {}, "estimated cost"),
+        h("dd", {}, cost(u.estimatedCostUsd)),
+        h("dt", {}, "patch"),
+        h("dd", {}, `${r.patchStats.files} files, +${r.patchStats.insertions} −${r.patchStats.deletions}`),
+      ),
+    ),
+  );
+  return out;
+}
+
+/** One job: header and cancel, phase timeline, outcome, the diff once finished, and the live log. */
+export async function jobPage(ctx: PageContext, id: string): Promise<void> {
+  replace(ctx.main, h("p", { class: "muted" }, "Loading the job…"));
+  const top = h("div", { id: "job-head" });
+  const phases = h("div", { class: "card" });
+  const results = h("div", { id: "results" });
+  const diff = h("div", { id: "diff" }, h("p", { class: "muted" }, "The diff appears here when the job finishes."));
+  const starts = new Map<string, number>();
+  let job: Job;
+  let diffShown = false;
+  const draw = () => {
+    replace(
+      top,
+      head(job, ctx, () => void reload()),
+    );
+    replace(phases, h("h2", {}, "Phases"), timeline(job, starts));
+    replace(results, ...outcome(job));
+    if (TERMINAL.includes(job.status) && !diffShown && job.spec.kind !== "ask") {
+      diffShown = true;
+      void diffSection(diff, job);
+    }
+  };
+  const reload = async () => {
+    try {
+      job = await json<Job>(`/v1/jobs/${id}`);
+      if (!ctx.signal.aborted) draw();
+    } catch {
+      // The stream goes on; the next status event or tick loads it again.
+    }
+  };
+  try {
+    job = await json<Job>(`/v1/jobs/${id}`);
+  } catch (err) {
+    const missing = err instanceof ApiError && err.status === 404;
+    replace(ctx.main, errorCard(missing ? `No job ${id} in project ${ctx.me.projectId}.` : (err as Error).message));
+    return;
+  }
+  const onEvent = (e: JobEvent) => {
+    if (e.type !== "status") return;
+    if (e.data.phase && !starts.has(e.data.phase)) starts.set(e.data.phase, Date.parse(e.ts));
+    void reload();
+  };
+  const log = liveLog(id, ctx.signal, onEvent);
+  replace(ctx.main, top, phases, results, h("h2", {}, "Diff"), diff, h("h2", {}, "Log"), log);
+  draw();
+  // Durations move while it runs.
+  const tick = setInterval(() => !TERMINAL.includes(job.status) && draw(), 5000);
+  ctx.signal.addEventListener("abort", () => clearInterval(tick));
+}
