@@ -26,6 +26,7 @@ import { errorHandler, notFoundRoute } from "./http-errors.js";
 import { JobService } from "./job-service.js";
 import { accessLog, requireJsonBody } from "./request-format.js";
 import { environmentsRouter } from "./routes/environments.js";
+import { cliDownloadRouter } from "./routes/cli-download.js";
 import { type EventStreamOptions, eventsHandler } from "./routes/events.js";
 import { healthRouter } from "./routes/health.js";
 import { githubHookHandler, githubSettingsRouter } from "./routes/hooks.js";
@@ -57,6 +58,8 @@ export interface AppDeps {
   maxSourceBytes?: number;
   /** GitHub's REST API (PATCHBAY_GITHUB_API_URL), for naming a failed run's jobs. */
   githubApiUrl?: string;
+  /** The self-contained CLI served at GET /cli.mjs (default: apps/cli/dist/patchbay.mjs). */
+  cliBundlePath?: string;
 }
 
 /** Builds the HTTP API (no listening: the caller decides where). */
@@ -97,6 +100,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: "1mb" }));
   app.use(requireJsonBody);
   app.use(healthRouter({ db: deps.db, redis: deps.redis }));
+  app.use(cliDownloadRouter(deps.cliBundlePath ? { bundlePath: deps.cliBundlePath } : {}));
   app.use(uiRouter({ db: deps.db, jobs, events, access, secretsKey: deps.secretsKey, stream: deps.events }));
   // Everything under /v1 needs a key; a job of another project is a 404 on every route.
   app.use("/v1", access.authenticate, access.rateLimit);

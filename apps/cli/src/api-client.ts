@@ -1,7 +1,14 @@
 import type { JobEvent } from "@patchbay/core";
 
-/** A CLI or configuration problem (exit code 3). */
-export class CliError extends Error {}
+/** A CLI, configuration or connection problem (exit code 3); `retryable` when trying again may help. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
+}
 
 /** The parts of a check run the CLI reads (status and reason are absent in older jobs' results). */
 export interface CheckRunView {
@@ -17,7 +24,7 @@ export interface CheckRunView {
 /** The parts of a job the CLI reads. */
 export interface JobView {
   id: string;
-  spec?: { kind?: string; task?: string; repo?: { url: string } };
+  spec?: { kind?: string; task?: string; repo?: { url: string }; limits?: { timeoutSec?: number } };
   status: string;
   phase: string | null;
   model: string;
@@ -54,13 +61,19 @@ export class ApiClient {
     try {
       res = await fetch(url, { ...init, headers });
     } catch (err) {
-      throw new CliError(`cannot reach the Patchbay API at ${this.baseUrl}: ${(err as Error).message}`);
+      if (init?.signal?.aborted) throw err;
+      const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+      throw new CliError(
+        `cannot reach the Patchbay API at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+        true,
+      );
     }
     if (!res.ok) {
       const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
       const hint = res.status === 401 && !this.apiKey ? " (set PATCHBAY_API_KEY or pass --api-key)" : "";
       throw new CliError(
         `${init?.method ?? "GET"} ${path}: ${res.status} ${body?.error?.message ?? res.statusText}${hint}`,
+        res.status >= 500 || res.status === 429,
       );
     }
     return res;
@@ -122,7 +135,7 @@ export class ApiClient {
     if (!res.body) return;
     let pending = "";
     const decoder = new TextDecoder();
-    for await (const chunk of res.body) {
+    for await (const chunk of this.dropsRetryable(res.body, signal)) {
       pending += decoder.decode(chunk as Uint8Array, { stream: true });
       let end = pending.indexOf("\n\n");
       while (end >= 0) {
@@ -136,6 +149,16 @@ export class ApiClient {
         if (data) yield JSON.parse(data) as JobEvent;
         end = pending.indexOf("\n\n");
       }
+    }
+  }
+
+  /** The body's chunks; a connection lost mid-stream is a retryable CliError (the caller resumes). */
+  private async *dropsRetryable(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of body) yield chunk;
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new CliError(`the event stream from ${this.baseUrl} dropped: ${(err as Error).message}`, true);
     }
   }
 }

@@ -1,0 +1,58 @@
+/** Help texts: the overview (`patchbay help`) and one per command (`patchbay help <command>`). */
+
+const GLOBAL_OPTIONS = `options: --url URL (default $PATCHBAY_URL or http://127.0.0.1:$PATCHBAY_API_PORT)
+         --api-key KEY (default $PATCHBAY_API_KEY)
+         --json     machine output: one JSON document on stdout (progress stays on stderr)
+         --quiet    no progress while waiting
+exit codes: 0 ok (a waited job succeeded with passing checks), 1 job failed (or its checks fail), 2 job
+            error/cancelled/timed out, 3 usage, configuration or connection problem, 4 a waited job succeeded
+            but no checks ran (none detected or configured, or none installed)`;
+
+const SUBMIT_FLAGS = `--task TEXT [--repo URL] [--ref REF] [--commit SHA] [--upload] [--model M] [--setup CMD]... [--test CMD]
+         [--lint CMD] [--max-turns N] [--timeout SEC] [--branch B] [--notify URL] [--metadata JSON]
+         [--idempotency-key K] [--wait [--wait-timeout SEC]]`;
+
+/** Per-command help, keyed by command name. */
+export const COMMAND_HELP: Record<string, string> = {
+  submit: `patchbay submit ${SUBMIT_FLAGS}
+  Sends a job. Without --repo: this checkout's origin at HEAD; --upload sends a git bundle of HEAD
+  (unpushed commits too). --branch B pushes the change to branch B. --wait follows the job like \`patchbay wait\`.`,
+  wait: `patchbay wait <job-id> [--wait-timeout SEC]
+  Follows the job to its end; rides out API restarts and network blips (retries with backoff until
+  the job ends or --wait-timeout passes, default: the job's own time limit plus 10 minutes).
+  exit 0 succeeded with passing checks, 1 failed, 2 error/cancelled/timed out, 4 succeeded but no checks ran`,
+  logs: "patchbay logs <job-id> [--follow]\n  The output of the job's commands (setup, checks, the agent's shell).",
+  list: "patchbay list [--status S] [--limit N]\n  The project's jobs, newest first.",
+  patch: "patchbay patch <job-id>\n  Prints the job's patch.",
+  apply:
+    "patchbay apply <job-id> [--check]\n  Applies the job's patch to this checkout (must be at the job's base commit).",
+  get: "patchbay get <job-id>\n  Prints the job as JSON.",
+  cancel: "patchbay cancel <job-id>\n  Cancels the job.",
+  schedules: `patchbay schedules create (--cron EXPR [--timezone TZ] | --every SEC) [--name N] --task … (submit flags)
+patchbay schedules list | schedules pause|resume|delete <id>`,
+  secrets: `patchbay secrets set NAME --project P < value | secrets list --project P | secrets delete NAME --project P
+  (admin key). Operators: \`secrets rekey\` runs from the repository CLI (database access).`,
+  env: `patchbay env show | env allow HOST... | env deny HOST... | env set < settings.json   --project P
+patchbay env list | env rm [KEY]    --project P   the project's cached environments (changes: admin key)`,
+  version: "patchbay version\n  Prints the CLI's version (the server it was built with).",
+  help: "patchbay help [command]\n  This text, or one command's.",
+};
+
+/** The overview: every client command on a line or two. */
+export function overview(adminCommands = ""): string {
+  const lines = Object.values(COMMAND_HELP).map((text) => `  ${text.split("\n")[0]?.replace(/^patchbay /, "")}`);
+  return [
+    "usage: patchbay <command> [options]   (patchbay help <command> for details)",
+    ...lines,
+    adminCommands,
+    GLOBAL_OPTIONS,
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
+/** The help for one command with the global options, or undefined for an unknown command. */
+export function commandHelp(command: string): string | undefined {
+  const text = COMMAND_HELP[command];
+  return text === undefined ? undefined : `${text}\n${GLOBAL_OPTIONS}`;
+}
