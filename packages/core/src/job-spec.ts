@@ -15,6 +15,9 @@ export const hostRule = z
     // The value is named: a 400 for one bad rule among many must say which one.
     error: (issue) =>
       `${JSON.stringify(String(issue.input).slice(0, 100))} is not an allowlist entry: write a host name (registry.example.com), host:port, or *.suffix (every subdomain of suffix)`,
+  })
+  .refine((rule) => !/^\*\.[^.:]+(:\d+)?$/.test(rule), {
+    message: "a *.suffix rule needs at least two labels after *. (e.g. *.example.com, not *.com)",
   });
 
 const command = z.string().trim().min(1, "a command may not be empty").max(4000);
@@ -117,8 +120,14 @@ export const JobSpecSchema = z
           .optional(),
         /** Replace an existing branch of that name (never done otherwise). */
         force: z.boolean().optional(),
+        /** Open a pull request from the pushed branch (needs the project secret GITHUB_TOKEN). */
+        pullRequest: z.boolean().optional(),
       })
       .strict()
+      .refine((o) => !o.pullRequest || o.branch, {
+        message: "output.pullRequest needs output.branch (the branch the pull request is opened from)",
+        path: ["pullRequest"],
+      })
       .optional(),
     /** On a terminal status the job is POSTed here, signed (`X-Patchbay-Signature`), retried with backoff. */
     notify: z

@@ -26,13 +26,11 @@ export interface KeyInputs {
   allow: readonly string[];
 }
 
-/** The environment key and whether the repository gives setup anything to work on. */
+/** The environment key and the files it was made from. */
 export interface EnvironmentKey {
   key: string;
   /** Manifest and lockfile paths that went into the key. */
   manifests: string[];
-  /** False when no setup command can apply: no manifests and no configured setup. */
-  needsSetup: boolean;
 }
 
 /**
@@ -66,8 +64,7 @@ export async function environmentKey(checkoutDir: string, inputs: KeyInputs): Pr
     allow: [...inputs.allow].sort(),
   };
   hash.update(`\0settings\0${JSON.stringify(settings)}`);
-  const needsSetup = manifests.length > 0 || (inputs.spec.setup?.length ?? 0) > 0 || inputs.project.setup.length > 0;
-  return { key: hash.digest("hex").slice(0, 40), manifests, needsSetup };
+  return { key: hash.digest("hex").slice(0, 40), manifests };
 }
 
 /** The same repository however it is written (case of the host, a trailing `.git` or slash). */

@@ -86,26 +86,19 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
   const started = Date.now();
   const { job } = input;
   const allow = allowlist(deps, input);
-  const imageId = (await deps.cache?.images.imageId(deps.sandboxes.spec.image)) ?? deps.sandboxes.spec.image;
-  const { key, needsSetup } = await environmentKey(input.checkoutDir, {
-    imageId,
-    repoUrl: job.spec.repo.url,
-    spec: job.spec,
-    project: input.project,
-    allow,
-  });
   const agentDoor = await openAgentDoor(deps, input, allow);
   const agentMounts = agentDoor && deps.egress ? doorMounts(agentDoor, deps.egress) : [];
-  const context: Context = { deps, input, key, allow, started, agentDoor, agentMounts };
+  const context: Context = { deps, input, key: "", allow, started, agentDoor, agentMounts };
   try {
-    const cache = cacheable(deps, input) ? deps.cache : undefined;
-    const hit = cache ? await findEnvironment(cache, job.projectId, key) : null;
-    const env = hit
-      ? await restoreHit(context, hit.image, hit.sizeBytes)
-      : needsSetup
-        ? await buildEnvironment(context, cache)
-        : await withoutSetup(context);
-    if (agentDoor && deps.egress) await startBridge(env.sandbox, deps.egress);
+    // The plan first, in a plain (warm) sandbox: most repositories without dependencies need
+    // nothing more, and keep that sandbox for the agent.
+    const first = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, ...agentNet(context, agentMounts) });
+    const plan = await planChecks(first, job.spec);
+    const env =
+      plan.setup.commands.length + input.project.setup.length === 0
+        ? withoutSetup(context, first, plan)
+        : await withSetup(context, first, plan);
+    if (context.agentDoor && deps.egress) await startBridge(env.sandbox, deps.egress);
     return env;
   } catch (err) {
     await agentDoor?.close();
@@ -113,9 +106,28 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
   }
 }
 
+/** Setup is needed: the key decides between a cached environment and building one. */
+async function withSetup(ctx: Context, first: Sandbox, plan: ChecksPlan): Promise<JobEnvironment> {
+  const { deps, input } = ctx;
+  await deps.sandboxes.remove(first);
+  const imageId = (await deps.cache?.images.imageId(deps.sandboxes.spec.image)) ?? deps.sandboxes.spec.image;
+  const { key } = await environmentKey(input.checkoutDir, {
+    imageId,
+    repoUrl: input.job.spec.repo.url,
+    spec: input.job.spec,
+    project: input.project,
+    allow: ctx.allow,
+  });
+  ctx.key = key;
+  const cache = cacheable(deps, input) ? deps.cache : undefined;
+  const hit = cache ? await findEnvironment(cache, input.job.projectId, key) : null;
+  return hit ? await restoreHit(ctx, plan, hit.image, hit.sizeBytes) : await buildEnvironment(ctx, plan, cache);
+}
+
 interface Context {
   deps: EnvironmentDeps;
   input: EnvironmentInput;
+  /** Known once setup is needed. */
   key: string;
   allow: string[];
   started: number;
@@ -149,7 +161,7 @@ async function openAgentDoor(
 }
 
 /** A cached environment: a sandbox from its image, the checkout, the saved state, then maintenance. */
-async function restoreHit(ctx: Context, image: string, sizeBytes: number): Promise<JobEnvironment> {
+async function restoreHit(ctx: Context, plan: ChecksPlan, image: string, sizeBytes: number): Promise<JobEnvironment> {
   const { deps, input } = ctx;
   const make = async (mounts: SandboxMount[]) => {
     const sandbox = await deps.sandboxes.create({ image, checkoutDir: input.checkoutDir, ...agentNet(ctx, mounts) });
@@ -157,7 +169,6 @@ async function restoreHit(ctx: Context, image: string, sizeBytes: number): Promi
     return sandbox;
   };
   const sandbox = await make(ctx.agentMounts);
-  const plan = await planChecks(sandbox, input.job.spec);
   await runMaintenance(sandbox, plan.config?.maintenance ?? [], input.execOptions());
   await deps.cache?.environments.touch(input.job.projectId, ctx.key);
   const outcome: EnvironmentOutcome = { key: ctx.key, status: "hit", ms: Date.now() - ctx.started, sizeBytes };
@@ -165,48 +176,35 @@ async function restoreHit(ctx: Context, image: string, sizeBytes: number): Promi
   return { sandbox, plan, outcome, fresh: () => make([]), dispose: () => closeDoor(ctx.agentDoor) };
 }
 
-/** No manifest and no configured setup: one sandbox, nothing to install (setup found anyway runs offline). */
-async function withoutSetup(ctx: Context): Promise<JobEnvironment> {
+/** Nothing to install: the planning sandbox is the agent's; the after-checks get a plain one. */
+function withoutSetup(ctx: Context, sandbox: Sandbox, plan: ChecksPlan): JobEnvironment {
   const { deps, input } = ctx;
-  const make = async (mounts: SandboxMount[], plan?: ChecksPlan) => {
-    const sandbox = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, ...agentNet(ctx, mounts) });
-    if (plan) await runSetupCommands(sandbox, plan.setup.commands, { ...input.execOptions(), setup: plan.setup });
-    return sandbox;
-  };
-  const sandbox = await make(ctx.agentMounts);
-  const plan = await planChecks(sandbox, input.job.spec);
-  await runSetupCommands(sandbox, plan.setup.commands, { ...input.execOptions(), setup: plan.setup });
-  const outcome: EnvironmentOutcome = { key: ctx.key, status: "none", ms: Date.now() - ctx.started };
-  const again = plan.setup.commands.length > 0 ? plan : undefined;
-  return { sandbox, plan, outcome, fresh: () => make([], again), dispose: () => closeDoor(ctx.agentDoor) };
+  const outcome: EnvironmentOutcome = { key: "", status: "none", ms: Date.now() - ctx.started };
+  const fresh = () => deps.sandboxes.create({ checkoutDir: input.checkoutDir });
+  return { sandbox, plan, outcome, fresh, dispose: () => closeDoor(ctx.agentDoor) };
 }
 
 /**
  * A miss: setup runs in a sandbox with the door to the proxy and the project's cache volume; its
  * result is saved, kept as an image when caching is on, and restored into the agent's sandbox.
  */
-async function buildEnvironment(ctx: Context, cache: EnvironmentCacheDeps | undefined): Promise<JobEnvironment> {
+async function buildEnvironment(
+  ctx: Context,
+  plan: ChecksPlan,
+  cache: EnvironmentCacheDeps | undefined,
+): Promise<JobEnvironment> {
   const { deps, input } = ctx;
   const { job } = input;
   const door = await openSetupDoor(ctx);
   const mounts = door && deps.egress ? doorMounts(door, deps.egress) : [];
   if (cache) {
     const volume = cacheVolumeName(deps.installationId, job.projectId);
-    const labels = {
-      "patchbay.managed": "1",
-      "patchbay.installation": deps.installationId,
-      "patchbay.project": job.projectId,
-    };
+    const labels = { ...installationLabels(deps.installationId), "patchbay.project": job.projectId };
     await cache.images.ensureVolume(volume, labels, deps.sandboxes.spec.image);
     mounts.push(cacheMount(volume));
   }
   try {
     const setupBox = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, mounts });
-    const plan = await planChecks(setupBox, job.spec);
-    if (input.project.setup.length + plan.setup.commands.length === 0) {
-      await deps.sandboxes.remove(setupBox);
-      return await withoutSetup(ctx);
-    }
     await runSetupCommands(setupBox, plan.setup.commands, {
       ...input.execOptions(),
       setup: plan.setup,
@@ -249,6 +247,9 @@ async function keepAndMove(
     return null;
   });
   if (!snapshot) {
+    // The setup sandbox has no agent door mounted: the agent goes on without network.
+    await closeDoor(ctx.agentDoor);
+    ctx.agentDoor = null;
     const outcome: EnvironmentOutcome = {
       key: ctx.key,
       status: "not_cached",

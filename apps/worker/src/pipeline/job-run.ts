@@ -51,6 +51,8 @@ export interface EnvironmentServices {
   egress?: EgressSetup;
   hostRegistries: HostRegistries;
   installationId: string;
+  /** Why setup has no network (no egress proxy), named when a setup command fails. */
+  offline?: string;
 }
 
 export interface PipelineDeps {
@@ -116,7 +118,8 @@ export class JobRun {
       cpus: box?.cpus ?? settings.sandbox.cpus,
       memoryMb: box?.memoryMb ?? settings.sandbox.memoryMb,
     });
-    this.knowledge = deps.knowledge ? new JobKnowledge(deps.knowledge, job.projectId, this.emit, deps.logger) : null;
+    const scope = { projectId: job.projectId, repoUrl: job.spec.repo.url };
+    this.knowledge = deps.knowledge ? new JobKnowledge(deps.knowledge, scope, this.emit, deps.logger) : null;
     // Removing the containers at once stops whatever runs in them. A time-out keeps the agent's
     // sandbox a moment longer so the patch made so far can be collected.
     signal.addEventListener(
