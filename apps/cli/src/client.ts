@@ -40,6 +40,7 @@ export const OPTIONS = {
   "max-turns": { type: "string" },
   timeout: { type: "string" },
   branch: { type: "string" },
+  pr: { type: "boolean" },
   notify: { type: "string" },
   metadata: { type: "string" },
   "idempotency-key": { type: "string" },

@@ -9,14 +9,15 @@ exit codes: 0 ok (a waited job succeeded with passing checks), 1 job failed (or 
             but no checks ran (none detected or configured, or none installed)`;
 
 const SUBMIT_FLAGS = `--task TEXT [--repo URL] [--ref REF] [--commit SHA] [--upload] [--model M] [--setup CMD]... [--test CMD]
-         [--lint CMD] [--max-turns N] [--timeout SEC] [--branch B] [--notify URL] [--metadata JSON]
+         [--lint CMD] [--max-turns N] [--timeout SEC] [--branch B [--pr]] [--notify URL] [--metadata JSON]
          [--idempotency-key K] [--wait [--wait-timeout SEC]]`;
 
 /** Per-command help, keyed by command name. */
 export const COMMAND_HELP: Record<string, string> = {
   submit: `patchbay submit ${SUBMIT_FLAGS}
   Sends a job. Without --repo: this checkout's origin at HEAD; --upload sends a git bundle of HEAD
-  (unpushed commits too). --branch B pushes the change to branch B. --wait follows the job like \`patchbay wait\`.`,
+  (unpushed commits too). --branch B pushes the change to branch B; --pr also
+  opens a pull request from it (the project secret GITHUB_TOKEN). --wait follows the job like \`patchbay wait\`.`,
   wait: `patchbay wait <job-id> [--wait-timeout SEC]
   Follows the job to its end; rides out API restarts and network blips (retries with backoff until
   the job ends or --wait-timeout passes, default: the job's own time limit plus 10 minutes).

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   worker_lost: { retryable: true, http: 500 },
   unavailable: { retryable: true, http: 503 },
   internal: { retryable: true, http: 500 },
+  /** GitHub's REST API refused or failed a request (a pull request or comment for a job). */
+  github_failed: { retryable: true, http: 502 },
 } as const satisfies Record<string, { retryable: boolean; http: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -16,6 +16,8 @@ export interface SubmitFlags {
   maxTurns?: string;
   timeout?: string;
   branch?: string;
+  /** Open a pull request from --branch (output.pullRequest). */
+  pr?: boolean;
   notify?: string;
   metadata?: string;
   upload?: boolean;
@@ -78,7 +80,9 @@ export function specFromFlags(flags: SubmitFlags, source?: { id: string; head: s
       ? { checks: { ...(flags.test ? { test: flags.test } : {}), ...(flags.lint ? { lint: flags.lint } : {}) } }
       : {}),
     limits: { ...(maxTurns ? { maxTurns } : {}), ...(timeoutSec ? { timeoutSec } : {}) },
-    ...(flags.branch ? { output: { branch: flags.branch } } : {}),
+    ...(flags.branch || flags.pr
+      ? { output: { ...(flags.branch ? { branch: flags.branch } : {}), ...(flags.pr ? { pullRequest: true } : {}) } }
+      : {}),
     ...(flags.notify ? { notify: { url: flags.notify } } : {}),
     ...(metadata ? { metadata } : {}),
   };

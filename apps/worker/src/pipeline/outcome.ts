@@ -33,6 +33,7 @@ export function statusForError(error: PatchbayError): JobStatus {
     case "rate_limited":
     case "unavailable":
     case "internal":
+    case "github_failed":
       return "error";
   }
 }
