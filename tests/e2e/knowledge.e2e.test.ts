@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ProjectRepository } from "@patchbay/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +34,14 @@ const say = (text: string) => ({ type: "message", role: "assistant", content: [{
 
 let stack: Stack;
 const repo = fixtureRepo();
+// A second repository of the same project, with a document the first one does not have.
+const second = fixtureRepo();
+execFileSync("mkdir", ["-p", path.join(second.dir, "docs")]);
+writeFileSync(path.join(second.dir, "docs/zeppelin.md"), "# Zeppelin\n\nThe zeppelin lands at dawn on pad 7.\n");
+execFileSync("git", ["add", "-A"], { cwd: second.dir });
+execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "zeppelin"], {
+  cwd: second.dir,
+});
 
 beforeAll(async () => {
   stack = await startStack(
@@ -43,6 +51,9 @@ beforeAll(async () => {
           { output: [searchCall("how do we roll back a release")] },
           { output: [say("Roll back with `make rollback VERSION=<tag>` (ops/runbook.md:6-7); migrations stay.")] },
         ],
+      },
+      "search-zeppelin": {
+        turns: [{ output: [searchCall("where does the zeppelin land")] }, { output: [say("See the docs.")] }],
       },
       "ask-and-scribble": {
         turns: [
@@ -64,6 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack.close();
   repo.remove();
+  second.remove();
 });
 
 const docsUrl = () => `${stack.api}/v1/projects/${stack.projectId}/docs`;
@@ -111,7 +123,9 @@ describe("the knowledge base end to end", () => {
     const result = events.find((e) => e.type === "tool_result" && e.data.tool === "search_docs");
     expect(result?.data).toMatchObject({ ok: true, output: expect.stringContaining("ops/runbook.md:6-7 (upload)") });
     // The passages went back to the model as the function call's output.
-    expect(JSON.stringify(stack.model.requests.at(-1)?.body)).toContain("make rollback VERSION=<tag>");
+    // (The worker's background embedding may have called /v1/embeddings since.)
+    const lastTurn = stack.model.requests.filter((r) => r.path === "/v1/responses").at(-1);
+    expect(JSON.stringify(lastTurn?.body)).toContain("make rollback VERSION=<tag>");
 
     // The job indexed the repository's own docs for the project.
     const repoDocs = (await (await fetch(`${docsUrl()}?source=repo`)).json()) as { data: Array<{ path: string }> };
@@ -172,6 +186,41 @@ describe("the knowledge base end to end", () => {
       SELECT (SELECT count(*) FROM knowledge_documents WHERE project_id = ${other})::int
            + (SELECT count(*) FROM knowledge_chunks WHERE project_id = ${other})::int AS n`;
     expect(rows[0]?.n).toBe(0);
+  });
+
+  it("keeps one index per repository of the project; a job searches the uploads and its own repository", async () => {
+    const ask = async (url: string) => {
+      const { job } = await submit(stack.api, {
+        kind: "ask",
+        repo: { url },
+        task: "Where does the zeppelin land?",
+        model: "script:search-zeppelin",
+      });
+      expect((await waitTerminal(stack.api, job.id)).status).toBe("succeeded");
+      const events = await streamEvents(stack.api, job.id);
+      const found = events.find((e) => e.type === "tool_result" && e.data.tool === "search_docs");
+      return JSON.stringify(found?.data);
+    };
+    // The second repository's job finds its own document; then a job of the first repository
+    // neither removes that repository's index nor sees its documents.
+    expect(await ask(`${second.url}/`)).toMatch(/docs\/zeppelin\.md:\d+-\d+ \(repo\)/);
+    expect(await ask(repo.url)).not.toContain("zeppelin.md");
+    const listed = (await (await fetch(`${docsUrl()}?source=repo`)).json()) as {
+      data: Array<{ path: string; repo: string }>;
+    };
+    const readmes = listed.data.filter((d) => d.path === "README.md").map((d) => d.repo);
+    // Kept by the normalized URL: `<dir>/` and `<dir>` are one repository.
+    expect(readmes.sort()).toEqual([repo.url, second.url].sort());
+    expect(listed.data).toContainEqual(expect.objectContaining({ path: "docs/zeppelin.md", repo: second.url }));
+    // Asked for the project as a whole, search covers every repository; it says nothing is waiting for embeddings.
+    const all = (await (
+      await post(`${stack.api}/v1/projects/${stack.projectId}/search`, { query: "zeppelin" })
+    ).json()) as {
+      hits: Array<{ path: string; repo: string | null }>;
+      pendingEmbeddings: number;
+    };
+    expect(all.hits[0]).toMatchObject({ path: "docs/zeppelin.md", repo: second.url });
+    expect(all.pendingEmbeddings).toBe(0);
   });
 
   it("an ask job answers with citations and leaves the repository untouched (no patch)", async () => {

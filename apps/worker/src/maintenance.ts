@@ -1,5 +1,6 @@
 import { isTerminal } from "@patchbay/core";
 import type { JobRepository, SourceRepository } from "@patchbay/db";
+import type { KnowledgeBase } from "@patchbay/knowledge";
 import { type ReapJobInfo, reapSandboxes, type SandboxProvider } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 
@@ -26,6 +27,17 @@ export async function expireSources(sources: SourceRepository, retentionDays: nu
   const deleted = await sources.deleteUnusedBefore(new Date(Date.now() - retentionDays * 24 * 3600_000));
   if (deleted > 0) logger.info({ deleted, retentionDays }, "deleted expired source bundles");
   return deleted;
+}
+
+/**
+ * Embeds knowledge chunks that have no embedding yet (uploaded before an embeddings model was
+ * configured, or whose embedding failed), at most `maxChunks` per call; nothing without a model.
+ */
+export async function embedPendingKnowledge(kb: KnowledgeBase, logger: Logger, maxChunks = 512): Promise<number> {
+  if (!kb.hybrid) return 0;
+  const embedded = await kb.embedPending({ maxChunks });
+  if (embedded > 0) logger.info({ embedded }, "embedded knowledge chunks that had no embedding");
+  return embedded;
 }
 
 async function lookupJob(jobs: JobRepository, jobId: string): Promise<ReapJobInfo> {

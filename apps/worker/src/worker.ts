@@ -28,7 +28,7 @@ import { DockerSandboxProvider } from "@patchbay/sandbox";
 import { DelayedError, type Job, Worker } from "bullmq";
 import pino, { type Logger } from "pino";
 import { startEnvironmentServices } from "./environment/services.js";
-import { expireSources, reapContainers } from "./maintenance.js";
+import { embedPendingKnowledge, expireSources, reapContainers } from "./maintenance.js";
 import { Notifier, startNotifyWorker } from "./notify.js";
 import type { PipelineDeps } from "./pipeline/job-run.js";
 import { HEARTBEAT_MS, processJob } from "./process-job.js";
@@ -194,6 +194,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     every(HEARTBEAT_MS, () => sweepOrphaned(jobs, queue, log, 6 * HEARTBEAT_MS)),
     every(5_000, () => notifier.sweep()),
     every(3600_000, () => environment.sweep()),
+    every(30_000, () => embedPendingKnowledge(knowledge.kb, log)),
   ];
 
   const close = async () => {

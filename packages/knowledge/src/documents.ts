@@ -23,6 +23,7 @@ interface DocumentRow {
   id: string;
   project_id: string;
   source: DocumentSource;
+  repo: string;
   path: string;
   content_hash: string;
   version: number;
@@ -32,7 +33,7 @@ interface DocumentRow {
   updated_at: Date;
 }
 
-const DOC_COLUMNS = `d.id, d.project_id, d.source, d.path, d.content_hash, d.version, d.bytes, d.created_at, d.updated_at,
+const DOC_COLUMNS = `d.id, d.project_id, d.source, d.repo, d.path, d.content_hash, d.version, d.bytes, d.created_at, d.updated_at,
   (SELECT count(*)::int FROM knowledge_chunks c WHERE c.document_id = d.id) AS chunks`;
 
 /** Documents and their chunks in Postgres. */
@@ -41,24 +42,26 @@ export class DocumentStore {
 
   /**
    * Stores a document and its chunks: the same content at the same path is left as is, the same
-   * content under another path of the same source is a duplicate (nothing stored), changed
-   * content replaces the chunks and bumps the version.
+   * content under another path of the same source (and repository) is a duplicate (nothing
+   * stored), changed content replaces the chunks and bumps the version.
    */
   async put(input: {
     projectId: string;
     source: DocumentSource;
+    /** The repository of a `repo` document; "" for uploads. */
+    repo: string;
     path: string;
     contentHash: string;
     bytes: number;
     chunks: ChunkDraft[];
   }): Promise<PutResult> {
     return inTransaction(this.pool, async (tx) => {
-      const row = await lockDocument(tx, input.projectId, input.source, input.path);
+      const row = await lockDocument(tx, input);
       const isNew = row.version === 0;
       if (!isNew && row.content_hash === input.contentHash)
         return { status: "unchanged", document: toInfo(row), chunks: [] };
       if (isNew) {
-        const twin = await findByHash(tx, input.projectId, input.source, input.contentHash);
+        const twin = await findByHash(tx, input, input.contentHash);
         if (twin) {
           await tx.query("DELETE FROM knowledge_documents WHERE id = $1", [row.id]);
           return { status: "duplicate", document: toInfo(twin), chunks: [] };
@@ -69,7 +72,7 @@ export class DocumentStore {
         "UPDATE knowledge_documents SET content_hash = $2, bytes = $3, version = version + 1, updated_at = now() WHERE id = $1",
         [row.id, input.contentHash, input.bytes],
       );
-      const chunks = await insertChunks(tx, row.id, input.projectId, input.chunks);
+      const chunks = await insertChunks(tx, row, input.chunks);
       const stored = await getDocument(tx, input.projectId, row.id);
       if (!stored) throw new Error(`document ${row.id} vanished inside its own transaction`);
       return isNew
@@ -78,12 +81,13 @@ export class DocumentStore {
     });
   }
 
-  /** The project's documents, by path. */
-  async list(projectId: string, source?: DocumentSource): Promise<KnowledgeDocumentInfo[]> {
+  /** The project's documents (of one source, of one repository), by path. */
+  async list(projectId: string, source?: DocumentSource, repo?: string): Promise<KnowledgeDocumentInfo[]> {
     const { rows } = await this.pool.query<DocumentRow>(
       `SELECT ${DOC_COLUMNS} FROM knowledge_documents d
-        WHERE d.project_id = $1 AND ($2::text IS NULL OR d.source = $2) ORDER BY d.source, d.path`,
-      [projectId, source ?? null],
+        WHERE d.project_id = $1 AND ($2::text IS NULL OR d.source = $2) AND ($3::text IS NULL OR d.repo = $3)
+        ORDER BY d.source, d.repo, d.path`,
+      [projectId, source ?? null, repo ?? null],
     );
     return rows.map(toInfo);
   }
@@ -109,41 +113,40 @@ export class DocumentStore {
   }
 }
 
+/** Where a document lives: its project, source, repository ("" for uploads) and path. */
+interface DocumentKey {
+  projectId: string;
+  source: DocumentSource;
+  repo: string;
+  path: string;
+}
+
 /**
- * Locks the row of (project, source, path), inserting a placeholder (version 0, only ever seen
- * inside this transaction) when there is none, so that two first uploads of one path serialise.
+ * Locks the row of (project, source, repo, path), inserting a placeholder (version 0, only ever
+ * seen inside this transaction) when there is none, so that two first uploads of one path serialise.
  */
-async function lockDocument(
-  tx: Queryable,
-  projectId: string,
-  source: DocumentSource,
-  path: string,
-): Promise<DocumentRow> {
+async function lockDocument(tx: Queryable, key: DocumentKey): Promise<DocumentRow> {
   await tx.query(
-    `INSERT INTO knowledge_documents (id, project_id, source, path, content_hash, bytes, version, updated_at)
-     VALUES ($1, $2, $3, $4, '', 0, 0, now()) ON CONFLICT (project_id, source, path) DO NOTHING`,
-    [randomUUID(), projectId, source, path],
+    `INSERT INTO knowledge_documents (id, project_id, source, repo, path, content_hash, bytes, version, updated_at)
+     VALUES ($1, $2, $3, $4, $5, '', 0, 0, now()) ON CONFLICT (project_id, source, repo, path) DO NOTHING`,
+    [randomUUID(), key.projectId, key.source, key.repo, key.path],
   );
   const { rows } = await tx.query<DocumentRow>(
     `SELECT ${DOC_COLUMNS} FROM knowledge_documents d
-      WHERE d.project_id = $1 AND d.source = $2 AND d.path = $3 FOR UPDATE`,
-    [projectId, source, path],
+      WHERE d.project_id = $1 AND d.source = $2 AND d.repo = $3 AND d.path = $4 FOR UPDATE`,
+    [key.projectId, key.source, key.repo, key.path],
   );
   const row = rows[0];
-  if (!row) throw new Error(`knowledge document ${path} could not be locked`);
+  if (!row) throw new Error(`knowledge document ${key.path} could not be locked`);
   return row;
 }
 
-async function findByHash(
-  tx: Queryable,
-  projectId: string,
-  source: DocumentSource,
-  hash: string,
-): Promise<DocumentRow | null> {
+async function findByHash(tx: Queryable, key: DocumentKey, hash: string): Promise<DocumentRow | null> {
   const { rows } = await tx.query<DocumentRow>(
     `SELECT ${DOC_COLUMNS} FROM knowledge_documents d
-      WHERE d.project_id = $1 AND d.source = $2 AND d.content_hash = $3 AND d.version > 0 ORDER BY d.created_at LIMIT 1`,
-    [projectId, source, hash],
+      WHERE d.project_id = $1 AND d.source = $2 AND d.repo = $3 AND d.content_hash = $4 AND d.version > 0
+      ORDER BY d.created_at LIMIT 1`,
+    [key.projectId, key.source, key.repo, hash],
   );
   return rows[0] ?? null;
 }
@@ -156,12 +159,7 @@ async function getDocument(db: Queryable, projectId: string, id: string): Promis
   return rows[0] ? toInfo(rows[0]) : null;
 }
 
-async function insertChunks(
-  tx: Queryable,
-  documentId: string,
-  projectId: string,
-  drafts: ChunkDraft[],
-): Promise<StoredChunk[]> {
+async function insertChunks(tx: Queryable, doc: DocumentRow, drafts: ChunkDraft[]): Promise<StoredChunk[]> {
   const chunks = drafts.map((draft) => ({ id: randomUUID(), draft }));
   if (chunks.length === 0) return chunks;
   const rows = chunks.map((c, ordinal) => ({
@@ -174,10 +172,10 @@ async function insertChunks(
     end_line: c.draft.endLine,
   }));
   await tx.query(
-    `INSERT INTO knowledge_chunks (id, document_id, project_id, ordinal, text, heading_path, heading, start_line, end_line)
-     SELECT r.id, $1, $2, r.ordinal, r.text, r.heading_path, r.heading, r.start_line, r.end_line
-       FROM jsonb_to_recordset($3::jsonb) AS r(id uuid, ordinal int, text text, heading_path text[], heading text, start_line int, end_line int)`,
-    [documentId, projectId, JSON.stringify(rows)],
+    `INSERT INTO knowledge_chunks (id, document_id, project_id, repo, ordinal, text, heading_path, heading, start_line, end_line)
+     SELECT r.id, $1, $2, $3, r.ordinal, r.text, r.heading_path, r.heading, r.start_line, r.end_line
+       FROM jsonb_to_recordset($4::jsonb) AS r(id uuid, ordinal int, text text, heading_path text[], heading text, start_line int, end_line int)`,
+    [doc.id, doc.project_id, doc.repo, JSON.stringify(rows)],
   );
   return chunks;
 }
@@ -187,6 +185,7 @@ function toInfo(row: DocumentRow): KnowledgeDocumentInfo {
     id: row.id,
     projectId: row.project_id,
     source: row.source,
+    repo: row.repo === "" ? null : row.repo,
     path: row.path,
     contentHash: row.content_hash,
     version: row.version,

@@ -1,10 +1,12 @@
+import { chunkScopeSql, repoParam } from "./scope.js";
 import type { Queryable } from "./sql.js";
-import type { DocumentSource, SearchHit } from "./types.js";
+import type { DocumentSource, SearchHit, SearchScope } from "./types.js";
 
 interface HitRow {
   id: string;
   document_id: string;
   source: DocumentSource;
+  repo: string;
   path: string;
   version: number;
   heading_path: string[] | null;
@@ -13,18 +15,21 @@ interface HitRow {
   text: string;
 }
 
-/** Loads ranked chunk ids of a project as hits, in the given order (ids no longer stored are dropped). */
+/**
+ * Loads ranked chunk ids as hits, in the given order; ids no longer stored, or outside the scope
+ * (a vector store that cannot filter by repository), are dropped.
+ */
 export async function hydrateHits(
   db: Queryable,
-  projectId: string,
+  scope: SearchScope,
   ranked: Array<{ id: string; score: number }>,
 ): Promise<SearchHit[]> {
   if (ranked.length === 0) return [];
   const { rows } = await db.query<HitRow>(
-    `SELECT c.id, c.document_id, d.source, d.path, d.version, c.heading_path, c.start_line, c.end_line, c.text
+    `SELECT c.id, c.document_id, d.source, d.repo, d.path, d.version, c.heading_path, c.start_line, c.end_line, c.text
        FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id
-      WHERE c.project_id = $1 AND c.id = ANY($2::uuid[])`,
-    [projectId, ranked.map((r) => r.id)],
+      WHERE ${chunkScopeSql(1, 3)} AND c.id = ANY($2::uuid[])`,
+    [scope.projectId, ranked.map((r) => r.id), repoParam(scope)],
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ranked.flatMap(({ id, score }) => {
@@ -35,6 +40,7 @@ export async function hydrateHits(
         chunkId: row.id,
         documentId: row.document_id,
         source: row.source,
+        repo: row.repo === "" ? null : row.repo,
         path: row.path,
         version: row.version,
         headingPath: row.heading_path ?? [],

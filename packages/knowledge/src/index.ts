@@ -6,6 +6,7 @@ export { type FullTextMatch, fullTextSearch, type QueryMode } from "./fulltext.j
 export { RRF_K, reciprocalRankFusion } from "./fusion.js";
 export {
   DEFAULT_MAX_DOCUMENT_BYTES,
+  type EmbedPendingOptions,
   embeddingText,
   type IngestInput,
   type IngestResult,
@@ -15,7 +16,13 @@ export {
   type SearchResult,
 } from "./knowledge-base.js";
 export { type MilvusStoreOptions, MilvusVectorStore } from "./milvus-store.js";
-export { indexRepository, type RepoIndexOptions, type RepoIndexSummary, selectRepoFiles } from "./repo-docs.js";
+export {
+  indexRepository,
+  type RepoIndexOptions,
+  type RepoIndexScope,
+  type RepoIndexSummary,
+  selectRepoFiles,
+} from "./repo-docs.js";
 export { inTransaction, type Queryable, type TransactionPool } from "./sql.js";
 export * from "./types.js";
 export { PostgresVectorStore, type VectorItem, type VectorMatch, type VectorStore } from "./vector-store.js";

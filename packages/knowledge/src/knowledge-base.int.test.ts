@@ -133,6 +133,50 @@ describe("KnowledgeBase with embeddings (stand-in model server)", () => {
     expect(server.requests.some((r) => r.path === "/v1/embeddings")).toBe(true);
   });
 
+  it("embeds documents uploaded before the embeddings model was set, in bounded steps, and says how many are pending", async () => {
+    const projectId = await project("pending");
+    // Uploaded while no embeddings model was configured: full-text only.
+    await kb.ingest({ projectId, source: "upload", path: "runbook.md", content: RUNBOOK });
+    const embedder = new OpenAIEmbedder({ model: "text-embedding-3-small", baseURL: server.url, apiKey: "test" });
+    const hybrid = new KnowledgeBase({ pool, embedder });
+    const before = await hybrid.search(projectId, "page the on-call engineer", { k: 3 });
+    expect(before).toMatchObject({ retrieval: "hybrid", pendingEmbeddings: 3 });
+    // Without a model nothing is pending: nothing would embed it.
+    expect((await kb.search(projectId, "rollback")).pendingEmbeddings).toBeUndefined();
+
+    expect(await hybrid.embedPending({ projectId, maxChunks: 2, batchSize: 1 })).toBe(2);
+    expect((await hybrid.search(projectId, "rollback")).pendingEmbeddings).toBe(1);
+    expect(await hybrid.embedPending({ projectId })).toBe(1);
+    expect(await hybrid.embedPending({ projectId })).toBe(0);
+    expect((await hybrid.search(projectId, "rollback")).pendingEmbeddings).toBe(0);
+    const { rows } = await pool.query(
+      "SELECT cardinality(embedding) AS dims, embedded FROM knowledge_chunks WHERE project_id = $1",
+      [projectId],
+    );
+    expect(rows).toEqual([1, 2, 3].map(() => ({ dims: 256, embedded: true })));
+    const { hits, retrieval } = await hybrid.search(projectId, "page the on-call engineer", { k: 1 });
+    expect({ retrieval, heading: hits[0]?.headingPath }).toEqual({
+      retrieval: "hybrid",
+      heading: ["Runbook", "Paging"],
+    });
+  });
+
+  it("leaves chunks pending when the embeddings endpoint fails at upload, for the background to embed", async () => {
+    const projectId = await project("pending-after-failure");
+    const down = new KnowledgeBase({
+      pool,
+      embedder: new OpenAIEmbedder({ model: "m", baseURL: "http://127.0.0.1:9/v1", maxRetries: 0 }),
+    });
+    const result = await down.ingest({ projectId, source: "upload", path: "runbook.md", content: RUNBOOK });
+    expect(result.warning).toMatch(/full-text search only/);
+    await expect(down.embedPending({ projectId })).rejects.toThrow();
+    const embedder = new OpenAIEmbedder({ model: "text-embedding-3-small", baseURL: server.url, apiKey: "test" });
+    const up = new KnowledgeBase({ pool, embedder });
+    expect((await up.search(projectId, "rollback")).pendingEmbeddings).toBe(3);
+    expect(await up.embedPending({ projectId })).toBe(3);
+    expect((await up.search(projectId, "rollback")).pendingEmbeddings).toBe(0);
+  });
+
   it("falls back to full-text search when the embeddings endpoint is down", async () => {
     const projectId = await project("fallback");
     await kb.ingest({ projectId, source: "upload", path: "runbook.md", content: RUNBOOK });

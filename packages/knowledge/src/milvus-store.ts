@@ -1,5 +1,6 @@
 import { PatchbayError } from "@patchbay/core";
 import { ConsistencyLevelEnum, DataType, type MilvusClient } from "@zilliz/milvus2-sdk-node";
+import type { SearchScope } from "./types.js";
 import type { VectorItem, VectorMatch, VectorStore } from "./vector-store.js";
 
 export interface MilvusStoreOptions {
@@ -36,14 +37,17 @@ export class MilvusVectorStore implements VectorStore {
     check(await this.options.client.upsert({ collection_name: collection, data }));
   }
 
-  /** Exact cosine search within the project (strong consistency: just-written vectors are found). */
-  async search(projectId: string, embedding: number[], k: number): Promise<VectorMatch[]> {
+  /**
+   * Exact cosine search within the project (strong consistency: just-written vectors are found).
+   * The collection holds no repository: a job's scope is applied when the hits are loaded.
+   */
+  async search(scope: SearchScope, embedding: number[], k: number): Promise<VectorMatch[]> {
     const collection = await this.ensureCollection(embedding.length);
     const res = await this.options.client.search({
       collection_name: collection,
       data: embedding,
       anns_field: "embedding",
-      filter: `project_id == "${safe(projectId)}"`,
+      filter: `project_id == "${safe(scope.projectId)}"`,
       limit: k,
       metric_type: "COSINE",
       output_fields: ["chunk_id"],

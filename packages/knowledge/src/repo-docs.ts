@@ -32,13 +32,20 @@ export function selectRepoFiles(paths: string[], includeCode: boolean, maxFiles:
   return [...docs, ...code].slice(0, maxFiles);
 }
 
+/** Whose repository index: the project's, for one repository (its normalized URL). */
+export interface RepoIndexScope {
+  projectId: string;
+  repo: string;
+}
+
 /**
- * Indexes the checkout's docs (and code) as the project's `repo` documents: unchanged files
- * cost one hash comparison; files gone from the repository are removed from the index.
+ * Indexes the checkout's docs (and code) as the project's `repo` documents of this repository:
+ * unchanged files cost one hash comparison; files gone from the repository are removed from its
+ * index. Other repositories of the project keep theirs.
  */
 export async function indexRepository(
   kb: KnowledgeBase,
-  projectId: string,
+  scope: RepoIndexScope,
   workspace: Workspace,
   options: RepoIndexOptions = {},
 ): Promise<RepoIndexSummary> {
@@ -66,15 +73,15 @@ export async function indexRepository(
       summary.skipped.push(path);
       continue;
     }
-    const result = await kb.ingest({ projectId, source: "repo", path, content: content.toString("utf8") });
+    const result = await kb.ingest({ ...scope, source: "repo", path, content: content.toString("utf8") });
     if (result.status === "created") summary.created++;
     else if (result.status === "updated") summary.updated++;
     else summary.unchanged++;
   }
   const keep = new Set(files);
-  for (const doc of await kb.list(projectId, "repo")) {
+  for (const doc of await kb.list(scope.projectId, "repo", scope.repo)) {
     if (keep.has(doc.path)) continue;
-    await kb.delete(projectId, doc.id);
+    await kb.delete(scope.projectId, doc.id);
     summary.removed++;
   }
   return summary;

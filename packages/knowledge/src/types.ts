@@ -13,11 +13,22 @@ export interface ChunkDraft {
   endLine: number;
 }
 
+/**
+ * What a search covers: the project's uploads and the docs of every repository, or, with `repo`,
+ * the uploads and that one repository's docs (a job's search).
+ */
+export interface SearchScope {
+  projectId: string;
+  repo?: string;
+}
+
 /** A chunk as search returns it. */
 export interface SearchHit {
   chunkId: string;
   documentId: string;
   source: DocumentSource;
+  /** The repository of a `repo` document; null for uploads. */
+  repo: string | null;
   path: string;
   version: number;
   headingPath: string[];
@@ -33,6 +44,8 @@ export interface KnowledgeDocumentInfo {
   id: string;
   projectId: string;
   source: DocumentSource;
+  /** The repository (normalized URL) a `repo` document was read from; null for uploads. */
+  repo: string | null;
   path: string;
   contentHash: string;
   version: number;

@@ -35,6 +35,7 @@ async function seed(projectId: string, path: string, count: number) {
   const put = await documents.put({
     projectId,
     source: "upload",
+    repo: "",
     path,
     contentHash: randomUUID(),
     bytes: 1,
@@ -55,7 +56,7 @@ function vectorStoreContract(makeStore: () => VectorStore) {
       p.id,
       doc.chunkIds.map((chunkId, i) => ({ chunkId, documentId: doc.documentId, embedding: axis(i) })),
     );
-    const matches = await store.search(p.id, axis(2, 0.1), 2);
+    const matches = await store.search({ projectId: p.id }, axis(2, 0.1), 2);
     expect(matches.map((m) => m.chunkId)).toEqual([doc.chunkIds[2], expect.any(String)]);
     expect(matches[0]?.score).toBeGreaterThan(0.9);
     expect(matches[0]?.score).toBeGreaterThan(matches[1]?.score ?? 1);
@@ -68,7 +69,7 @@ function vectorStoreContract(makeStore: () => VectorStore) {
     const docQ = await seed(q.id, "q.md", 1);
     await store.upsert(p.id, [{ chunkId: docP.chunkIds[0] ?? "", documentId: docP.documentId, embedding: axis(0) }]);
     await store.upsert(q.id, [{ chunkId: docQ.chunkIds[0] ?? "", documentId: docQ.documentId, embedding: axis(0) }]);
-    const matches = await store.search(p.id, axis(0), 10);
+    const matches = await store.search({ projectId: p.id }, axis(0), 10);
     expect(matches.map((m) => m.chunkId)).toEqual(docP.chunkIds);
   });
 
@@ -82,10 +83,10 @@ function vectorStoreContract(makeStore: () => VectorStore) {
     }
     await store.deleteDocument(p.id, one.documentId);
     if (store.name === "postgres") await documents.delete(p.id, one.documentId);
-    expect((await store.search(p.id, axis(1), 10)).map((m) => m.chunkId)).toEqual(two.chunkIds);
+    expect((await store.search({ projectId: p.id }, axis(1), 10)).map((m) => m.chunkId)).toEqual(two.chunkIds);
     await store.deleteProject(p.id);
     if (store.name === "postgres") await documents.deleteProject(p.id);
-    expect(await store.search(p.id, axis(1), 10)).toEqual([]);
+    expect(await store.search({ projectId: p.id }, axis(1), 10)).toEqual([]);
   });
 }
 

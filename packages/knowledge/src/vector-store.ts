@@ -1,4 +1,6 @@
+import { chunkScopeSql, repoParam } from "./scope.js";
 import type { Queryable } from "./sql.js";
+import type { SearchScope } from "./types.js";
 
 /** One chunk's embedding, unit length (so that cosine similarity is the dot product). */
 export interface VectorItem {
@@ -21,8 +23,11 @@ export interface VectorStore {
   readonly name: string;
   /** Stores embeddings of chunks that already exist in the chunk table. */
   upsert(projectId: string, items: VectorItem[]): Promise<void>;
-  /** The k chunks of the project most similar to `embedding`, best first. */
-  search(projectId: string, embedding: number[], k: number): Promise<VectorMatch[]>;
+  /**
+   * The k chunks of the scope most similar to `embedding`, best first. A store that cannot filter
+   * by repository searches the whole project; the hits outside the scope are dropped later.
+   */
+  search(scope: SearchScope, embedding: number[], k: number): Promise<VectorMatch[]>;
   /** Forgets a document's embeddings (before its chunks are replaced or when it is deleted). */
   deleteDocument(projectId: string, documentId: string): Promise<void>;
   /** Forgets every embedding of a project. */
@@ -47,15 +52,15 @@ export class PostgresVectorStore implements VectorStore {
     );
   }
 
-  /** Exact search: the dot product with every embedded chunk of the project. */
-  async search(projectId: string, embedding: number[], k: number): Promise<VectorMatch[]> {
+  /** Exact search: the dot product with every embedded chunk of the scope. */
+  async search(scope: SearchScope, embedding: number[], k: number): Promise<VectorMatch[]> {
     const { rows } = await this.db.query<{ id: string; score: number }>(
       `SELECT c.id, (SELECT sum(a * b) FROM unnest(c.embedding, $2::real[]) AS t(a, b))::float8 AS score
          FROM knowledge_chunks c
-        WHERE c.project_id = $1 AND cardinality(c.embedding) = $3
+        WHERE ${chunkScopeSql(1, 5)} AND cardinality(c.embedding) = $3
         ORDER BY score DESC, c.id
         LIMIT $4`,
-      [projectId, embedding, embedding.length, k],
+      [scope.projectId, embedding, embedding.length, k, repoParam(scope)],
     );
     return rows.map((r) => ({ chunkId: r.id, score: r.score }));
   }

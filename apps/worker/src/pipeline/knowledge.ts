@@ -2,20 +2,35 @@ import type { DocChunk, SearchDocs } from "@patchbay/agent";
 import type { Citation, EventSink, Workspace } from "@patchbay/core";
 import { indexRepository, type KnowledgeBase } from "@patchbay/knowledge";
 import type { Logger } from "pino";
+import { normalizeRepoUrl } from "../environment/environment-key.js";
+
+/** Whose knowledge a job sees: its project's uploads and the docs of its repository. */
+export interface JobKnowledgeScope {
+  projectId: string;
+  /** The job's `repo.url`; kept by its normalized form, so `…/r.git` and `…/r/` are one repository. */
+  repoUrl: string;
+}
 
 /**
- * The job's view of its project's knowledge base: indexes the checkout's docs at the start,
- * answers the agent's search_docs calls, and remembers what they returned as citations.
+ * The job's view of its project's knowledge base: indexes the checkout's docs at the start (as
+ * its repository's index, beside the project's other repositories), answers the agent's
+ * search_docs calls from the uploads and that repository, and remembers what they returned as
+ * citations.
  */
 export class JobKnowledge {
   private readonly cited = new Map<string, Citation>();
+  private readonly projectId: string;
+  private readonly repo: string;
 
   constructor(
     private readonly kb: KnowledgeBase,
-    private readonly projectId: string,
+    scope: JobKnowledgeScope,
     private readonly emit: EventSink,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.projectId = scope.projectId;
+    this.repo = normalizeRepoUrl(scope.repoUrl);
+  }
 
   /**
    * Indexes the repository's docs and code; a failure is logged and the job goes on without them.
@@ -26,7 +41,7 @@ export class JobKnowledge {
     const started = Date.now();
     try {
       const source = redact ? redactedReads(workspace, redact) : workspace;
-      const s = await indexRepository(this.kb, this.projectId, source, { signal });
+      const s = await indexRepository(this.kb, { projectId: this.projectId, repo: this.repo }, source, { signal });
       const text = `indexed ${s.files} repository files for search_docs (${s.created} new, ${s.updated} changed, ${s.unchanged} unchanged, ${s.removed} removed) in ${Date.now() - started} ms\n`;
       this.emit({ type: "log", data: { stream: "stdout", text, phase: "agent", source: "patchbay" } });
     } catch (err) {
@@ -38,7 +53,7 @@ export class JobKnowledge {
 
   /** The agent's search_docs: the project's best chunks, each remembered as a citation. */
   readonly searchDocs: SearchDocs = async (query, k) => {
-    const { hits } = await this.kb.search(this.projectId, query, { k });
+    const { hits } = await this.kb.search(this.projectId, query, { k, repo: this.repo });
     for (const hit of hits) this.cite(hit.source, hit.path, hit.version, hit.startLine, hit.endLine);
     return hits.map(
       (h): DocChunk => ({
