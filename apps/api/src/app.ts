@@ -25,13 +25,14 @@ import {
 import { errorHandler, notFoundRoute } from "./http-errors.js";
 import { JobService } from "./job-service.js";
 import { accessLog, requireJsonBody } from "./request-format.js";
-import { environmentsRouter } from "./routes/environments.js";
 import { cliDownloadRouter } from "./routes/cli-download.js";
+import { environmentsRouter } from "./routes/environments.js";
 import { type EventStreamOptions, eventsHandler } from "./routes/events.js";
 import { healthRouter } from "./routes/health.js";
 import { githubHookHandler, githubSettingsRouter } from "./routes/hooks.js";
 import { jobsRouter } from "./routes/jobs.js";
 import { knowledgeRouter } from "./routes/knowledge.js";
+import { messagesHandler } from "./routes/messages.js";
 import { projectsRouter } from "./routes/projects.js";
 import { schedulesRouter } from "./routes/schedules.js";
 import { DEFAULT_MAX_SOURCE_BYTES, sourcesRouter } from "./routes/sources.js";
@@ -135,6 +136,7 @@ export function createApp(deps: AppDeps): Express {
   app.use("/v1/jobs", jobsRouter({ jobs, service }));
   app.get("/v1/jobs/:id/events", eventsHandler({ jobs, events }, { pollMs: 250, heartbeatMs: 15_000, ...deps.events }));
   app.get("/v1/jobs/:id/trajectory", trajectoryHandler({ jobs, events }));
+  app.post("/v1/jobs/:id/messages", messagesHandler({ jobs, events }));
   app.use(notFoundRoute);
   app.use(access.unauthenticatedLimit);
   app.use(accessErrorHeaders);

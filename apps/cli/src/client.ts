@@ -7,6 +7,7 @@ import { cancelJob, jobLogs, listJobs, type Out, printPatch, requireId } from ".
 import { schedulesCommand } from "./commands/schedules.js";
 import { secretsCommand } from "./commands/secrets.js";
 import { submit } from "./commands/submit.js";
+import { requireText, sayToJob } from "./commands/thread.js";
 import { waitForJob } from "./commands/wait.js";
 import { exitCodeFor, formatSummary } from "./format.js";
 import { commandHelp, overview } from "./help.js";
@@ -160,6 +161,8 @@ export async function runClient(positionals: string[], values: Values): Promise<
       return 0;
     case "cancel":
       return cancelJob(api, requireId(command, id), out);
+    case "say":
+      return sayToJob(api, requireId(command, id), requireText(command, positionals.slice(2)), out);
     case "schedules":
       return schedulesCommand(api, positionals[1], positionals[2], submitFlags(values), out);
     case "secrets":

@@ -32,7 +32,18 @@ export function formatEvent(e: JobEvent): string {
       return `⇄ ${e.data.phase} ${e.data.method ?? "CONNECT"} ${e.data.host}:${e.data.port} ${e.data.allowed ? (e.data.status ?? "open") : `blocked${e.data.reason ? ` (${e.data.reason})` : ""}`}`;
     case "environment":
       return `▣ environment ${e.data.status} in ${e.data.ms} ms${e.data.message ? ` — ${e.data.message}` : ""}`;
+    case "user_message":
+      return `✉ ${e.data.delivered ? "delivered to the model" : "message sent"}: ${oneLine(e.data.text)}`;
+    case "plan":
+      return formatPlan(e.data.steps);
   }
+}
+
+/** The plan as one line: steps done, and the step in progress (else the next pending one). */
+export function formatPlan(steps: ReadonlyArray<{ step: string; status: string }>): string {
+  const done = steps.filter((s) => s.status === "completed").length;
+  const current = steps.find((s) => s.status === "in_progress") ?? steps.find((s) => s.status === "pending");
+  return `☰ plan ${done}/${steps.length} done${current ? ` · now: ${oneLine(current.step, 120)}` : ""}`;
 }
 
 /** A short report of a finished job. */

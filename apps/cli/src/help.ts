@@ -29,6 +29,9 @@ export const COMMAND_HELP: Record<string, string> = {
     "patchbay apply <job-id> [--check]\n  Applies the job's patch to this checkout (must be at the job's base commit).",
   get: "patchbay get <job-id>\n  Prints the job as JSON.",
   cancel: "patchbay cancel <job-id>\n  Cancels the job.",
+  say: `patchbay say <job-id> "<text>"
+  Steers a running job: the model gets the text as a user message before its next call (a finished
+  job takes a follow-up instead).`,
   schedules: `patchbay schedules create (--cron EXPR [--timezone TZ] | --every SEC) [--name N] --task … (submit flags)
 patchbay schedules list | schedules pause|resume|delete <id>`,
   secrets: `patchbay secrets set NAME --project P < value | secrets list --project P | secrets delete NAME --project P

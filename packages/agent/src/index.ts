@@ -30,5 +30,6 @@ export type {
   ModelProgress,
   ModelRequest,
   ModelTurn,
+  PendingMessage,
   ReasoningEffort,
 } from "./types.js";

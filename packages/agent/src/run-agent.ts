@@ -14,7 +14,7 @@ import { runToolCalls } from "./tools/dispatch.js";
 import { redactingWorkspace } from "./tools/redact.js";
 import { SEARCH_DOCS_TOOL } from "./tools/search-docs.js";
 import { TOOL_OUTPUT_LIMIT } from "./truncate.js";
-import type { AgentOutcome, AgentRunOptions, ModelAdapter, ModelPrice, ModelTurn } from "./types.js";
+import type { AgentOutcome, AgentRunOptions, ModelAdapter, ModelPrice, ModelTurn, PendingMessage } from "./types.js";
 import { countedTokens } from "./usage.js";
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
@@ -48,6 +48,7 @@ export async function runAgent(options: AgentRunOptions): Promise<AgentOutcome> 
   const run = await startRun(options);
   for (;;) {
     checkLimits(run);
+    await deliverMessages(run);
     const turn = await callModel(run);
     recordTurn(run, turn);
     run.history.push(...toInputItems(turn.output));
@@ -121,6 +122,24 @@ function checkLimits({ options, state }: Run): void {
   }
   if (deadline !== undefined && Date.now() >= deadline) {
     throw budgetExceeded("deadline", "The agent's deadline passed.", state);
+  }
+}
+
+/** Steering messages that arrived since the last call join the history as user messages. */
+async function deliverMessages({ options, history }: Run): Promise<void> {
+  if (!options.pendingMessages) return;
+  let messages: PendingMessage[];
+  try {
+    messages = await options.pendingMessages();
+  } catch (err) {
+    options.emit(modelLog(`could not read steering messages: ${err instanceof Error ? err.message : String(err)}\n`));
+    return;
+  }
+  const redact = options.redact ?? ((text: string) => text);
+  for (const message of messages) {
+    const text = redact(message.text);
+    history.push({ role: "user", content: text });
+    options.emit({ type: "user_message", data: { messageId: message.id, text, delivered: true } });
   }
 }
 

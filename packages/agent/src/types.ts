@@ -72,6 +72,18 @@ export interface AgentRunOptions {
    * or an event sees them. The worker passes the job's secret redaction.
    */
   redact?: (text: string) => string;
+  /**
+   * Steering messages sent while the run goes on, drained before each model call: each one goes
+   * into the history as a user message and is acknowledged with a `user_message` event
+   * (`delivered: true`). A failing call is logged and asked again before the next model call.
+   */
+  pendingMessages?: () => Promise<PendingMessage[]>;
+}
+
+/** A steering message waiting for the next model call. */
+export interface PendingMessage {
+  id: string;
+  text: string;
 }
 
 /** How a run ended when it did not throw. */

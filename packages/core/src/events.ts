@@ -13,6 +13,8 @@ export const EVENT_TYPES = [
   "error",
   "network",
   "environment",
+  "user_message",
+  "plan",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -79,6 +81,19 @@ export interface EventData {
     sizeBytes?: number;
     message?: string;
   };
+  /**
+   * A steering message: stored when the API accepts it (`delivered: false`), and again with
+   * `delivered: true` once it went into a model request.
+   */
+  user_message: { messageId: string; text: string; delivered: boolean };
+  /** The agent's plan as it last set it with `update_plan`. */
+  plan: { explanation?: string; steps: PlanStep[] };
+}
+
+/** One step of the agent's plan. */
+export interface PlanStep {
+  step: string;
+  status: "pending" | "in_progress" | "completed";
 }
 
 /** An event before the store gives it a sequence number. */

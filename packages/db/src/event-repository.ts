@@ -55,6 +55,37 @@ export class JobEventRepository {
     if (events.length === 0) return [];
     return this.db.$transaction((tx) => appendEventsInTx(tx, jobId, events));
   }
+  /** A job's events of one type with seq greater than `afterSeq`, oldest first. */
+  async listOfType<T extends EventType>(
+    jobId: string,
+    type: T,
+    afterSeq = 0,
+    limit = 500,
+  ): Promise<Array<Extract<JobEvent, { type: T }>>> {
+    const rows = await this.db.jobEvent.findMany({
+      where: { jobId, type, seq: { gt: afterSeq } },
+      orderBy: { seq: "asc" },
+      take: limit,
+    });
+    return rows.map(
+      (r) =>
+        ({ seq: r.seq, ts: r.ts.toISOString(), v: EVENT_VERSION, type, data: r.data }) as Extract<
+          JobEvent,
+          { type: T }
+        >,
+    );
+  }
+
+  /** A job's last event of one type, or null. */
+  async lastOfType<T extends EventType>(jobId: string, type: T): Promise<Extract<JobEvent, { type: T }> | null> {
+    const r = await this.db.jobEvent.findFirst({ where: { jobId, type }, orderBy: { seq: "desc" } });
+    if (!r) return null;
+    return { seq: r.seq, ts: r.ts.toISOString(), v: EVENT_VERSION, type, data: r.data } as Extract<
+      JobEvent,
+      { type: T }
+    >;
+  }
+
   /** Events with seq greater than `afterSeq`, oldest first. */
   async listAfter(jobId: string, afterSeq: number, limit = 500): Promise<JobEvent[]> {
     const rows = await this.db.jobEvent.findMany({

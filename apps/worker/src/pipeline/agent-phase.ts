@@ -5,6 +5,7 @@ import type { JobRecord } from "@patchbay/db";
 import type { Sandbox } from "@patchbay/sandbox";
 import { askTask, type JobKnowledge } from "./knowledge.js";
 import type { PipelineSettings } from "./settings.js";
+import { type SteeringSource, steeringInbox } from "./steering.js";
 
 /** What the agent phase leaves for the job's result. */
 export interface AgentSummary {
@@ -29,6 +30,8 @@ export interface AgentPhaseInput {
    * search_docs.
    */
   redact?: (text: string) => string;
+  /** The job's events: steering messages sent while it runs reach the model from there. */
+  events?: SteeringSource;
 }
 
 /** The agent phase: the model loop in the job's sandbox, within the job's limits. */
@@ -59,6 +62,7 @@ export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummar
     signal,
     commandTimeoutMs: settings.commandTimeoutMs,
     ...(redact ? { redact } : {}),
+    ...(input.events ? { pendingMessages: steeringInbox(input.events, job.id) } : {}),
   });
   const { summary, usage, turns, estimatedCostUsd } = outcome;
   return { summary, usage, turns, estimatedCostUsd };

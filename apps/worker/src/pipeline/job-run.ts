@@ -280,6 +280,7 @@ export class JobRun {
       emit: this.emit,
       signal: this.signal,
       redact: this.secrets.redact,
+      events: this.deps.events,
     });
   }
 
