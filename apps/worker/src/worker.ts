@@ -28,6 +28,7 @@ import { DockerSandboxProvider } from "@patchbay/sandbox";
 import { DelayedError, type Job, Worker } from "bullmq";
 import pino, { type Logger } from "pino";
 import { startEnvironmentServices } from "./environment/services.js";
+import { githubReporter } from "./github/report-finished.js";
 import { embedPendingKnowledge, expireSources, reapContainers } from "./maintenance.js";
 import { Notifier, startNotifyWorker } from "./notify.js";
 import type { PipelineDeps } from "./pipeline/job-run.js";
@@ -145,8 +146,17 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     createRedis(config.REDIS_URL, redisOptions),
   );
   await restoreSchedulers(scheduleDeps).catch((err: unknown) => log.warn({ err }, "restoring schedules failed"));
-  const notify = (jobId: string) =>
+  const reportToGithub = githubReporter({
+    jobs,
+    secrets: deps.secrets,
+    apiUrl: config.PATCHBAY_GITHUB_API_URL,
+    publicUrl: config.PATCHBAY_URL ?? `http://${config.PATCHBAY_API_HOST}:${config.PATCHBAY_API_PORT}`,
+    logger: log,
+  });
+  const notify = (jobId: string) => {
     void notifier.trigger(jobId).catch((err: unknown) => log.warn({ err, jobId }, "could not queue the notification"));
+    void reportToGithub(jobId);
+  };
   const subscriber = createRedis(config.REDIS_URL, redisOptions);
   await subscriber.subscribe(CANCEL_CHANNEL);
   subscriber.on("message", (_channel, jobId: string) => {
