@@ -67,7 +67,7 @@ describe("the verdict cannot be faked and setup leaves nothing running", () => {
       task: "fix the cart",
       model: "script:fake-the-verdict",
     });
-    const done = (await waitTerminal(stack.api, job.id, 300_000)) as { status: string; result: JobResult };
+    const done = (await waitTerminal(stack.api, job.id, 300_000)) as unknown as { status: string; result: JobResult };
     expect(done.status).toBe("succeeded");
     expect(done.result.afterChecksIn).toBe("fresh_sandbox");
     const patch = await (await fetch(`${stack.api}/v1/jobs/${job.id}/patch`)).text();
