@@ -156,7 +156,7 @@ describe("environments: setup through the allowlisting proxy, cached", () => {
     expect(result.network).toMatchObject({ denied: 0 });
     // The agent's probe: localhost resolves, and no way out exists.
     const probe = events.find((e) => e.type === "tool_result");
-    const output = (probe?.data as { output: string }).output;
+    const output = probe?.type === "tool_result" ? probe.data.output : "";
     expect(output).toContain("localhost -> 127.0.0.1");
     expect(output).toMatch(/No such file or directory/);
     expect(output).toMatch(/Connection refused|URLError/);
