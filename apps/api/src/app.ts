@@ -133,7 +133,7 @@ export function createApp(deps: AppDeps): Express {
   };
   app.use("/v1/schedules", jobsScope, schedulesRouter(schedules));
   app.use("/v1/hooks", githubSettingsRouter(hooks));
-  app.use("/v1/jobs", jobsRouter({ jobs, service }));
+  app.use("/v1/jobs", jobsRouter({ jobs, service, events }));
   app.get("/v1/jobs/:id/events", eventsHandler({ jobs, events }, { pollMs: 250, heartbeatMs: 15_000, ...deps.events }));
   app.get("/v1/jobs/:id/trajectory", trajectoryHandler({ jobs, events }));
   app.post("/v1/jobs/:id/messages", messagesHandler({ jobs, events }));

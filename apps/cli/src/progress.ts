@@ -32,6 +32,8 @@ export class TtyProgress implements ProgressSink {
   private status = "queued";
   private phase: string | null = null;
   private turn = 0;
+  /** The plan's step in progress (else the next pending one), shown on the status line. */
+  private step: string | null = null;
   private lastLog = "";
   private frame = 0;
   private readonly timer: NodeJS.Timeout;
@@ -51,6 +53,7 @@ export class TtyProgress implements ProgressSink {
       this.phase = e.data.phase ?? null;
     }
     if (e.type === "model") this.turn = e.data.turn;
+    if (e.type === "plan") this.step = currentStep(e.data.steps);
     if (e.type === "log") {
       this.lastLog = e.data.text.trim().split("\n").at(-1) ?? "";
     } else {
@@ -77,6 +80,7 @@ export class TtyProgress implements ProgressSink {
       `${spinner} ${this.id.slice(0, 8)} ${this.status}`,
       this.phase,
       this.turn ? `turn ${this.turn}` : null,
+      this.step ? `▸ ${this.step}` : null,
       `${secs}s`,
     ];
     const head = parts.filter(Boolean).join(" · ");
@@ -85,6 +89,11 @@ export class TtyProgress implements ProgressSink {
     this.clear();
     this.out.write(line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line);
   }
+}
+
+function currentStep(steps: ReadonlyArray<{ step: string; status: string }>): string | null {
+  const step = steps.find((s) => s.status === "in_progress") ?? steps.find((s) => s.status === "pending");
+  return step ? step.step : null;
 }
 
 /** A terminal display when stderr is a TTY, else plain lines; `quiet` shows nothing. */

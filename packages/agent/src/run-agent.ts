@@ -13,6 +13,7 @@ import type { ToolContext } from "./tools/context.js";
 import { runToolCalls } from "./tools/dispatch.js";
 import { redactingWorkspace } from "./tools/redact.js";
 import { SEARCH_DOCS_TOOL } from "./tools/search-docs.js";
+import { UPDATE_PLAN_TOOL } from "./tools/update-plan.js";
 import { TOOL_OUTPUT_LIMIT } from "./truncate.js";
 import type { AgentOutcome, AgentRunOptions, ModelAdapter, ModelPrice, ModelTurn, PendingMessage } from "./types.js";
 import { countedTokens } from "./usage.js";
@@ -79,7 +80,10 @@ async function startRun(options: AgentRunOptions): Promise<Run> {
   }
   const redact = options.redact ?? ((text: string) => text);
   const docs = new AgentsDocs(options.workspace);
-  const built = await buildInstructions(options.workspace, docs, { runChecks: options.runChecks !== undefined });
+  const built = await buildInstructions(options.workspace, docs, {
+    runChecks: options.runChecks !== undefined,
+    updatePlan: options.updatePlan === true,
+  });
   const ctx: ToolContext = {
     workspace: options.redact ? redactingWorkspace(options.workspace, options.redact) : options.workspace,
     emit: options.emit,
@@ -89,6 +93,7 @@ async function startRun(options: AgentRunOptions): Promise<Run> {
     outputLimit: TOOL_OUTPUT_LIMIT,
     runChecks: options.runChecks,
     searchDocs: options.searchDocs,
+    updatePlan: options.updatePlan === true,
     docs,
     redact: options.redact,
   };
@@ -97,7 +102,11 @@ async function startRun(options: AgentRunOptions): Promise<Run> {
     adapter: options.adapter ?? createAdapter(options),
     // The repository's AGENTS.md files are part of the instructions: they are repository text too.
     instructions: redact(built),
-    functionTools: [...(options.runChecks ? [RUN_CHECKS_TOOL] : []), ...(options.searchDocs ? [SEARCH_DOCS_TOOL] : [])],
+    functionTools: [
+      ...(options.runChecks ? [RUN_CHECKS_TOOL] : []),
+      ...(options.searchDocs ? [SEARCH_DOCS_TOOL] : []),
+      ...(options.updatePlan ? [UPDATE_PLAN_TOOL] : []),
+    ],
     history: [{ role: "user", content: redact(options.task) }],
     ctx,
     state: { usage: ZERO_USAGE, turns: 0, summary: null, price },

@@ -58,6 +58,8 @@ export interface AgentRunOptions {
   runChecks?: () => Promise<string>;
   /** Searches the project's knowledge base; offered to the model as `search_docs` when given. */
   searchDocs?: SearchDocs;
+  /** Offers `update_plan` (each call a `plan` event) and asks for a plan on multi-step tasks. */
+  updatePlan?: boolean;
   emit: EventSink;
   signal?: AbortSignal;
   /** Per shell command unless the call sets its own timeout_ms; default 120000. */

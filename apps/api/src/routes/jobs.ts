@@ -1,5 +1,5 @@
 import { JOB_STATUSES, JobSpecSchema, PatchbayError } from "@patchbay/core";
-import type { JobRepository } from "@patchbay/db";
+import type { JobEventRepository, JobRepository } from "@patchbay/db";
 import { Router } from "express";
 import { z } from "zod";
 import { authOf } from "../auth/index.js";
@@ -24,7 +24,7 @@ export async function requireJob(jobs: JobRepository, id: string) {
 }
 
 /** `/v1/jobs`: submit, read, list, patch, cancel. */
-export function jobsRouter(deps: { jobs: JobRepository; service: JobService }): Router {
+export function jobsRouter(deps: { jobs: JobRepository; service: JobService; events: JobEventRepository }): Router {
   const router = Router();
 
   router.post("/", async (req, res) => {
@@ -54,8 +54,11 @@ export function jobsRouter(deps: { jobs: JobRepository; service: JobService }): 
     res.json({ data: page.map(toJobResource), nextCursor });
   });
 
+  // The agent's current plan (its last update_plan) rides along, live while the job runs.
   router.get("/:id", async (req, res) => {
-    res.json(toJobResource(await requireJob(deps.jobs, req.params.id)));
+    const job = await requireJob(deps.jobs, req.params.id);
+    const plan = await deps.events.lastOfType(job.id, "plan");
+    res.json({ ...toJobResource(job), plan: plan?.data ?? null });
   });
 
   router.get("/:id/patch", async (req, res) => {

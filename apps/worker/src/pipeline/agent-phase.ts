@@ -58,6 +58,7 @@ export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummar
     },
     ...(commands.length > 0 ? { runChecks: agentChecks(input, commands) } : {}),
     ...(knowledge ? { searchDocs: knowledge.searchDocs } : {}),
+    updatePlan: true,
     emit,
     signal,
     commandTimeoutMs: settings.commandTimeoutMs,

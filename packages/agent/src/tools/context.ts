@@ -20,6 +20,8 @@ export interface ToolContext {
   searchDocs?: SearchDocs | undefined;
   /** Nested AGENTS.md files, shown with the first tool result that touches their folder. */
   docs: AgentsDocs | undefined;
+  /** Whether the run offers `update_plan`. */
+  updatePlan?: boolean;
   /** Applied to every tool output before the model or a tool_result event sees it. */
   redact?: RedactText | undefined;
 }

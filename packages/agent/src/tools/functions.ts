@@ -8,6 +8,7 @@ import { dirsOf } from "./apply-patch.js";
 import type { ToolContext, ToolRun } from "./context.js";
 import { runSearchDocs } from "./search-docs.js";
 import { runCommand } from "./shell.js";
+import { runUpdatePlan } from "./update-plan.js";
 
 const ShellArgs = z.object({
   command: z.union([z.string().min(1), z.array(z.string()).min(1)]),
@@ -16,9 +17,15 @@ const ShellArgs = z.object({
 });
 const PatchArgs = z.object({ input: z.string().min(1) });
 
-/** Function tools Patchbay runs; `run_checks` only when the run has checks to run. */
+/** Function tools Patchbay runs; `run_checks`, `search_docs` and `update_plan` only when the run offers them. */
 export function functionToolNames(ctx: ToolContext): string[] {
-  return ["shell", "apply_patch", ...(ctx.runChecks ? ["run_checks"] : []), ...(ctx.searchDocs ? ["search_docs"] : [])];
+  return [
+    "shell",
+    "apply_patch",
+    ...(ctx.runChecks ? ["run_checks"] : []),
+    ...(ctx.searchDocs ? ["search_docs"] : []),
+    ...(ctx.updatePlan ? ["update_plan"] : []),
+  ];
 }
 
 /** Runs a function_call of ours; arguments that do not parse go back to the model as an error. */
@@ -34,6 +41,10 @@ export async function runFunctionCall(call: ResponseFunctionToolCall, ctx: ToolC
   if (call.name === "search_docs" && ctx.searchDocs) {
     const { output, ok } = await runSearchDocs(call.arguments, ctx.searchDocs);
     return reply(output, ok);
+  }
+  if (call.name === "update_plan") {
+    const { output, ok } = runUpdatePlan(call.arguments, ctx);
+    return reply(output, ok, ok ? {} : { malformed: true });
   }
   if (call.name === "shell") {
     const args = parseArguments(call.arguments, ShellArgs);

@@ -5,10 +5,15 @@ import { JobEventRepository } from "@patchbay/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureRepo, type Stack, startStack, streamEvents, submit, waitTerminal } from "./stack.js";
 
-// Steering: a message sent while the agent waits on a long command reaches the next model
-// request and the event log, in order; a finished job refuses messages and points to follow-ups.
+// Longer tasks as a conversation. Steering: a message sent while the agent waits on a long
+// command reaches the next model request and the event log, in order; a finished job refuses
+// messages and points to follow-ups. Plan: update_plan calls become plan events and the job's
+// `plan`, live while it runs.
 
 const STEER = "Also keep the README in sync, please.";
+const FIX = (status: string) => ({ step: "Fix the shipping rule", status });
+const TEST = (status: string) => ({ step: "Run the cart tests", status });
+const planCall = (args: unknown) => ({ type: "function_call", name: "update_plan", arguments: JSON.stringify(args) });
 let stack: Stack;
 const repo = fixtureRepo();
 
@@ -18,6 +23,15 @@ beforeAll(async () => {
       turns: [
         { output: [{ type: "shell_call", action: { commands: ["sleep 4; echo slept"] } }] },
         { output: [{ type: "message", content: "done as asked" }] },
+      ],
+    },
+    planner: {
+      turns: [
+        { output: [planCall({ plan: [{ step: "Fix", status: "doing" }] })] },
+        { output: [planCall({ explanation: "starting", plan: [FIX("in_progress"), TEST("pending")] })] },
+        { output: [{ type: "shell_call", action: { commands: ["sleep 3"] } }] },
+        { output: [planCall({ plan: [FIX("completed"), TEST("completed")] })] },
+        { output: [{ type: "message", content: "planned and done" }] },
       ],
     },
   });
@@ -103,5 +117,34 @@ describe("steering a running job", () => {
     const lateCli = await cliSay(job.id, "one more thing");
     expect(lateCli.code).toBe(3);
     expect(lateCli.stderr).toContain("409");
+  }, 150_000);
+});
+
+describe("the agent's plan", () => {
+  it("update_plan calls are plan events and the job's plan, live; a malformed one is a tool error", async () => {
+    const { job } = await submit(stack.api, { repo: { url: repo.url }, task: "Plan it.", model: "script:planner" });
+    const events = new JobEventRepository(stack.db);
+    const end = Date.now() + 90_000;
+    while ((await events.listOfType(job.id, "tool_call")).length < 3) {
+      if (Date.now() > end) throw new Error("the planner made no shell call");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const live = (await (await fetch(`${stack.api}/v1/jobs/${job.id}`)).json()) as { status: string; plan: unknown };
+    expect(live.status).toBe("running");
+    expect(live.plan).toEqual({ explanation: "starting", steps: [FIX("in_progress"), TEST("pending")] });
+
+    const done = await waitTerminal(stack.api, job.id, 120_000);
+    expect(done.status).toBe("succeeded");
+    const final = (await (await fetch(`${stack.api}/v1/jobs/${job.id}`)).json()) as { plan: unknown };
+    expect(final.plan).toEqual({ steps: [FIX("completed"), TEST("completed")] });
+    const all = await streamEvents(stack.api, job.id);
+    expect(all.filter((e) => e.type === "plan")).toHaveLength(2);
+    const results = all.filter((e) => e.type === "tool_result" && e.data.tool === "update_plan");
+    expect(results.map((e) => e.type === "tool_result" && e.data.ok)).toEqual([false, true, true]);
+    const [, second] = stack.model.requests
+      .filter((r) => r.path === "/v1/responses" && (r.body as { model?: string }).model === "script:planner")
+      .map((r) => r.body as { input: unknown[]; tools: unknown[] });
+    expect(JSON.stringify(second?.tools)).toContain("update_plan");
+    expect(JSON.stringify(second?.input.at(-1))).toContain("Could not run update_plan");
   }, 150_000);
 });
