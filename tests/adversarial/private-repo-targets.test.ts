@@ -25,7 +25,7 @@ const listen = async (): Promise<Server> => {
 const portOf = (s: Server) => (s.address() as { port: number }).port;
 
 beforeAll(async () => {
-  stack = await startStack({});
+  stack = await startStack({ look: LOOK });
   open = await listen();
   openPort = portOf(open);
   const closed = await listen();
@@ -40,7 +40,10 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const job = (url: string) => ({ repo: { url }, task: "look around", model: "script:none" });
+const LOOK = {
+  turns: [{ output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: "done" }] }] }],
+};
+const job = (url: string) => ({ repo: { url }, task: "look around", model: "script:look" });
 
 describe("repository URLs that reach into the worker's own networks", () => {
   it("are refused at submit when the host is a loopback, private or link-local address, or an option", async () => {

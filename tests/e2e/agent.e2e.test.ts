@@ -149,7 +149,9 @@ describe("the agent loop end to end", () => {
     const trajectory = await (await fetch(`${stack.api}/v1/jobs/${job.id}/trajectory`)).text();
     expect(trajectory).not.toContain(KEY);
     // The key was in use all along: the worker sent it to the model endpoint.
-    const probe = stack.model.requests.filter((r) => (r.body as { model?: string }).model === "script:key-probe");
+    const probe = stack.model.requests.filter(
+      (r) => (r.body as { model?: string } | undefined)?.model === "script:key-probe",
+    );
     expect(probe.every((r) => r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
   });
 

@@ -84,7 +84,7 @@ describe("request bodies", () => {
 describe("the access log", () => {
   it("writes the full path with ids and without the query string", async () => {
     const id = randomUUID();
-    await fetch(`${base}/v1/jobs/${id}/events?after=3&token=secret`, { headers: { authorization: `Bearer ${key}` } });
+    await fetch(`${base}/v1/jobs/${id}/events?after=3&note=secret`, { headers: { authorization: `Bearer ${key}` } });
     await post("/v1/jobs", SPEC, "text/plain");
     await post("/v1/jobs", SPEC, "application/json");
     await new Promise((r) => setTimeout(r, 50));
