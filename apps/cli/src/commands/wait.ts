@@ -6,6 +6,8 @@ import type { ProgressSink } from "../progress.js";
 const MARGIN_MS = 10 * 60_000;
 const DEFAULT_JOB_LIMIT_MS = 60 * 60_000;
 const MAX_BACKOFF_MS = 10_000;
+/** An API that never answered in this long is a wrong URL or a stopped service, not a blip. */
+const FIRST_CONTACT_MS = 15_000;
 
 export interface WaitOptions {
   /** Give up (exit 3) after this long; default: the job's time limit plus 10 minutes. */
@@ -33,6 +35,7 @@ export async function waitForJob(
   let deadline = started + (options.timeoutMs ?? DEFAULT_JOB_LIMIT_MS + MARGIN_MS);
   let after = 0;
   let failures = 0;
+  let reached = false;
   try {
     for (;;) {
       try {
@@ -40,16 +43,19 @@ export async function waitForJob(
         for await (const e of api.events(id, after)) {
           after = e.seq;
           failures = 0;
+          reached = true;
           progress.event(e);
         }
         const job = await api.get(id);
         failures = 0;
+        reached = true;
         if (options.timeoutMs === undefined && job.spec?.limits?.timeoutSec)
           deadline = started + job.spec.limits.timeoutSec * 1000 + MARGIN_MS;
         if (isTerminal(job.status as Parameters<typeof isTerminal>[0])) return job;
         await sleep(250);
       } catch (err) {
         if (!(err instanceof CliError) || !err.retryable) throw err;
+        if (!reached && Date.now() - started > FIRST_CONTACT_MS) throw err;
         const delay = Math.min(MAX_BACKOFF_MS, (options.baseDelayMs ?? 500) * 2 ** failures++);
         if (Date.now() + delay > deadline)
           throw new CliError(
