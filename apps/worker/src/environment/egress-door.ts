@@ -1,19 +1,9 @@
-import type { EventSink, NetworkTotals } from "@patchbay/core";
+import type { EventData, EventSink, NetworkTotals } from "@patchbay/core";
 import type { SandboxMount } from "@patchbay/sandbox";
 import { SANDBOX_CA_PATH } from "./host-ca.js";
 
-/** One connection as the egress proxy reports it. */
-export interface ConnectionReport {
-  host: string;
-  port: number;
-  method: string | null;
-  status: number | null;
-  allowed: boolean;
-  reason?: string;
-  bytesUp: number;
-  bytesDown: number;
-  durationMs: number;
-}
+/** One connection as the egress proxy reports it (the `network` event without its phase). */
+export type ConnectionReport = Omit<EventData["network"], "phase">;
 
 /** A sandbox's door to the worker's egress proxy (a unix socket in `hostDir`). */
 export interface EgressDoor {
