@@ -28,6 +28,7 @@ import { accessLog, requireJsonBody } from "./request-format.js";
 import { cliDownloadRouter } from "./routes/cli-download.js";
 import { environmentsRouter } from "./routes/environments.js";
 import { type EventStreamOptions, eventsHandler } from "./routes/events.js";
+import { followUpsRouter } from "./routes/follow-ups.js";
 import { healthRouter } from "./routes/health.js";
 import { githubHookHandler, githubSettingsRouter } from "./routes/hooks.js";
 import { jobsRouter } from "./routes/jobs.js";
@@ -134,6 +135,7 @@ export function createApp(deps: AppDeps): Express {
   app.use("/v1/schedules", jobsScope, schedulesRouter(schedules));
   app.use("/v1/hooks", githubSettingsRouter(hooks));
   app.use("/v1/jobs", jobsRouter({ jobs, service, events }));
+  app.use("/v1/jobs", followUpsRouter({ jobs, service }));
   app.get("/v1/jobs/:id/events", eventsHandler({ jobs, events }, { pollMs: 250, heartbeatMs: 15_000, ...deps.events }));
   app.get("/v1/jobs/:id/trajectory", trajectoryHandler({ jobs, events }));
   app.post("/v1/jobs/:id/messages", messagesHandler({ jobs, events }));

@@ -26,6 +26,19 @@ export class JobService {
     return submitJob(this.deps, { projectId, spec, ...(idempotencyKey ? { idempotencyKey } : {}) });
   }
 
+  /** Submits a follow-up of `thread.parentId` (its spec already built from the parent's). */
+  async submitFollowUp(
+    spec: JobSpec,
+    projectId: string,
+    thread: { parentId: string; rootId: string },
+  ): Promise<SubmitResult> {
+    if (!(await pingRedis(this.deps.redis, 1000))) {
+      throw new PatchbayError("unavailable", "the job queue (Redis) is unavailable; retry later");
+    }
+    const note = `follow-up of job ${thread.parentId}`;
+    return submitJob(this.deps, { projectId, spec, thread, note });
+  }
+
   /** Cancels a job: a queued one at once, a running one by telling its worker. */
   async cancel(id: string): Promise<JobRecord> {
     const job = await this.deps.jobs.requestCancel(id);

@@ -7,7 +7,7 @@ import { cancelJob, jobLogs, listJobs, type Out, printPatch, requireId } from ".
 import { schedulesCommand } from "./commands/schedules.js";
 import { secretsCommand } from "./commands/secrets.js";
 import { submit } from "./commands/submit.js";
-import { requireText, sayToJob } from "./commands/thread.js";
+import { followUpJob, requireText, sayToJob } from "./commands/thread.js";
 import { waitForJob } from "./commands/wait.js";
 import { exitCodeFor, formatSummary } from "./format.js";
 import { commandHelp, overview } from "./help.js";
@@ -161,6 +161,16 @@ export async function runClient(positionals: string[], values: Values): Promise<
       return 0;
     case "cancel":
       return cancelJob(api, requireId(command, id), out);
+    case "follow-up": {
+      const text = requireText(command, positionals.slice(2));
+      const job = await followUpJob(api, requireId(command, id), text, values.model);
+      if (!values.wait) {
+        out.print(out.json ? JSON.stringify(job) : job.id);
+        return 0;
+      }
+      if (!out.json) out.print(job.id);
+      return finish(api, job.id, values, out);
+    }
     case "say":
       return sayToJob(api, requireId(command, id), requireText(command, positionals.slice(2)), out);
     case "schedules":

@@ -29,6 +29,9 @@ export const COMMAND_HELP: Record<string, string> = {
     "patchbay apply <job-id> [--check]\n  Applies the job's patch to this checkout (must be at the job's base commit).",
   get: "patchbay get <job-id>\n  Prints the job as JSON.",
   cancel: "patchbay cancel <job-id>\n  Cancels the job.",
+  "follow-up": `patchbay follow-up <job-id> "<text>" [--model M] [--wait [--wait-timeout SEC]]
+  Continues a finished (succeeded or failed) job: a new job starting from its final tree, with its
+  conversation. Its patch is cumulative; \`GET /v1/jobs/<id>/patch?since=parent\` is this step's alone.`,
   say: `patchbay say <job-id> "<text>"
   Steers a running job: the model gets the text as a user message before its next call (a finished
   job takes a follow-up instead).`,

@@ -17,6 +17,7 @@ export {
 export { estimateCost, findPrice } from "./pricing.js";
 export { AGENTS_MD_LIMIT, buildInstructions, systemPrompt } from "./prompt.js";
 export { runAgent } from "./run-agent.js";
+export { conversationFromEvents } from "./conversation.js";
 export { type DocChunk, formatChunks, SEARCH_DOCS_TOOL, type SearchDocs } from "./tools/search-docs.js";
 export { type Trajectory, trajectoryFromEvents } from "./trajectory.js";
 export { TOOL_OUTPUT_LIMIT, truncateMiddle } from "./truncate.js";

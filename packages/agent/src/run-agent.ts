@@ -107,7 +107,7 @@ async function startRun(options: AgentRunOptions): Promise<Run> {
       ...(options.searchDocs ? [SEARCH_DOCS_TOOL] : []),
       ...(options.updatePlan ? [UPDATE_PLAN_TOOL] : []),
     ],
-    history: [{ role: "user", content: redact(options.task) }],
+    history: [...(options.priorConversation ?? []), { role: "user", content: redact(options.task) }],
     ctx,
     state: { usage: ZERO_USAGE, turns: 0, summary: null, price },
     guard: new LoopGuard(),

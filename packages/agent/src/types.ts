@@ -80,6 +80,11 @@ export interface AgentRunOptions {
    * (`delivered: true`). A failing call is logged and asked again before the next model call.
    */
   pendingMessages?: () => Promise<PendingMessage[]>;
+  /**
+   * An earlier conversation this run continues (a follow-up): Responses input items, reasoning
+   * with its encrypted content included, sent before the task, which becomes the newest message.
+   */
+  priorConversation?: ResponseInputItem[];
 }
 
 /** A steering message waiting for the next model call. */

@@ -35,6 +35,10 @@ export interface JobRecord {
   updatedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** The job this one follows up (POST /v1/jobs/:id/follow-ups); null for a thread's first job. */
+  parentId?: string | null;
+  /** The thread's first job; null for a job that follows nothing. */
+  rootId?: string | null;
 }
 
 /** Fields a status change may set alongside the status. */
@@ -43,6 +47,8 @@ export interface TransitionFields {
   result?: JobResult;
   error?: ErrorInfo;
   patch?: string;
+  /** A follow-up's own change against its parent's final tree. */
+  stepPatch?: string;
   /** Only when the job is still on this attempt (a superseded attempt must not finish it). */
   attempt?: number;
   /** The worker taking the job (with the change to `running`). */
@@ -65,9 +71,11 @@ const SELECT_WITHOUT_PATCH = {
   updatedAt: true,
   startedAt: true,
   finishedAt: true,
+  parentId: true,
+  rootId: true,
 } as const;
 
-type RowView = Omit<JobRow, "patch" | "lastSeq" | "idempotencyKey" | "requestHash" | "repoUrl" | "queue">;
+type RowView = Omit<JobRow, "patch" | "stepPatch" | "lastSeq" | "idempotencyKey" | "requestHash" | "repoUrl" | "queue">;
 
 function toRecord(row: RowView): JobRecord {
   return {
@@ -87,6 +95,7 @@ function storableFields(fields: TransitionFields): TransitionFields {
     ...(fields.result ? { result: storableJson(fields.result).value } : {}),
     ...(fields.error ? { error: storableJson(fields.error).value } : {}),
     ...(fields.patch !== undefined ? { patch: storableText(fields.patch) } : {}),
+    ...(fields.stepPatch !== undefined ? { stepPatch: storableText(fields.stepPatch) } : {}),
   };
 }
 
@@ -101,6 +110,7 @@ async function updateStatus(tx: Tx, id: string, to: JobStatus, raw: TransitionFi
       ...(fields.result ? { result: fields.result as unknown as Prisma.InputJsonValue } : {}),
       ...(fields.error ? { error: fields.error as unknown as Prisma.InputJsonValue } : {}),
       ...(fields.patch !== undefined ? { patch: fields.patch } : {}),
+      ...(fields.stepPatch !== undefined ? { stepPatch: fields.stepPatch } : {}),
       ...(fields.workerId !== undefined ? { workerId: fields.workerId } : {}),
       ...(to === "running" ? { startedAt: now, attempt: { increment: 1 } } : {}),
       ...(isTerminal(to) ? { finishedAt: now } : {}),
@@ -125,6 +135,8 @@ export class JobRepository {
     requestHash?: string;
     /** Events stored with the row, in its transaction (a reader never sees the job without them). */
     events?: readonly NewEvent[];
+    /** For a follow-up: the job it follows and the thread's first job. */
+    thread?: { parentId: string; rootId: string };
   }): Promise<{ job: JobRecord; created: boolean }> {
     try {
       const row = await this.db.$transaction(async (tx) => {
@@ -138,6 +150,7 @@ export class JobRepository {
             repoUrl: input.spec.repo.url,
             idempotencyKey: input.idempotencyKey ?? null,
             requestHash: input.requestHash ?? null,
+            ...(input.thread ? { parentId: input.thread.parentId, rootId: input.thread.rootId } : {}),
           },
           select: SELECT_WITHOUT_PATCH,
         });
@@ -182,6 +195,28 @@ export class JobRepository {
   async getPatch(id: string): Promise<string | null> {
     const row = await this.db.job.findUnique({ where: { id }, select: { patch: true } });
     return row?.patch ?? null;
+  }
+
+  /** Stores a follow-up's own change (the worker, before the job's terminal status). */
+  async setStepPatch(id: string, patch: string): Promise<void> {
+    await this.db.job.update({ where: { id }, data: { stepPatch: storableText(patch) } });
+  }
+
+  /** A follow-up's own change against its parent's final tree; null for other jobs. */
+  async getStepPatch(id: string): Promise<string | null> {
+    const row = await this.db.job.findUnique({ where: { id }, select: { stepPatch: true } });
+    return row?.stepPatch ?? null;
+  }
+
+  /** The jobs of a thread, oldest first: its first job, then every follow-up. */
+  async listThread(rootId: string): Promise<JobRecord[]> {
+    const rows = await this.db.job.findMany({
+      where: { OR: [{ id: rootId }, { rootId }] },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: 1000,
+      select: SELECT_WITHOUT_PATCH,
+    });
+    return rows.map(toRecord);
   }
 
   /** Newest first; `cursor` is the id of the last job of the previous page. */

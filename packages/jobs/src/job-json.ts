@@ -21,10 +21,13 @@ export function toJobJson(job: JobRecord) {
     spec: job.spec,
     result: job.result,
     error: job.error,
+    parentId: job.parentId ?? null,
+    rootId: job.rootId ?? null,
     links: {
       self: `/v1/jobs/${job.id}`,
       events: `/v1/jobs/${job.id}/events`,
       patch: `/v1/jobs/${job.id}/patch`,
+      thread: `/v1/jobs/${job.id}/thread`,
     },
   };
 }

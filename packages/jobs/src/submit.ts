@@ -23,6 +23,8 @@ export interface SubmitRequest {
   idempotencyKey?: string;
   /** Said on the job's first status event (`queued`), e.g. which schedule made it. */
   note?: string;
+  /** For a follow-up: the job it follows and the thread's first job. */
+  thread?: { parentId: string; rootId: string };
 }
 
 /** The job, and whether this call made it (false: an idempotent repeat). */
@@ -37,7 +39,7 @@ export interface SubmitResult {
  * is logged and left to the worker's sweeper, which re-enqueues queued jobs without an entry.
  */
 export async function submitJob(deps: SubmitDeps, request: SubmitRequest): Promise<SubmitResult> {
-  const { projectId, spec, idempotencyKey, note } = request;
+  const { projectId, spec, idempotencyKey, note, thread } = request;
   await deps.admission.check(projectId, spec);
   const requestHash = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
   const queued = { status: "queued" as const, phase: null, ...(note ? { message: note } : {}) };
@@ -48,6 +50,7 @@ export async function submitJob(deps: SubmitDeps, request: SubmitRequest): Promi
     spec,
     events: [{ type: "status", data: queued }],
     ...(idempotencyKey ? { idempotencyKey, requestHash } : {}),
+    ...(thread ? { thread } : {}),
   });
   if (created) await enqueueWithRetry(deps, job.id);
   return { job, created };

@@ -1,5 +1,5 @@
 import { JOB_STATUSES, JobSpecSchema, PatchbayError } from "@patchbay/core";
-import type { JobEventRepository, JobRepository } from "@patchbay/db";
+import type { JobEventRepository, JobRecord, JobRepository } from "@patchbay/db";
 import { Router } from "express";
 import { z } from "zod";
 import { authOf } from "../auth/index.js";
@@ -21,6 +21,24 @@ export async function requireJob(jobs: JobRepository, id: string) {
   const job = UUID.safeParse(id).success ? await jobs.findById(id) : null;
   if (!job) throw new PatchbayError("not_found", `no job with id ${id}`);
   return job;
+}
+
+/** A follow-up's own change (`?since=parent`); 409 for a job that follows nothing or is not done. */
+async function stepPatch(jobs: JobRepository, job: JobRecord): Promise<string> {
+  if (!job.parentId) {
+    throw new PatchbayError(
+      "conflict",
+      `job ${job.id} is not a follow-up; GET /v1/jobs/${job.id}/patch is its whole change`,
+    );
+  }
+  const patch = await jobs.getStepPatch(job.id);
+  if (patch === null) {
+    throw new PatchbayError(
+      "conflict",
+      `job ${job.id} has no patch yet (status ${job.status}); try again when it finished`,
+    );
+  }
+  return patch;
 }
 
 /** `/v1/jobs`: submit, read, list, patch, cancel. */
@@ -63,6 +81,10 @@ export function jobsRouter(deps: { jobs: JobRepository; service: JobService; eve
 
   router.get("/:id/patch", async (req, res) => {
     const job = await requireJob(deps.jobs, req.params.id);
+    if (req.query.since === "parent") {
+      res.type("text/x-diff; charset=utf-8").send(await stepPatch(deps.jobs, job));
+      return;
+    }
     const patch = await deps.jobs.getPatch(job.id);
     if (patch === null) {
       throw new PatchbayError(

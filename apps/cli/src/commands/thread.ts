@@ -1,4 +1,4 @@
-import { type ApiClient, CliError } from "../api-client.js";
+import { type ApiClient, CliError, type JobView } from "../api-client.js";
 import type { Out } from "./jobs.js";
 
 /** The text argument of `say` / `follow-up`: every word after the id. */
@@ -19,4 +19,10 @@ export async function sayToJob(api: ApiClient, id: string, text: string, out: Ou
       : `message ${answer.messageId} sent to job ${id}; the model gets it before its next call`,
   );
   return 0;
+}
+
+/** `patchbay follow-up <id> "…"`: a new job continuing a finished one; returns the new job. */
+export async function followUpJob(api: ApiClient, id: string, task: string, model?: string): Promise<JobView> {
+  const body = { task, ...(model ? { model } : {}) };
+  return (await api.send("POST", `/v1/jobs/${encodeURIComponent(id)}/follow-ups`, body)) as JobView;
 }

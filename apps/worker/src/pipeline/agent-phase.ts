@@ -1,4 +1,7 @@
-import { runAgent, summarizeChecks } from "@patchbay/agent";
+import { type AgentRunOptions, runAgent, summarizeChecks } from "@patchbay/agent";
+
+type Conversation = NonNullable<AgentRunOptions["priorConversation"]>;
+
 import { type ChecksPlan, runChecks } from "@patchbay/checks";
 import type { EventSink, TokenUsage } from "@patchbay/core";
 import type { JobRecord } from "@patchbay/db";
@@ -32,6 +35,8 @@ export interface AgentPhaseInput {
   redact?: (text: string) => string;
   /** The job's events: steering messages sent while it runs reach the model from there. */
   events?: SteeringSource;
+  /** A follow-up's earlier conversation (startFollowUp), sent before its task. */
+  conversation?: Conversation;
 }
 
 /** The agent phase: the model loop in the job's sandbox, within the job's limits. */
@@ -59,6 +64,7 @@ export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummar
     ...(commands.length > 0 ? { runChecks: agentChecks(input, commands) } : {}),
     ...(knowledge ? { searchDocs: knowledge.searchDocs } : {}),
     updatePlan: true,
+    ...(input.conversation?.length ? { priorConversation: input.conversation } : {}),
     emit,
     signal,
     commandTimeoutMs: settings.commandTimeoutMs,

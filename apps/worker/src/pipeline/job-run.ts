@@ -28,6 +28,7 @@ import { type AfterChecksSandbox, afterChecks } from "./after-checks.js";
 import { type AgentSummary, runAgentPhase } from "./agent-phase.js";
 import { EventBuffer } from "./event-buffer.js";
 import { type CollectedPatch, collectPatch, snapshotWorkspace, type WorkspaceSnapshot } from "./finalize.js";
+import { type FollowUpStart, startFollowUp } from "./follow-up.js";
 import { JobAccounting } from "./job-accounting.js";
 import { checkoutForJob } from "./job-checkout.js";
 import { JobSandboxes } from "./job-sandboxes.js";
@@ -90,6 +91,8 @@ export class JobRun {
   private readonly boxes: JobSandboxes;
   private readonly knowledge: JobKnowledge | null;
   private secrets: JobSecrets = JobSecrets.none;
+  /** A follow-up's start (its parent's tree and the thread's conversation); null for other jobs. */
+  private followUp: FollowUpStart | null = null;
   /** What earlier phases produced, for the result of a run that ends early. */
   private readonly progress: {
     baseCommit: string | null;
@@ -164,11 +167,12 @@ export class JobRun {
     );
     try {
       const env = await this.environment(checkout.dir);
+      this.followUp = await startFollowUp(this.job, this.deps, env.sandbox);
       if (this.job.spec.kind === "ask") return await this.answer(env);
       await this.enter("baseline");
       this.progress.before = await this.runChecks(env.sandbox, env.plan, "baseline");
       // What setup and the baseline left behind (node_modules, reports) is not the agent's change.
-      this.progress.snapshot = await snapshotWorkspace(env.sandbox, checkout.baseCommit);
+      this.progress.snapshot = await snapshotWorkspace(env.sandbox, this.followUp?.commit ?? checkout.baseCommit);
       await this.enter("agent");
       this.progress.agent = await this.runAgent(env.sandbox, env.plan);
       await this.enter("checks");
@@ -180,6 +184,12 @@ export class JobRun {
         this.collectOptions(),
       );
       this.progress.change = change;
+      await this.followUp?.recordStepPatch(
+        env.sandbox,
+        this.progress.snapshot,
+        (p) => this.secrets.guardPatch(p),
+        this.collectOptions(),
+      );
       const { runs: after, where } = await afterChecks({
         env,
         boxes: this.boxes,
@@ -281,6 +291,7 @@ export class JobRun {
       signal: this.signal,
       redact: this.secrets.redact,
       events: this.deps.events,
+      ...(this.followUp ? { conversation: this.followUp.conversation } : {}),
     });
   }
 
