@@ -109,7 +109,10 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
 /** Setup is needed: the key decides between a cached environment and building one. */
 async function withSetup(ctx: Context, first: Sandbox, plan: ChecksPlan): Promise<JobEnvironment> {
   const { deps, input } = ctx;
-  await deps.sandboxes.remove(first);
+  // The planning sandbox is removed while the key is worked out: nothing below needs it gone first.
+  const removing = deps.sandboxes.remove(first).catch((err: unknown) => {
+    input.log.warn({ err, jobId: input.job.id }, "removing the planning sandbox failed");
+  });
   const imageId = (await deps.cache?.images.imageId(deps.sandboxes.spec.image)) ?? deps.sandboxes.spec.image;
   const { key } = await environmentKey(input.checkoutDir, {
     imageId,
@@ -121,7 +124,9 @@ async function withSetup(ctx: Context, first: Sandbox, plan: ChecksPlan): Promis
   ctx.key = key;
   const cache = cacheable(deps, input) ? deps.cache : undefined;
   const hit = cache ? await findEnvironment(cache, input.job.projectId, key) : null;
-  return hit ? await restoreHit(ctx, plan, hit.image, hit.sizeBytes) : await buildEnvironment(ctx, plan, cache);
+  const env = hit ? await restoreHit(ctx, plan, hit.image, hit.sizeBytes) : await buildEnvironment(ctx, plan, cache);
+  await removing;
+  return env;
 }
 
 interface Context {
@@ -260,9 +265,17 @@ async function keepAndMove(
   }
   if (snapshot.leftOut.length > 0)
     warn(input, `left out of the environment (they hold a setup secret): ${snapshot.leftOut.join(", ")}`);
-  const kept = cache
-    ? await keepEnvironment(cache, { input, key: ctx.key, snapshot, base: deps.sandboxes.spec.image })
-    : null;
+  const keeping = cache
+    ? keepEnvironment(cache, { input, key: ctx.key, snapshot, base: deps.sandboxes.spec.image })
+    : Promise.resolve(null);
+  const fromFile = async (mounts: SandboxMount[]) => {
+    const sandbox = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, ...agentNet(ctx, mounts) });
+    await restoreFromFile(sandbox, snapshot.path);
+    return sandbox;
+  };
+  // Building the image takes seconds and the agent needs none of it: its sandbox (a warm one when
+  // it can be) is filled from the host copy meanwhile, and the setup sandbox goes at the same time.
+  const [sandbox, kept] = await Promise.all([fromFile(ctx.agentMounts), keeping, deps.sandboxes.remove(setupBox)]);
   const ms = Date.now() - ctx.started;
   const status = kept ? "built" : "not_cached";
   const note = cache ? (kept ? undefined : "the environment image could not be built") : "caching is off for this job";
@@ -270,17 +283,11 @@ async function keepAndMove(
     type: "environment",
     data: { status, key: ctx.key, ms, sizeBytes: snapshot.sizeBytes, ...(note ? { message: note } : {}) },
   });
-  const make = async (mounts: SandboxMount[]) => {
-    const sandbox = await deps.sandboxes.create({
-      ...(kept ? { image: kept } : {}),
-      checkoutDir: input.checkoutDir,
-      ...agentNet(ctx, mounts),
-    });
-    await (kept ? restoreFromImage(sandbox) : restoreFromFile(sandbox, snapshot.path));
-    return sandbox;
+  const fromImage = async (image: string) => {
+    const fresh = await deps.sandboxes.create({ image, checkoutDir: input.checkoutDir });
+    await restoreFromImage(fresh);
+    return fresh;
   };
-  const sandbox = await make(ctx.agentMounts);
-  await deps.sandboxes.remove(setupBox);
   const outcome: EnvironmentOutcome = {
     key: ctx.key,
     status,
@@ -292,7 +299,7 @@ async function keepAndMove(
     await closeDoor(ctx.agentDoor);
     await rm(snapshot.path, { force: true });
   };
-  return { sandbox, plan, outcome, fresh: () => make([]), dispose };
+  return { sandbox, plan, outcome, fresh: () => (kept ? fromImage(kept) : fromFile([])), dispose };
 }
 
 /** The agent's door (agentNetwork "allowlist"): its mounts, and proxy settings for every command. */
