@@ -140,7 +140,12 @@ export class JobRun {
   }
 
   /** Every event goes through here: model turns are counted, the buffer stores them. */
-  private readonly emit: EventSink = this.accounting.wrap((event) => this.buffer.emit(event));
+  private readonly emit: EventSink = this.accounting.wrap((event) => {
+    // Once the run is being settled, a phase still unwinding after an abort (a cancelled
+    // command's tool result) must not add events after the status that ends this attempt.
+    if (!this.settling) this.buffer.emit(event);
+  });
+  private settling = false;
 
   /** Runs every phase and records the outcome. */
   async execute(): Promise<RunOutcome> {
@@ -352,6 +357,7 @@ export class JobRun {
 
   /** The one place a run's end is recorded: every sandbox removed, events flushed, then the status. */
   private async settle(outcome: Outcome): Promise<RunOutcome> {
+    this.settling = true;
     const collected = outcome.kind === "failed" ? await this.partialPatch(outcome.error) : null;
     const partial = collected && this.secrets.guardPatch(collected);
     await this.boxes.removeAll();
