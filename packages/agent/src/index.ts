@@ -4,6 +4,7 @@ export { createResponsesAdapter, type ResponsesAdapterOptions } from "./adapters
 export { chooseModel, createAdapter } from "./adapters/select.js";
 export { RESPONSES_TOOLS, RUN_CHECKS_TOOL } from "./adapters/tools.js";
 export { summarizeChecks } from "./checks-summary.js";
+export { conversationFromEvents } from "./conversation.js";
 export { checkModelServed, type ModelAvailability } from "./model-check.js";
 export {
   applyPatchOperation,
@@ -17,7 +18,6 @@ export {
 export { estimateCost, findPrice } from "./pricing.js";
 export { AGENTS_MD_LIMIT, buildInstructions, systemPrompt } from "./prompt.js";
 export { runAgent } from "./run-agent.js";
-export { conversationFromEvents } from "./conversation.js";
 export { type DocChunk, formatChunks, SEARCH_DOCS_TOOL, type SearchDocs } from "./tools/search-docs.js";
 export { type Trajectory, trajectoryFromEvents } from "./trajectory.js";
 export { TOOL_OUTPUT_LIMIT, truncateMiddle } from "./truncate.js";
