@@ -1,6 +1,10 @@
 import { BlockList, isIP } from "node:net";
 
-/** Why an address is not on the public internet (what a repository URL may not reach by default). */
+/**
+ * Why an address is not on the public internet: what a repository URL and the egress proxy may
+ * not reach by default. The documentation and benchmarking ranges are not internal networks and
+ * stay reachable: some networks (test and CI infrastructure among them) resolve public hosts there.
+ */
 export type NonPublicKind = "loopback" | "private" | "link-local" | "unspecified" | "reserved";
 
 const RANGES: Array<[NonPublicKind, string, number, "ipv4" | "ipv6"]> = [
@@ -13,7 +17,6 @@ const RANGES: Array<[NonPublicKind, string, number, "ipv4" | "ipv6"]> = [
   ["private", "172.16.0.0", 12, "ipv4"],
   ["reserved", "192.0.0.0", 24, "ipv4"],
   ["private", "192.168.0.0", 16, "ipv4"],
-  ["reserved", "198.18.0.0", 15, "ipv4"],
   ["reserved", "224.0.0.0", 3, "ipv4"],
   ["unspecified", "::", 128, "ipv6"],
   ["loopback", "::1", 128, "ipv6"],
@@ -30,14 +33,25 @@ for (const [kind, network, prefix, family] of RANGES) {
   lists.set(kind, list);
 }
 
-/** The IPv4 address an IPv6 address carries (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::`), if any. */
+/**
+ * The IPv4 address an IPv6 address carries (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::`,
+ * IPv4-compatible `::a.b.c.d`, 6to4 `2002:AABB:CCDD::`), if any.
+ */
 function embeddedIPv4(ip: string): string | null {
   const lower = ip.toLowerCase();
+  const compatible = /^::(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  if (compatible) return compatible[1] ?? null;
+  const sixToFour = /^2002:([0-9a-f]{1,4}):([0-9a-f]{1,4})(?::|$)/.exec(lower);
+  if (sixToFour) return v4FromGroups(sixToFour[1], sixToFour[2]);
   const match = /^(?:::ffff:|64:ff9b::)(?:([0-9.]+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/.exec(lower);
   if (!match) return null;
   if (match[1]) return match[1];
-  const hi = Number.parseInt(match[2] ?? "0", 16);
-  const lo = Number.parseInt(match[3] ?? "0", 16);
+  return v4FromGroups(match[2], match[3]);
+}
+
+function v4FromGroups(high: string | undefined, low: string | undefined): string {
+  const hi = Number.parseInt(high ?? "0", 16);
+  const lo = Number.parseInt(low ?? "0", 16);
   return [hi >> 8, hi & 255, lo >> 8, lo & 255].join(".");
 }
 

@@ -1,4 +1,3 @@
-export { isPrivateAddress } from "./addresses.js";
 export { EgressDoor } from "./door.js";
 export { EgressProxy, type EgressProxyOptions } from "./proxy.js";
 export { type HostRegistries, type HostRegistriesOptions, hostPackageRegistries } from "./registries.js";

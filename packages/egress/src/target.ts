@@ -1,7 +1,6 @@
 import { lookup } from "node:dns/promises";
 import { isIP, connect as netConnect, type Socket } from "node:net";
-import { PatchbayError } from "@patchbay/core";
-import { isPrivateAddress } from "./addresses.js";
+import { nonPublicAddress, PatchbayError } from "@patchbay/core";
 import { normalizeHost } from "./rules.js";
 import type { EgressReason } from "./types.js";
 
@@ -82,7 +81,7 @@ export async function dial(
   } catch {
     return refuse("dns_failed", 502, `Patchbay egress proxy: cannot resolve the host ${host}.`);
   }
-  const usable = mapped || s.allowPrivateAddresses ? addresses : addresses.filter((a) => !isPrivateAddress(a));
+  const usable = mapped || s.allowPrivateAddresses ? addresses : addresses.filter((a) => nonPublicAddress(a) === null);
   if (usable.length === 0) {
     return refuse(
       "private_address",
