@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { hostRule } from "./job-spec.js";
+import { HostRuleSchema } from "./host-rule.js";
 
 /** Methods the agent may use through the proxy with agentNetwork "allowlist", unless the project says otherwise. */
 export const DEFAULT_AGENT_METHODS = ["GET", "HEAD", "OPTIONS"] as const;
@@ -15,7 +15,7 @@ const method = z.enum(["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE
 export const ProjectEnvironmentSchema = z
   .object({
     /** Hosts setup may reach: exact names, host:port, or `*.suffix`. */
-    allow: z.array(hostRule).max(500).default([]),
+    allow: z.array(HostRuleSchema).max(500).default([]),
     /** Also allow the registries the worker host's own npm and pip are configured for. */
     allowHostRegistries: z.boolean().default(true),
     /** "off": the agent phase reaches nothing; "allowlist": the same hosts, with `agentMethods` only on plain http. */

@@ -1,24 +1,10 @@
 import { z } from "zod";
+import { HostRuleSchema } from "./host-rule.js";
 import { FREE_JSON_LIMITS, jsonDepth, unstorableStringPath } from "./json-hygiene.js";
 import { classifyRepoUrl } from "./repo-url.js";
 
 /** Default coding model (Responses API). */
 export const DEFAULT_MODEL = "gpt-5.3-codex";
-
-/** An allowlist entry: `host`, `host:port` or `*.suffix` (subdomains of suffix). */
-export const hostRule = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(253)
-  .regex(/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/, {
-    // The value is named: a 400 for one bad rule among many must say which one.
-    error: (issue) =>
-      `${JSON.stringify(String(issue.input).slice(0, 100))} is not an allowlist entry: write a host name (registry.example.com), host:port, or *.suffix (every subdomain of suffix)`,
-  })
-  .refine((rule) => !/^\*\.[^.:]+(:\d+)?$/.test(rule), {
-    message: "a *.suffix rule needs at least two labels after *. (e.g. *.example.com, not *.com)",
-  });
 
 const command = z.string().trim().min(1, "a command may not be empty").max(4000);
 
@@ -93,7 +79,7 @@ export const JobSpecSchema = z
     environment: z
       .object({
         /** Hosts setup may reach on top of the project's allowlist: exact names or `*.suffix`. */
-        allow: z.array(hostRule).max(100).optional(),
+        allow: z.array(HostRuleSchema).max(100).optional(),
         /** false: run setup even when a cached environment exists, and keep nothing. */
         cache: z.boolean().optional(),
       })
