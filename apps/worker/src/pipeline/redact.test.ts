@@ -130,7 +130,7 @@ describe("Redactor against encoded and split forms", () => {
     expect(r.contains(`x ${b64(secret)}`)).toBe(true);
   });
 
-  it("redacts a 1 MiB log chunk with 20 secrets in well under 10 ms", () => {
+  it("redacts every one of 20 secrets, plain and base64, from a 1 MiB log chunk (its speed: npm run bench -- redaction)", () => {
     const secrets = Array.from({ length: 20 }, (_, i) => `tok_${i}_${b64(`${i}-${secret}`).slice(0, 30)}`);
     const many = new Redactor(secrets);
     const line = "npm info run some-package@1.2.3 postinstall node_modules/some-package node scripts/build.js\n";
@@ -138,18 +138,9 @@ describe("Redactor against encoded and split forms", () => {
     for (let i = 0; text.length < 1 << 20; i++) {
       text += i % 500 === 0 ? `token ${b64(secrets[i % 20]!)} and ${secrets[(i + 7) % 20]}\n` : line;
     }
-    const times: number[] = [];
-    let out = "";
-    for (let k = 0; k < 10; k++) {
-      const started = process.cpuUsage();
-      out = many.redact(text);
-      const used = process.cpuUsage(started);
-      times.push((used.user + used.system) / 1000);
-    }
-    expect(secrets.some((s) => out.includes(s))).toBe(false);
-    // CPU time, best of ten, so that other work on a shared machine does not decide it (about
-    // 1.3 ms here).
-    expect(Math.min(...times)).toBeLessThan(10);
+    const out = many.redact(text);
+    expect(secrets.some((s) => out.includes(s) || out.includes(b64(s)))).toBe(false);
+    expect(out.length).toBeGreaterThan(1 << 19);
   });
 });
 
