@@ -21,6 +21,7 @@ describe("parsePipConfigList", () => {
         "http://env.example.org:8080/simple",
         "https://two.example.org/",
       ],
+      cert: "/etc/ssl/certs/ca.crt",
     });
   });
 });
@@ -30,7 +31,11 @@ describe("hostPackageRegistries", () => {
   beforeAll(async () => {
     bin = await mkdtemp(join(tmpdir(), "pb-registries-"));
     // Stand-ins for the host's npm and pip: real executables on PATH printing what the tools print.
-    await writeFile(join(bin, "npm"), "#!/bin/sh\necho 'http://npm.mirror.example:4873/'\n");
+    // `npm config get registry cafile` prints key=value lines.
+    await writeFile(
+      join(bin, "npm"),
+      "#!/bin/sh\necho 'registry=http://npm.mirror.example:4873/'\necho 'cafile=/etc/ssl/certs/corp-bundle.pem'\n",
+    );
     await writeFile(
       join(bin, "pip3"),
       "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'pip 23'; exit 0; }\n" +
@@ -41,12 +46,13 @@ describe("hostPackageRegistries", () => {
   });
   afterAll(() => rm(bin, { recursive: true, force: true }));
 
-  it("takes the registries from the host's npm and pip configuration, http(s) only", async () => {
+  it("takes the registries and the CA bundle from the host's npm and pip configuration, http(s) only", async () => {
     const found = await hostPackageRegistries({ env: { PATH: bin } });
     expect(found).toEqual({
       hosts: ["npm.mirror.example:4873", "pypi.mirror.example"],
       npmRegistry: "http://npm.mirror.example:4873/",
       pipIndexUrls: ["https://pypi.mirror.example/simple"],
+      caBundle: "/etc/ssl/certs/corp-bundle.pem",
     });
   });
 
@@ -55,6 +61,7 @@ describe("hostPackageRegistries", () => {
       hosts: [],
       npmRegistry: null,
       pipIndexUrls: [],
+      caBundle: null,
     });
   });
 });

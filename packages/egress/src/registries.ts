@@ -9,6 +9,11 @@ export interface HostRegistries {
   npmRegistry: string | null;
   /** pip's index-url and extra-index-url (http(s) only; file: indexes are ignored), pip's default when none is set. */
   pipIndexUrls: string[];
+  /**
+   * The CA bundle those package managers trust (npm's `cafile`, else pip's `cert`), or null:
+   * networks that inspect TLS sign with their own CA, and setup must trust what the host trusts.
+   */
+  caBundle: string | null;
 }
 
 export interface HostRegistriesOptions {
@@ -43,14 +48,26 @@ const PIP_DEFAULTS = [
  */
 export async function hostPackageRegistries(options: HostRegistriesOptions = {}): Promise<HostRegistries> {
   const run = runner(options);
-  const [npmOut, pip] = await Promise.all([run("npm", ["config", "get", "registry"]), pipIndexes(run)]);
-  const npmRegistry = httpUrl(npmOut?.trim() ?? "");
+  const [npmOut, pip] = await Promise.all([run("npm", ["config", "get", "registry", "cafile"]), pipIndexes(run)]);
+  const npm = parseNpmConfig(npmOut ?? "");
+  const npmRegistry = httpUrl(npm.registry ?? "");
   const urls = [...(npmRegistry ? [npmRegistry] : []), ...pip.urls];
   const hosts = [...new Set([...urls.map(hostRule), ...pip.extraHosts])];
-  return { hosts, npmRegistry, pipIndexUrls: pip.urls };
+  const caBundle = [npm.cafile, pip.cert].find((f) => f?.startsWith("/")) ?? null;
+  return { hosts, npmRegistry, pipIndexUrls: pip.urls, caBundle };
 }
 
-async function pipIndexes(run: Run): Promise<{ urls: string[]; extraHosts: string[] }> {
+/** `npm config get registry cafile` prints `key=value` lines; "null"/"undefined" mean unset. */
+export function parseNpmConfig(text: string): { registry?: string; cafile?: string } {
+  const out: { registry?: string; cafile?: string } = {};
+  for (const line of text.split("\n")) {
+    const m = /^(registry|cafile)=(.*)$/.exec(line.trim());
+    if (m && m[2] !== "null" && m[2] !== "undefined" && m[2] !== "") out[m[1] as "registry" | "cafile"] = m[2];
+  }
+  return out;
+}
+
+async function pipIndexes(run: Run): Promise<{ urls: string[]; extraHosts: string[]; cert?: string }> {
   let pip: string[] | null = null;
   for (const candidate of [["python3", "-m", "pip"], ["pip3"], ["pip"]]) {
     const [cmd = "", ...pre] = candidate;
@@ -70,14 +87,18 @@ async function pipIndexes(run: Run): Promise<{ urls: string[]; extraHosts: strin
     .filter((u): u is string => u !== null);
   // Files of the default index live on another host; allow it only when that index is in use.
   const usesDefault = defaults !== null && urls.some((u) => new URL(u).host === new URL(defaults.index).host);
-  return { urls, extraHosts: usesDefault && defaults ? [normalizeHost(defaults.files)] : [] };
+  const extraHosts = usesDefault && defaults ? [normalizeHost(defaults.files)] : [];
+  return { urls, extraHosts, ...(listed.cert ? { cert: listed.cert } : {}) };
 }
 
 /** `pip config list` lines (`global.index-url='…'`, `:env:.extra-index-url='a b'`) → index URLs. */
-export function parsePipConfigList(text: string): { indexUrls: string[]; all: string[] } {
+export function parsePipConfigList(text: string): { indexUrls: string[]; all: string[]; cert?: string } {
   const indexUrls: string[] = [];
   const all: string[] = [];
+  let cert: string | undefined;
   for (const line of text.split("\n")) {
+    const certLine = /^[^=]*\.cert=(.*)$/.exec(line.trim());
+    if (certLine) cert = unquote(certLine[1] as string);
     const m = /^[^=]*\.(index-url|extra-index-url)=(.*)$/.exec(line.trim());
     if (!m) continue;
     const value = unquote(m[2] as string);
@@ -85,7 +106,7 @@ export function parsePipConfigList(text: string): { indexUrls: string[]; all: st
     if (m[1] === "index-url") indexUrls.push(...urls);
     all.push(...urls);
   }
-  return { indexUrls, all };
+  return { indexUrls, all, ...(cert ? { cert } : {}) };
 }
 
 function unquote(value: string): string {

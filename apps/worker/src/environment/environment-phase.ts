@@ -32,7 +32,7 @@ export interface EgressSetup {
   bridgeStart: string;
   /** Proxy settings for the tools in a sandbox (HTTP_PROXY and friends, and the CA bundle's). */
   env: Record<string, string>;
-  /** The host's CA bundle (hostCaBundle), mounted beside the door. */
+  /** The host's CA bundle (HostRegistries.caBundle, when readable), mounted beside the door. */
   caBundle?: string | null;
 }
 

@@ -7,7 +7,7 @@ import { DockerEnvironmentImages } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { EnvironmentServices } from "../pipeline/job-run.js";
 import { evictEnvironments } from "./environment-cache.js";
-import { caEnv, hostCaBundle } from "./host-ca.js";
+import { caEnv, readableCaBundle } from "./host-ca.js";
 
 /** The worker's environment machinery, and how to stop it. */
 export interface EnvironmentRuntime {
@@ -37,7 +37,7 @@ export async function startEnvironmentServices(
     logger,
   };
   const { proxy, offline } = await startProxy(config, logger);
-  const caBundle = proxy ? await hostCaBundle() : null;
+  const caBundle = proxy ? await readableCaBundle(hostRegistries.caBundle) : null;
   // `offline` reaches prepareEnvironment through JobRun's spread of these services.
   const services: EnvironmentServices & { offline?: string } = {
     settings: environments,

@@ -1,14 +1,11 @@
+import type { HostRegistries } from "@patchbay/egress";
 import type { SandboxMount } from "@patchbay/sandbox";
 
 /** Where a project's dependency-cache volume is mounted in a setup sandbox (and nowhere else). */
 export const CACHE_MOUNT = "/run/patchbay/cache";
 
 /** The package registries the worker host's own npm and pip use (read at start-up). */
-export interface HostRegistries {
-  hosts: string[];
-  npmRegistry: string | null;
-  pipIndexUrls: string[];
-}
+export type { HostRegistries };
 
 /** The name of a project's dependency-cache volume: never shared across projects or installations. */
 export function cacheVolumeName(installationId: string, projectId: string): string {

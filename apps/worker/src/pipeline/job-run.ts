@@ -414,7 +414,7 @@ export class JobRun {
   }
 }
 
-const NO_REGISTRIES: HostRegistries = { hosts: [], npmRegistry: null, pipIndexUrls: [] };
+const NO_REGISTRIES: HostRegistries = { hosts: [], npmRegistry: null, pipIndexUrls: [], caBundle: null };
 
 function logLine(text: string, phase: JobPhase) {
   return { type: "log" as const, data: { stream: "stdout" as const, text: `${text}\n`, phase, source: "patchbay" } };
