@@ -112,17 +112,6 @@ export class DockerEnvironmentImages {
     }
   }
 
-  /** Removes a volume; false when it was not there. */
-  async removeVolume(name: string): Promise<boolean> {
-    try {
-      await this.docker.getVolume(name).remove({ force: true });
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw new PatchbayError("sandbox_failed", `removing volume ${name} failed: ${String(err)}`);
-    }
-  }
-
   /** Images carrying every label given (`key=value`). */
   async listImages(labels: Record<string, string>): Promise<Array<{ id: string; tags: string[]; createdAt: Date }>> {
     const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };

@@ -26,24 +26,16 @@ export interface KeyInputs {
   allow: readonly string[];
 }
 
-/** The environment key and the files it was made from. */
-export interface EnvironmentKey {
-  key: string;
-  /** Manifest and lockfile paths that went into the key. */
-  manifests: string[];
-}
-
 /**
  * Hashes what decides the environment: the image, the repository, the blob ids of its manifests
  * and lockfiles (from the index of the host checkout: no file is read), the setup commands and
  * the network settings. Two jobs with the same key get the same environment.
  */
-export async function environmentKey(checkoutDir: string, inputs: KeyInputs): Promise<EnvironmentKey> {
+export async function environmentKey(checkoutDir: string, inputs: KeyInputs): Promise<string> {
   const { stdout } = await run("git", ["-C", checkoutDir, "ls-files", "-s", "-z"], {
     maxBuffer: 256 * 1024 * 1024,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
   });
-  const manifests: string[] = [];
   const hash = createHash("sha256");
   hash.update(KEY_FORMAT);
   for (const entry of stdout.split("\0")) {
@@ -52,7 +44,6 @@ export async function environmentKey(checkoutDir: string, inputs: KeyInputs): Pr
     if (tab < 0) continue;
     const file = entry.slice(tab + 1);
     if (!MANIFEST.test(file)) continue;
-    manifests.push(file);
     hash.update(`\0file\0${file}\0${entry.slice(0, tab)}`);
   }
   const settings = {
@@ -64,7 +55,7 @@ export async function environmentKey(checkoutDir: string, inputs: KeyInputs): Pr
     allow: [...inputs.allow].sort(),
   };
   hash.update(`\0settings\0${JSON.stringify(settings)}`);
-  return { key: hash.digest("hex").slice(0, 40), manifests };
+  return hash.digest("hex").slice(0, 40);
 }
 
 /** The same repository however it is written (case of the host, a trailing `.git` or slash). */

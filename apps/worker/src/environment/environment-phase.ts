@@ -114,7 +114,7 @@ async function withSetup(ctx: Context, first: Sandbox, plan: ChecksPlan): Promis
     input.log.warn({ err, jobId: input.job.id }, "removing the planning sandbox failed");
   });
   const imageId = (await deps.cache?.images.imageId(deps.sandboxes.spec.image)) ?? deps.sandboxes.spec.image;
-  const { key } = await environmentKey(input.checkoutDir, {
+  const key = await environmentKey(input.checkoutDir, {
     imageId,
     repoUrl: input.job.spec.repo.url,
     spec: input.job.spec,

@@ -96,14 +96,12 @@ export class JobRun {
   /** What earlier phases produced, for the result of a run that ends early. */
   private readonly progress: {
     baseCommit: string | null;
-    plan: ChecksPlan | null;
     before: CheckRun[];
     env: JobEnvironment | null;
-    agentBox: Sandbox | null;
     snapshot?: WorkspaceSnapshot;
     change: AgentChange | null;
     agent: AgentSummary | null;
-  } = { baseCommit: null, plan: null, before: [], env: null, agentBox: null, change: null, agent: null };
+  } = { baseCommit: null, before: [], env: null, change: null, agent: null };
 
   constructor(
     private readonly job: JobRecord,
@@ -128,7 +126,7 @@ export class JobRun {
     signal.addEventListener(
       "abort",
       () => {
-        const keep = abortReason(signal) === "timed_out" ? (this.progress.agentBox ?? undefined) : undefined;
+        const keep = abortReason(signal) === "timed_out" ? this.progress.env?.sandbox : undefined;
         void this.boxes.removeAll(keep);
       },
       { once: true },
@@ -246,8 +244,6 @@ export class JobRun {
       },
     );
     this.progress.env = env;
-    this.progress.plan = env.plan;
-    this.progress.agentBox = env.sandbox;
     return env;
   }
 
@@ -301,7 +297,8 @@ export class JobRun {
   }
 
   private result(after: CheckRun[], patch: CollectedPatch | null): JobResult {
-    const { plan, change, env, agent, before, baseCommit } = this.progress;
+    const { change, env, agent, before, baseCommit } = this.progress;
+    const plan = env?.plan ?? null;
     const network = this.network.used ? { network: this.network.snapshot() } : {};
     return this.secrets.redactValue({
       summary: agent?.summary ?? null,
@@ -408,9 +405,9 @@ export class JobRun {
   private async partialPatch(error: PatchbayError): Promise<CollectedPatch | null> {
     if (!keepsPartialPatch(error) || this.job.spec.kind === "ask") return null;
     if (this.progress.change) return this.progress.change.patch;
-    const { agentBox, baseCommit, snapshot } = this.progress;
-    if (!agentBox || !baseCommit) return null;
-    return collectPatch(agentBox, baseCommit, snapshot, this.collectOptions()).catch(() => null);
+    const { env, baseCommit, snapshot } = this.progress;
+    if (!env || !baseCommit) return null;
+    return collectPatch(env.sandbox, baseCommit, snapshot, this.collectOptions()).catch(() => null);
   }
 }
 

@@ -1,3 +1,4 @@
+import { PatchbayError } from "@patchbay/core";
 import type { Sandbox, SandboxMount, SandboxProvider } from "@patchbay/sandbox";
 import { tarDirectory } from "@patchbay/sandbox";
 
@@ -37,7 +38,7 @@ export class JobSandboxes {
     // Closed while the container was being made (a cancel): it must not outlive the job.
     if (this.closed) {
       await this.remove(sandbox);
-      throw new Error("the job's sandboxes were closed");
+      throw new PatchbayError("sandbox_failed", "the job ended while its sandbox was being made");
     }
     if (options.checkoutDir) await sandbox.putTar(tarDirectory(options.checkoutDir));
     return sandbox;
