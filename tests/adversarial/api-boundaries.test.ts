@@ -1,23 +1,17 @@
 import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import { createApp } from "@patchbay/api";
+import { startTestApi, type TestApi } from "@patchbay/api/testing";
 import { loadConfig } from "@patchbay/config";
-import { ApiKeyRepository, createDb } from "@patchbay/db";
+import { ApiKeyRepository } from "@patchbay/db";
 import { createKnowledgeBase } from "@patchbay/knowledge";
-import { createRedis, JobQueue } from "@patchbay/queue";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const config = loadConfig({ PATCHBAY_EMBEDDINGS_MODEL: "" });
-const db = createDb(config.DATABASE_URL, { max: 4 });
-const redis = createRedis(config.REDIS_URL);
-const queue = new JobQueue(`adv-api-${randomUUID()}`, redis);
 const knowledge = createKnowledgeBase(config, { poolSize: 2 });
 const projectId = `adv-api-${randomUUID().slice(0, 8)}`;
 const UNAUTHENTICATED_PER_MIN = 5;
 const keys = { read: "", write: "" };
+let api: TestApi;
 let base = "";
-let close = () => {};
 
 async function call(path: string, key: string | null, init: { method?: string; body?: string; type?: string } = {}) {
   const headers: Record<string, string> = {};
@@ -37,30 +31,22 @@ const upload = (key: string, body: string, type?: string) =>
   });
 
 beforeAll(async () => {
-  const repo = new ApiKeyRepository(db);
-  keys.read = (await repo.create({ projectId, scopes: ["jobs:read"] })).key;
-  keys.write = (await repo.create({ projectId, scopes: ["jobs:read", "jobs:write"] })).key;
-  const app = createApp({
-    db,
-    redis,
-    queue,
-    logger: pino({ level: "silent" }),
+  api = await startTestApi({
+    projectId,
     knowledge: knowledge.kb,
     access: { unauthenticatedRateLimitPerMin: UNAUTHENTICATED_PER_MIN },
+    prepare: async (db) => {
+      const repo = new ApiKeyRepository(db);
+      keys.read = (await repo.create({ projectId, scopes: ["jobs:read"] })).key;
+      keys.write = (await repo.create({ projectId, scopes: ["jobs:read", "jobs:write"] })).key;
+    },
   });
-  const server = app.listen(0, "127.0.0.1");
-  await new Promise((r) => server.once("listening", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => server.close();
+  base = api.base;
 });
 
 afterAll(async () => {
-  close();
-  await db.project.deleteMany({ where: { id: projectId } });
-  await queue.close();
-  redis.disconnect();
+  await api.close();
   await knowledge.close();
-  await db.$disconnect();
 });
 
 describe("knowledge routes", () => {

@@ -1,26 +1,18 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { createApp } from "@patchbay/api";
-import { loadConfig } from "@patchbay/config";
-import { createDb, ProjectRepository, SecretBox, SecretRepository } from "@patchbay/db";
-import { createRedis, JobQueue } from "@patchbay/queue";
-import pino from "pino";
+import { startTestApi, type TestApi } from "@patchbay/api/testing";
+import { ProjectRepository, SecretBox, SecretRepository } from "@patchbay/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // An attacker who captured one signed delivery (a proxy log, a leaked request dump) resends its
 // exact bytes with a fresh X-GitHub-Delivery: the signature still verifies.
-const config = loadConfig();
-const db = createDb(config.DATABASE_URL, { max: 4 });
-const redis = createRedis(config.REDIS_URL);
-const queue = new JobQueue(`adv-replay-${randomUUID()}`, redis);
 const secretsKey = randomBytes(32).toString("base64");
 const projectId = `adv-replay-${randomUUID().slice(0, 8)}`;
 const SECRET = "replay-hook-secret";
 const FIXTURE = path.resolve(import.meta.dirname, "../e2e/fixtures/github/issues-labeled.json");
+let api: TestApi;
 let base = "";
-let close = () => {};
 
 interface HookAnswer {
   status?: string;
@@ -51,27 +43,21 @@ function issueBody(): string {
   return JSON.stringify(payload);
 }
 
-const jobCount = () => db.job.count({ where: { projectId } });
+const jobCount = () => api.db.job.count({ where: { projectId } });
 
 beforeAll(async () => {
-  await new ProjectRepository(db).ensure(projectId);
-  await new SecretRepository(db, new SecretBox(secretsKey)).put(projectId, "GITHUB_WEBHOOK_SECRET", SECRET);
-  const app = createApp({ db, redis, queue, logger: pino({ level: "silent" }), secretsKey });
-  const server = app.listen(0, "127.0.0.1");
-  await new Promise((r) => server.once("listening", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => server.close();
+  api = await startTestApi({
+    projectId,
+    secretsKey,
+    prepare: async (db) => {
+      await new ProjectRepository(db).ensure(projectId);
+      await new SecretRepository(db, new SecretBox(secretsKey)).put(projectId, "GITHUB_WEBHOOK_SECRET", SECRET);
+    },
+  });
+  base = api.base;
 });
 
-afterAll(async () => {
-  close();
-  await db.job.deleteMany({ where: { projectId } });
-  await db.project.deleteMany({ where: { id: projectId } });
-  await queue.queue.obliterate({ force: true });
-  await queue.close();
-  redis.disconnect();
-  await db.$disconnect();
-});
+afterAll(() => api.close());
 
 describe("GitHub webhook replay", () => {
   it("a signed body resent under a new delivery id makes no second job and answers with the first", async () => {

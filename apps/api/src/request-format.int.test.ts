@@ -1,41 +1,28 @@
 import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import { loadConfig } from "@patchbay/config";
-import { ApiKeyRepository, createDb } from "@patchbay/db";
-import { createRedis, JobQueue } from "@patchbay/queue";
+import { ApiKeyRepository } from "@patchbay/db";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "./app.js";
+import { startTestApi, type TestApi } from "./testing.js";
 
-const config = loadConfig();
-const db = createDb(config.DATABASE_URL, { max: 2 });
-const redis = createRedis(config.REDIS_URL);
-const queue = new JobQueue(`test-request-format-${randomUUID()}`, redis);
 const projectId = `request-format-${randomUUID().slice(0, 8)}`;
 const logged: Array<{ msg: string; method?: string; path?: string; status?: number }> = [];
+let api: TestApi;
 let base = "";
 let key = "";
-let close: () => void = () => {};
 
 beforeAll(async () => {
-  key = (await new ApiKeyRepository(db).create({ projectId, scopes: ["jobs:read", "jobs:write"] })).key;
-  const logger = pino({ level: "info" }, { write: (line: string) => logged.push(JSON.parse(line)) });
-  const app = createApp({ db, redis, queue, logger, access: { allowFileRepos: true } });
-  const server = app.listen(0, "127.0.0.1");
-  await new Promise((r) => server.once("listening", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => server.close();
+  api = await startTestApi({
+    projectId,
+    logger: pino({ level: "info" }, { write: (line: string) => logged.push(JSON.parse(line)) }),
+    access: { allowFileRepos: true },
+    prepare: async (db) => {
+      key = (await new ApiKeyRepository(db).create({ projectId, scopes: ["jobs:read", "jobs:write"] })).key;
+    },
+  });
+  base = api.base;
 });
 
-afterAll(async () => {
-  close();
-  await db.job.deleteMany({ where: { projectId } });
-  await db.project.delete({ where: { id: projectId } });
-  await queue.queue.obliterate({ force: true });
-  await queue.close();
-  redis.disconnect();
-  await db.$disconnect();
-});
+afterAll(() => api.close());
 
 async function post(path: string, body: string, contentType?: string) {
   const headers: Record<string, string> = { authorization: `Bearer ${key}` };
