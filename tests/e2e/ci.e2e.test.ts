@@ -5,6 +5,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { verifyNotification } from "@patchbay/core";
 import { NotificationRepository } from "@patchbay/db";
 import { createRedis, NotifyQueue, ScheduleQueue } from "@patchbay/queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -292,15 +293,15 @@ describe("notifications", () => {
   });
   afterAll(() => server.close());
 
-  const sign = (body: string) => `sha256=${createHmac("sha256", "notify-secret").update(body).digest("hex")}`;
-
   it("POSTs each finished job once, signed, and retries an endpoint that failed twice", async () => {
     failuresLeft = 2;
     const run = await cli(["submit", "--task", TASK, "--model", "script:give-up", "--notify", url, "--wait", "--json"]);
     const { id } = JSON.parse(run.stdout) as JobJson;
     await expect.poll(() => received.length, { timeout: 30_000, interval: 200 }).toBe(3);
+    // One delivery id across the retries, each attempt signed with a fresh timestamp.
+    expect(new Set(received.map((r) => r.headers["x-patchbay-delivery"])).size).toBe(1);
     for (const r of received) {
-      expect(r.headers["x-patchbay-signature"]).toBe(sign(r.body));
+      expect(verifyNotification("notify-secret", r.headers["x-patchbay-signature"] as string, r.body).ok).toBe(true);
       const body = JSON.parse(r.body) as { job: { id: string; status: string } };
       expect(body.job).toMatchObject({ id, status: "succeeded" });
     }

@@ -4,6 +4,7 @@ import {
   GithubHookRepository,
   JobEventRepository,
   JobRepository,
+  NotificationRepository,
   ProjectRepository,
   ScheduleRepository,
   SecretRepository,
@@ -11,7 +12,7 @@ import {
   secretBoxFrom,
 } from "@patchbay/db";
 import type { KnowledgeBase } from "@patchbay/knowledge";
-import { type JobQueue, ScheduleQueue } from "@patchbay/queue";
+import { type JobQueue, NotifyQueue, ScheduleQueue } from "@patchbay/queue";
 import express, { type Express } from "express";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -34,6 +35,7 @@ import { githubHookHandler, githubSettingsRouter } from "./routes/hooks.js";
 import { jobsRouter } from "./routes/jobs.js";
 import { knowledgeRouter } from "./routes/knowledge.js";
 import { messagesHandler } from "./routes/messages.js";
+import { notificationsRouter } from "./routes/notifications.js";
 import { projectsRouter } from "./routes/projects.js";
 import { schedulesRouter } from "./routes/schedules.js";
 import { DEFAULT_MAX_SOURCE_BYTES, sourcesRouter } from "./routes/sources.js";
@@ -136,6 +138,11 @@ export function createApp(deps: AppDeps): Express {
   app.use("/v1/hooks", githubSettingsRouter(hooks));
   app.use("/v1/jobs", jobsRouter({ jobs, service, events }));
   app.use("/v1/jobs", followUpsRouter({ jobs, service }));
+  const notifications = new NotificationRepository(deps.db);
+  app.use(
+    "/v1/jobs",
+    notificationsRouter({ jobs, notifications, queue: new NotifyQueue(deps.queue.name, deps.redis) }),
+  );
   app.get("/v1/jobs/:id/events", eventsHandler({ jobs, events }, { pollMs: 250, heartbeatMs: 15_000, ...deps.events }));
   app.get("/v1/jobs/:id/trajectory", trajectoryHandler({ jobs, events }));
   app.post("/v1/jobs/:id/messages", messagesHandler({ jobs, events }));

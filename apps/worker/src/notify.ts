@@ -1,6 +1,5 @@
-import { createHmac } from "node:crypto";
-import { isTerminal } from "@patchbay/core";
-import type { JobRecord, JobRepository, NotificationRepository } from "@patchbay/db";
+import { isTerminal, signNotification } from "@patchbay/core";
+import type { JobRecord, JobRepository, NotificationRepository, NotificationTrigger } from "@patchbay/db";
 import { toJobJson } from "@patchbay/jobs";
 import { NOTIFY_POLICY, type NotifyPayload, type NotifyQueue, notifyQueueName } from "@patchbay/queue";
 import { type Job, Worker } from "bullmq";
@@ -12,14 +11,9 @@ import type { SecretSource } from "./pipeline/secrets.js";
 export const NOTIFY_SECRET_NAME = "NOTIFY_SECRET";
 const POST_TIMEOUT_MS = 10_000;
 
-/** The HMAC-SHA256 signature header value of a body (`sha256=<hex>`, as GitHub does it). */
-export function signBody(secret: string, body: string): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-}
-
-/** The JSON a notification carries: the finished job as the API serves it (the patch by link). */
-export function notificationBody(job: JobRecord): string {
-  return JSON.stringify({ event: "job.finished", job: toJobJson(job) });
+/** The JSON a notification carries: its event and delivery, and the finished job as the API serves it. */
+export function notificationBody(job: JobRecord, deliveryId: string): string {
+  return JSON.stringify({ event: "job.finished", deliveryId, job: toJobJson(job) });
 }
 
 export interface NotifierDeps {
@@ -49,43 +43,59 @@ export class Notifier {
     return missed.length;
   }
 
-  /** One attempt: POSTs the signed job; throws on anything but 2xx so BullMQ retries it. */
-  async deliver(jobId: string, attempt: number, lastAttempt: boolean): Promise<void> {
-    const job = await this.deps.jobs.findById(jobId);
-    const url = job?.spec.notify?.url;
-    if (!job || !url) return;
-    const body = notificationBody(job);
+  /**
+   * One attempt: POSTs the signed job under the delivery's stable id and records the attempt;
+   * throws on anything but 2xx so BullMQ retries it (a redelivery is a single attempt).
+   */
+  async deliver(jobId: string, lastAttempt: boolean, trigger: NotificationTrigger = "delivery"): Promise<void> {
+    const [job, notification] = await Promise.all([
+      this.deps.jobs.findById(jobId),
+      this.deps.notifications.find(jobId),
+    ]);
+    if (!job || !notification) return;
+    const { url, deliveryId } = notification;
+    const body = notificationBody(job, deliveryId);
     const secret = (await this.deps.secrets?.values(job.projectId))?.[NOTIFY_SECRET_NAME];
     const headers: Record<string, string> = {
       "content-type": "application/json",
       "user-agent": "patchbay-notify/1",
-      "x-patchbay-event": "job.finished",
-      "x-patchbay-delivery": `${jobId}/${attempt}`,
-      ...(secret ? { "x-patchbay-signature": signBody(secret, body) } : {}),
+      "x-patchbay-event": notification.event,
+      "x-patchbay-delivery": deliveryId,
+      ...(secret ? { "x-patchbay-signature": signNotification(secret, body) } : {}),
     };
     const start = performance.now();
-    let statusCode: number | null = null;
-    let error: string | null = null;
-    try {
-      const res = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(POST_TIMEOUT_MS) });
-      statusCode = res.status;
-      await res.body?.cancel();
-      if (!res.ok) error = `answered ${res.status}`;
-    } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
-    }
+    const answer = await post(url, headers, body);
     const ms = Math.round(performance.now() - start);
-    const state = error === null ? "delivered" : lastAttempt ? "failed" : "pending";
-    await this.deps.notifications.recordAttempt(jobId, { attempt, statusCode, error, ms }, state);
-    if (error !== null) throw new Error(`notification of job ${jobId} to ${url}: ${error}`);
+    const state = answer.message === null ? "delivered" : lastAttempt ? "failed" : "pending";
+    await this.deps.notifications.recordAttempt(
+      jobId,
+      { statusCode: answer.statusCode, error: answer.message, ms, trigger },
+      state,
+    );
+    if (answer.message !== null) throw new Error(`notification of job ${jobId} to ${url}: ${answer.message}`);
+  }
+}
+
+/** POSTs once; the answer's status and, unless it was a 2xx, what went wrong. */
+async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ statusCode: number | null; message: string | null }> {
+  try {
+    const res = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(POST_TIMEOUT_MS) });
+    await res.body?.cancel();
+    return { statusCode: res.status, message: res.ok ? null : `answered ${res.status}` };
+  } catch (err) {
+    return { statusCode: null, message: err instanceof Error ? err.message : String(err) };
   }
 }
 
 /** Starts the BullMQ worker that delivers notifications. */
 export function startNotifyWorker(jobQueue: string, notifier: Notifier, connection: Redis, log: Logger): Worker {
   const processor = async (job: Job<NotifyPayload>) => {
-    const attempt = job.attemptsMade + 1;
-    await notifier.deliver(job.data.jobId, attempt, attempt >= (job.opts.attempts ?? NOTIFY_POLICY.attempts));
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? NOTIFY_POLICY.attempts);
+    await notifier.deliver(job.data.jobId, last, job.data.redeliver ? "redeliver" : "delivery");
   };
   const worker = new Worker<NotifyPayload>(notifyQueueName(jobQueue), processor, { connection, concurrency: 4 });
   worker.on("failed", (job, err) =>

@@ -7,6 +7,7 @@ export * from "./job-result.js";
 export * from "./job-spec.js";
 export * from "./job-status.js";
 export * from "./json-hygiene.js";
+export * from "./notify-signature.js";
 export * from "./repo-url.js";
 export * from "./storable.js";
 export * from "./throttle.js";

@@ -36,6 +36,7 @@ export {
   type NotificationAttemptRecord,
   type NotificationRecord,
   NotificationRepository,
+  type NotificationTrigger,
 } from "./notification-repository.js";
 export { type ScheduleRecord, ScheduleRepository } from "./schedule-repository.js";
 export { INSTALLATION_ID_KEY, SettingsRepository } from "./settings-repository.js";

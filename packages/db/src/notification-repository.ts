@@ -7,14 +7,23 @@ export interface NotificationAttemptRecord {
   statusCode: number | null;
   error: string | null;
   ms: number;
+  /** `delivery` (the first POST and its automatic retries) or `redeliver` (asked for through the API). */
+  trigger: NotificationTrigger;
 }
+
+/** What made an attempt: the delivery itself (with its retries) or a redelivery asked for. */
+export type NotificationTrigger = "delivery" | "redeliver";
 
 /** A job's notification with every attempt. */
 export interface NotificationRecord {
   jobId: string;
+  /** Sent as X-Patchbay-Delivery on every attempt of this event. */
+  deliveryId: string;
+  event: string;
   url: string;
   state: "pending" | "delivered" | "failed";
   attempts: number;
+  createdAt: Date;
   deliveredAt: Date | null;
   log: NotificationAttemptRecord[];
 }
@@ -29,19 +38,33 @@ export class NotificationRepository {
     return count === 1;
   }
 
-  /** Records one attempt and the notification's new state. */
+  /**
+   * Records one attempt and the notification's new state; the attempt's number is the next of the
+   * notification (counted here, so a redelivery continues the numbering of the first delivery).
+   */
   async recordAttempt(
     jobId: string,
-    attempt: Omit<NotificationAttemptRecord, "ts">,
+    attempt: Omit<NotificationAttemptRecord, "ts" | "attempt">,
     state: NotificationRecord["state"],
-  ): Promise<void> {
-    await this.db.$transaction([
-      this.db.notificationAttempt.create({ data: { jobId, ...attempt } }),
-      this.db.jobNotification.update({
+  ): Promise<number> {
+    return this.db.$transaction(async (tx) => {
+      const row = await tx.jobNotification.update({
         where: { jobId },
-        data: { state, attempts: attempt.attempt, ...(state === "delivered" ? { deliveredAt: new Date() } : {}) },
-      }),
-    ]);
+        data: { state, attempts: { increment: 1 }, ...(state === "delivered" ? { deliveredAt: new Date() } : {}) },
+        select: { attempts: true },
+      });
+      await tx.notificationAttempt.create({ data: { jobId, attempt: row.attempts, ...attempt } });
+      return row.attempts;
+    });
+  }
+
+  /** Marks a delivery as pending again before its redelivery; false when the job has no such delivery. */
+  async markRedelivering(jobId: string, deliveryId: string): Promise<boolean> {
+    const { count } = await this.db.jobNotification.updateMany({
+      where: { jobId, deliveryId },
+      data: { state: "pending" },
+    });
+    return count === 1;
   }
 
   /** The job's notification and its attempts, oldest first. */
@@ -51,8 +74,17 @@ export class NotificationRepository {
       include: { log: { orderBy: { attempt: "asc" } } },
     });
     if (!row) return null;
-    const log = row.log.map(({ attempt, ts, statusCode, error, ms }) => ({ attempt, ts, statusCode, error, ms }));
-    return { ...row, state: row.state as NotificationRecord["state"], log };
+    const log = row.log.map(({ attempt, ts, statusCode, error, ms, trigger }) => ({
+      attempt,
+      ts,
+      statusCode,
+      error,
+      ms,
+      trigger: trigger as NotificationTrigger,
+    }));
+    const { deliveryId, event, url, attempts, createdAt, deliveredAt } = row;
+    const state = row.state as NotificationRecord["state"];
+    return { jobId, deliveryId, event, url, state, attempts, createdAt, deliveredAt, log };
   }
 
   /**

@@ -1,10 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { muteQueueErrors } from "./connection.js";
 
-/** Payload of a job notification: the job whose terminal status is POSTed. */
-export const NotifyPayload = z.object({ jobId: z.string().uuid() });
+/** Payload of a job notification: the job whose terminal status is POSTed (again, for a redelivery). */
+export const NotifyPayload = z.object({ jobId: z.string().uuid(), redeliver: z.boolean().optional() });
 export type NotifyPayload = z.infer<typeof NotifyPayload>;
 
 /** Payload of a schedule's tick: the schedule that should submit its job now. */
@@ -40,6 +41,12 @@ export class NotifyQueue {
   async enqueue(payload: NotifyPayload): Promise<void> {
     const data = NotifyPayload.parse(payload);
     await this.queue.add("notify", data, { jobId: `notify-${data.jobId}` });
+  }
+
+  /** Enqueues one more attempt of the job's delivery (a redelivery asked for: no automatic retries). */
+  async redeliver(jobId: string): Promise<void> {
+    const data = NotifyPayload.parse({ jobId, redeliver: true });
+    await this.queue.add("notify", data, { jobId: `notify-${jobId}-redeliver-${randomUUID()}`, attempts: 1 });
   }
 
   /** Closes the producer. */
