@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   patch_too_large: { retryable: false, http: 422 },
   /** The sandbox's disk (its size-limited /workspace, /tmp or home) filled up. */
   disk_limit: { retryable: false, http: 422 },
+  /** A review job's model finished without an accepted report_findings call. */
+  review_not_reported: { retryable: false, http: 422 },
   // ours
   sandbox_failed: { retryable: true, http: 500 },
   /** The job's worker died more often than the stall limit allows. */

@@ -9,6 +9,8 @@ export * from "./job-status.js";
 export * from "./json-hygiene.js";
 export * from "./notify-signature.js";
 export * from "./repo-url.js";
+export * from "./review.js";
 export * from "./storable.js";
 export * from "./throttle.js";
+export * from "./verification.js";
 export * from "./workspace.js";

@@ -1,4 +1,6 @@
 import type { TokenUsage } from "./events.js";
+import type { ReviewResult } from "./review.js";
+import type { ChangeExplanation, VerificationLink } from "./verification.js";
 
 /**
  * How a check command ended: "passed" (exit 0 in time), "failed", or "unavailable" — the command
@@ -91,6 +93,14 @@ export interface JobResult {
   network?: NetworkTotals;
   /** Documents the agent's search_docs calls returned (the knowledge it was given), with the passages' lines. */
   citations?: Citation[];
+  /** A review job's verdict and findings (validated; head-side line ranges). */
+  review?: ReviewResult;
+  /** The agent's account of its change: what, where, why (its explain_change call). */
+  explanation?: ChangeExplanation;
+  /** Each claim of verification with the check or command that showed it. */
+  verification?: VerificationLink[];
+  /** Claims dropped from `verification` because they named no check or command the job ran. */
+  verificationNotes?: string[];
 }
 
 /** A document of the project's knowledge base that a job's agent was shown. */

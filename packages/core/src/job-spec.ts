@@ -42,8 +42,19 @@ export const JobSpecSchema = z
             : 'repo must be an object with url, e.g. {"url": "https://…"}',
       },
     ),
-    /** "change" (default): the agent changes the repository; "ask": it answers from the code and docs, read-only (no patch). */
-    kind: z.enum(["change", "ask"]).optional(),
+    /** "change" (default): the agent changes the repository; "ask": it answers from the code and docs, read-only (no patch); "review": it reviews `review`'s diff, read-only, and reports findings. */
+    kind: z.enum(["change", "ask", "review"]).optional(),
+    /** With kind "review": the change to review, from the merge base of `base` to `head` (refs or commits of repo.url). */
+    review: z
+      .object(
+        {
+          base: reviewRef("review.base"),
+          head: reviewRef("review.head").default("HEAD"),
+        },
+        { error: 'review must be an object like {"base": "main", "head": "my-branch"}' },
+      )
+      .strict()
+      .optional(),
     task: z
       .string({ error: "task is required: what the agent should do, in plain words" })
       .trim()
@@ -139,10 +150,39 @@ export const JobSpecSchema = z
   })
   .strict()
   .superRefine((spec, ctx) => {
+    for (const issue of reviewIssues(spec)) ctx.addIssue({ code: "custom", ...issue });
     const path = unstorableStringPath(spec);
     if (path)
       ctx.addIssue({ code: "custom", path: path.split("."), message: "contains a NUL character or broken UTF-16" });
   });
+
+/** A branch, tag or commit name for a review (never an option to git: no leading "-"). */
+function reviewRef(field: string) {
+  return z
+    .string({ error: `${field} is required: a branch, tag or commit of the repository` })
+    .min(1, `${field} may not be empty`)
+    .max(255)
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9._/+@-]*$/, `${field} must be a branch, tag or commit name`);
+}
+
+/** A review job names what to review in `review` and nowhere else. */
+function reviewIssues(spec: { kind?: string | undefined; review?: unknown; repo: { ref?: string; commit?: string } }) {
+  const issues: Array<{ path: string[]; message: string }> = [];
+  if (spec.kind === "review" && !spec.review)
+    issues.push({ path: ["review"], message: 'a review job needs review: {"base": "<ref>", "head"?: "<ref>"}' });
+  if (spec.kind !== "review" && spec.review)
+    issues.push({
+      path: ["kind"],
+      message: 'review is only for kind "review"; add "kind": "review" or leave review out',
+    });
+  if (spec.kind === "review" && (spec.repo.ref || spec.repo.commit))
+    issues.push({
+      path: ["repo"],
+      message:
+        "a review job checks out review.head: leave repo.ref and repo.commit out and name the commit in review.head",
+    });
+  return issues;
+}
 
 export type JobSpec = z.output<typeof JobSpecSchema>;
 export type JobSpecInput = z.input<typeof JobSpecSchema>;

@@ -18,6 +18,7 @@ export function statusForError(error: PatchbayError): JobStatus {
     case "repo_too_large":
     case "patch_too_large":
     case "disk_limit":
+    case "review_not_reported":
     case "invalid_request":
     case "conflict":
     case "not_found":
