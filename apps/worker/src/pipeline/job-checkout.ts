@@ -1,7 +1,7 @@
 import { PatchbayError } from "@patchbay/core";
 import type { JobRecord, SourceRepository } from "@patchbay/db";
 import { cloneRepository, type HostCheckout } from "./clone.js";
-import { addGitConfig, checkRepoTarget } from "./repo-target.js";
+import { checkRepoTarget, repoTargetEnv } from "./repo-target.js";
 import type { JobSecrets } from "./secrets.js";
 import type { PipelineSettings } from "./settings.js";
 
@@ -22,7 +22,7 @@ export async function checkoutForJob(
     ? { gitConfig: [] }
     : await checkRepoTarget(job.spec.repo.url, { allowPrivate: settings.allowPrivateRepos ?? false });
   const credentials = await secrets.gitCredentials(job.spec.repo.url, settings.workDir);
-  const env = addGitConfig(credentials.env, target.gitConfig);
+  const env = repoTargetEnv(credentials.env, target);
   // PATCHBAY_MAX_REPO_FILES / PATCHBAY_MAX_REPO_MB: measured before the checkout is written.
   const limits = settings.repoLimits ? { limits: settings.repoLimits } : {};
   const options = { timeoutMs: CLONE_TIMEOUT_MS, hostPath: settings.hostPath, signal, env, ...limits };

@@ -1,12 +1,9 @@
-import { execFile } from "node:child_process";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { type JobSpec, PatchbayError, type PushResult } from "@patchbay/core";
-import { addGitConfig, checkRepoTarget } from "./repo-target.js";
+import { runHostGit } from "./host-git.js";
+import { checkRepoTarget, repoTargetEnv } from "./repo-target.js";
 import type { PipelineSettings } from "./settings.js";
-
-const run = promisify(execFile);
 
 /** A username and password (or token) for the remote; they reach git through GIT_ASKPASS only. */
 export interface GitCredentials {
@@ -97,7 +94,11 @@ async function remoteBranch(git: (args: string[]) => Promise<string>, branch: st
   return line === "" ? null : line.split(/\s+/)[0]!;
 }
 
-/** A git runner in `dir` with no user configuration, no prompts and only the given secrets. */
+/**
+ * A git runner in `dir` with no user configuration, no prompts and only the given secrets. Each
+ * command runs in a process group of its own: a time-out or the job's cancel kills git with its
+ * ssh, which would otherwise hang on as an orphan.
+ */
 async function gitIn(dir: string, request: PushRequest): Promise<(args: string[]) => Promise<string>> {
   const env: Record<string, string> = {
     ...request.env,
@@ -118,11 +119,10 @@ async function gitIn(dir: string, request: PushRequest): Promise<(args: string[]
     });
   }
   return async (args) => {
-    const { stdout } = await run("git", args, {
+    const { stdout } = await runHostGit(args, {
       cwd: dir,
       env,
-      timeout: request.timeoutMs,
-      maxBuffer: 16 * 1024 * 1024,
+      timeoutMs: request.timeoutMs,
       ...(request.signal ? { signal: request.signal } : {}),
     });
     return stdout.trim();
@@ -186,11 +186,11 @@ export async function pushForJob(context: JobPushContext): Promise<PushResult | 
       `refused to push branch ${output.branch}: the change contains a project secret (result.secretsInPatch); the stored patch has it redacted`,
     );
   }
-  // The same address policy as the clone: a push never reaches loopback or private targets.
+  // The same address policy and pinning as the clone: a push never reaches loopback or private targets.
   const target = await checkRepoTarget(context.spec.repo.url, {
     allowPrivate: context.settings.allowPrivateRepos ?? false,
   });
-  const env = addGitConfig(context.secrets?.env ?? {}, target.gitConfig);
+  const env = repoTargetEnv(context.secrets?.env ?? {}, target);
   return pushBranch({
     remote: context.spec.repo.url,
     baseCommit: context.baseCommit,

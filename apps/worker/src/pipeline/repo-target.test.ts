@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addGitConfig, checkRepoTarget, type Resolver } from "./repo-target.js";
+import { addGitConfig, checkRepoTarget, type Resolver, repoTargetEnv } from "./repo-target.js";
 
 const answers = (map: Record<string, string[]>): Resolver => {
   return async (host) => {
@@ -54,6 +54,33 @@ describe("checkRepoTarget", () => {
     expect((await checkRepoTarget("git@git.example.com:team/r.git", strict)).gitConfig).toEqual([
       ["http.followRedirects", "false"],
     ]);
+  });
+
+  it("pins an ssh clone to the first checked address, the host key checked under the URL's name", async () => {
+    const url = await checkRepoTarget("ssh://git@Git.Example.com:2222/team/r.git", strict);
+    expect(url.ssh).toEqual({ address: "93.184.216.34", hostKeyAlias: "[git.example.com]:2222" });
+    const scp = await checkRepoTarget("git@git.example.com:team/r.git", strict);
+    expect(scp.ssh).toEqual({ address: "93.184.216.34", hostKeyAlias: "git.example.com" });
+    expect(repoTargetEnv({}, scp).GIT_SSH_COMMAND).toBe(
+      "ssh '-o' 'HostName=93.184.216.34' '-o' 'HostKeyAlias=git.example.com'",
+    );
+    // A literal address is not resolved again by ssh; https is pinned by curl's resolve list.
+    expect((await checkRepoTarget("ssh://git@93.184.216.34/r.git", strict)).ssh).toBeUndefined();
+    expect((await checkRepoTarget("https://git.example.com/r.git", strict)).ssh).toBeUndefined();
+    expect(repoTargetEnv({}, await checkRepoTarget("https://git.example.com/r.git", strict)).GIT_SSH_COMMAND).toBe(
+      undefined,
+    );
+  });
+
+  it("pins ssh to the answer that was checked, whatever the name answers later", async () => {
+    let calls = 0;
+    const rebinding: Resolver = async () => [{ address: calls++ === 0 ? "93.184.216.34" : "127.0.0.1", family: 4 }];
+    const target = await checkRepoTarget("ssh://git@rebind.example.com/r.git", {
+      allowPrivate: false,
+      resolve: rebinding,
+    });
+    expect(calls).toBe(1);
+    expect(repoTargetEnv({}, target).GIT_SSH_COMMAND).toContain("'HostName=93.184.216.34'");
   });
 
   it("leaves everything alone when the operator allows private targets, and file URLs to admission", async () => {

@@ -1,6 +1,8 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { classifyRepoUrl, isLocalhostName, nonPublicAddress, PatchbayError, repoUrlHost } from "@patchbay/core";
+import { credentialTarget } from "./git-hosts.js";
+import { addSshPin, type SshPin, sshPin } from "./ssh-pin.js";
 
 /** Resolves a host name to every address a connection might use. */
 export type Resolver = (host: string) => Promise<Array<{ address: string; family: number }>>;
@@ -8,9 +10,11 @@ export type Resolver = (host: string) => Promise<Array<{ address: string; family
 const systemResolver: Resolver = (host) => lookup(host, { all: true, verbatim: true });
 const RESOLVE_TIMEOUT_MS = 10_000;
 
-/** git configuration a clone of the checked URL must run with (see `addGitConfig`). */
+/** What git must run with for the checked URL (see `repoTargetEnv`). */
 export interface RepoTarget {
   gitConfig: Array<[string, string]>;
+  /** For an ssh URL with a host name: the checked address ssh must connect to. */
+  ssh?: SshPin;
 }
 
 /** Options of `checkRepoTarget`. */
@@ -42,10 +46,10 @@ async function resolveAll(host: string, resolve: Resolver, url: string) {
 
 /**
  * Checks, before cloning, that an https or ssh repository URL reaches only public addresses, as
- * the worker host would resolve them. For https the clone is then pinned to exactly the checked
- * addresses and follows no redirect, so neither a second DNS answer nor a redirect can lead it to
- * this machine or a private network. (ssh resolves again by itself; a name that changes its
- * answer between the two lookups is not caught there.)
+ * the worker host would resolve them. The clone is then pinned to the checked addresses (https:
+ * curl's resolve list, no redirects; ssh: HostName of the first checked address, the host key
+ * checked under the URL's name), so a second DNS answer cannot lead it to this machine or a
+ * private network.
  */
 export async function checkRepoTarget(url: string, options: RepoTargetOptions): Promise<RepoTarget> {
   const kind = classifyRepoUrl(url);
@@ -63,7 +67,15 @@ export async function checkRepoTarget(url: string, options: RepoTargetOptions): 
     const pinned = addresses.map((a) => (a.family === 6 ? `[${a.address}]` : a.address)).join(",");
     gitConfig.push(["http.curloptResolve", `${host}:${port}:${pinned}`]);
   }
-  return { gitConfig };
+  if (kind !== "ssh" || literal) return { gitConfig };
+  const named = credentialTarget(url);
+  // The first address is the one ssh would try first (getaddrinfo's order, kept by `verbatim`).
+  return { gitConfig, ssh: sshPin(named?.hostname ?? host, named?.port, addresses[0]!.address) };
+}
+
+/** `env` with everything the checked target needs: its git configuration and the ssh pin. */
+export function repoTargetEnv(env: Record<string, string>, target: RepoTarget): Record<string, string> {
+  return addSshPin(addGitConfig(env, target.gitConfig), target.ssh);
 }
 
 /** `env` with git configuration entries added after any `GIT_CONFIG_*` entries it already has. */
