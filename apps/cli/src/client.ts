@@ -4,6 +4,7 @@ import { ApiClient, CliError } from "./api-client.js";
 import { applyPatch } from "./commands/apply.js";
 import { environmentCommand } from "./commands/environment.js";
 import { cancelJob, jobLogs, listJobs, type Out, printPatch, requireId } from "./commands/jobs.js";
+import { failOnFrom, reportReview, submitReview } from "./commands/review.js";
 import { schedulesCommand } from "./commands/schedules.js";
 import { secretsCommand } from "./commands/secrets.js";
 import { submit } from "./commands/submit.js";
@@ -33,6 +34,9 @@ export const OPTIONS = {
   repo: { type: "string" },
   ref: { type: "string" },
   commit: { type: "string" },
+  base: { type: "string" },
+  head: { type: "string" },
+  "fail-on": { type: "string" },
   task: { type: "string" },
   model: { type: "string" },
   setup: { type: "string", multiple: true },
@@ -83,16 +87,21 @@ function waitTimeoutMs(values: Values): number | undefined {
 
 /** Follows the job to its end; prints the summary (or the job as JSON) and returns the exit code. */
 async function finish(api: ApiClient, id: string, values: Values, out: Out): Promise<number> {
+  const job = await follow(api, id, values);
+  out.print(out.json ? JSON.stringify(job) : formatSummary(job));
+  return exitCodeFor(job);
+}
+
+/** Follows the job's events (progress on stderr) and returns the finished job. */
+function follow(api: ApiClient, id: string, values: Values) {
   const progress = progressFor(id, { quiet: values.quiet ?? false });
   const timeoutMs = waitTimeoutMs(values);
-  const job = await waitForJob(api, id, progress, {
+  return waitForJob(api, id, progress, {
     ...(timeoutMs ? { timeoutMs } : {}),
     onRetry: (reason, delayMs) => {
       if (!values.quiet) warn(`patchbay: ${reason}; retrying in ${Math.round(delayMs / 1000)}s`);
     },
   });
-  out.print(out.json ? JSON.stringify(job) : formatSummary(job));
-  return exitCodeFor(job);
 }
 
 /** Submit's flags under their camel-case names. */
@@ -170,6 +179,17 @@ export async function runClient(positionals: string[], values: Values): Promise<
       }
       if (!out.json) out.print(job.id);
       return finish(api, job.id, values, out);
+    }
+    case "review": {
+      const failOn = failOnFrom(values["fail-on"]);
+      const flags = { ...values, failOn: values["fail-on"] };
+      const job = await submitReview(api, flags);
+      if (!values.wait) {
+        out.print(out.json ? JSON.stringify(job) : job.id);
+        return 0;
+      }
+      if (!values.quiet) warn(`review job ${job.id} submitted`);
+      return reportReview(await follow(api, job.id, values), failOn, out);
     }
     case "say":
       return sayToJob(api, requireId(command, id), requireText(command, positionals.slice(2)), out);

@@ -73,7 +73,7 @@ export function formatSummary(job: JobView): string {
  */
 export function exitCodeFor(job: JobView): number {
   // An `ask` job runs no checks: its answer is the result.
-  if (job.status === "succeeded" && job.spec?.kind === "ask") return 0;
+  if (job.status === "succeeded" && (job.spec?.kind === "ask" || job.spec?.kind === "review")) return 0;
   if (job.status === "succeeded") {
     const passed = job.result?.checks.passed;
     return passed === null ? EXIT_NO_CHECKS_RAN : passed ? 0 : 1;

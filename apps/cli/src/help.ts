@@ -32,6 +32,10 @@ export const COMMAND_HELP: Record<string, string> = {
   "follow-up": `patchbay follow-up <job-id> "<text>" [--model M] [--wait [--wait-timeout SEC]]
   Continues a finished (succeeded or failed) job: a new job starting from its final tree, with its
   conversation. Its patch is cumulative; \`GET /v1/jobs/<id>/patch?since=parent\` is this step's alone.`,
+  review: `patchbay review --base REF [--head REF] [--repo URL] [--task FOCUS] [--model M] [--fail-on P0|P1|P2|P3] [--wait]
+  Reviews the change from the merge base of --base to --head (default HEAD of the repository), read-only.
+  With --wait prints the findings like a linter (file:line P1 title) and exits 1 when one is at or above
+  --fail-on (0 otherwise; 1 failed, 2 error as for wait).`,
   say: `patchbay say <job-id> "<text>"
   Steers a running job: the model gets the text as a user message before its next call (a finished
   job takes a follow-up instead).`,

@@ -22,6 +22,7 @@ export { type DocChunk, formatChunks, SEARCH_DOCS_TOOL, type SearchDocs } from "
 export { type Trajectory, trajectoryFromEvents } from "./trajectory.js";
 export { TOOL_OUTPUT_LIMIT, truncateMiddle } from "./truncate.js";
 export type {
+  AgentFunctionTool,
   AgentOutcome,
   AgentRunOptions,
   ModelAdapter,

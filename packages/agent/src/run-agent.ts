@@ -94,6 +94,7 @@ async function startRun(options: AgentRunOptions): Promise<Run> {
     runChecks: options.runChecks,
     searchDocs: options.searchDocs,
     updatePlan: options.updatePlan === true,
+    functions: options.functions,
     docs,
     redact: options.redact,
   };
@@ -106,6 +107,7 @@ async function startRun(options: AgentRunOptions): Promise<Run> {
       ...(options.runChecks ? [RUN_CHECKS_TOOL] : []),
       ...(options.searchDocs ? [SEARCH_DOCS_TOOL] : []),
       ...(options.updatePlan ? [UPDATE_PLAN_TOOL] : []),
+      ...(options.functions ?? []).map((f) => f.definition),
     ],
     history: [...(options.priorConversation ?? []), { role: "user", content: redact(options.task) }],
     ctx,

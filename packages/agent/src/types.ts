@@ -60,6 +60,8 @@ export interface AgentRunOptions {
   searchDocs?: SearchDocs;
   /** Offers `update_plan` (each call a `plan` event) and asks for a plan on multi-step tasks. */
   updatePlan?: boolean;
+  /** Function tools the caller runs (a review's `report_findings`), offered beside Patchbay's own. */
+  functions?: AgentFunctionTool[];
   emit: EventSink;
   signal?: AbortSignal;
   /** Per shell command unless the call sets its own timeout_ms; default 120000. */
@@ -85,6 +87,12 @@ export interface AgentRunOptions {
    * with its encrypted content included, sent before the task, which becomes the newest message.
    */
   priorConversation?: ResponseInputItem[];
+}
+
+/** A function tool the caller runs; a reply with `malformed: true` tells the model its arguments did not fit. */
+export interface AgentFunctionTool {
+  definition: FunctionTool;
+  run(argumentsText: string): Promise<{ output: string; ok: boolean; malformed?: boolean }>;
 }
 
 /** A steering message waiting for the next model call. */

@@ -1,4 +1,4 @@
-import { type AgentRunOptions, runAgent, summarizeChecks } from "@patchbay/agent";
+import { type AgentFunctionTool, type AgentRunOptions, runAgent, summarizeChecks } from "@patchbay/agent";
 
 type Conversation = NonNullable<AgentRunOptions["priorConversation"]>;
 
@@ -37,6 +37,10 @@ export interface AgentPhaseInput {
   events?: SteeringSource;
   /** A follow-up's earlier conversation (startFollowUp), sent before its task. */
   conversation?: Conversation;
+  /** Replaces the job's task (a review job's task carries the diff). */
+  task?: string;
+  /** Function tools the caller runs (a review's report_findings). */
+  functions?: AgentFunctionTool[];
 }
 
 /** The agent phase: the model loop in the job's sandbox, within the job's limits. */
@@ -54,7 +58,7 @@ export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummar
     ...(prices ? { prices } : {}),
     client,
     workspace: sandbox,
-    task: ask ? askTask(spec.task) : spec.task,
+    task: input.task ?? (ask ? askTask(spec.task) : spec.task),
     limits: {
       maxTurns: spec.limits.maxTurns,
       deadline: (job.startedAt?.getTime() ?? Date.now()) + spec.limits.timeoutSec * 1000,
@@ -64,6 +68,7 @@ export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummar
     ...(commands.length > 0 ? { runChecks: agentChecks(input, commands) } : {}),
     ...(knowledge ? { searchDocs: knowledge.searchDocs } : {}),
     updatePlan: true,
+    ...(input.functions?.length ? { functions: input.functions } : {}),
     ...(input.conversation?.length ? { priorConversation: input.conversation } : {}),
     emit,
     signal,

@@ -1,5 +1,6 @@
 import { PatchbayError } from "@patchbay/core";
 import type { JobRecord, SourceRepository } from "@patchbay/db";
+import { reviewCheckout } from "../review/review-target.js";
 import { cloneRepository, type HostCheckout } from "./clone.js";
 import { checkRepoTarget, repoTargetEnv } from "./repo-target.js";
 import type { JobSecrets } from "./secrets.js";
@@ -26,7 +27,7 @@ export async function checkoutForJob(
   // PATCHBAY_MAX_REPO_FILES / PATCHBAY_MAX_REPO_MB: measured before the checkout is written.
   const limits = settings.repoLimits ? { limits: settings.repoLimits } : {};
   const options = { timeoutMs: CLONE_TIMEOUT_MS, hostPath: settings.hostPath, signal, env, ...limits };
-  return cloneRepository(job.spec.repo, settings.workDir, options, sourceBundle(job, context.sources))
+  return cloneRepository(reviewCheckout(job.spec), settings.workDir, options, sourceBundle(job, context.sources))
     .catch((err: unknown) => {
       throw secrets.redactError(withNote(err, credentials.note));
     })

@@ -23,9 +23,10 @@ import { NetworkLedger } from "../environment/egress-door.js";
 import type { EnvironmentCacheDeps } from "../environment/environment-cache.js";
 import { type EgressSetup, type JobEnvironment, prepareEnvironment } from "../environment/environment-phase.js";
 import type { HostRegistries } from "../environment/setup-env.js";
+import { startReview } from "../review/review-job.js";
 import { abortReason, raceAbort } from "./abort.js";
 import { type AfterChecksSandbox, afterChecks } from "./after-checks.js";
-import { type AgentSummary, runAgentPhase } from "./agent-phase.js";
+import { type AgentPhaseInput, type AgentSummary, runAgentPhase } from "./agent-phase.js";
 import { EventBuffer } from "./event-buffer.js";
 import { type CollectedPatch, collectPatch, snapshotWorkspace, type WorkspaceSnapshot } from "./finalize.js";
 import { type FollowUpStart, startFollowUp } from "./follow-up.js";
@@ -172,6 +173,7 @@ export class JobRun {
       const env = await this.environment(checkout.dir);
       this.followUp = await startFollowUp(this.job, this.deps, env.sandbox);
       if (this.job.spec.kind === "ask") return await this.answer(env);
+      if (this.job.spec.kind === "review") return await this.review(env);
       await this.enter("baseline");
       this.progress.before = await this.runChecks(env.sandbox, env.plan, "baseline");
       // What setup and the baseline left behind (node_modules, reports) is not the agent's change.
@@ -255,6 +257,16 @@ export class JobRun {
     return { kind: "finished", result: this.result([], null), patch: null, message: "answered (read-only ask job)" };
   }
 
+  /** kind "review": the agent reviews review.base..head read-only; its validated report is result.review. */
+  private async review(env: JobEnvironment): Promise<Outcome> {
+    await this.enter("agent");
+    const review = await startReview(env.sandbox, this.job.spec);
+    this.progress.agent = await this.runAgent(env.sandbox, null, { task: review.task, functions: review.functions });
+    await this.enter("finalize");
+    const result = { ...this.result([], null), review: this.secrets.redactValue(review.result()) };
+    return { kind: "finished", result, patch: null, message: review.message() };
+  }
+
   private async enter(phase: JobPhase): Promise<void> {
     if (this.signal.aborted) return;
     await retryStorage(`phase ${phase}`, () => this.deps.jobs.setPhase(this.job.id, phase), this.log);
@@ -281,7 +293,11 @@ export class JobRun {
     });
   }
 
-  private runAgent(sandbox: Sandbox, plan: ChecksPlan | null): Promise<AgentSummary> {
+  private runAgent(
+    sandbox: Sandbox,
+    plan: ChecksPlan | null,
+    extra: Pick<AgentPhaseInput, "task" | "functions"> = {},
+  ): Promise<AgentSummary> {
     return runAgentPhase({
       job: this.job,
       settings: this.deps.settings,
@@ -293,6 +309,7 @@ export class JobRun {
       redact: this.secrets.redact,
       events: this.deps.events,
       ...(this.followUp ? { conversation: this.followUp.conversation } : {}),
+      ...extra,
     });
   }
 
@@ -403,7 +420,7 @@ export class JobRun {
 
   /** The patch made so far, for errors that keep it (budget, loop, time-out); never for ask jobs. */
   private async partialPatch(error: PatchbayError): Promise<CollectedPatch | null> {
-    if (!keepsPartialPatch(error) || this.job.spec.kind === "ask") return null;
+    if (!keepsPartialPatch(error) || this.job.spec.kind === "ask" || this.job.spec.kind === "review") return null;
     if (this.progress.change) return this.progress.change.patch;
     const { env, baseCommit, snapshot } = this.progress;
     if (!env || !baseCommit) return null;

@@ -1,6 +1,7 @@
 import type { EventSink, Workspace } from "@patchbay/core";
 import type { ResponseInputItem } from "openai/resources/responses/responses";
 import type { AgentsDocs } from "../agents-md.js";
+import type { AgentFunctionTool } from "../types.js";
 import type { RedactText } from "./redact.js";
 import type { SearchDocs } from "./search-docs.js";
 
@@ -22,6 +23,8 @@ export interface ToolContext {
   docs: AgentsDocs | undefined;
   /** Whether the run offers `update_plan`. */
   updatePlan?: boolean;
+  /** Function tools the caller runs. */
+  functions?: AgentFunctionTool[] | undefined;
   /** Applied to every tool output before the model or a tool_result event sees it. */
   redact?: RedactText | undefined;
 }

@@ -25,6 +25,7 @@ export function functionToolNames(ctx: ToolContext): string[] {
     ...(ctx.runChecks ? ["run_checks"] : []),
     ...(ctx.searchDocs ? ["search_docs"] : []),
     ...(ctx.updatePlan ? ["update_plan"] : []),
+    ...(ctx.functions ?? []).map((f) => f.definition.name),
   ];
 }
 
@@ -45,6 +46,11 @@ export async function runFunctionCall(call: ResponseFunctionToolCall, ctx: ToolC
   if (call.name === "update_plan") {
     const { output, ok } = runUpdatePlan(call.arguments, ctx);
     return reply(output, ok, ok ? {} : { malformed: true });
+  }
+  const own = ctx.functions?.find((f) => f.definition.name === call.name);
+  if (own) {
+    const { output, ok, malformed } = await own.run(call.arguments);
+    return reply(output, ok, malformed ? { malformed: true } : {});
   }
   if (call.name === "shell") {
     const args = parseArguments(call.arguments, ShellArgs);
