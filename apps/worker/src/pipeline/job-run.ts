@@ -374,6 +374,7 @@ export class JobRun {
     this.settling = true;
     const collected = outcome.kind === "failed" ? await this.partialPatch(outcome.error) : null;
     const partial = collected && this.secrets.guardPatch(collected);
+    if (partial) await this.partialStepPatch();
     await this.boxes.removeAll();
     await this.buffer.flush();
     switch (outcome.kind) {
@@ -416,6 +417,16 @@ export class JobRun {
   private collectOptions() {
     const max = this.deps.settings.maxPatchBytes;
     return max ? { maxPatchBytes: max } : {};
+  }
+
+  /** A failed follow-up's own change so far (patch?since=parent), when the checks phase never stored it. */
+  private async partialStepPatch(): Promise<void> {
+    const { env, snapshot, change } = this.progress;
+    if (!this.followUp || change || !env) return;
+    const guard = (p: CollectedPatch) => this.secrets.guardPatch(p);
+    await this.followUp
+      .recordStepPatch(env.sandbox, snapshot, guard, this.collectOptions())
+      .catch((err: unknown) => this.log.warn({ err }, "could not store the failed follow-up's step patch"));
   }
 
   /** The patch made so far, for errors that keep it (budget, loop, time-out); never for ask jobs. */
