@@ -3,6 +3,7 @@ import { loadConfig } from "@patchbay/config";
 import { ApiClient, CliError } from "./api-client.js";
 import { applyPatch } from "./commands/apply.js";
 import { environmentCommand } from "./commands/environment.js";
+import { evalCommand } from "./commands/eval.js";
 import { cancelJob, jobLogs, listJobs, type Out, printPatch, requireId } from "./commands/jobs.js";
 import { failOnFrom, reportReview, submitReview } from "./commands/review.js";
 import { schedulesCommand } from "./commands/schedules.js";
@@ -58,6 +59,10 @@ export const OPTIONS = {
   cron: { type: "string" },
   every: { type: "string" },
   timezone: { type: "string" },
+  concurrency: { type: "string" },
+  out: { type: "string" },
+  engine: { type: "string" },
+  attempts: { type: "string" },
   json: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
@@ -199,6 +204,8 @@ export async function runClient(positionals: string[], values: Values): Promise<
       return secretsCommand(api, positionals[1], positionals[2], values.project, out.json);
     case "env":
       return environmentCommand(api, positionals.slice(1), values.project, out.json);
+    case "eval":
+      return evalCommand(api, positionals.slice(1), { ...values, maxTurns: values["max-turns"] }, out);
     default:
       throw new CliError(`unknown command ${command}\n(patchbay help for the commands)`);
   }

@@ -45,6 +45,12 @@ patchbay schedules list | schedules pause|resume|delete <id>`,
   (admin key). Operators: \`secrets rekey\` runs from the repository CLI (database access).`,
   env: `patchbay env show | env allow HOST... | env deny HOST... | env set < settings.json   --project P
 patchbay env list | env rm [KEY]    --project P   the project's cached environments (changes: admin key)`,
+  eval: `patchbay eval <instances.json> [--out DIR] [--concurrency N] [--model M] [--engine E] [--attempts N]
+         [--timeout SEC] [--max-turns N]
+patchbay eval compare <runA> <runB> [--out DIR]
+  Runs each instance as a job with hidden tests (default 4 at once) and writes DIR/report.json and
+  DIR/report.md (default DIR: eval-results/<file name>). A rerun with the same DIR skips finished
+  instances. {id} in --model is replaced by the instance's id. compare: which instances flipped, rates, cost, time.`,
   version: "patchbay version\n  Prints the CLI's version (the server it was built with).",
   help: "patchbay help [command]\n  This text, or one command's.",
 };
