@@ -10,7 +10,13 @@ export const HEARTBEAT_MS = 10_000;
  * nothing; a job whose worker died (still `running`) starts a new attempt, continuing the
  * job's event numbering. Returns "handed_back" when the job went back to the queue.
  */
-export async function processJob(jobId: string, deps: PipelineDeps, registry: RunRegistry): Promise<RunOutcome> {
+export async function processJob(
+  jobId: string,
+  deps: PipelineDeps,
+  registry: RunRegistry,
+  /** Told once the attempt holds the job (it shows as running), e.g. to reply on GitHub. */
+  onStarted?: (jobId: string) => void,
+): Promise<RunOutcome> {
   const job = await deps.jobs.findById(jobId);
   if (!job || isTerminal(job.status)) return "done";
   if (job.cancelRequested) {
@@ -28,6 +34,7 @@ export async function processJob(jobId: string, deps: PipelineDeps, registry: Ru
     return "done";
   }
   const started = (await deps.jobs.findById(jobId)) ?? job;
+  onStarted?.(jobId);
   if (started.cancelRequested) run.abort("cancelled");
   // A previous attempt on a worker that died may have left its container behind.
   await deps.sandboxes.destroyForJob(jobId);

@@ -3,6 +3,7 @@ import type { Config } from "@patchbay/config";
 import { outageWarnings } from "@patchbay/core";
 import {
   createDb,
+  GithubReportRepository,
   JobEventRepository,
   JobRepository,
   NotificationRepository,
@@ -149,13 +150,14 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   const reportToGithub = githubReporter({
     jobs,
     secrets: deps.secrets,
+    store: new GithubReportRepository(db),
     apiUrl: config.PATCHBAY_GITHUB_API_URL,
     publicUrl: config.PATCHBAY_URL ?? `http://${config.PATCHBAY_API_HOST}:${config.PATCHBAY_API_PORT}`,
     logger: log,
   });
   const notify = (jobId: string) => {
     void notifier.trigger(jobId).catch((err: unknown) => log.warn({ err, jobId }, "could not queue the notification"));
-    void reportToGithub(jobId);
+    void reportToGithub.finished(jobId);
   };
   const subscriber = createRedis(config.REDIS_URL, redisOptions);
   await subscriber.subscribe(CANCEL_CHANNEL);
@@ -166,7 +168,9 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   await reapContainers(sandboxes, jobs, log, workerId).catch((err: unknown) => log.warn({ err }, "reaper failed"));
   sandboxes.warmUp();
   const processor = async (job: Job<RunJobPayload>, token?: string) => {
-    const outcome = await gate.run(job.data.jobId, () => processJob(job.data.jobId, deps, registry));
+    const outcome = await gate.run(job.data.jobId, () =>
+      processJob(job.data.jobId, deps, registry, reportToGithub.started),
+    );
     if (outcome === "done") notify(job.data.jobId);
     if (outcome === NO_SLOT) {
       // The project runs as many jobs as it may: this one waits in the queue (delayed) and asks again.

@@ -32,6 +32,7 @@ export async function pingDb(db: import("./client.js").Db): Promise<boolean> {
 export { type EnvironmentRecord, EnvironmentRepository } from "./environment-repository.js";
 export { storableEvent } from "./event-repository.js";
 export { GithubHookRepository, type GithubHookSettings, type SeenDelivery } from "./github-hook-repository.js";
+export { type GithubReportIds, GithubReportRepository } from "./github-report-repository.js";
 export {
   type NotificationAttemptRecord,
   type NotificationRecord,

@@ -1,4 +1,5 @@
 export { hashedBagOfWordsEmbedding, STAND_IN_DIMENSIONS, STAND_IN_EMBEDDINGS_MODEL } from "./embeddings.js";
+export { type GithubRequest, type GithubStandIn, type GithubState, startGithubStandIn } from "./github.js";
 export { type NpmPackageSpec, NpmPackageSpecSchema } from "./npm-publish.js";
 export { type NpmRegistry, type NpmRegistryOptions, startNpmRegistry } from "./npm-registry.js";
 export {

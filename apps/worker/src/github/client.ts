@@ -6,6 +6,29 @@ const TIMEOUT_MS = 15_000;
 const Pull = z.object({ number: z.number(), html_url: z.string(), node_id: z.string().optional() });
 const Comment = z.object({ id: z.number(), html_url: z.string(), body: z.string().nullable().optional() });
 
+const CheckRunAnswer = z.object({ id: z.number(), html_url: z.string().nullable().optional() });
+
+/** A check run as Patchbay writes it (GitHub's fields; `conclusion` only when completed). */
+export interface CheckRunFields {
+  name?: string;
+  head_sha?: string;
+  external_id?: string;
+  details_url?: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion?: "success" | "failure" | "cancelled" | "timed_out" | "neutral";
+  started_at?: string;
+  completed_at?: string;
+  output?: { title: string; summary: string };
+}
+
+/** A commit status as Patchbay writes it. */
+export interface CommitStatusFields {
+  state: "pending" | "success" | "failure" | "error";
+  target_url: string;
+  description: string;
+  context: string;
+}
+
 /** A pull request as GitHub answers it (the parts Patchbay reads). */
 export type GithubPull = z.infer<typeof Pull>;
 /** An issue comment as GitHub answers it (the parts Patchbay reads). */
@@ -39,7 +62,9 @@ export class GithubClient {
     }
     const text = await res.text();
     if (!res.ok) {
-      throw new PatchbayError("github_failed", `${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+      throw new PatchbayError("github_failed", `${method} ${path}: ${res.status} ${text.slice(0, 300)}`, {
+        details: { status: res.status },
+      });
     }
     const parsed = schema.safeParse(text ? JSON.parse(text) : null);
     if (!parsed.success) throw new PatchbayError("github_failed", `${method} ${path}: unexpected answer`);
@@ -80,5 +105,30 @@ export class GithubClient {
   /** Rewrites a comment. */
   updateComment(repo: string, id: number, body: string): Promise<GithubComment> {
     return this.call(Comment, "PATCH", `/repos/${repo}/issues/comments/${id}`, { body });
+  }
+
+  /** Creates a check run on a commit (needs a token that may write checks: a GitHub App's). */
+  createCheckRun(repo: string, run: CheckRunFields & { name: string; head_sha: string }): Promise<{ id: number }> {
+    return this.call(CheckRunAnswer, "POST", `/repos/${repo}/check-runs`, run);
+  }
+
+  /** Updates a check run (e.g. completes it with a conclusion). */
+  updateCheckRun(repo: string, id: number, run: CheckRunFields): Promise<{ id: number }> {
+    return this.call(CheckRunAnswer, "PATCH", `/repos/${repo}/check-runs/${id}`, run);
+  }
+
+  /** Patchbay's check run of a job on a commit, found by name and external id. */
+  async findCheckRun(repo: string, sha: string, name: string, externalId: string): Promise<{ id: number } | undefined> {
+    const query = new URLSearchParams({ check_name: name, per_page: "100" });
+    const Runs = z.object({
+      check_runs: z.array(CheckRunAnswer.extend({ external_id: z.string().nullable().optional() })),
+    });
+    const { check_runs } = await this.call(Runs, "GET", `/repos/${repo}/commits/${sha}/check-runs?${query}`);
+    return check_runs.find((r) => r.external_id === externalId);
+  }
+
+  /** Sets a commit status (one per context: a repeat replaces it). */
+  async setCommitStatus(repo: string, sha: string, status: CommitStatusFields): Promise<void> {
+    await this.call(z.unknown(), "POST", `/repos/${repo}/statuses/${sha}`, status);
   }
 }

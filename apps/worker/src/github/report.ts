@@ -66,3 +66,40 @@ export function finishComment(job: JobRecord, jobUrl: string, pullUrl?: string):
   const reason = job.error ? `${job.error.code}: ${job.error.message}` : (job.result?.summary ?? "no reason recorded");
   return `${head}\n\n${reason}`;
 }
+
+/** The hidden line of the "started" reply (distinct from the finished reply's marker). */
+export function startMarker(jobId: string): string {
+  return `<!-- patchbay:job=${jobId} started -->`;
+}
+
+/** The reply posted when a job made from an issue or comment starts. */
+export function startComment(job: JobRecord, jobUrl: string): string {
+  const where = job.spec.output?.pullRequest ? "open a pull request and " : "";
+  return `${startMarker(job.id)}\n[Patchbay job ${job.id}](${jobUrl}) started. It will ${where}reply here when it finishes.`;
+}
+
+/** A finished job's check-run conclusion: success only when it succeeded and its checks pass. */
+export function conclusionOf(job: JobRecord): "success" | "failure" | "cancelled" | "timed_out" {
+  if (job.status === "succeeded") return job.result?.checks.passed === false ? "failure" : "success";
+  if (job.status === "cancelled" || job.status === "timed_out") return job.status;
+  return "failure";
+}
+
+/** The check run's title and summary for a running or finished job. */
+export function commitSummary(job: JobRecord, jobUrl: string, pullUrl?: string): { title: string; summary: string } {
+  if (job.status === "queued" || job.status === "running") {
+    return { title: "Patchbay is working on this commit", summary: `[Job ${job.id}](${jobUrl}) is running.` };
+  }
+  const reason = job.error ? `${job.error.code}: ${job.error.message}` : "";
+  const title =
+    job.status === "succeeded"
+      ? pullUrl
+        ? `Fix proposed in ${pullUrl}`
+        : "Patchbay made a patch"
+      : `Patchbay job ${job.status}${reason ? `: ${reason}` : ""}`;
+  const parts = [`[Job ${job.id}](${jobUrl}) finished: **${job.status}**.`];
+  if (pullUrl) parts.push(`Pull request: ${pullUrl}`);
+  if (job.result) parts.push(job.result.summary?.trim() ?? "", checksTable(job.result.checks));
+  if (reason) parts.push(reason);
+  return { title: title.slice(0, 200), summary: parts.filter(Boolean).join("\n\n") };
+}

@@ -1,21 +1,53 @@
 import { isTerminal } from "@patchbay/core";
-import type { JobRecord } from "@patchbay/db";
+import type { GithubReportIds, JobRecord } from "@patchbay/db";
 import { GithubClient, type GithubComment, type GithubPull } from "./client.js";
-import { finishComment, jobMarker, pullRequestBody, pullRequestTitle } from "./report.js";
+import { reportOnCommit } from "./commit-report.js";
+import {
+  commitSummary,
+  conclusionOf,
+  finishComment,
+  jobMarker,
+  pullRequestBody,
+  pullRequestTitle,
+  startComment,
+  startMarker,
+} from "./report.js";
 
-/** The project secret whose token the round trip uses (repo scope: pull requests, issues). */
+/** The project secret whose token the round trip uses (repo scope: pull requests, issues, checks). */
 export const GITHUB_TOKEN_SECRET = "GITHUB_TOKEN";
 
 /** What the round trip did on GitHub for a job. */
 export interface GithubReport {
   pullRequest?: { number: number; url: string };
   comment?: { id: number; url: string };
+  checkRun?: { id: number };
   /** Why nothing was done (no token, not from GitHub, nothing to report). */
   skipped?: string;
 }
 
+/** Where the round trip keeps the GitHub ids of a job's comments, check run and pull request. */
+export interface GithubReportStore {
+  find(jobId: string): Promise<GithubReportIds>;
+  save(jobId: string, ids: GithubReportIds): Promise<void>;
+}
+
+/** A store that forgets on restart (tests; without it, posts are still found again by marker). */
+export function memoryReportStore(): GithubReportStore {
+  const byJob = new Map<string, GithubReportIds>();
+  return {
+    find: async (jobId) => ({ ...byJob.get(jobId) }),
+    save: async (jobId, ids) => void byJob.set(jobId, { ...byJob.get(jobId), ...ids }),
+  };
+}
+
+interface GithubSource {
+  event: string;
+  repository: string;
+  issue?: number;
+}
+
 /** Where a job came from on GitHub (`metadata.github`, set by the webhook intake). */
-function githubSource(job: JobRecord): { event: string; repository: string; issue?: number } | undefined {
+function githubSource(job: JobRecord): GithubSource | undefined {
   const github = (
     job.spec.metadata as { github?: { event?: unknown; repository?: unknown; url?: unknown } } | undefined
   )?.github;
@@ -30,66 +62,118 @@ export function repositoryOf(url: string): string | undefined {
   return match ? `${match[1]}/${match[2]}` : undefined;
 }
 
+/** What the job should get on GitHub: a reply (issue number), a commit report (sha), a pull request. */
+function targets(job: JobRecord) {
+  const source = githubSource(job);
+  const replyTo = source && ["issues", "issue_comment"].includes(source.event) ? source.issue : undefined;
+  const commit = source?.event === "workflow_run" ? job.spec.repo.commit : undefined;
+  const wantsPull = job.spec.output?.pullRequest === true && job.result?.push !== undefined;
+  return { repo: source?.repository ?? repositoryOf(job.spec.repo.url), replyTo, commit, wantsPull };
+}
+
 /**
- * Reports a finished job back to GitHub: opens (or, on a retry, edits) the pull request of a job
- * with `output.pullRequest` whose branch was pushed, and replies on the issue or pull request a
- * job was made from. Idempotent: Patchbay's pull request is found by its head branch and its
- * comment by a hidden marker naming the job, so a retried call edits instead of duplicating.
+ * Reports a job back to GitHub. When it starts: a reply on the issue or pull request it was made
+ * from, and an in-progress check run on a `workflow_run` job's commit. When it finished: the pull
+ * request of `output.pullRequest` (opened, or edited on a retry), a second reply with the PR link
+ * or the reason it failed, and the check run completed with the job's conclusion. Idempotent: the
+ * GitHub ids go to the store and a retry edits them; without stored ids, Patchbay's posts are
+ * found again (comments by a hidden marker, the PR by its head branch, the check run by external id).
  */
 export class GithubRoundTrip {
-  constructor(private readonly options: { apiUrl: string; jobUrl: (jobId: string) => string }) {}
+  private readonly store: GithubReportStore;
 
-  /** Does the job's GitHub work with `token`; throws PatchbayError("github_failed") for a retry. */
-  async report(job: JobRecord, token: string | undefined): Promise<GithubReport> {
-    if (!isTerminal(job.status)) return { skipped: "the job has not finished" };
-    const source = githubSource(job);
-    const wantsPull = job.spec.output?.pullRequest === true && job.result?.push !== undefined;
-    const replyTo = source && ["issues", "issue_comment"].includes(source.event) ? source.issue : undefined;
-    if (!wantsPull && replyTo === undefined) return { skipped: "no pull request asked for and not made from GitHub" };
+  constructor(
+    private readonly options: { apiUrl: string; jobUrl: (jobId: string) => string; store?: GithubReportStore },
+  ) {
+    this.store = options.store ?? memoryReportStore();
+  }
+
+  /** The "started" reply and the in-progress check run; throws PatchbayError("github_failed") for a retry. */
+  async started(job: JobRecord, token: string | undefined): Promise<GithubReport> {
+    const { repo, replyTo, commit } = targets(job);
+    if (replyTo === undefined && commit === undefined) return { skipped: "not made from an issue, comment or run" };
     if (!token) return { skipped: `the project has no secret ${GITHUB_TOKEN_SECRET}` };
-    const repo = source?.repository ?? repositoryOf(job.spec.repo.url);
     if (!repo) return { skipped: `cannot tell the GitHub repository of ${job.spec.repo.url}` };
     const client = new GithubClient(this.options.apiUrl, token);
     const jobUrl = this.options.jobUrl(job.id);
+    const stored = await this.store.find(job.id);
     const report: GithubReport = {};
-    if (wantsPull) {
-      const pull = await this.upsertPull(client, repo, job, jobUrl);
-      report.pullRequest = { number: pull.number, url: pull.html_url };
-    }
     if (replyTo !== undefined) {
-      const comment = await upsertComment(
-        client,
-        repo,
-        replyTo,
-        job.id,
-        finishComment(job, jobUrl, report.pullRequest?.url),
-      );
+      const body = startComment(job, jobUrl);
+      const comment = await upsertComment(client, repo, replyTo, startMarker(job.id), body, stored.startCommentId);
+      await this.store.save(job.id, { startCommentId: comment.id });
       report.comment = { id: comment.id, url: comment.html_url };
+    }
+    if (commit !== undefined) {
+      const state = { ...commitSummary(job, jobUrl), detailsUrl: jobUrl };
+      const ids = await reportOnCommit(client, { repo, sha: commit, jobId: job.id }, state, stored);
+      await this.store.save(job.id, ids);
+      if (ids.checkRunId !== undefined) report.checkRun = { id: ids.checkRunId };
     }
     return report;
   }
 
-  private async upsertPull(client: GithubClient, repo: string, job: JobRecord, jobUrl: string): Promise<GithubPull> {
+  /** The finished job's pull request, reply and check run; throws PatchbayError("github_failed") for a retry. */
+  async report(job: JobRecord, token: string | undefined): Promise<GithubReport> {
+    if (!isTerminal(job.status)) return { skipped: "the job has not finished" };
+    const { repo, replyTo, commit, wantsPull } = targets(job);
+    if (!wantsPull && replyTo === undefined && commit === undefined) {
+      return { skipped: "no pull request asked for and not made from GitHub" };
+    }
+    if (!token) return { skipped: `the project has no secret ${GITHUB_TOKEN_SECRET}` };
+    if (!repo) return { skipped: `cannot tell the GitHub repository of ${job.spec.repo.url}` };
+    const client = new GithubClient(this.options.apiUrl, token);
+    const jobUrl = this.options.jobUrl(job.id);
+    const stored = await this.store.find(job.id);
+    const report: GithubReport = {};
+    if (wantsPull) {
+      const pull = await this.upsertPull(client, repo, job, jobUrl, stored.pullNumber);
+      await this.store.save(job.id, { pullNumber: pull.number });
+      report.pullRequest = { number: pull.number, url: pull.html_url };
+    }
+    if (replyTo !== undefined) {
+      const body = finishComment(job, jobUrl, report.pullRequest?.url);
+      const comment = await upsertComment(client, repo, replyTo, jobMarker(job.id), body, stored.finishCommentId);
+      await this.store.save(job.id, { finishCommentId: comment.id });
+      report.comment = { id: comment.id, url: comment.html_url };
+    }
+    if (commit !== undefined) {
+      const summary = commitSummary(job, jobUrl, report.pullRequest?.url);
+      const state = { ...summary, conclusion: conclusionOf(job), detailsUrl: jobUrl };
+      const ids = await reportOnCommit(client, { repo, sha: commit, jobId: job.id }, state, stored);
+      await this.store.save(job.id, ids);
+      if (ids.checkRunId !== undefined) report.checkRun = { id: ids.checkRunId };
+    }
+    return report;
+  }
+
+  private async upsertPull(
+    client: GithubClient,
+    repo: string,
+    job: JobRecord,
+    jobUrl: string,
+    storedNumber: number | undefined,
+  ): Promise<GithubPull> {
     const branch = job.result?.push?.branch ?? "";
     const owner = repo.split("/")[0] ?? "";
     const content = { title: pullRequestTitle(job), body: pullRequestBody(job, jobUrl) };
-    const open = await client.findOpenPull(repo, owner, branch);
-    if (open) return client.updatePull(repo, open.number, content);
+    const number = storedNumber ?? (await client.findOpenPull(repo, owner, branch))?.number;
+    if (number !== undefined) return client.updatePull(repo, number, content);
     const ref = job.spec.repo.ref;
     const base = ref && !ref.startsWith("refs/") ? ref : await client.defaultBranch(repo);
     return client.createPull(repo, { ...content, head: branch, base });
   }
 }
 
-/** Edits Patchbay's comment for the job on the issue when there is one, else writes it. */
+/** Edits Patchbay's comment (by stored id, else found by its marker), else writes it. */
 async function upsertComment(
   client: GithubClient,
   repo: string,
   issue: number,
-  jobId: string,
+  marker: string,
   body: string,
+  storedId: number | undefined,
 ): Promise<GithubComment> {
-  const marker = jobMarker(jobId);
-  const mine = (await client.listComments(repo, issue)).find((c) => c.body?.includes(marker));
-  return mine ? client.updateComment(repo, mine.id, body) : client.createComment(repo, issue, body);
+  const id = storedId ?? (await client.listComments(repo, issue)).find((c) => c.body?.includes(marker))?.id;
+  return id !== undefined ? client.updateComment(repo, id, body) : client.createComment(repo, issue, body);
 }
