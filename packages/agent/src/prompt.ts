@@ -25,7 +25,7 @@ export function systemPrompt(root: string, options: PromptOptions = {}): string 
 - There is no network: do not try to install packages or download anything.
 - Do not commit, create branches or change git configuration; your changes are collected from the working tree.
 - Run the relevant tests when the repository has them, and fix what you broke.
-- When you are done, answer without calling tools: a brief summary of what you changed and why.`;
+- When you are done, answer without calling tools: a brief summary that names what you changed, where (the files), why, and how you verified it (the checks or commands that showed it).`;
 }
 
 /**

@@ -23,6 +23,7 @@ import { NetworkLedger } from "../environment/egress-door.js";
 import type { EnvironmentCacheDeps } from "../environment/environment-cache.js";
 import { type EgressSetup, type JobEnvironment, prepareEnvironment } from "../environment/environment-phase.js";
 import type { HostRegistries } from "../environment/setup-env.js";
+import { ChangeExplainer, toolEvents } from "../explain/explain-change.js";
 import { startReview } from "../review/review-job.js";
 import { abortReason, raceAbort } from "./abort.js";
 import { type AfterChecksSandbox, afterChecks } from "./after-checks.js";
@@ -92,6 +93,8 @@ export class JobRun {
   private readonly boxes: JobSandboxes;
   private readonly knowledge: JobKnowledge | null;
   private secrets: JobSecrets = JobSecrets.none;
+  /** The agent's explain_change call, linked to what the job ran (result.explanation, result.verification). */
+  private readonly explainer = new ChangeExplainer();
   /** A follow-up's start (its parent's tree and the thread's conversation); null for other jobs. */
   private followUp: FollowUpStart | null = null;
   /** What earlier phases produced, for the result of a run that ends early. */
@@ -179,7 +182,7 @@ export class JobRun {
       // What setup and the baseline left behind (node_modules, reports) is not the agent's change.
       this.progress.snapshot = await snapshotWorkspace(env.sandbox, this.followUp?.commit ?? checkout.baseCommit);
       await this.enter("agent");
-      this.progress.agent = await this.runAgent(env.sandbox, env.plan);
+      this.progress.agent = await this.runAgent(env.sandbox, env.plan, { functions: [this.explainer.tool] });
       await this.enter("checks");
       const change = await collectAgentChange(
         env.sandbox,
@@ -341,6 +344,9 @@ export class JobRun {
     await this.boxes.removeAll();
     const patch = this.secrets.guardPatch(change.patch);
     const result = { ...this.result(after, patch), afterChecksIn: where };
+    await this.buffer.flush();
+    const explained = this.explainer.link(after, await toolEvents(this.deps.events, this.job.id));
+    Object.assign(result, this.secrets.redactValue(explained));
     try {
       const push = await this.pushBranch(patch);
       if (push) result.push = push;
