@@ -121,6 +121,15 @@ describe("review jobs", () => {
     expect(outputs(2).at(-1)).toContain("priority must be one of P0, P1, P2, P3");
     expect(outputs(3).at(-1)).toContain("src/cart.js has 24 lines at the head, not 99");
     expect(outputs(4).at(-1)).toContain("Review recorded: needs_changes, 2 finding(s)");
+
+    // A review is not continued as a follow-up: the 409 says what to do instead.
+    const followUp = await fetch(`${stack.api}/v1/jobs/${done.id}/follow-ups`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ task: "Now fix it." }),
+    });
+    expect(followUp.status).toBe(409);
+    expect(await followUp.text()).toContain("submit a change job at its head");
   }, 180_000);
 
   it("fails a review whose model never reports, instead of storing an empty one", async () => {

@@ -60,6 +60,12 @@ function refuseUnlessFollowable(parent: JobRecord): string {
       },
     );
   }
+  if (parent.spec.kind === "review") {
+    throw new PatchbayError(
+      "conflict",
+      `job ${parent.id} is a review: its findings are in result.review; to act on them, submit a change job at its head (${parent.result?.review?.head ?? parent.spec.review?.head})`,
+    );
+  }
   const baseCommit = parent.result?.baseCommit;
   if (!baseCommit) {
     throw new PatchbayError("conflict", `job ${parent.id} cannot be followed up: it never checked out its repository`);
