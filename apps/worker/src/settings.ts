@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { Config } from "@patchbay/config";
 import type { PipelineSettings } from "./pipeline/settings.js";
 
@@ -19,6 +20,12 @@ export async function pipelineSettings(config: Config, workerId: string): Promis
     maxPatchBytes: config.PATCHBAY_MAX_PATCH_BYTES,
     repoLimits: { maxFiles: config.PATCHBAY_MAX_REPO_FILES, maxMb: config.PATCHBAY_MAX_REPO_MB },
     gitAuthor: { name: config.PATCHBAY_GIT_AUTHOR_NAME, email: config.PATCHBAY_GIT_AUTHOR_EMAIL },
+    codex: {
+      version: config.PATCHBAY_CODEX_VERSION,
+      // Docker bind-mounts need an absolute host path.
+      cacheDir: resolve(config.PATCHBAY_CODEX_DIR ?? `${config.PATCHBAY_STATE_DIR}/codex`),
+      bridgePath: config.PATCHBAY_EGRESS_BRIDGE,
+    },
     model: {
       ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
       // The SDK refuses to start without a key; local OpenAI-compatible servers ignore it.

@@ -65,6 +65,13 @@ export const ConfigSchema = z.object({
   PATCHBAY_STATE_DIR: z.string().default(".patchbay"),
   /** The static egress bridge mounted into sandboxes (scripts/build-egress-bridge.sh); default <PATCHBAY_STATE_DIR>/bin/egress-bridge. */
   PATCHBAY_EGRESS_BRIDGE: z.string().optional(),
+  /** The Codex CLI version (npm `@openai/codex`) jobs with `engine: "codex"` run. */
+  PATCHBAY_CODEX_VERSION: z
+    .string()
+    .regex(/^[0-9]+\.[0-9]+\.[0-9]+(-[A-Za-z0-9.]+)?$/, "a version of @openai/codex, e.g. 0.171.0")
+    .default("0.171.0"),
+  /** Host folder of Codex CLI installs, one per version, mounted read-only into sandboxes; default <PATCHBAY_STATE_DIR>/codex. */
+  PATCHBAY_CODEX_DIR: z.string().optional(),
   /** Setup reaches the network through the worker's allowlisting proxy; false: setup runs offline. */
   PATCHBAY_EGRESS: z.stringbool().default(true),
   /** Let the proxy reach loopback and private addresses (a registry on the LAN, tests); never needed for public registries. */

@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   internal: { retryable: true, http: 500 },
   /** GitHub's REST API refused or failed a request (a pull request or comment for a job). */
   github_failed: { retryable: true, http: 502 },
+  /** The job's agent engine (the Codex CLI) could not be installed, or ended without the model being the cause. */
+  engine_failed: { retryable: true, http: 500 },
 } as const satisfies Record<string, { retryable: boolean; http: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -61,6 +61,9 @@ export const JobSpecSchema = z
       .min(1, "task may not be empty")
       .max(32_000, "task is longer than 32000 characters"),
     model: z.string().min(1).max(200).default(DEFAULT_MODEL),
+    /** Who works in the sandbox: "patchbay", Patchbay's own agent loop; "codex", OpenAI's Codex CLI (Responses API models). */
+    // Parsed specs always carry it; optional in the type because jobs stored before it have none.
+    engine: z.enum(["patchbay", "codex"]).default("patchbay").optional(),
     reasoningEffort: z.enum(["minimal", "low", "medium", "high", "xhigh"]).optional(),
     setup: z.array(command).max(50).optional(),
     checks: z

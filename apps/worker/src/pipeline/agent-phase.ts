@@ -6,6 +6,7 @@ import { type ChecksPlan, runChecks } from "@patchbay/checks";
 import type { EventSink, TokenUsage } from "@patchbay/core";
 import type { JobRecord } from "@patchbay/db";
 import type { Sandbox } from "@patchbay/sandbox";
+import type { AgentEngine } from "../engines/engine.js";
 import { askTask, type JobKnowledge } from "./knowledge.js";
 import type { PipelineSettings } from "./settings.js";
 import { type SteeringSource, steeringInbox } from "./steering.js";
@@ -37,6 +38,8 @@ export interface AgentPhaseInput {
   events?: SteeringSource;
   /** A follow-up's earlier conversation (startFollowUp), sent before its task. */
   conversation?: Conversation;
+  /** Works in the sandbox instead of Patchbay's loop (JobSpec engine "codex"). */
+  engine?: AgentEngine;
   /** Replaces the job's task (a review job's task carries the diff). */
   task?: string;
   /** Function tools the caller runs (a review's report_findings). */
@@ -45,6 +48,7 @@ export interface AgentPhaseInput {
 
 /** The agent phase: the model loop in the job's sandbox, within the job's limits. */
 export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummary> {
+  if (input.engine) return input.engine.run(input);
   const { job, settings, sandbox, knowledge, emit, signal, redact } = input;
   const { spec } = job;
   const { api, prices, ...client } = settings.model;

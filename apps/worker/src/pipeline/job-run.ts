@@ -23,6 +23,7 @@ import { NetworkLedger } from "../environment/egress-door.js";
 import type { EnvironmentCacheDeps } from "../environment/environment-cache.js";
 import { type EgressSetup, type JobEnvironment, prepareEnvironment } from "../environment/environment-phase.js";
 import type { HostRegistries } from "../environment/setup-env.js";
+import { type AgentEngine, agentEngine } from "../engines/engine.js";
 import { ChangeExplainer, toolEvents } from "../explain/explain-change.js";
 import { startReview } from "../review/review-job.js";
 import { abortReason, raceAbort } from "./abort.js";
@@ -92,6 +93,8 @@ export class JobRun {
   private readonly network: NetworkLedger;
   private readonly boxes: JobSandboxes;
   private readonly knowledge: JobKnowledge | null;
+  /** An outside agent engine (JobSpec engine "codex"); null: Patchbay's own loop. */
+  private readonly engine: AgentEngine | null;
   private secrets: JobSecrets = JobSecrets.none;
   /** The agent's explain_change call, linked to what the job ran (result.explanation, result.verification). */
   private readonly explainer = new ChangeExplainer();
@@ -116,6 +119,8 @@ export class JobRun {
     this.network = new NetworkLedger(this.emit);
     const { settings } = deps;
     const box = job.spec.sandbox;
+    const engine = agentEngine(job, settings, deps.logger);
+    this.engine = engine;
     this.boxes = new JobSandboxes(deps.sandboxes, {
       jobId: job.id,
       workerId: settings.workerId,
@@ -123,6 +128,7 @@ export class JobRun {
       cpus: box?.cpus ?? settings.sandbox.cpus,
       memoryMb: box?.memoryMb ?? settings.sandbox.memoryMb,
     });
+    if (engine) this.boxes.mountInEvery(() => engine.mounts());
     const scope = { projectId: job.projectId, repoUrl: job.spec.repo.url };
     this.knowledge = deps.knowledge ? new JobKnowledge(deps.knowledge, scope, this.emit, deps.logger) : null;
     // Removing the containers at once stops whatever runs in them. A time-out keeps the agent's
@@ -211,6 +217,7 @@ export class JobRun {
     } finally {
       await checkout.remove();
       await this.progress.env?.dispose().catch(() => undefined);
+      await this.engine?.dispose().catch(() => undefined);
     }
   }
 
@@ -311,6 +318,7 @@ export class JobRun {
       signal: this.signal,
       redact: this.secrets.redact,
       events: this.deps.events,
+      ...(this.engine ? { engine: this.engine } : {}),
       ...(this.followUp ? { conversation: this.followUp.conversation } : {}),
       ...extra,
     });

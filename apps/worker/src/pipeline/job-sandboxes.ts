@@ -19,19 +19,27 @@ export class JobSandboxes {
   private readonly live = new Set<Sandbox>();
   private closed = false;
 
+  private jobMounts: (() => Promise<SandboxMount[]>) | null = null;
+
   constructor(
     private readonly provider: SandboxProvider,
     readonly spec: JobSandboxSpec,
   ) {}
 
+  /** Mounts every sandbox made from now on gets (an agent engine's: AgentEngine.mounts). */
+  mountInEvery(mounts: () => Promise<SandboxMount[]>): void {
+    this.jobMounts = mounts;
+  }
+
   /** A new sandbox from the job's image (or `image`), with `mounts`, holding the host checkout when given. */
   async create(
     options: { image?: string; mounts?: SandboxMount[]; checkoutDir?: string; env?: Record<string, string> } = {},
   ): Promise<Sandbox> {
+    const mounts = [...(options.mounts ?? []), ...((await this.jobMounts?.()) ?? [])];
     const sandbox = await this.provider.create({
       ...this.spec,
       ...(options.image ? { image: options.image } : {}),
-      ...(options.mounts?.length ? { mounts: options.mounts } : {}),
+      ...(mounts.length ? { mounts } : {}),
       ...(options.env ? { env: options.env } : {}),
     });
     this.live.add(sandbox);

@@ -35,6 +35,7 @@ export function statusForError(error: PatchbayError): JobStatus {
     case "unavailable":
     case "internal":
     case "github_failed":
+    case "engine_failed":
       return "error";
   }
 }

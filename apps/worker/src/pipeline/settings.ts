@@ -14,6 +14,8 @@ export interface PipelineSettings {
   repoLimits?: { maxFiles: number; maxMb: number };
   /** Author of the commits pushed for `output.branch`. */
   gitAuthor?: { name: string; email: string };
+  /** The Codex engine (JobSpec `engine: "codex"`): CLI version, host cache of installs, bridge binary. */
+  codex?: { version: string; cacheDir: string; bridgePath: string };
   model: {
     baseURL?: string;
     apiKey: string;

@@ -1,0 +1,42 @@
+import type { TokenUsage } from "@patchbay/core";
+import { z } from "zod";
+
+/** What the proxy reads from a Responses API `Response` (the openai SDK's shape, checked at this edge). */
+export const ModelResponseSchema = z.looseObject({
+  status: z.string().optional(),
+  output: z.array(z.looseObject({ type: z.string() })).default([]),
+  usage: z
+    .looseObject({
+      input_tokens: z.number().default(0),
+      output_tokens: z.number().default(0),
+      input_tokens_details: z.looseObject({ cached_tokens: z.number().nullish() }).nullish(),
+      output_tokens_details: z.looseObject({ reasoning_tokens: z.number().nullish() }).nullish(),
+    })
+    .nullish(),
+});
+export type ModelResponse = z.output<typeof ModelResponseSchema>;
+
+/** Patchbay's usage from a response's; servers that leave out the details count zero there. */
+export function usageOf(response: ModelResponse): TokenUsage {
+  const u = response.usage;
+  return {
+    inputTokens: u?.input_tokens ?? 0,
+    cachedInputTokens: u?.input_tokens_details?.cached_tokens ?? 0,
+    outputTokens: u?.output_tokens ?? 0,
+    reasoningTokens: u?.output_tokens_details?.reasoning_tokens ?? 0,
+  };
+}
+
+/** The text of a response's assistant messages, or null when it has none. */
+export function assistantText(response: ModelResponse): string | null {
+  const texts: string[] = [];
+  for (const item of response.output) {
+    if (item.type !== "message" || !Array.isArray(item.content)) continue;
+    for (const part of item.content as Array<{ type?: unknown; text?: unknown }>) {
+      if (part.type === "output_text" && typeof part.text === "string" && part.text.trim() !== "") {
+        texts.push(part.text.trim());
+      }
+    }
+  }
+  return texts.length === 0 ? null : texts.join("\n\n");
+}
