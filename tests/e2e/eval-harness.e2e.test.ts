@@ -1,0 +1,143 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { ModelScript } from "@patchbay/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EvalComparison } from "../../apps/cli/src/eval/compare.js";
+import { loadInstances } from "../../apps/cli/src/eval/instance.js";
+import type { EvalReport } from "../../apps/cli/src/eval/report.js";
+import type { InstanceOutcome } from "../../apps/cli/src/eval/run-folder.js";
+import { type Stack, startStack } from "./stack.js";
+
+// The harness proof: the shipped instances (real upstream fixes) are each resolved by a trajectory
+// that applies the instance's gold patch and by none that changes nothing — so a resolved count
+// measures the agent, not the harness.
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const CLI = path.join(ROOT, "apps/cli/bin/patchbay.mjs");
+const INSTANCES = path.join(ROOT, "eval/instances/instances.json");
+const instances = loadInstances(INSTANCES);
+
+const say = (text: string) => ({ type: "message", role: "assistant", content: [{ type: "output_text", text }] });
+/** Applies the gold patch with the shell tool (as a model would write it), then finishes. */
+const goldScript = (patch: string): ModelScript => ({
+  turns: [
+    {
+      output: [
+        {
+          type: "shell_call",
+          action: { commands: [`echo ${Buffer.from(patch).toString("base64")} | base64 -d | git apply -v`] },
+        },
+      ],
+    },
+    { output: [say("Applied the fix.")] },
+  ],
+});
+const SCRIPTS: Record<string, ModelScript> = {
+  empty: { turns: [{ output: [say("I looked at it and changed nothing.")] }] },
+  ...Object.fromEntries(instances.map((i) => [`gold-${i.id}`, goldScript(i.goldPatch ?? "")])),
+};
+
+let stack: Stack;
+const dirs: string[] = [];
+const outDir = (name: string) => {
+  const dir = mkdtempSync(path.join(tmpdir(), `patchbay-eval-e2e-${name}-`));
+  dirs.push(dir);
+  return path.join(dir, "run");
+};
+
+beforeAll(async () => {
+  stack = await startStack(SCRIPTS);
+});
+afterAll(async () => {
+  await stack?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Runs the repository CLI against the stack. */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, PATCHBAY_URL: stack.api, PATCHBAY_API_KEY: stack.key };
+    execFile("node", [CLI, ...args], { cwd: ROOT, env, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : 99) : 0, stdout, stderr });
+    });
+  });
+}
+
+const readJson = <T>(file: string) => JSON.parse(readFileSync(file, "utf8")) as T;
+const jobCount = () => stack.db.job.count({ where: { projectId: stack.projectId } });
+
+describe("patchbay eval on the shipped instances", () => {
+  let goldRun: string;
+  let emptyRun: string;
+
+  it("ships at least five projects in at least three test runners, each with a gold patch", () => {
+    expect(new Set(instances.map((i) => i.repository.url)).size).toBeGreaterThanOrEqual(5);
+    expect(new Set(instances.map((i) => i.reference?.runner)).size).toBeGreaterThanOrEqual(3);
+    for (const i of instances) expect(i.goldPatch, i.id).toMatch(/^diff --git /);
+  });
+
+  it("resolves every instance with the gold patch", async () => {
+    goldRun = outDir("gold");
+    const run = await cli(["eval", INSTANCES, "--out", goldRun, "--model", "script:gold-{id}", "--concurrency", "2"]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = readJson<EvalReport>(path.join(goldRun, "report.json"));
+    for (const row of report.instances)
+      expect([row.id, row.status, row.resolved, row.error]).toEqual([row.id, "succeeded", true, null]);
+    expect(report.summary).toMatchObject({
+      instances: instances.length,
+      finished: instances.length,
+      resolved: instances.length,
+    });
+    for (const instance of instances) {
+      const outcome = readJson<InstanceOutcome>(path.join(goldRun, "instances", `${instance.id}.json`));
+      expect(outcome.hidden?.failToPass.passed.sort()).toEqual([...instance.failToPass].sort());
+      expect(outcome.hidden?.passToPass.failed).toEqual([]);
+    }
+    expect(readFileSync(path.join(goldRun, "report.md"), "utf8")).toContain(
+      `**Resolved ${instances.length} of ${instances.length} (100.0%)**`,
+    );
+    // The agent never saw the hidden tests: no model request carries a line only the test patch adds.
+    const requests = JSON.stringify(stack.model.requests.map((r) => r.body));
+    for (const instance of instances) {
+      const added = instance.testPatch.split("\n").filter((l) => /^\+\s*\S.{12,}/.test(l) && !l.startsWith("+++"));
+      const unique = added
+        .filter((l) => !instance.goldPatch?.includes(l.slice(1)))
+        .sort((x, y) => y.length - x.length)[0];
+      expect(unique, instance.id).toBeDefined();
+      expect(requests.includes(JSON.stringify(unique?.slice(1).trim()).slice(1, -1)), instance.id).toBe(false);
+    }
+  });
+
+  it("a rerun with the same --out submits nothing and keeps the report", async () => {
+    const before = await jobCount();
+    const run = await cli(["eval", INSTANCES, "--out", goldRun, "--model", "script:gold-{id}"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain("submitted");
+    expect(await jobCount()).toBe(before);
+    expect(readJson<EvalReport>(path.join(goldRun, "report.json")).summary.resolved).toBe(instances.length);
+  });
+
+  it("resolves none with an empty trajectory: the hidden tests ran and their fail-to-pass tests failed", async () => {
+    emptyRun = outDir("empty");
+    const run = await cli(["eval", INSTANCES, "--out", emptyRun, "--model", "script:empty", "--concurrency", "2"]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = readJson<EvalReport>(path.join(emptyRun, "report.json"));
+    expect(report.summary).toMatchObject({ finished: instances.length, resolved: 0 });
+    for (const instance of instances) {
+      const outcome = readJson<InstanceOutcome>(path.join(emptyRun, "instances", `${instance.id}.json`));
+      expect(outcome.hidden?.error, instance.id).toBeUndefined();
+      expect(outcome.hidden?.failToPass.failed.sort(), instance.id).toEqual([...instance.failToPass].sort());
+    }
+  });
+
+  it("compares the two runs: every instance flipped to resolved", async () => {
+    const run = await cli(["eval", "compare", emptyRun, goldRun, "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const comparison = JSON.parse(run.stdout) as EvalComparison;
+    expect(comparison.gained.sort()).toEqual(instances.map((i) => i.id).sort());
+    expect(comparison).toMatchObject({ lost: [], shared: instances.length });
+    expect(comparison.a.resolvedRate).toBe(0);
+    expect(comparison.b.resolvedRate).toBe(1);
+  });
+});
