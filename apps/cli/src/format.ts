@@ -36,6 +36,8 @@ export function formatEvent(e: JobEvent): string {
       return `✉ ${e.data.delivered ? "delivered to the model" : "message sent"}: ${oneLine(e.data.text)}`;
     case "plan":
       return formatPlan(e.data.steps);
+    case "hidden":
+      return `◇ hidden tests ${e.data.resolved ? "resolved" : "not resolved"}: fail-to-pass ${e.data.failToPass.passed}/${e.data.failToPass.passed + e.data.failToPass.failed}, pass-to-pass ${e.data.passToPass.passed}/${e.data.passToPass.passed + e.data.passToPass.failed}${e.data.error ? ` — ${e.data.error}` : ""}`;
   }
 }
 

@@ -1,6 +1,8 @@
 export { compareChecks } from "./compare.js";
 export { CONFIG_FILE, loadRepoConfig, parseRepoConfig, type RepoConfig, RepoConfigSchema } from "./config-file.js";
 export { detectChecks, inspectRepo, makefileTargets } from "./detect.js";
+export { HIDDEN_LISTED_MAX, type HiddenRun, judgeHidden } from "./hidden.js";
+export { type HiddenTestOptions, runHiddenTests } from "./hidden-run.js";
 export { DEFAULT_JUNIT_PATHS, readFreshReports, snapshotReports } from "./junit-reports.js";
 export {
   cleanOutput,
@@ -20,6 +22,7 @@ export {
   type TestOutputParser,
   type TestReport,
 } from "./parsers/index.js";
+export { type ListedOutcome, parseTestOutcomes, type TestOutcomes } from "./parsers/outcomes.js";
 export { type ChecksPlan, type JobChecksSpec, planChecks } from "./plan.js";
 export { VENV_DIR, VENV_PYTHON } from "./python-setup.js";
 export {

@@ -15,6 +15,7 @@ export const EVENT_TYPES = [
   "environment",
   "user_message",
   "plan",
+  "hidden",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -88,6 +89,17 @@ export interface EventData {
   user_message: { messageId: string; text: string; delivered: boolean };
   /** The agent's plan as it last set it with `update_plan`. */
   plan: { explanation?: string; steps: PlanStep[] };
+  /** The hidden checks' outcome (result.hidden names every test); never emitted before the agent phase ended. */
+  hidden: {
+    resolved: boolean;
+    failToPass: { passed: number; failed: number };
+    passToPass: { passed: number; failed: number };
+    exitCode: number | null;
+    durationMs: number;
+    /** At most the first 50 named tests that did not pass. */
+    notPassing: string[];
+    error?: string;
+  };
 }
 
 /** One step of the agent's plan. */

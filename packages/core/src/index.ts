@@ -2,6 +2,7 @@ export * from "./addresses.js";
 export * from "./environment.js";
 export * from "./errors.js";
 export * from "./events.js";
+export * from "./hidden-checks.js";
 export * from "./host-rule.js";
 export * from "./job-result.js";
 export * from "./job-spec.js";

@@ -1,4 +1,5 @@
 import type { TokenUsage } from "./events.js";
+import type { HiddenResult } from "./hidden-checks.js";
 import type { ReviewResult } from "./review.js";
 import type { ChangeExplanation, VerificationLink } from "./verification.js";
 
@@ -93,6 +94,8 @@ export interface JobResult {
   network?: NetworkTotals;
   /** Documents the agent's search_docs calls returned (the knowledge it was given), with the passages' lines. */
   citations?: Citation[];
+  /** With checks.hidden: how the hidden tests did against the stored patch. */
+  hidden?: HiddenResult;
   /** A review job's verdict and findings (validated; head-side line ranges). */
   review?: ReviewResult;
   /** The agent's account of its change: what, where, why (its explain_change call). */

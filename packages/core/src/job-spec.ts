@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HiddenChecksSchema } from "./hidden-checks.js";
 import { HostRuleSchema } from "./host-rule.js";
 import { FREE_JSON_LIMITS, jsonDepth, unstorableStringPath } from "./json-hygiene.js";
 import { classifyRepoUrl } from "./repo-url.js";
@@ -72,6 +73,8 @@ export const JobSpecSchema = z
         lint: command.optional(),
         /** After-checks run against the original test files; changes to them are dropped from the patch. */
         protectTests: z.boolean().optional(),
+        /** Tests the agent never sees, run after it finished; result.hidden says whether they pass. */
+        hidden: HiddenChecksSchema.optional(),
       })
       .strict()
       .optional(),

@@ -1,8 +1,9 @@
 import type { JobRecord } from "@patchbay/db";
+import { publicSpec } from "./public-spec.js";
 
 /**
  * The public JSON of a job: what the API answers and what notifications carry. The patch is
- * not in it (fetch it by `links.patch`).
+ * not in it (fetch it by `links.patch`), nor a hidden test patch (see publicSpec).
  */
 export function toJobJson(job: JobRecord) {
   return {
@@ -18,7 +19,7 @@ export function toJobJson(job: JobRecord) {
     updatedAt: job.updatedAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,
-    spec: job.spec,
+    spec: publicSpec(job.spec),
     result: job.result,
     error: job.error,
     parentId: job.parentId ?? null,

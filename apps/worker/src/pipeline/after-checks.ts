@@ -37,7 +37,8 @@ export async function afterChecks(input: AfterChecksInput): Promise<{ runs: Chec
   return { runs: await input.run(sandbox, env.plan), where: "fresh_sandbox" };
 }
 
-async function applyPatch(sandbox: Sandbox, patch: string): Promise<void> {
+/** Applies the stored patch in a fresh sandbox; sandbox_failed when it does not apply. */
+export async function applyPatch(sandbox: Sandbox, patch: string): Promise<void> {
   try {
     await sandbox.streamIn(["git", "-C", sandbox.root, "apply", "--whitespace=nowarn", "-"], Readable.from([patch]));
   } catch (err) {

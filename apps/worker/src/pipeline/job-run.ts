@@ -3,6 +3,7 @@ import {
   type CheckRun,
   DEFAULT_PROJECT_ENVIRONMENT,
   type EventSink,
+  type HiddenResult,
   type JobPhase,
   type JobResult,
   type JobStatus,
@@ -32,6 +33,7 @@ import { type AgentPhaseInput, type AgentSummary, runAgentPhase } from "./agent-
 import { EventBuffer } from "./event-buffer.js";
 import { type CollectedPatch, collectPatch, snapshotWorkspace, type WorkspaceSnapshot } from "./finalize.js";
 import { type FollowUpStart, startFollowUp } from "./follow-up.js";
+import { runHiddenChecks } from "./hidden-checks.js";
 import { JobAccounting } from "./job-accounting.js";
 import { checkoutForJob } from "./job-checkout.js";
 import { JobSandboxes } from "./job-sandboxes.js";
@@ -100,6 +102,8 @@ export class JobRun {
   private readonly explainer = new ChangeExplainer();
   /** A follow-up's start (its parent's tree and the thread's conversation); null for other jobs. */
   private followUp: FollowUpStart | null = null;
+  /** With checks.hidden: their outcome, run after the after-checks (result.hidden). */
+  private hidden: HiddenResult | null = null;
   /** What earlier phases produced, for the result of a run that ends early. */
   private readonly progress: {
     baseCommit: string | null;
@@ -212,6 +216,17 @@ export class JobRun {
         run: (sandbox, plan) => this.runChecks(sandbox, plan, "after"),
         emit: this.emit,
       });
+      const hidden = this.job.spec.checks?.hidden;
+      if (hidden)
+        this.hidden = await runHiddenChecks({
+          hidden,
+          env,
+          boxes: this.boxes,
+          patch: change.patch.patch,
+          emit: this.emit,
+          timeoutMs: this.deps.settings.commandTimeoutMs,
+          signal: this.signal,
+        });
       await this.enter("finalize");
       return await this.finish(after, change, where);
     } finally {
@@ -340,6 +355,7 @@ export class JobRun {
       ...network,
       ...(this.knowledge?.citations().length ? { citations: this.knowledge.citations() } : {}),
       ...(patch?.secretsInPatch ? { secretsInPatch: true } : {}),
+      ...(this.hidden ? { hidden: this.hidden } : {}),
     });
   }
 

@@ -1,6 +1,6 @@
 import type { TestCounts, TestReport } from "./types.js";
 
-const TESTCASE = /<testcase\b((?:[^>"']|"[^"]*"|'[^']*')*?)(\/>|>([\s\S]*?)<\/testcase\s*>)/g;
+export const TESTCASE = /<testcase\b((?:[^>"']|"[^"]*"|'[^']*')*?)(\/>|>([\s\S]*?)<\/testcase\s*>)/g;
 const ATTRIBUTE = /([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 /** Parses a JUnit XML report (surefire, pytest --junitxml, jest-junit, go-junit-report) into counts and failing `classname.name`s. */
@@ -22,13 +22,13 @@ export function parseJUnitXml(xml: string): TestReport | undefined {
   return { format: "junit", counts, failedTests: [...new Set(failedTests)] };
 }
 
-function caseName(attributes: Map<string, string>): string {
+export function caseName(attributes: Map<string, string>): string {
   const name = attributes.get("name") ?? "";
   const classname = attributes.get("classname");
   return classname ? `${classname}.${name}` : name;
 }
 
-function readAttributes(source: string): Map<string, string> {
+export function readAttributes(source: string): Map<string, string> {
   const attributes = new Map<string, string>();
   for (const match of source.matchAll(ATTRIBUTE)) attributes.set(match[1]!, decodeEntities(match[2] ?? match[3] ?? ""));
   return attributes;
