@@ -54,10 +54,7 @@ export type EvalInstance = z.output<typeof EvalInstanceSchema>;
 export type EvalInstanceInput = z.input<typeof EvalInstanceSchema>;
 
 /** An instances file: `{"instances": [...]}` or a bare array. */
-export const EvalInstancesFileSchema = z.union([
-  z.object({ instances: z.array(EvalInstanceSchema) }).transform((f) => f.instances),
-  z.array(EvalInstanceSchema),
-]);
+export const EvalInstancesFileSchema = z.object({ instances: z.array(EvalInstanceSchema) }).strict();
 
 /** An instance with its repository paths made absolute. */
 export type LoadedInstance = EvalInstance & { repository: { url: string; bundle?: string; path?: string } };
@@ -70,14 +67,17 @@ export function loadInstances(file: string): LoadedInstance[] {
   } catch (err) {
     throw new CliError(`cannot read instances from ${file}: ${(err as Error).message}`);
   }
-  const parsed = EvalInstancesFileSchema.safeParse(raw);
+  // A bare array is read as {instances: [...]}, so that a problem is named by its instance's index.
+  const parsed = EvalInstancesFileSchema.safeParse(Array.isArray(raw) ? { instances: raw } : raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`);
+    const issues = parsed.error.issues.map(
+      (i) => `${i.path.join(".").replace(/^instances\./, "") || "(file)"}: ${i.message}`,
+    );
     throw new CliError(`${file} is not an instances file:\n  ${issues.slice(0, 20).join("\n  ")}`);
   }
   const seen = new Set<string>();
   const dir = path.dirname(path.resolve(file));
-  return parsed.data.map((instance) => {
+  return parsed.data.instances.map((instance) => {
     if (seen.has(instance.id)) throw new CliError(`${file}: instance id ${instance.id} appears twice`);
     seen.add(instance.id);
     const { bundle, path: local } = instance.repository;
