@@ -46,8 +46,9 @@ afterAll(async () => {
   repo.remove();
 });
 
-async function runJob(model: string): Promise<JobJson> {
-  const { status, job } = await submit(stack.api, { repo: { url: repo.url }, task: TASK, model, engine: "codex" });
+async function runJob(model: string, extra: Record<string, unknown> = {}): Promise<JobJson> {
+  const spec = { repo: { url: repo.url }, task: TASK, model, engine: "codex", ...extra };
+  const { status, job } = await submit(stack.api, spec);
   expect(status).toBe(202);
   return job;
 }
@@ -128,6 +129,29 @@ describe("engine codex", () => {
     expect(requestsFor("script:codex-hold")[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
     const events: JobEvent[] = await streamEvents(stack.api, job.id);
     expect(JSON.stringify(events)).not.toContain(KEY);
+  }, 300_000);
+
+  it("stops Codex at maxTurns as our loop stops: budget_exceeded, the call past the limit never sent, the patch so far kept", async () => {
+    const before = requestsFor("script:fix-cart-bug-codex").length;
+    const submitted = await runJob("script:fix-cart-bug-codex", { limits: { maxTurns: 2 } });
+    const job = await waitTerminal(stack.api, submitted.id, 240_000);
+    expect(job.status).toBe("failed");
+    expect(job.error?.code).toBe("budget_exceeded");
+    expect(job.result?.usage.turns).toBe(2);
+    expect(requestsFor("script:fix-cart-bug-codex").length - before).toBe(2);
+    const patch = await (await fetch(`${stack.api}/v1/jobs/${job.id}/patch`)).text();
+    expect(patch).toContain(FIX);
+    expect(containersFor(job.id)).toEqual([]);
+  }, 300_000);
+
+  it("is cancelled mid-command: the job ends cancelled and its container is removed", async () => {
+    const submitted = await runJob("script:codex-hold");
+    await waitForCodexCommand(submitted.id);
+    const res = await fetch(`${stack.api}/v1/jobs/${submitted.id}/cancel`, { method: "POST" });
+    expect(res.status).toBeLessThan(300);
+    const job = await waitTerminal(stack.api, submitted.id, 60_000);
+    expect(job.status).toBe("cancelled");
+    expect(containersFor(job.id)).toEqual([]);
   }, 300_000);
 });
 
