@@ -20,6 +20,8 @@ def test_punctuation():
     assert slugify("Hello,  World!") == "hello-world"
 `;
 
+const GOLD_DIFF =
+  '@@\n-    return "-".join(text.lower().split(" "))\n+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))\n';
 const say = (text: string) => ({ type: "message", role: "assistant", content: [{ type: "output_text", text }] });
 const SCRIPTS: Record<string, ModelScript> = {
   // Looks at the tests (the hidden one must not be there), then applies the gold patch.
@@ -35,7 +37,7 @@ const SCRIPTS: Record<string, ModelScript> = {
             operation: {
               type: "update_file",
               path: "slugify.py",
-              diff: '@@\n-    return "-".join(text.lower().split(" "))\n+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))\n',
+              diff: GOLD_DIFF,
             },
           },
         ],
@@ -44,6 +46,23 @@ const SCRIPTS: Record<string, ModelScript> = {
     ],
   },
   empty: { turns: [{ output: [say("Nothing to change.")] }] },
+  // The fix, plus a test of its own at the end of the file the hidden patch also changes there.
+  "gold-with-test": {
+    turns: [
+      {
+        output: [
+          { type: "apply_patch_call", operation: { type: "update_file", path: "slugify.py", diff: GOLD_DIFF } },
+          {
+            type: "shell_call",
+            action: {
+              commands: [`printf '\\n\\ndef test_mine():\\n    assert slugify("a b") == "a-b"\\n' >> ${TEST_FILE}`],
+            },
+          },
+        ],
+      },
+      { output: [say("Fixed, with a test.")] },
+    ],
+  },
 };
 
 let stack: Stack;
@@ -77,6 +96,7 @@ function fixtureWithHiddenPatch(): { dir: string; url: string; hiddenPatch: stri
 
 interface Finished {
   status: string;
+  patch: string;
   hidden: HiddenResult | undefined;
   events: JobEvent[];
   json: string;
@@ -95,7 +115,9 @@ async function runJob(model: string, hidden: Record<string, unknown>): Promise<F
   expect(containersFor(job.id)).toEqual([]);
   const result = done.result as unknown as { hidden?: HiddenResult } | null;
   const json = await (await fetch(`${stack.api}/v1/jobs/${job.id}`)).text();
-  return { status: done.status, hidden: result?.hidden, events: await streamEvents(stack.api, job.id), json };
+  const patch = await (await fetch(`${stack.api}/v1/jobs/${job.id}/patch`)).text();
+  const events = await streamEvents(stack.api, job.id);
+  return { status: done.status, patch, hidden: result?.hidden, events, json };
 }
 
 /** Which of the hidden patch's added lines (or the sentinel, or with `names` the hidden test's name) shows in `text`. */
@@ -166,6 +188,14 @@ describe("hidden checks", { timeout: 180_000 }, () => {
       exitCode: 1,
     });
     expect(leaks(JSON.stringify(beforeHidden(job.events)))).toBeUndefined();
+  });
+
+  it("the agent's own changes to a file the hidden patch touches are set aside, so the hidden patch still applies", async () => {
+    const job = await runJob("script:gold-with-test", hiddenSpec());
+    expect(job.status).toBe("succeeded");
+    expect(job.patch).toContain("+def test_mine():");
+    expect(job.hidden).toMatchObject({ resolved: true, failToPass: { passed: [FIXED], failed: [] } });
+    expect(job.hidden?.error).toBeUndefined();
   });
 
   it("a hidden patch that does not apply is recorded as the error, with every named test missing", async () => {
