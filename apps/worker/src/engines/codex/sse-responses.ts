@@ -15,7 +15,8 @@ export class SseResponses {
 
   /** Feeds the next bytes of the stream. */
   push(chunk: Buffer): void {
-    this.pending += this.decoder.write(chunk).replace(/\r\n/g, "\n");
+    // Normalized on the joined text: a CRLF may be cut between two chunks.
+    this.pending = (this.pending + this.decoder.write(chunk)).replace(/\r\n/g, "\n");
     for (let end = this.pending.indexOf("\n\n"); end >= 0; end = this.pending.indexOf("\n\n")) {
       const block = this.pending.slice(0, end);
       this.pending = this.pending.slice(end + 2);
