@@ -2,9 +2,12 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "@patchbay/config";
 import { ApiClient, CliError } from "./api-client.js";
 import { applyPatch } from "./commands/apply.js";
+import { docsCommand, searchCommand } from "./commands/docs.js";
 import { environmentCommand } from "./commands/environment.js";
 import { evalCommand } from "./commands/eval.js";
+import { hooksCommand } from "./commands/hooks.js";
 import { cancelJob, jobLogs, listJobs, type Out, printPatch, requireId } from "./commands/jobs.js";
+import { notificationsCommand } from "./commands/notifications.js";
 import { failOnFrom, reportReview, submitReview } from "./commands/review.js";
 import { schedulesCommand } from "./commands/schedules.js";
 import { secretsCommand } from "./commands/secrets.js";
@@ -63,6 +66,23 @@ export const OPTIONS = {
   out: { type: "string" },
   engine: { type: "string" },
   attempts: { type: "string" },
+  kind: { type: "string" },
+  force: { type: "boolean" },
+  "protect-tests": { type: "boolean" },
+  "reasoning-effort": { type: "string" },
+  "max-tokens": { type: "string" },
+  "max-cost": { type: "string" },
+  cpus: { type: "string" },
+  "memory-mb": { type: "string" },
+  image: { type: "string" },
+  allow: { type: "string", multiple: true },
+  "no-env-cache": { type: "boolean" },
+  since: { type: "string" },
+  all: { type: "boolean" },
+  "trigger-label": { type: "string" },
+  template: { type: "string" },
+  path: { type: "string" },
+  mode: { type: "string" },
   json: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
@@ -111,7 +131,17 @@ function follow(api: ApiClient, id: string, values: Values) {
 
 /** Submit's flags under their camel-case names. */
 export function submitFlags(values: Values) {
-  return { ...values, maxTurns: values["max-turns"], idempotencyKey: values["idempotency-key"] };
+  return {
+    ...values,
+    maxTurns: values["max-turns"],
+    idempotencyKey: values["idempotency-key"],
+    protectTests: values["protect-tests"],
+    reasoningEffort: values["reasoning-effort"],
+    maxTokens: values["max-tokens"],
+    maxCost: values["max-cost"],
+    memoryMb: values["memory-mb"],
+    noEnvCache: values["no-env-cache"],
+  };
 }
 
 /** Prints help when asked for (`help [cmd]`, `--help`, `-h`, bare); returns its exit code, else undefined. */
@@ -204,6 +234,14 @@ export async function runClient(positionals: string[], values: Values): Promise<
       return secretsCommand(api, positionals[1], positionals[2], values.project, out.json);
     case "env":
       return environmentCommand(api, positionals.slice(1), values.project, out.json);
+    case "docs":
+      return docsCommand(api, positionals.slice(1), values, out);
+    case "search":
+      return searchCommand(api, positionals.slice(1), values, out);
+    case "hooks":
+      return hooksCommand(api, positionals.slice(1), values, out);
+    case "notifications":
+      return notificationsCommand(api, positionals.slice(1), out);
     case "eval":
       return evalCommand(api, positionals.slice(1), { ...values, maxTurns: values["max-turns"] }, out);
     default:

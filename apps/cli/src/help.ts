@@ -8,22 +8,28 @@ exit codes: 0 ok (a waited job succeeded with passing checks), 1 job failed (or 
             error/cancelled/timed out, 3 usage, configuration or connection problem, 4 a waited job succeeded
             but no checks ran (none detected or configured, or none installed)`;
 
-const SUBMIT_FLAGS = `--task TEXT [--repo URL] [--ref REF] [--commit SHA] [--upload] [--model M] [--setup CMD]... [--test CMD]
-         [--lint CMD] [--max-turns N] [--timeout SEC] [--branch B [--pr]] [--notify URL] [--metadata JSON]
-         [--idempotency-key K] [--wait [--wait-timeout SEC]]`;
+const SUBMIT_FLAGS = `--task TEXT [--repo URL] [--ref REF] [--commit SHA] [--upload] [--kind change|ask] [--model M]
+         [--engine patchbay|codex] [--reasoning-effort minimal|low|medium|high|xhigh] [--setup CMD]... [--test CMD]
+         [--lint CMD] [--protect-tests] [--max-turns N] [--timeout SEC] [--max-tokens N] [--max-cost USD]
+         [--cpus N] [--memory-mb MB] [--image IMAGE] [--allow HOST]... [--no-env-cache]
+         [--branch B [--force] [--pr]] [--notify URL] [--metadata JSON] [--idempotency-key K] [--wait [--wait-timeout SEC]]`;
 
 /** Per-command help, keyed by command name. */
 export const COMMAND_HELP: Record<string, string> = {
   submit: `patchbay submit ${SUBMIT_FLAGS}
   Sends a job. Without --repo: this checkout's origin at HEAD; --upload sends a git bundle of HEAD
   (unpushed commits too). --branch B pushes the change to branch B; --pr also
-  opens a pull request from it (the project secret GITHUB_TOKEN). --wait follows the job like \`patchbay wait\`.`,
+  opens a pull request from it (the project secret GITHUB_TOKEN); --force replaces an existing branch B.
+  --kind ask answers from the code without changing it. --protect-tests judges with the original tests
+  (the agent's changes to them are dropped). --allow HOST lets setup reach HOST (on top of the project's
+  allowlist); --no-env-cache runs setup afresh. --wait follows the job like \`patchbay wait\`.`,
   wait: `patchbay wait <job-id> [--wait-timeout SEC]
   Follows the job to its end; rides out API restarts and network blips (retries with backoff until
   the job ends or --wait-timeout passes, default: the job's own time limit plus 10 minutes).
   exit 0 succeeded with passing checks, 1 failed, 2 error/cancelled/timed out, 4 succeeded but no checks ran`,
   logs: "patchbay logs <job-id> [--follow]\n  The output of the job's commands (setup, checks, the agent's shell).",
-  list: "patchbay list [--status S] [--limit N]\n  The project's jobs, newest first.",
+  list: `patchbay list [--status S] [--repo URL] [--kind change|ask|review] [--since 24h|7d|DATE] [--limit N] [--all]
+  The project's jobs, newest first; --all follows every page. --json: {data, nextCursor}.`,
   patch: "patchbay patch <job-id>\n  Prints the job's patch.",
   apply:
     "patchbay apply <job-id> [--check]\n  Applies the job's patch to this checkout (must be at the job's base commit).",
@@ -51,6 +57,15 @@ patchbay eval compare <runA> <runB> [--out DIR]
   Runs each instance as a job with hidden tests (default 4 at once) and writes DIR/report.json and
   DIR/report.md (default DIR: eval-results/<file name>). A rerun with the same DIR skips finished
   instances. {id} in --model is replaced by the instance's id. compare: which instances flipped, rates, cost, time.`,
+  docs: `patchbay docs add FILE... [--path NAME] | docs list | docs rm PATH|ID...   [--project P]
+  The project's knowledge base (documents the agent searches). Default project: your key's.`,
+  search: `patchbay search "<query>" [--limit K] [--mode any|all] [--project P]
+  The best chunks of the knowledge base for the query, with path and lines.`,
+  hooks: `patchbay hooks settings [--trigger-label LABEL] [--template JSON]
+  The GitHub webhook settings: the issue label that makes a job and the JobSpec fields webhook jobs
+  start from. With a flag it changes them (admin key).`,
+  notifications: `patchbay notifications <job-id> [redeliver <delivery-id>]
+  The job's notification deliveries with each attempt; redeliver sends one again (same delivery id).`,
   version: "patchbay version\n  Prints the CLI's version (the server it was built with).",
   help: "patchbay help [command]\n  This text, or one command's.",
 };

@@ -225,11 +225,26 @@ export class JobRepository {
     limit: number;
     cursor?: string;
     projectId?: string;
+    /** Jobs of this repository (`spec.repo.url` as submitted). */
+    repoUrl?: string;
+    /** Jobs of this kind; a spec without `kind` is a "change". */
+    kind?: "change" | "ask" | "review";
+    /** Jobs created at or after this time. */
+    since?: Date;
   }): Promise<JobRecord[]> {
+    const kind =
+      options.kind === "change"
+        ? { OR: [{ spec: { path: ["kind"], equals: "change" } }, { spec: { path: ["kind"], equals: Prisma.AnyNull } }] }
+        : options.kind
+          ? { spec: { path: ["kind"], equals: options.kind } }
+          : {};
     const rows = await this.db.job.findMany({
       where: {
         ...(options.status ? { status: options.status } : {}),
         ...(options.projectId ? { projectId: options.projectId } : {}),
+        ...(options.repoUrl ? { repoUrl: options.repoUrl } : {}),
+        ...(options.since ? { createdAt: { gte: options.since } } : {}),
+        ...kind,
       },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: options.limit,

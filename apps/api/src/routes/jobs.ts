@@ -11,6 +11,9 @@ const ListQuery = z.object({
   status: z.enum(JOB_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().uuid("cursor must be the nextCursor of a previous page").optional(),
+  repo: z.string().min(1).max(2000).optional(),
+  kind: z.enum(["change", "ask", "review"]).optional(),
+  since: z.coerce.date({ error: "since must be a date, e.g. 2026-12-01T00:00:00Z" }).optional(),
 });
 
 const IdempotencyKey = z.string().min(1).max(200).optional();
@@ -60,12 +63,15 @@ export function jobsRouter(deps: { jobs: JobRepository; service: JobService; eve
   router.get("/", async (req, res) => {
     const query = ListQuery.safeParse(req.query);
     if (!query.success) throw invalidRequest("query", query.error);
-    const { limit, status, cursor } = query.data;
+    const { limit, status, cursor, repo, kind, since } = query.data;
     const jobs = await deps.jobs.list({
       projectId: authOf(req).projectId,
       limit: limit + 1,
       ...(status ? { status } : {}),
       ...(cursor ? { cursor } : {}),
+      ...(repo ? { repoUrl: repo } : {}),
+      ...(kind ? { kind } : {}),
+      ...(since ? { since } : {}),
     });
     const page = jobs.slice(0, limit);
     const nextCursor = jobs.length > limit ? (page.at(-1)?.id ?? null) : null;

@@ -14,19 +14,55 @@ export interface Out {
   print(text: string): void;
 }
 
-/** `patchbay list [--status S] [--limit N]`: the project's jobs, newest first. */
-export async function listJobs(api: ApiClient, out: Out, flags: { status?: string; limit?: string }): Promise<number> {
-  const query = new URLSearchParams({ limit: flags.limit ?? "20", ...(flags.status ? { status: flags.status } : {}) });
-  const page = (await api.send("GET", `/v1/jobs?${query}`)) as { data: ListedJob[]; nextCursor: string | null };
+/** Filters and paging of `patchbay list`. */
+export interface ListFlags {
+  status?: string;
+  limit?: string;
+  repo?: string;
+  kind?: string;
+  since?: string;
+  all?: boolean;
+}
+
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `--since`: a duration back from now (`90m`, `24h`, `7d`, `2w`) or a date; as an ISO time. */
+export function sinceFrom(text: string, now = Date.now()): string {
+  const ago = /^(\d+)([mhdw])$/.exec(text.trim());
+  const at = ago ? new Date(now - Number(ago[1]) * (UNIT_MS[ago[2] ?? "d"] ?? 0)) : new Date(text);
+  if (Number.isNaN(at.getTime()))
+    throw new CliError("--since must be a duration like 24h or 7d, or a date like 2026-12-01");
+  return at.toISOString();
+}
+
+/** `patchbay list [--status S] [--repo URL] [--kind K] [--since T] [--limit N] [--all]`: newest first. */
+export async function listJobs(api: ApiClient, out: Out, flags: ListFlags): Promise<number> {
+  const query = new URLSearchParams({
+    limit: flags.limit ?? (flags.all ? "100" : "20"),
+    ...(flags.status ? { status: flags.status } : {}),
+    ...(flags.repo ? { repo: flags.repo } : {}),
+    ...(flags.kind ? { kind: flags.kind } : {}),
+    ...(flags.since ? { since: sinceFrom(flags.since) } : {}),
+  });
+  type Page = { data: ListedJob[]; nextCursor: string | null };
+  let page = (await api.send("GET", `/v1/jobs?${query}`)) as Page;
+  const data = [...page.data];
+  // --all follows the cursor to the last page; the answer keeps the one shape of a page.
+  while (flags.all && page.nextCursor) {
+    query.set("cursor", page.nextCursor);
+    page = (await api.send("GET", `/v1/jobs?${query}`)) as Page;
+    data.push(...page.data);
+  }
   if (out.json) {
-    out.print(JSON.stringify(page));
+    out.print(JSON.stringify({ data, nextCursor: page.nextCursor }));
     return 0;
   }
-  for (const j of page.data) {
+  for (const j of data) {
     const task = j.spec.task.replace(/\s+/g, " ").slice(0, 60);
     out.print([j.id, j.status.padEnd(9), (j.phase ?? "-").padEnd(9), j.createdAt, task].join("  "));
   }
-  if (page.data.length === 0) out.print("no jobs");
+  if (data.length === 0) out.print("no jobs");
+  else if (page.nextCursor) process.stderr.write("(more jobs: --all, or a larger --limit)\n");
   return 0;
 }
 

@@ -58,7 +58,8 @@ export async function schedulesCommand(
     }
     case "list": {
       const { data } = (await api.send("GET", "/v1/schedules")) as { data: ScheduleView[] };
-      if (out.json) out.print(JSON.stringify(data));
+      // The shape of every list answer (`list --json`): {data, nextCursor}; schedules come in one page.
+      if (out.json) out.print(JSON.stringify({ data, nextCursor: null }));
       else for (const s of data) show(s);
       return 0;
     }

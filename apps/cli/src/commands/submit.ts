@@ -22,6 +22,24 @@ export interface SubmitFlags {
   metadata?: string;
   upload?: boolean;
   idempotencyKey?: string;
+  /** change (default) | ask (answers, read-only) | review (use `patchbay review`). */
+  kind?: string;
+  engine?: string;
+  /** Replace an existing --branch (output.force). */
+  force?: boolean;
+  /** checks.protectTests: changes to test files are dropped and the original tests judge. */
+  protectTests?: boolean;
+  reasoningEffort?: string;
+  maxTokens?: string;
+  maxCost?: string;
+  /** sandbox.cpus, sandbox.memoryMb, sandbox.image */
+  cpus?: string;
+  memoryMb?: string;
+  image?: string;
+  /** environment.allow: hosts setup may reach on top of the project's allowlist. */
+  allow?: string[];
+  /** environment.cache false: run setup even with a cached environment, keep nothing. */
+  noEnvCache?: boolean;
 }
 
 function gitHere(args: string[]): string | undefined {
@@ -65,24 +83,50 @@ function number(flag: string, text: string | undefined): number | undefined {
   return n;
 }
 
+/** Keeps the entries whose value was given (a flag not used leaves its field out of the spec). */
+function given<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A boolean flag: true when set, else left out (a spec never says `false` for a flag not given). */
+const flag = (on: boolean | undefined) => (on ? true : undefined);
+
+/** A nested spec object from the given fields, or nothing when none was given. */
+function section<T extends Record<string, unknown>>(name: string, fields: T): Record<string, Partial<T>> {
+  const kept = given(fields);
+  return Object.keys(kept).length > 0 ? { [name]: kept } : {};
+}
+
 /** Builds a JobSpec from flags, validating it locally for a clear message. */
 export function specFromFlags(flags: SubmitFlags, source?: { id: string; head: string }) {
   if (!flags.task) throw new CliError("--task is required: what the agent should do");
   const metadata = metadataFrom(flags.metadata);
-  const maxTurns = number("--max-turns", flags.maxTurns);
-  const timeoutSec = number("--timeout", flags.timeout);
   const spec = {
     repo: repoFrom(flags, source),
     task: flags.task,
-    ...(flags.model ? { model: flags.model } : {}),
+    ...given({ kind: flags.kind, engine: flags.engine, model: flags.model, reasoningEffort: flags.reasoningEffort }),
     ...(flags.setup?.length ? { setup: flags.setup } : {}),
-    ...(flags.test || flags.lint
-      ? { checks: { ...(flags.test ? { test: flags.test } : {}), ...(flags.lint ? { lint: flags.lint } : {}) } }
-      : {}),
-    limits: { ...(maxTurns ? { maxTurns } : {}), ...(timeoutSec ? { timeoutSec } : {}) },
-    ...(flags.branch || flags.pr
-      ? { output: { ...(flags.branch ? { branch: flags.branch } : {}), ...(flags.pr ? { pullRequest: true } : {}) } }
-      : {}),
+    ...section("checks", { test: flags.test, lint: flags.lint, protectTests: flag(flags.protectTests) }),
+    limits: given({
+      maxTurns: number("--max-turns", flags.maxTurns),
+      timeoutSec: number("--timeout", flags.timeout),
+      maxTokens: number("--max-tokens", flags.maxTokens),
+      maxCostUsd: number("--max-cost", flags.maxCost),
+    }),
+    ...section("sandbox", {
+      cpus: number("--cpus", flags.cpus),
+      memoryMb: number("--memory-mb", flags.memoryMb),
+      image: flags.image,
+    }),
+    ...section("environment", {
+      allow: flags.allow?.length ? flags.allow : undefined,
+      cache: flags.noEnvCache ? false : undefined,
+    }),
+    ...section("output", {
+      branch: flags.branch,
+      force: flag(flags.force),
+      pullRequest: flag(flags.pr),
+    }),
     ...(flags.notify ? { notify: { url: flags.notify } } : {}),
     ...(metadata ? { metadata } : {}),
   };

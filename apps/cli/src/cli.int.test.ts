@@ -1,0 +1,123 @@
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startTestApi, type TestApi } from "@patchbay/api/testing";
+import { loadConfig } from "@patchbay/config";
+import { JobSpecSchema } from "@patchbay/core";
+import { ApiKeyRepository, JobRepository } from "@patchbay/db";
+import { createKnowledgeBase } from "@patchbay/knowledge";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const CLI = path.resolve(import.meta.dirname, "../bin/patchbay.mjs");
+const projectId = `cli-${randomUUID().slice(0, 8)}`;
+const knowledge = createKnowledgeBase(loadConfig(), { poolSize: 2 });
+const dir = mkdtempSync(path.join(tmpdir(), "patchbay-cli-"));
+let api: TestApi;
+let key = "";
+const ids = { old: randomUUID(), ask: randomUUID(), other: randomUUID() };
+
+/** Runs the CLI as a user does (a child process configured by the environment); JSON stdout parsed. */
+function cli(...args: string[]): Promise<{ code: number; out: unknown; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, PATCHBAY_URL: api.base, PATCHBAY_API_KEY: key };
+    execFile("node", [CLI, ...args], { cwd: dir, env }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === "number" ? err.code : 99) : 0;
+      let out: unknown;
+      try {
+        out = JSON.parse(stdout);
+      } catch {
+        out = undefined;
+      }
+      resolve({ code, out, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  api = await startTestApi({
+    projectId,
+    knowledge: knowledge.kb,
+    prepare: async (db) => {
+      key = (await new ApiKeyRepository(db).create({ projectId, scopes: ["admin"] })).key;
+    },
+  });
+  const jobs = new JobRepository(api.db);
+  const make = async (id: string, url: string, extra: Record<string, unknown> = {}) => {
+    const spec = JobSpecSchema.parse({ repo: { url }, task: `task ${id}`, ...extra });
+    await jobs.create({ id, spec, projectId });
+  };
+  await make(ids.old, "https://git.example.com/one.git");
+  await api.db.job.update({ where: { id: ids.old }, data: { createdAt: new Date(Date.now() - 10 * 86_400_000) } });
+  await make(ids.ask, "https://git.example.com/one.git", { kind: "ask" });
+  await make(ids.other, "https://git.example.com/two.git");
+});
+
+afterAll(async () => {
+  await api?.close();
+  await knowledge.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const listed = async (...args: string[]) => {
+  const run = await cli("list", "--json", ...args);
+  expect(run.code, run.stderr).toBe(0);
+  const page = run.out as { data: Array<{ id: string }>; nextCursor: string | null };
+  return { ids: page.data.map((j) => j.id).sort(), nextCursor: page.nextCursor };
+};
+
+describe("the CLI against a running API", () => {
+  it("list filters by repository, kind and age, and --all follows every page", async () => {
+    expect((await listed("--repo", "https://git.example.com/one.git")).ids).toEqual([ids.old, ids.ask].sort());
+    expect((await listed("--kind", "ask")).ids).toEqual([ids.ask]);
+    expect((await listed("--kind", "change")).ids).toEqual([ids.old, ids.other].sort());
+    expect((await listed("--since", "2d")).ids).toEqual([ids.ask, ids.other].sort());
+    const first = await listed("--limit", "1");
+    expect(first.ids).toHaveLength(1);
+    expect(first.nextCursor).not.toBeNull();
+    expect(await listed("--all", "--limit", "1")).toEqual({ ids: Object.values(ids).sort(), nextCursor: null });
+    expect((await cli("list", "--since", "someday")).code).toBe(3);
+  });
+
+  it("answers every list with {data, nextCursor}", async () => {
+    for (const args of [["list"], ["schedules", "list"], ["docs", "list"], ["notifications", ids.old]]) {
+      const run = await cli(...args, "--json");
+      expect(run.code, `${args.join(" ")}: ${run.stderr}`).toBe(0);
+      expect(Object.keys(run.out as object).sort(), args.join(" ")).toEqual(["data", "nextCursor"]);
+    }
+  });
+
+  it("adds, lists, searches and removes documents of the key's project", async () => {
+    writeFileSync(path.join(dir, "deploy.md"), "# Deploying\n\nRun the blue-green switch with `make flip`.\n");
+    const added = await cli("docs", "add", "deploy.md", "--path", "runbooks/deploy.md");
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toMatch(/^created\s+runbooks\/deploy\.md/);
+    const docs = (await cli("docs", "list", "--json")).out as { data: Array<{ path: string }> };
+    expect(docs.data.map((d) => d.path)).toEqual(["runbooks/deploy.md"]);
+    const found = await cli("search", "blue-green switch", "--json");
+    expect((found.out as { data: Array<{ path: string }> }).data[0]?.path).toBe("runbooks/deploy.md");
+    expect((await cli("search", "blue-green switch")).stdout).toContain("runbooks/deploy.md:1-3");
+    expect((await cli("docs", "rm", "runbooks/deploy.md")).code).toBe(0);
+    expect((await cli("docs", "list")).stdout.trim()).toBe("no documents");
+    expect((await cli("docs", "rm", "nope.md")).code).toBe(3);
+  });
+
+  it("shows and changes the GitHub webhook settings", async () => {
+    const set = await cli(
+      "hooks",
+      "settings",
+      "--trigger-label",
+      "fix-me",
+      "--template",
+      '{"model": "gpt-x"}',
+      "--json",
+    );
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.out).toMatchObject({ triggerLabel: "fix-me", template: { model: "gpt-x" } });
+    const label = await cli("hooks", "settings", "--trigger-label", "patchbay-fix", "--json");
+    expect(label.out).toMatchObject({ triggerLabel: "patchbay-fix", template: { model: "gpt-x" } });
+    expect((await cli("hooks", "settings")).stdout).toContain("trigger label: patchbay-fix");
+    expect((await cli("hooks", "settings", "--template", "[1]")).code).toBe(3);
+  });
+});
