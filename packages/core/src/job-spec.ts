@@ -157,10 +157,25 @@ export const JobSpecSchema = z
   .strict()
   .superRefine((spec, ctx) => {
     for (const issue of reviewIssues(spec)) ctx.addIssue({ code: "custom", ...issue });
+    for (const issue of engineIssues(spec)) ctx.addIssue({ code: "custom", ...issue });
     const path = unstorableStringPath(spec);
     if (path)
       ctx.addIssue({ code: "custom", path: path.split("."), message: "contains a NUL character or broken UTF-16" });
   });
+
+/** What the Codex engine cannot do: Chat Completions models, and review jobs (they need report_findings). */
+function engineIssues(spec: { engine?: string | undefined; kind?: string | undefined; model: string }) {
+  const issues: Array<{ path: string[]; message: string }> = [];
+  if (spec.engine !== "codex") return issues;
+  if (spec.model.startsWith("chat:"))
+    issues.push({ path: ["model"], message: 'engine "codex" speaks only the Responses API: drop the chat: prefix' });
+  if (spec.kind === "review")
+    issues.push({
+      path: ["engine"],
+      message: 'a review job runs on engine "patchbay" (it reports through report_findings)',
+    });
+  return issues;
+}
 
 /** A branch, tag or commit name for a review (never an option to git: no leading "-"). */
 function reviewRef(field: string) {
