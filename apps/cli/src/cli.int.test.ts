@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,6 +39,8 @@ beforeAll(async () => {
   api = await startTestApi({
     projectId,
     knowledge: knowledge.kb,
+    // --upload jobs name this checkout (file://) as their origin.
+    access: { allowFileRepos: true },
     prepare: async (db) => {
       key = (await new ApiKeyRepository(db).create({ projectId, scopes: ["admin"] })).key;
     },
@@ -119,5 +121,33 @@ describe("the CLI against a running API", () => {
     expect(label.out).toMatchObject({ triggerLabel: "patchbay-fix", template: { model: "gpt-x" } });
     expect((await cli("hooks", "settings")).stdout).toContain("trigger label: patchbay-fix");
     expect((await cli("hooks", "settings", "--template", "[1]")).code).toBe(3);
+  });
+
+  it("a retried submit --upload with one idempotency key is the same request: same source, same job", async () => {
+    const repo = path.join(dir, "checkout");
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@localhost", ...args], { cwd: repo });
+    execFileSync("git", ["init", "-q", "-b", "main", repo]);
+    writeFileSync(path.join(repo, "a.txt"), "one\n");
+    git("add", "a.txt");
+    git("commit", "-qm", "one");
+    const submit = () =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const env = { ...process.env, PATCHBAY_URL: api.base, PATCHBAY_API_KEY: key };
+        const args = ["submit", "--upload", "--task", "t", "--idempotency-key", "ci-run-7", "--json"];
+        execFile("node", [CLI, ...args], { cwd: repo, env }, (err, stdout, stderr) =>
+          resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
+        );
+      });
+    const first = await submit();
+    expect(first.code, first.stderr).toBe(0);
+    const second = await submit();
+    expect(second.code, second.stderr).toBe(0);
+    const [a, b] = [first, second].map(
+      (r) => JSON.parse(r.stdout) as { id: string; spec: { repo: { source: string } } },
+    );
+    expect(b?.id).toBe(a?.id);
+    expect(b?.spec.repo.source).toBe(a?.spec.repo.source);
+    expect(await api.db.source.count({ where: { projectId } })).toBe(1);
   });
 });

@@ -30,6 +30,16 @@ export class SourceRepository {
     return toInfo(row);
   }
 
+  /** The project's newest bundle with these bytes (by SHA-256), if one is still stored. */
+  async findByContent(projectId: string, sha256: string): Promise<SourceInfo | null> {
+    const row = await this.db.source.findFirst({
+      where: { projectId, sha256 },
+      orderBy: { createdAt: "desc" },
+      select: INFO,
+    });
+    return row ? toInfo(row) : null;
+  }
+
   /** The bundle's metadata, only within the project. */
   async find(projectId: string, id: string): Promise<SourceInfo | null> {
     const row = await this.db.source.findFirst({ where: { id, projectId }, select: INFO });

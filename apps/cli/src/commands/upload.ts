@@ -31,7 +31,9 @@ export function bundleCheckout(dir: string): { data: Buffer; head: string; dirty
   const tmp = mkdtempSync(path.join(tmpdir(), "patchbay-bundle-"));
   try {
     const file = path.join(tmp, "source.bundle");
-    git(dir, ["bundle", "create", "--quiet", file, "HEAD", ...(branch !== "HEAD" ? [`refs/heads/${branch}`] : [])]);
+    // One pack thread: the same commits give the same bytes, so the server knows a retried upload.
+    const refs = ["HEAD", ...(branch !== "HEAD" ? [`refs/heads/${branch}`] : [])];
+    git(dir, ["-c", "pack.threads=1", "bundle", "create", "--quiet", file, ...refs]);
     const dirty = git(dir, ["status", "--porcelain", "--untracked-files=no"]) !== "";
     return { data: readFileSync(file), head, dirty };
   } finally {
