@@ -68,7 +68,8 @@ describe("engine codex", () => {
     expect(job.result?.summary).toContain("Fixed total() in src/cart.js");
     const patch = await (await fetch(`${stack.api}/v1/jobs/${job.id}/patch`)).text();
     expect(patch).toContain(FIX);
-    expect(patch).toContain("src/cart.js");
+    // Only the fix: nothing Codex keeps for itself (its home, sessions) lands in the workspace.
+    expect(job.result?.patchStats.files).toBe(1);
 
     // Every model call went through the proxy, which added the key and recorded the usage.
     const calls = requestsFor("script:fix-cart-bug-codex");
