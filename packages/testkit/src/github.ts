@@ -16,6 +16,15 @@ export interface GithubState {
   comments: Array<{ id: number; issue: number; body: string; html_url: string }>;
   checkRuns: Array<{ id: number; head_sha: string; external_id: string; fields: Record<string, unknown> }>;
   statuses: Array<{ sha: string; state: string; context: string; target_url: string }>;
+  /** Pull request reviews, with their line comments. */
+  reviews: Array<{
+    id: number;
+    pull: number;
+    commit_id: string;
+    event: string;
+    body: string;
+    comments: Array<Record<string, unknown>>;
+  }>;
 }
 
 /** A GitHub REST stand-in on loopback for the job round trip; every request is recorded. */
@@ -24,6 +33,8 @@ export interface GithubStandIn extends GithubState {
   requests: GithubRequest[];
   /** Answer 403 to check-run creation, as GitHub does for a personal access token. */
   refuseCheckRuns: boolean;
+  /** Answer 422 to a review with line comments, as GitHub does for a line outside the diff. */
+  refuseReviewComments: boolean;
   /** Writes only (`METHOD path`), in order. */
   writes(): string[];
   reset(): void;
@@ -50,9 +61,29 @@ function pulls(s: GithubStandIn, method: string, repo: string, rest: string, bod
     s.pulls.push(pull);
     return [201, pull];
   }
+  const reviewsOf = /^\/(\d+)\/reviews(\?.*)?$/.exec(rest);
+  if (reviewsOf) return reviews(s, method, Number(reviewsOf[1]), body);
   const pull = s.pulls.find((p) => `/${p.number}` === rest);
   if (method === "PATCH" && pull) return [200, Object.assign(pull, body)];
   return [404, { message: "Not Found" }];
+}
+
+function reviews(s: GithubStandIn, method: string, pull: number, body: Record<string, unknown>): Answer {
+  if (method === "GET") return [200, s.reviews.filter((r) => r.pull === pull)];
+  if (method !== "POST") return [404, { message: "Not Found" }];
+  const comments = Array.isArray(body.comments) ? (body.comments as Array<Record<string, unknown>>) : [];
+  if (s.refuseReviewComments && comments.length > 0)
+    return [422, { message: "Unprocessable Entity", errors: ["Line could not be resolved"] }];
+  const review = {
+    id: 5000 + s.reviews.length,
+    pull,
+    commit_id: String(body.commit_id),
+    event: String(body.event),
+    body: String(body.body),
+    comments,
+  };
+  s.reviews.push(review);
+  return [200, { id: review.id, html_url: `https://github.test/pull/${pull}#review-${review.id}`, body: review.body }];
 }
 
 function comments(s: GithubStandIn, method: string, repo: string, path: string, body: Record<string, unknown>): Answer {
@@ -127,15 +158,18 @@ export async function startGithubStandIn(): Promise<GithubStandIn> {
     url: "",
     requests: [],
     refuseCheckRuns: false,
+    refuseReviewComments: false,
+    reviews: [],
     pulls: [],
     comments: [],
     checkRuns: [],
     statuses: [],
     writes: () => state.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`),
     reset: () => {
-      for (const list of [state.requests, state.pulls, state.comments, state.checkRuns, state.statuses])
+      for (const list of [state.requests, state.pulls, state.comments, state.checkRuns, state.statuses, state.reviews])
         list.length = 0;
       state.refuseCheckRuns = false;
+      state.refuseReviewComments = false;
     },
     close: () => new Promise((r) => server.close(() => r())),
   };

@@ -14,10 +14,16 @@ export type GithubDecision =
       metadata: Record<string, unknown>;
       /** A failed workflow run's jobs list, to name the failed jobs in the task. */
       jobsUrl?: string;
+      /** `/patchbay review` on a pull request: a review job of the pull ref against the default branch. */
+      review?: { base: string; head: string };
     }
   | { kind: "ignored"; reason: string };
 
-const Repository = z.object({ full_name: z.string(), clone_url: z.string() });
+const Repository = z.object({
+  full_name: z.string(),
+  clone_url: z.string(),
+  default_branch: z.string().optional(),
+});
 const Issue = z.object({
   number: z.number(),
   title: z.string(),
@@ -88,6 +94,7 @@ function fromComment(payload: unknown): GithubDecision {
     );
   }
   const ask = body.slice(COMMAND_PREFIX.length).trim();
+  if (issue.pull_request && REVIEW_COMMAND.test(ask)) return reviewFromComment(e.data, ask);
   const where = issue.pull_request ? `pull request #${issue.number}` : `issue #${issue.number}`;
   const task = `${ask || `Resolve ${where}.`}\n\nContext, ${where}: ${issue.title}\n\n${issue.body ?? ""}`.trim();
   return {
@@ -95,6 +102,26 @@ function fromComment(payload: unknown): GithubDecision {
     // A PR's head is fetched by its pull ref; an issue's job starts from the default branch.
     repo: { url: repository.clone_url, ...(issue.pull_request ? { ref: `refs/pull/${issue.number}/head` } : {}) },
     task,
+    metadata: { ...source("issue_comment", repository.full_name, comment.html_url), requestedBy: comment.user.login },
+  };
+}
+
+/** `/patchbay review [focus]` on a pull request. */
+const REVIEW_COMMAND = /^review(\s|$)/i;
+
+/**
+ * A review job of the pull request's head (its pull ref) against the repository's default branch
+ * (a comment's payload does not name the pull request's base); its findings go back as a PR review.
+ */
+function reviewFromComment(e: z.output<typeof CommentEvent>, ask: string): GithubDecision {
+  const { issue, comment, repository } = e;
+  const focus =
+    ask.replace(REVIEW_COMMAND, "").trim() || "Find the bugs, regressions and risks this pull request introduces.";
+  return {
+    kind: "job",
+    repo: { url: repository.clone_url },
+    review: { base: repository.default_branch ?? "main", head: `refs/pull/${issue.number}/head` },
+    task: `${focus}\n\nContext, pull request #${issue.number}: ${issue.title}\n\n${issue.body ?? ""}`.trim(),
     metadata: { ...source("issue_comment", repository.full_name, comment.html_url), requestedBy: comment.user.login },
   };
 }

@@ -83,6 +83,7 @@ async function handleDelivery(
   const parsed = JobSpecSchema.safeParse({
     ...template,
     repo: decision.repo,
+    ...(decision.review ? { kind: "review", review: decision.review } : {}),
     task,
     metadata: { ...template.metadata, ...metadata, delivery: deliveryId },
   });

@@ -7,6 +7,22 @@ const Pull = z.object({ number: z.number(), html_url: z.string(), node_id: z.str
 const Comment = z.object({ id: z.number(), html_url: z.string(), body: z.string().nullable().optional() });
 
 const CheckRunAnswer = z.object({ id: z.number(), html_url: z.string().nullable().optional() });
+const Review = z.object({ id: z.number(), body: z.string().nullable().optional() });
+
+/** A pull request review as Patchbay writes it: a body, and line comments on the head side. */
+export interface PullReviewFields {
+  commit_id: string;
+  event: "COMMENT";
+  body: string;
+  comments: Array<{
+    path: string;
+    line: number;
+    side: "RIGHT";
+    start_line?: number;
+    start_side?: "RIGHT";
+    body: string;
+  }>;
+}
 
 /** A check run as Patchbay writes it (GitHub's fields; `conclusion` only when completed). */
 export interface CheckRunFields {
@@ -125,6 +141,16 @@ export class GithubClient {
     });
     const { check_runs } = await this.call(Runs, "GET", `/repos/${repo}/commits/${sha}/check-runs?${query}`);
     return check_runs.find((r) => r.external_id === externalId);
+  }
+
+  /** The reviews of a pull request (first 100: Patchbay's own is looked up by marker). */
+  listReviews(repo: string, pull: number): Promise<Array<z.infer<typeof Review>>> {
+    return this.call(z.array(Review), "GET", `/repos/${repo}/pulls/${pull}/reviews?per_page=100`);
+  }
+
+  /** Submits a review on a pull request. */
+  createReview(repo: string, pull: number, review: PullReviewFields): Promise<{ id: number }> {
+    return this.call(Review, "POST", `/repos/${repo}/pulls/${pull}/reviews`, review);
   }
 
   /** Sets a commit status (one per context: a repeat replaces it). */

@@ -12,6 +12,7 @@ import {
   startComment,
   startMarker,
 } from "./report.js";
+import { postPullReview } from "./review-post.js";
 
 /** The project secret whose token the round trip uses (repo scope: pull requests, issues, checks). */
 export const GITHUB_TOKEN_SECRET = "GITHUB_TOKEN";
@@ -21,6 +22,8 @@ export interface GithubReport {
   pullRequest?: { number: number; url: string };
   comment?: { id: number; url: string };
   checkRun?: { id: number };
+  /** A review job's findings, posted as a review of the pull request it was asked on. */
+  review?: { id: number };
   /** Why nothing was done (no token, not from GitHub, nothing to report). */
   skipped?: string;
 }
@@ -136,6 +139,8 @@ export class GithubRoundTrip {
       const comment = await upsertComment(client, repo, replyTo, jobMarker(job.id), body, stored.finishCommentId);
       await this.store.save(job.id, { finishCommentId: comment.id });
       report.comment = { id: comment.id, url: comment.html_url };
+      const review = job.result?.review;
+      if (review) report.review = await postPullReview(client, { repo, pull: replyTo, jobId: job.id, jobUrl }, review);
     }
     if (commit !== undefined) {
       const summary = commitSummary(job, jobUrl, report.pullRequest?.url);
