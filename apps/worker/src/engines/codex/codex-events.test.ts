@@ -1,6 +1,6 @@
 import type { NewEvent } from "@patchbay/core";
 import { describe, expect, it } from "vitest";
-import { CodexEventMapper, LineSplitter } from "./codex-events.js";
+import { CodexEventMapper, LineSplitter, unwrapShell } from "./codex-events.js";
 
 // Lines as `codex exec --json` (0.171.0) printed them in a sandbox.
 const RUN = [
@@ -83,7 +83,7 @@ describe("CodexEventMapper", () => {
     expect(events.map((e) => e.type)).toEqual(["log", "tool_call", "tool_result", "tool_call", "tool_result", "plan"]);
     expect(events[1]).toEqual({
       type: "tool_call",
-      data: { callId: "item_2", tool: "shell", input: { command: "/bin/bash -lc 'npm test'" } },
+      data: { callId: "item_2", tool: "shell", input: { command: "npm test" } },
     });
     expect(events[2]).toMatchObject({
       type: "tool_result",
@@ -143,5 +143,14 @@ describe("LineSplitter", () => {
     for (const chunk of ['{"a":', '1}\n{"b"', ":2}\n", "tail"]) split.push(chunk);
     split.end();
     expect(lines).toEqual(['{"a":1}', '{"b":2}', "tail"]);
+  });
+});
+
+describe("unwrapShell", () => {
+  it("shows the command the model wrote, quotes restored", () => {
+    expect(unwrapShell("/bin/bash -lc 'npm test'")).toBe("npm test");
+    expect(unwrapShell("/bin/bash -lc 'echo '\\''hi'\\'' | wc -c'")).toBe("echo 'hi' | wc -c");
+    expect(unwrapShell("python3 -c 1")).toBe("python3 -c 1");
+    expect(unwrapShell("/bin/bash -lc 'a' 'b'")).toBe("/bin/bash -lc 'a' 'b'");
   });
 });

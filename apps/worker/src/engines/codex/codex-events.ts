@@ -88,7 +88,7 @@ export class CodexEventMapper {
     const parsed = CommandSchema.safeParse(item);
     if (!parsed.success) return;
     const { command, aggregated_output, exit_code, status } = parsed.data;
-    this.call(kind, item.id, "shell", { command });
+    this.call(kind, item.id, "shell", { command: unwrapShell(command) });
     if (kind !== "item.completed") return;
     const exitCode = exit_code ?? null;
     this.result(item.id, "shell", status === "completed" && exitCode === 0, aggregated_output, exitCode);
@@ -164,6 +164,12 @@ export class LineSplitter {
     if (this.pending !== "") this.onLine(this.pending);
     this.pending = "";
   }
+}
+
+/** The command as the model wrote it: Codex runs each one as `/bin/bash -lc '<command>'`. */
+export function unwrapShell(command: string): string {
+  const m = /^\/bin\/(?:ba)?sh -lc '((?:[^']|'\\'')*)'$/s.exec(command);
+  return m?.[1] === undefined ? command : m[1].replaceAll("'\\''", "'");
 }
 
 function log(stream: "stdout" | "stderr", text: string): NewEvent {
