@@ -6,7 +6,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
-const OUT = path.join(ROOT, "apps/cli/dist/patchbay.mjs");
+// `--out FILE` builds elsewhere (the npm package, scripts/pack.mjs); the API serves the default.
+const outFlag = process.argv.indexOf("--out");
+const OUT = outFlag > 0 ? path.resolve(process.argv[outFlag + 1] ?? "") : path.join(ROOT, "apps/cli/dist/patchbay.mjs");
 const SOURCES = [
   "apps/cli/src",
   "apps/cli/scripts",
