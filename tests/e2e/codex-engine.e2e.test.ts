@@ -132,6 +132,15 @@ describe("engine codex", () => {
     expect(JSON.stringify(events)).not.toContain(KEY);
   }, 300_000);
 
+  it("works in an environment that setup built (the Codex mounts beside setup's)", async () => {
+    const submitted = await runJob("script:fix-cart-bug-codex", { setup: ["echo ready > .setup-done"] });
+    const job = await waitTerminal(stack.api, submitted.id, 240_000);
+    expect(job.error).toBeNull();
+    expect(job.status).toBe("succeeded");
+    expect(job.result?.checks.passed).toBe(true);
+    expect(await (await fetch(`${stack.api}/v1/jobs/${job.id}/patch`)).text()).toContain(FIX);
+  }, 300_000);
+
   it("stops Codex at maxTurns as our loop stops: budget_exceeded, the call past the limit never sent, the patch so far kept", async () => {
     const before = requestsFor("script:fix-cart-bug-codex").length;
     const submitted = await runJob("script:fix-cart-bug-codex", { limits: { maxTurns: 2 } });
