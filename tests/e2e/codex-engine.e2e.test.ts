@@ -38,6 +38,16 @@ beforeAll(async () => {
         { output: [{ type: "message", content: "held" }] },
       ],
     },
+    "codex-slow": {
+      turns: [
+        {
+          output: [
+            { type: "function_call", name: "exec_command", arguments: { cmd: "sleep 60", yield_time_ms: 30000 } },
+          ],
+        },
+        { output: [{ type: "message", content: "too late" }] },
+      ],
+    },
   });
 }, 120_000);
 
@@ -151,6 +161,14 @@ describe("engine codex", () => {
     expect(requestsFor("script:fix-cart-bug-codex").length - before).toBe(2);
     const patch = await (await fetch(`${stack.api}/v1/jobs/${job.id}/patch`)).text();
     expect(patch).toContain(FIX);
+    expect(containersFor(job.id)).toEqual([]);
+  }, 300_000);
+
+  it("ends timed_out at the job's timeoutSec while Codex works, with the call it made counted", async () => {
+    const submitted = await runJob("script:codex-slow", { limits: { timeoutSec: 15, maxTurns: 10 } });
+    const job = await waitTerminal(stack.api, submitted.id, 120_000);
+    expect(job.status).toBe("timed_out");
+    expect(job.result?.usage.turns).toBe(1);
     expect(containersFor(job.id)).toEqual([]);
   }, 300_000);
 

@@ -11,6 +11,8 @@ import { type ModelProxy, startModelProxy } from "./model-proxy.js";
 import { assistantText, type ModelResponse, usageOf } from "./model-response.js";
 import { CODEX_SANDBOX_PATHS } from "./paths.js";
 
+const DEADLINE_GRACE_MS = 30_000;
+
 /** One Codex run in a job's sandbox. */
 export interface CodexRunInput {
   sandbox: Sandbox;
@@ -123,7 +125,8 @@ async function execCodex(
   try {
     return await input.sandbox.exec(command, {
       cwd: input.sandbox.root,
-      timeoutMs: Math.max(1000, input.limits.deadline - Date.now()),
+      // The job's own timer ends it at the deadline (timed_out, the patch so far kept); this is the backstop.
+      timeoutMs: Math.max(1000, input.limits.deadline - Date.now() + DEADLINE_GRACE_MS),
       signal: AbortSignal.any([input.signal, stop]),
       onOutput: (stream, text) => {
         if (stream === "stdout") lines.push(text);
