@@ -38,6 +38,7 @@ beforeAll(async () => {
         { output: [{ type: "message", content: "held" }] },
       ],
     },
+    "codex-overloaded": { turns: [{ status: 503, failures: 100, output: [{ type: "message", content: "never" }] }] },
     "codex-slow": {
       turns: [
         {
@@ -170,6 +171,14 @@ describe("engine codex", () => {
     expect(job.status).toBe("timed_out");
     expect(job.result?.usage.turns).toBe(1);
     expect(containersFor(job.id)).toEqual([]);
+  }, 300_000);
+
+  it("ends as model_unavailable when the endpoint keeps failing (Codex's retries through the proxy)", async () => {
+    const submitted = await runJob("script:codex-overloaded");
+    const job = await waitTerminal(stack.api, submitted.id, 240_000);
+    expect(job.status).toBe("error");
+    expect(job.error?.code).toBe("model_unavailable");
+    expect(requestsFor("script:codex-overloaded").length).toBeGreaterThan(1);
   }, 300_000);
 
   it("is cancelled mid-command: the job ends cancelled and its container is removed", async () => {

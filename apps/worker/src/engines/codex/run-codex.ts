@@ -155,7 +155,7 @@ function checkOutcome(
   if (result.exitCode === 0 && mapper.failure === null) return;
   const why = mapper.failure ?? tail(result);
   if (proxy.lastError) {
-    const code = proxy.lastError.status === null ? "model_unreachable" : "model_error";
+    const code = modelErrorCode(proxy.lastError.status);
     throw new PatchbayError(code, `Codex stopped after a failed model call (${proxy.lastError.message}): ${why}`);
   }
   if (result.reason === "oom" || result.reason === "pids_limit") {
@@ -163,6 +163,12 @@ function checkOutcome(
   }
   input.logger.info({ exitCode: result.exitCode, why }, "codex failed");
   throw new PatchbayError("engine_failed", `Codex exited with ${result.exitCode}: ${why}`);
+}
+
+/** As the agent loop names them: no answer, an endpoint that kept failing (429, 5xx), or a refusal. */
+function modelErrorCode(status: number | null): "model_unreachable" | "model_unavailable" | "model_error" {
+  if (status === null) return "model_unreachable";
+  return status === 429 || status >= 500 ? "model_unavailable" : "model_error";
 }
 
 function limitMessage(budget: CodexBudget): string {
