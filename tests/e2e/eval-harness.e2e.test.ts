@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ModelScript } from "@patchbay/testkit";
@@ -65,6 +65,8 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 const readJson = <T>(file: string) => JSON.parse(readFileSync(file, "utf8")) as T;
+/** Ten jobs on a shared two-core machine: minutes, not the default minute. */
+const RUN_TIMEOUT_MS = 900_000;
 const jobCount = () => stack.db.job.count({ where: { projectId: stack.projectId } });
 
 describe("patchbay eval on the shipped instances", () => {
@@ -77,59 +79,84 @@ describe("patchbay eval on the shipped instances", () => {
     for (const i of instances) expect(i.goldPatch, i.id).toMatch(/^diff --git /);
   });
 
-  it("resolves every instance with the gold patch", async () => {
-    goldRun = outDir("gold");
-    const run = await cli(["eval", INSTANCES, "--out", goldRun, "--model", "script:gold-{id}", "--concurrency", "2"]);
-    expect(run.code, run.stderr).toBe(0);
-    const report = readJson<EvalReport>(path.join(goldRun, "report.json"));
-    for (const row of report.instances)
-      expect([row.id, row.status, row.resolved, row.error]).toEqual([row.id, "succeeded", true, null]);
-    expect(report.summary).toMatchObject({
-      instances: instances.length,
-      finished: instances.length,
-      resolved: instances.length,
-    });
-    for (const instance of instances) {
-      const outcome = readJson<InstanceOutcome>(path.join(goldRun, "instances", `${instance.id}.json`));
-      expect(outcome.hidden?.failToPass.passed.sort()).toEqual([...instance.failToPass].sort());
-      expect(outcome.hidden?.passToPass.failed).toEqual([]);
-    }
-    expect(readFileSync(path.join(goldRun, "report.md"), "utf8")).toContain(
-      `**Resolved ${instances.length} of ${instances.length} (100.0%)**`,
-    );
-    // The agent never saw the hidden tests: no model request carries a line only the test patch adds.
-    const requests = JSON.stringify(stack.model.requests.map((r) => r.body));
-    for (const instance of instances) {
-      const added = instance.testPatch.split("\n").filter((l) => /^\+\s*\S.{12,}/.test(l) && !l.startsWith("+++"));
-      const unique = added
-        .filter((l) => !instance.goldPatch?.includes(l.slice(1)))
-        .sort((x, y) => y.length - x.length)[0];
-      expect(unique, instance.id).toBeDefined();
-      expect(requests.includes(JSON.stringify(unique?.slice(1).trim()).slice(1, -1)), instance.id).toBe(false);
-    }
-  });
+  it(
+    "resolves every instance with the gold patch",
+    async () => {
+      goldRun = outDir("gold");
+      const run = await cli(["eval", INSTANCES, "--out", goldRun, "--model", "script:gold-{id}", "--concurrency", "2"]);
+      expect(run.code, run.stderr).toBe(0);
+      const report = readJson<EvalReport>(path.join(goldRun, "report.json"));
+      for (const row of report.instances)
+        expect([row.id, row.status, row.resolved, row.error]).toEqual([row.id, "succeeded", true, null]);
+      expect(report.summary).toMatchObject({
+        instances: instances.length,
+        finished: instances.length,
+        resolved: instances.length,
+      });
+      for (const instance of instances) {
+        const outcome = readJson<InstanceOutcome>(path.join(goldRun, "instances", `${instance.id}.json`));
+        expect(outcome.hidden?.failToPass.passed.sort()).toEqual([...instance.failToPass].sort());
+        expect(outcome.hidden?.passToPass.failed).toEqual([]);
+      }
+      expect(readFileSync(path.join(goldRun, "report.md"), "utf8")).toContain(
+        `**Resolved ${instances.length} of ${instances.length} (100.0%)**`,
+      );
+      // The agent never saw the hidden tests: no model request carries a line only the test patch adds.
+      const requests = JSON.stringify(stack.model.requests.map((r) => r.body));
+      for (const instance of instances) {
+        const added = instance.testPatch.split("\n").filter((l) => /^\+\s*\S.{12,}/.test(l) && !l.startsWith("+++"));
+        const unique = added
+          .filter((l) => !instance.goldPatch?.includes(l.slice(1)))
+          .sort((x, y) => y.length - x.length)[0];
+        expect(unique, instance.id).toBeDefined();
+        expect(requests.includes(JSON.stringify(unique?.slice(1).trim()).slice(1, -1)), instance.id).toBe(false);
+      }
+    },
+    RUN_TIMEOUT_MS,
+  );
 
-  it("a rerun with the same --out submits nothing and keeps the report", async () => {
-    const before = await jobCount();
-    const run = await cli(["eval", INSTANCES, "--out", goldRun, "--model", "script:gold-{id}"]);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).not.toContain("submitted");
-    expect(await jobCount()).toBe(before);
-    expect(readJson<EvalReport>(path.join(goldRun, "report.json")).summary.resolved).toBe(instances.length);
-  });
+  it(
+    "a rerun with the same --out submits nothing: finished instances are skipped, a lost one gets its job back",
+    async () => {
+      const before = await jobCount();
+      const [first, second] = instances;
+      const fileOf = (id: string) => path.join(goldRun, "instances", `${id}.json`);
+      const jobOf = (id: string) => readJson<InstanceOutcome>(fileOf(id)).jobId;
+      const jobs = { first: jobOf(first?.id ?? ""), second: jobOf(second?.id ?? "") };
+      // As if the run was killed while the first job ran (submitted, not finished) ...
+      const { status: _s, hidden: _h, resolved: _r, ...inFlight } = readJson<InstanceOutcome>(fileOf(first?.id ?? ""));
+      writeFileSync(fileOf(first?.id ?? ""), JSON.stringify(inFlight));
+      // ... and after the second's submit, before its job id was recorded: the rerun sends the same
+      // body (the recorded source) under the same Idempotency-Key and gets that job back.
+      const { id, sourceId, previousJobs } = readJson<InstanceOutcome>(fileOf(second?.id ?? ""));
+      expect(sourceId).toBeDefined();
+      writeFileSync(fileOf(second?.id ?? ""), JSON.stringify({ id, sourceId, previousJobs }));
+      const run = await cli(["eval", INSTANCES, "--out", goldRun]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`${first?.id}: waiting for job ${jobs.first}`);
+      expect(await jobCount()).toBe(before);
+      expect([jobOf(first?.id ?? ""), jobOf(second?.id ?? "")]).toEqual([jobs.first, jobs.second]);
+      expect(readJson<EvalReport>(path.join(goldRun, "report.json")).summary.resolved).toBe(instances.length);
+    },
+    RUN_TIMEOUT_MS,
+  );
 
-  it("resolves none with an empty trajectory: the hidden tests ran and their fail-to-pass tests failed", async () => {
-    emptyRun = outDir("empty");
-    const run = await cli(["eval", INSTANCES, "--out", emptyRun, "--model", "script:empty", "--concurrency", "2"]);
-    expect(run.code, run.stderr).toBe(0);
-    const report = readJson<EvalReport>(path.join(emptyRun, "report.json"));
-    expect(report.summary).toMatchObject({ finished: instances.length, resolved: 0 });
-    for (const instance of instances) {
-      const outcome = readJson<InstanceOutcome>(path.join(emptyRun, "instances", `${instance.id}.json`));
-      expect(outcome.hidden?.error, instance.id).toBeUndefined();
-      expect(outcome.hidden?.failToPass.failed.sort(), instance.id).toEqual([...instance.failToPass].sort());
-    }
-  });
+  it(
+    "resolves none with an empty trajectory: the hidden tests ran and their fail-to-pass tests failed",
+    async () => {
+      emptyRun = outDir("empty");
+      const run = await cli(["eval", INSTANCES, "--out", emptyRun, "--model", "script:empty", "--concurrency", "2"]);
+      expect(run.code, run.stderr).toBe(0);
+      const report = readJson<EvalReport>(path.join(emptyRun, "report.json"));
+      expect(report.summary).toMatchObject({ finished: instances.length, resolved: 0 });
+      for (const instance of instances) {
+        const outcome = readJson<InstanceOutcome>(path.join(emptyRun, "instances", `${instance.id}.json`));
+        expect(outcome.hidden?.error, instance.id).toBeUndefined();
+        expect(outcome.hidden?.failToPass.failed.sort(), instance.id).toEqual([...instance.failToPass].sort());
+      }
+    },
+    RUN_TIMEOUT_MS,
+  );
 
   it("compares the two runs: every instance flipped to resolved", async () => {
     const run = await cli(["eval", "compare", emptyRun, goldRun, "--json"]);

@@ -47,7 +47,7 @@ function rowOf(id: string, outcome: InstanceOutcome | undefined): ReportRow {
   const error = outcome?.error?.message ?? hidden?.error ?? null;
   return {
     id,
-    status: !outcome ? "not_run" : (outcome.status ?? "running"),
+    status: !outcome?.jobId ? "not_run" : (outcome.status ?? "running"),
     resolved: outcome?.resolved === true,
     jobId: outcome?.jobId ?? null,
     durationMs: outcome?.durationMs ?? null,

@@ -28,10 +28,13 @@ export interface HiddenView {
 /** What one instance came to in a run (`<dir>/instances/<id>.json`). */
 export interface InstanceOutcome {
   id: string;
-  jobId: string;
+  /** Absent between the upload and the submit (a rerun submits again with the same source and Idempotency-Key). */
+  jobId?: string;
+  /** The uploaded source (bundle or checkout) the job clones. */
+  sourceId?: string;
   /** Ids of earlier jobs of this instance that ended in an infrastructure error (retried on a rerun). */
   previousJobs?: string[];
-  submittedAt: string;
+  submittedAt?: string;
   /** The job's terminal status; absent while it runs. */
   status?: string;
   resolved?: boolean;

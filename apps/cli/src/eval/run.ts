@@ -45,10 +45,11 @@ export function instanceSpec(instance: LoadedInstance, settings: RunSettings, mo
   };
 }
 
-/** The repo part of the spec, uploading the instance's bundle or checkout first when it has one. */
-async function repoFor(api: ApiClient, instance: LoadedInstance) {
+/** The repo part of the spec; an instance with a bundle or checkout uploads it unless `sourceId` is given. */
+async function repoFor(api: ApiClient, instance: LoadedInstance, sourceId?: string) {
   const { url, bundle, path: local } = instance.repository;
   if (!bundle && !local) return { url, commit: instance.baseCommit };
+  if (sourceId) return { url, source: sourceId, commit: instance.baseCommit };
   let data: Buffer;
   try {
     data = bundle ? readFileSync(bundle) : bundleCheckout(local ?? "").data;
@@ -102,6 +103,36 @@ export function outcomeOf(base: InstanceOutcome, job: JobView & JobTimes): Insta
   };
 }
 
+/**
+ * Submits the instance (new, left between upload and submit, or retried after an infrastructure
+ * error). The source is recorded before the submit, so that a run killed in between sends the same
+ * body under the same Idempotency-Key and gets the same job back.
+ */
+async function submitInstance(
+  api: ApiClient,
+  folder: RunFolder,
+  settings: RunSettings,
+  instance: LoadedInstance,
+  options: EvalOptions,
+  earlier: InstanceOutcome | undefined,
+): Promise<InstanceOutcome> {
+  const retry = earlier?.status !== undefined && earlier.jobId !== undefined;
+  const previousJobs = retry ? [...(earlier.previousJobs ?? []), earlier.jobId ?? ""] : (earlier?.previousJobs ?? []);
+  const repo = await repoFor(api, instance, retry ? undefined : earlier?.sourceId);
+  const pending = { id: instance.id, previousJobs, ...("source" in repo ? { sourceId: repo.source } : {}) };
+  folder.save(pending);
+  const model = options.modelFor?.(instance) ?? options.model?.replaceAll("{id}", instance.id);
+  const spec = {
+    repo,
+    ...instanceSpec(instance, settings, model),
+    ...(options.limits ? { limits: options.limits } : {}),
+  };
+  const job = await api.submit(spec, `eval-${settings.runId}-${instance.id}-${previousJobs.length}`);
+  const submitted = { ...pending, jobId: job.id, submittedAt: new Date().toISOString() };
+  folder.save(submitted);
+  return submitted;
+}
+
 /** Runs one instance to its end (or waits for the job an interrupted run left), storing its outcome. */
 async function runInstance(
   api: ApiClient,
@@ -113,25 +144,14 @@ async function runInstance(
   const log = options.log ?? (() => undefined);
   let outcome = folder.outcome(instance.id);
   if (outcome && isFinished(outcome)) return outcome;
-  if (!outcome || outcome.status !== undefined) {
-    // New, or an earlier job ended in an infrastructure error: submit (again).
-    const previousJobs = outcome ? [...(outcome.previousJobs ?? []), outcome.jobId] : [];
-    const model = options.modelFor?.(instance) ?? options.model?.replaceAll("{id}", instance.id);
-    const spec = {
-      repo: await repoFor(api, instance),
-      ...instanceSpec(instance, settings, model),
-      ...(options.limits ? { limits: options.limits } : {}),
-    };
-    // The same key for the same try: a run killed between submit and save gets the same job back.
-    const key = `eval-${settings.runId}-${instance.id}-${previousJobs.length}`;
-    const job = await api.submit(spec, key);
-    outcome = { id: instance.id, jobId: job.id, submittedAt: new Date().toISOString(), previousJobs };
-    folder.save(outcome);
-    log(`${instance.id}: job ${job.id} submitted`);
+  if (!outcome?.jobId || outcome.status !== undefined) {
+    outcome = await submitInstance(api, folder, settings, instance, options, outcome);
+    log(`${instance.id}: job ${outcome.jobId} submitted`);
   } else {
     log(`${instance.id}: waiting for job ${outcome.jobId} (submitted by an earlier run)`);
   }
-  const done = outcomeOf(outcome, (await waitDone(api, outcome.jobId, options.pollMs ?? 2000)) as JobView & JobTimes);
+  const job = await waitDone(api, outcome.jobId ?? "", options.pollMs ?? 2000);
+  const done = outcomeOf(outcome, job as JobView & JobTimes);
   folder.save(done);
   log(`${instance.id}: ${done.status}, ${done.resolved ? "resolved" : "not resolved"}`);
   return done;
