@@ -1,4 +1,4 @@
-import { isTerminal, signNotification } from "@patchbay/core";
+import { isTerminal, NOTIFY_DELIVERY_HEADER, NOTIFY_SIGNATURE_HEADER, signNotification } from "@patchbay/core";
 import type { JobRecord, JobRepository, NotificationRepository, NotificationTrigger } from "@patchbay/db";
 import { toJobJson } from "@patchbay/jobs";
 import { NOTIFY_POLICY, type NotifyPayload, type NotifyQueue, notifyQueueName } from "@patchbay/queue";
@@ -60,8 +60,8 @@ export class Notifier {
       "content-type": "application/json",
       "user-agent": "patchbay-notify/1",
       "x-patchbay-event": notification.event,
-      "x-patchbay-delivery": deliveryId,
-      ...(secret ? { "x-patchbay-signature": signNotification(secret, body) } : {}),
+      [NOTIFY_DELIVERY_HEADER]: deliveryId,
+      ...(secret ? { [NOTIFY_SIGNATURE_HEADER]: signNotification(secret, body) } : {}),
     };
     const start = performance.now();
     const answer = await post(url, headers, body);
