@@ -69,6 +69,8 @@ function requestsFor(model: string) {
 }
 
 describe("engine codex", () => {
+  let fixed: JobJson;
+
   it("fixes the demo repository through the scripted model, with checks, patch and usage as with our loop", async () => {
     const submitted = await runJob("script:fix-cart-bug-codex");
     const job = await waitTerminal(stack.api, submitted.id, 240_000);
@@ -104,6 +106,25 @@ describe("engine codex", () => {
     const results = events.flatMap((e) => (e.type === "tool_result" ? [e.data] : []));
     expect(results.filter((r) => r.tool === "shell").at(-1)).toMatchObject({ ok: true, exitCode: 0 });
     expect(containersFor(job.id)).toEqual([]);
+    fixed = job;
+  }, 300_000);
+
+  it("records a trajectory that replays through Codex to the same patch", async () => {
+    const res = await fetch(`${stack.api}/v1/jobs/${fixed.id}/trajectory`);
+    expect(res.status).toBe(200);
+    const trajectory = (await res.json()) as { turns: unknown[] };
+    expect(trajectory.turns).toHaveLength(4);
+    const name = `codex-replay-${fixed.id}`;
+    const posted = await fetch(`${stack.model.url}/scripts/${name}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(trajectory),
+    });
+    expect(posted.status).toBe(200);
+    const replay = await waitTerminal(stack.api, (await runJob(`script:${name}`)).id, 240_000);
+    expect(replay.status).toBe("succeeded");
+    const patchOf = async (id: string) => (await fetch(`${stack.api}/v1/jobs/${id}/patch`)).text();
+    expect(await patchOf(replay.id)).toBe(await patchOf(fixed.id));
   }, 300_000);
 
   it("keeps the API key out of the sandbox: not in the container's environment, its processes or its files", async () => {
