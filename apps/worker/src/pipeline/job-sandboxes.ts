@@ -20,6 +20,7 @@ export class JobSandboxes {
   private closed = false;
 
   private jobMounts: (() => Promise<SandboxMount[]>) | null = null;
+  private readonly removals = new Set<Promise<void>>();
 
   constructor(
     private readonly provider: SandboxProvider,
@@ -55,13 +56,22 @@ export class JobSandboxes {
   /** Removes one sandbox (its processes die with it). */
   async remove(sandbox: Sandbox): Promise<void> {
     this.live.delete(sandbox);
-    await sandbox.destroy();
+    const removal = sandbox.destroy();
+    this.removals.add(removal);
+    try {
+      await removal;
+    } finally {
+      this.removals.delete(removal);
+    }
   }
 
-  /** Removes every sandbox but `keep`; with no `keep`, also refuses new ones from now on. */
+  /**
+   * Removes every sandbox but `keep`; with no `keep`, also refuses new ones from now on. Waits for
+   * removals already under way too (a cancel's), so the job's end is recorded only once they are gone.
+   */
   async removeAll(keep?: Sandbox): Promise<void> {
     if (!keep) this.closed = true;
     const doomed = [...this.live].filter((s) => s !== keep);
-    await Promise.allSettled(doomed.map((s) => this.remove(s)));
+    await Promise.allSettled([...doomed.map((s) => this.remove(s)), ...this.removals]);
   }
 }
