@@ -147,10 +147,12 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     createRedis(config.REDIS_URL, redisOptions),
   );
   await restoreSchedulers(scheduleDeps).catch((err: unknown) => log.warn({ err }, "restoring schedules failed"));
+  const githubReports = new GithubReportRepository(db);
   const reportToGithub = githubReporter({
     jobs,
     secrets: deps.secrets,
-    store: new GithubReportRepository(db),
+    store: githubReports,
+    ledger: githubReports,
     apiUrl: config.PATCHBAY_GITHUB_API_URL,
     publicUrl: config.PATCHBAY_URL ?? `http://${config.PATCHBAY_API_HOST}:${config.PATCHBAY_API_PORT}`,
     logger: log,
@@ -207,6 +209,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     every(3600_000, () => expireSources(sources, config.PATCHBAY_SOURCE_RETENTION_DAYS, log)),
     every(HEARTBEAT_MS, () => sweepOrphaned(jobs, queue, log, 6 * HEARTBEAT_MS)),
     every(5_000, () => notifier.sweep()),
+    every(30_000, () => reportToGithub.sweep()),
     every(3600_000, () => environment.sweep()),
     every(30_000, () => embedPendingKnowledge(knowledge.kb, log)),
   ];

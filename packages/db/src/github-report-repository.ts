@@ -38,4 +38,54 @@ export class GithubReportRepository {
     };
     await this.db.githubReport.upsert({ where: { jobId }, create: { jobId, ...data }, update: data });
   }
+
+  /** Takes the job's finished report (the worker that finished it, at once): sweeps leave it alone. */
+  async claim(jobId: string): Promise<void> {
+    const now = new Date();
+    await this.db.githubReport.upsert({ where: { jobId }, create: { jobId, sweptAt: now }, update: { sweptAt: now } });
+  }
+
+  /** Records that the job's finished report is done (or was given up): no sweep takes it again. */
+  async markReported(jobId: string): Promise<void> {
+    const now = new Date();
+    await this.db.githubReport.upsert({
+      where: { jobId },
+      create: { jobId, reportedAt: now },
+      update: { reportedAt: now },
+    });
+  }
+
+  /**
+   * Claims finished jobs whose GitHub report never ran (finished by the API while queued, or
+   * their worker died): finished between `since` and `finishedBefore`, asking for a PR or made from
+   * GitHub, not reported, and not claimed since `staleBefore`. Atomic: two workers sweeping at
+   * once never claim the same job.
+   */
+  async claimUnreported(options: {
+    since: Date;
+    finishedBefore: Date;
+    staleBefore: Date;
+    limit?: number;
+    /** Only this project's jobs (default: every project's). */
+    projectId?: string;
+  }): Promise<string[]> {
+    const { since, finishedBefore, staleBefore } = options;
+    const project = options.projectId ?? null;
+    const rows = await this.db.$queryRaw<Array<{ id: string }>>`
+      WITH candidates AS (
+        SELECT j.id FROM jobs j
+        WHERE j.finished_at >= ${since} AND j.finished_at < ${finishedBefore}
+          AND (${project}::text IS NULL OR j.project_id = ${project})
+          AND (j.spec->'metadata'->'github' IS NOT NULL OR j.spec->'output'->>'pullRequest' = 'true')
+          AND NOT EXISTS (SELECT 1 FROM github_reports r WHERE r.job_id = j.id
+            AND (r.reported_at IS NOT NULL OR r.swept_at >= ${staleBefore}))
+        ORDER BY j.finished_at LIMIT ${options.limit ?? 20})
+      INSERT INTO github_reports (job_id, swept_at, updated_at)
+      SELECT id, now(), now() FROM candidates
+      ON CONFLICT (job_id) DO UPDATE SET swept_at = now(), updated_at = now()
+        WHERE github_reports.reported_at IS NULL
+          AND (github_reports.swept_at IS NULL OR github_reports.swept_at < ${staleBefore})
+      RETURNING job_id::text AS id`;
+    return rows.map((r) => r.id);
+  }
 }

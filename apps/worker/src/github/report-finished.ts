@@ -4,6 +4,22 @@ import type { SecretSource } from "../pipeline/secrets.js";
 import { GITHUB_TOKEN_SECRET, type GithubReportStore, GithubRoundTrip } from "./round-trip.js";
 
 const ATTEMPTS = 4;
+/** A job finished this long ago whose report never ran is taken by a sweep. */
+const SWEEP_AFTER_MS = 30_000;
+/** A claimed report still not done after this long (its worker died) may be swept again. */
+const CLAIM_STALE_MS = 10 * 60_000;
+
+/** Who reports which finished job: the worker that finished it, else a sweep (jobs the API ended, dead workers). */
+export interface GithubReportLedger {
+  claim(jobId: string): Promise<void>;
+  markReported(jobId: string): Promise<void>;
+  claimUnreported(options: {
+    since: Date;
+    finishedBefore: Date;
+    staleBefore: Date;
+    projectId?: string;
+  }): Promise<string[]>;
+}
 
 /** Reports jobs to GitHub when they start and when they finish. */
 export interface GithubReporter {
@@ -11,6 +27,8 @@ export interface GithubReporter {
   started(jobId: string): Promise<void>;
   /** The pull request, the "finished" reply and the completed check run. */
   finished(jobId: string): Promise<void>;
+  /** Reports finished jobs nobody reported (with a ledger; all projects' unless one is named); returns how many. */
+  sweep(options?: { windowMs?: number; projectId?: string }): Promise<number>;
 }
 
 /**
@@ -22,6 +40,7 @@ export function githubReporter(deps: {
   jobs: JobRepository;
   secrets: SecretSource | undefined;
   store?: GithubReportStore;
+  ledger?: GithubReportLedger;
   apiUrl: string;
   publicUrl: string;
   logger: Logger;
@@ -47,14 +66,39 @@ export function githubReporter(deps: {
       }
     }
   };
-  const queue = (jobId: string, step: (job: JobRecord, token?: string) => Promise<unknown>) => {
-    const next = (chains.get(jobId) ?? Promise.resolve()).then(() => withRetries(jobId, step));
+  // One job's reports run one after the other: the finished report never races the started one.
+  const inOrder = (jobId: string, task: () => Promise<void>) => {
+    const next = (chains.get(jobId) ?? Promise.resolve()).then(task);
     chains.set(jobId, next);
     void next.finally(() => chains.get(jobId) === next && chains.delete(jobId));
     return next;
   };
+  const record = async (what: "claim" | "markReported", jobId: string) => {
+    await deps.ledger?.[what](jobId).catch((err: unknown) => deps.logger.warn({ err, jobId }, `${what} failed`));
+  };
+  // Done or given up, it is recorded as reported: a sweep takes only reports that never ran.
+  const reportFinished = (jobId: string) =>
+    inOrder(jobId, async () => {
+      await withRetries(jobId, (job, token) => roundTrip.report(job, token));
+      await record("markReported", jobId);
+    });
   return {
-    started: (jobId) => queue(jobId, (job, token) => roundTrip.started(job, token)),
-    finished: (jobId) => queue(jobId, (job, token) => roundTrip.report(job, token)),
+    started: (jobId) => inOrder(jobId, () => withRetries(jobId, (job, token) => roundTrip.started(job, token))),
+    finished: async (jobId) => {
+      await record("claim", jobId);
+      await reportFinished(jobId);
+    },
+    sweep: async ({ windowMs = 3_600_000, projectId } = {}) => {
+      if (!deps.ledger) return 0;
+      const now = Date.now();
+      const ids = await deps.ledger.claimUnreported({
+        ...(projectId ? { projectId } : {}),
+        since: new Date(now - windowMs),
+        finishedBefore: new Date(now - SWEEP_AFTER_MS),
+        staleBefore: new Date(now - CLAIM_STALE_MS),
+      });
+      for (const id of ids) await reportFinished(id);
+      return ids.length;
+    },
   };
 }

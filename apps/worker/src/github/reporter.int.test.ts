@@ -28,6 +28,7 @@ const reporter = () =>
     jobs,
     secrets,
     store: new GithubReportRepository(db),
+    ledger: new GithubReportRepository(db),
     apiUrl: gh.url,
     publicUrl: "https://patchbay.test",
     logger: pino({ level: "silent" }),
@@ -178,5 +179,32 @@ describe("reporting jobs to GitHub", () => {
       [SHA, "Patchbay", "success"],
     ]);
     expect(gh.statuses[1]?.target_url).toBe(`https://patchbay.test/v1/jobs/${id}`);
+  });
+
+  it("a finished job nobody reported (cancelled by the API while queued) is reported by one sweep, once", async () => {
+    const id = randomUUID();
+    const spec = JobSpecSchema.parse({
+      repo: { url: "https://github.com/octo-org/shop.git" },
+      task: "t",
+      ...fromComment,
+    });
+    await jobs.create({ id, spec, projectId });
+    await jobs.transition(id, "cancelled", { phase: null });
+    const sweep = (r: ReturnType<typeof reporter>) => r.sweep({ projectId });
+    // Just finished: its own worker may still be reporting it.
+    expect(await sweep(reporter())).toBe(0);
+    await db.job.update({ where: { id }, data: { finishedAt: new Date(Date.now() - 60_000) } });
+    const taken = await Promise.all([sweep(reporter()), sweep(reporter())]);
+    expect(taken.sort()).toEqual([0, 1]);
+    expect(gh.comments).toHaveLength(1);
+    expect(gh.comments[0]?.body).toContain("finished: **cancelled**");
+    expect(await sweep(reporter())).toBe(0);
+
+    // A job its worker reported is never swept.
+    const reported = await runningJob(fromRun);
+    await finish(reported, "succeeded");
+    await reporter().finished(reported);
+    await db.job.update({ where: { id: reported }, data: { finishedAt: new Date(Date.now() - 60_000) } });
+    expect(await sweep(reporter())).toBe(0);
   });
 });
