@@ -1,77 +1,15 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { JobRecord } from "@patchbay/db";
+import { type GithubStandIn, startGithubStandIn } from "@patchbay/testkit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GithubRoundTrip } from "./round-trip.js";
 
-/** A loopback GitHub stand-in: pulls and comments in memory, every request recorded. */
-const gh = {
-  server: undefined as Server | undefined,
-  url: "",
-  requests: [] as Array<{ method: string; path: string; auth?: string; body: Record<string, unknown> }>,
-  pulls: [] as Array<{ number: number; head: string; html_url: string }>,
-  comments: [] as Array<{ id: number; issue: number; body: string; html_url: string }>,
-};
-
-function route(method: string, path: string, body: Record<string, unknown>): [number, unknown] {
-  const repo = "/repos/octo-org/shop";
-  if (method === "GET" && path === repo) return [200, { default_branch: "main" }];
-  if (method === "GET" && path.startsWith(`${repo}/pulls?`)) {
-    const head = new URLSearchParams(path.split("?")[1]).get("head")?.split(":")[1];
-    return [200, gh.pulls.filter((p) => p.head === head)];
-  }
-  if (method === "POST" && path === `${repo}/pulls`) {
-    const pull = {
-      number: 40 + gh.pulls.length,
-      head: String(body.head),
-      html_url: `https://gh.test/pull/${40 + gh.pulls.length}`,
-    };
-    gh.pulls.push(pull);
-    return [201, pull];
-  }
-  const pullEdit = /\/pulls\/(\d+)$/.exec(path);
-  if (method === "PATCH" && pullEdit) return [200, gh.pulls.find((p) => p.number === Number(pullEdit[1]))];
-  const issue = /\/issues\/(\d+)\/comments/.exec(path);
-  if (issue && method === "GET") return [200, gh.comments.filter((c) => c.issue === Number(issue[1]))];
-  if (issue && method === "POST") {
-    const comment = {
-      id: 900 + gh.comments.length,
-      issue: Number(issue[1]),
-      body: String(body.body),
-      html_url: "https://gh.test/c",
-    };
-    gh.comments.push(comment);
-    return [201, comment];
-  }
-  const edit = /\/issues\/comments\/(\d+)$/.exec(path);
-  const comment = gh.comments.find((c) => c.id === Number(edit?.[1]));
-  if (method === "PATCH" && comment) {
-    comment.body = String(body.body);
-    return [200, comment];
-  }
-  return [404, { message: "Not Found" }];
-}
-
+/** The loopback GitHub stand-in: pulls and comments in memory, every request recorded. */
+let gh: GithubStandIn;
 beforeAll(async () => {
-  gh.server = createServer((req, res) => {
-    let text = "";
-    req.on("data", (d) => (text += d));
-    req.on("end", () => {
-      const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-      gh.requests.push({ method: req.method ?? "", path: req.url ?? "", auth: req.headers.authorization, body });
-      const [status, answer] = route(req.method ?? "", req.url ?? "", body);
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(answer));
-    });
-  });
-  await new Promise<void>((r) => gh.server?.listen(0, "127.0.0.1", r));
-  gh.url = `http://127.0.0.1:${(gh.server.address() as AddressInfo).port}`;
+  gh = await startGithubStandIn();
 });
-afterAll(() => gh.server?.close());
-beforeEach(() => {
-  gh.requests.length = 0;
-  gh.pulls.length = 0;
-  gh.comments.length = 0;
-});
+afterAll(() => gh.close());
+beforeEach(() => gh.reset());
 
 const check = (passed: boolean, failed: number) => ({
   kind: "test",
@@ -112,15 +50,15 @@ function job(spec: Record<string, unknown>, status = "succeeded"): JobRecord {
 }
 
 const roundTrip = () => new GithubRoundTrip({ apiUrl: gh.url, jobUrl: (id) => `https://patchbay.test/v1/jobs/${id}` });
-const writes = () => gh.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+const writes = () => gh.writes();
 
 describe("GithubRoundTrip", () => {
   it("opens a pull request from the pushed branch with summary, checks table, tests fixed, usage and link; a retry edits it", async () => {
     const pr = job({ output: { branch: "patchbay/fix-cart", pullRequest: true } });
     const report = await roundTrip().report(pr, "ghs_token");
-    expect(report.pullRequest).toEqual({ number: 40, url: "https://gh.test/pull/40" });
+    expect(report.pullRequest).toEqual({ number: 40, url: "https://github.test/octo-org/shop/pull/40" });
     const created = gh.requests.find((r) => r.method === "POST");
-    expect(created?.auth).toBe("Bearer ghs_token");
+    expect(created?.authorization).toBe("Bearer ghs_token");
     expect(created?.body).toMatchObject({ head: "patchbay/fix-cart", base: "main", title: "Fix the cart total" });
     const body = String(created?.body.body);
     expect(body).toContain("Free shipping now uses the discounted subtotal.");
@@ -146,7 +84,7 @@ describe("GithubRoundTrip", () => {
     await roundTrip().report(fromIssue, "ghs_token");
     expect(gh.comments).toHaveLength(1);
     expect(gh.comments[0]?.issue).toBe(7);
-    expect(gh.comments[0]?.body).toContain("https://gh.test/pull/40");
+    expect(gh.comments[0]?.body).toContain("https://github.test/octo-org/shop/pull/40");
     expect(writes().filter((w) => w.includes("comments"))).toEqual([
       "POST /repos/octo-org/shop/issues/7/comments",
       "PATCH /repos/octo-org/shop/issues/comments/900",
