@@ -33,7 +33,29 @@ const goldScript = (patch: string): ModelScript => ({
     { output: [say("Applied the fix.")] },
   ],
 });
+/** The same with the Codex CLI's exec_command tool (engine "codex"). */
+const codexGoldScript = (patch: string): ModelScript => ({
+  turns: [
+    {
+      output: [
+        {
+          type: "function_call",
+          name: "exec_command",
+          arguments: { cmd: `echo ${Buffer.from(patch).toString("base64")} | base64 -d | git apply -v` },
+        },
+      ],
+    },
+    { output: [{ type: "message", role: "assistant", content: "Applied the fix." }] },
+  ],
+});
+/** Two instances (two runners) for the engine comparison, where each job is slower. */
+const CODEX_IDS = ["idna-encode-non-ascii-bytes", "nanoid-pool-break"];
 const SCRIPTS: Record<string, ModelScript> = {
+  ...Object.fromEntries(
+    instances
+      .filter((i) => CODEX_IDS.includes(i.id))
+      .map((i) => [`codex-gold-${i.id}`, codexGoldScript(i.goldPatch ?? "")]),
+  ),
   empty: { turns: [{ output: [say("I looked at it and changed nothing.")] }] },
   ...Object.fromEntries(instances.map((i) => [`gold-${i.id}`, goldScript(i.goldPatch ?? "")])),
 };
@@ -167,4 +189,31 @@ describe("patchbay eval on the shipped instances", () => {
     expect(comparison.a.resolvedRate).toBe(0);
     expect(comparison.b.resolvedRate).toBe(1);
   });
+  it(
+    "compares engines: the Codex CLI applying the same gold patches resolves the same instances",
+    async () => {
+      // A subset of the loaded instances (their bundle paths are already absolute).
+      const subset = path.join(path.dirname(outDir("codex-set")), "subset.json");
+      const picked = instances.filter((i) => CODEX_IDS.includes(i.id));
+      writeFileSync(subset, JSON.stringify({ instances: picked }));
+      const codexRun = outDir("codex");
+      const args = ["eval", subset, "--out", codexRun, "--engine", "codex", "--model", "script:codex-gold-{id}"];
+      const run = await cli(args);
+      expect(run.code, run.stderr).toBe(0);
+      const report = readJson<EvalReport>(path.join(codexRun, "report.json"));
+      expect(report.run.engine).toBe("codex");
+      expect(report.summary).toMatchObject({ instances: 2, resolved: 2 });
+      const compared = await cli(["eval", "compare", goldRun, codexRun, "--json"]);
+      const comparison = JSON.parse(compared.stdout) as EvalComparison;
+      expect(comparison).toMatchObject({
+        shared: 2,
+        gained: [],
+        lost: [],
+        a: { engine: null },
+        b: { engine: "codex" },
+      });
+      expect(comparison.bothResolved.sort()).toEqual([...CODEX_IDS].sort());
+    },
+    RUN_TIMEOUT_MS,
+  );
 });
