@@ -1,6 +1,7 @@
 import type { EnvironmentRecord, EnvironmentRepository } from "@patchbay/db";
 import type { DockerEnvironmentImages } from "@patchbay/sandbox";
 import type { Logger } from "pino";
+import type { EnvironmentFiles } from "./environment-files.js";
 
 /** Label on every environment image Patchbay builds. */
 export const ENV_IMAGE_LABEL = "patchbay.environment";
@@ -13,6 +14,8 @@ export interface EnvironmentCacheDeps {
   maxBytes: number;
   installationId: string;
   logger: Logger;
+  /** Host copies of the environments built here (absent: hits always start from the image). */
+  files?: EnvironmentFiles;
 }
 
 /** The image name of an environment. */
@@ -45,6 +48,7 @@ export async function evictEnvironments(deps: EnvironmentCacheDeps, now = new Da
     if (!expired && total <= deps.maxBytes) continue;
     await deps.environments.remove(env.projectId, env.key);
     await deps.images.remove(env.image).catch((err: unknown) => deps.logger.warn({ err }, "image remove failed"));
+    await deps.files?.remove(env.image).catch(() => undefined);
     total -= env.sizeBytes;
     evicted++;
   }
@@ -52,12 +56,15 @@ export async function evictEnvironments(deps: EnvironmentCacheDeps, now = new Da
   return evicted;
 }
 
+/** An image or copy is made before its row is written: younger ones are left to a later sweep. */
+const ORPHAN_MIN_AGE_MS = 15 * 60_000;
+
 async function removeOrphanImages(deps: EnvironmentCacheDeps): Promise<void> {
   const kept = new Set((await deps.environments.listAllByAge()).map((e) => e.image));
+  await deps.files?.removeExcept(kept, ORPHAN_MIN_AGE_MS).catch(() => undefined);
   const images = await deps.images.listImages({ [ENV_IMAGE_LABEL]: deps.installationId });
   for (const image of images) {
-    // An image is tagged before its row is written: leave young ones to a later sweep.
-    if (image.tags.some((t) => kept.has(t)) || Date.now() - image.createdAt.getTime() < 15 * 60_000) continue;
+    if (image.tags.some((t) => kept.has(t)) || Date.now() - image.createdAt.getTime() < ORPHAN_MIN_AGE_MS) continue;
     for (const tag of image.tags) await deps.images.remove(tag).catch(() => false);
   }
 }

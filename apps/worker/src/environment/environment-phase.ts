@@ -1,12 +1,10 @@
-import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
-import path from "node:path";
 import { type ChecksPlan, planChecks } from "@patchbay/checks";
 import type { EnvironmentOutcome, EventSink, ExecOptions, ProjectEnvironment } from "@patchbay/core";
-import type { JobRecord } from "@patchbay/db";
-import { installationLabels, type Sandbox, type SandboxMount } from "@patchbay/sandbox";
+import type { EnvironmentRecord, JobRecord } from "@patchbay/db";
+import type { Sandbox, SandboxMount } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { JobSandboxes } from "../pipeline/job-sandboxes.js";
+import { buildEnvironment, cacheable, discardSetupBox, type SetupBox, startSetupBox } from "./build-environment.js";
 import {
   denyHint,
   doorMounts,
@@ -17,10 +15,9 @@ import {
 } from "./egress-door.js";
 import { type EnvironmentCacheDeps, findEnvironment } from "./environment-cache.js";
 import { environmentKey } from "./environment-key.js";
-import { keepEnvironment } from "./keep-environment.js";
-import { runMaintenance, runSetupCommands, startBridge } from "./setup-commands.js";
-import { cacheMount, cacheVolumeName, type HostRegistries } from "./setup-env.js";
-import { restoreFromFile, restoreFromImage, snapshotEnvironment } from "./snapshot.js";
+import { runMaintenance, startBridge } from "./setup-commands.js";
+import type { HostRegistries } from "./setup-env.js";
+import { restoreFromFile, restoreFromImage } from "./snapshot.js";
 
 /** The worker's egress proxy and where its pieces go in a sandbox. */
 export interface EgressSetup {
@@ -80,41 +77,46 @@ export interface JobEnvironment {
 /**
  * Gives the job its environment: a cached one restored (hit), or setup run in a sandbox of its
  * own with allowlisted egress and the project's dependency cache, whose result is kept (miss).
- * The agent always gets a fresh sandbox, so nothing setup started survives into its phase.
+ * The agent always gets a sandbox no setup process ran in.
  */
 export async function prepareEnvironment(deps: EnvironmentDeps, input: EnvironmentInput): Promise<JobEnvironment> {
   const started = Date.now();
-  const { job } = input;
   const allow = allowlist(deps, input);
   const agentDoor = await openAgentDoor(deps, input, allow);
   const agentMounts = agentDoor && deps.egress ? doorMounts(agentDoor, deps.egress) : [];
-  const context: Context = { deps, input, key: "", allow, started, agentDoor, agentMounts };
+  const ctx: Context = { deps, input, key: "", allow, started, agentDoor, agentMounts };
+  // Host work (the key, the cache lookup) and, on a likely miss, the setup sandbox's cold start
+  // run while the plan is made in a warm sandbox.
+  const lookup = quiet(lookUp(ctx));
+  const early = quiet(lookup.then((l) => (l.hit === null && l.setupLikely ? startSetupBox(ctx) : null)));
   try {
-    // The plan first, in a plain (warm) sandbox: most repositories without dependencies need
-    // nothing more, and keep that sandbox for the agent.
-    const first = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, ...agentNet(context, agentMounts) });
-    const plan = await planChecks(first, job.spec);
+    const first = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, ...agentNet(ctx, agentMounts) });
+    const plan = await planChecks(first, input.job.spec);
     const env =
       plan.setup.commands.length + input.project.setup.length === 0
-        ? withoutSetup(context, first, plan)
-        : await withSetup(context, first, plan);
-    if (context.agentDoor && deps.egress) await startBridge(env.sandbox, deps.egress);
+        ? await withoutSetup(ctx, first, plan, early)
+        : await withSetup(ctx, first, plan, { lookup, early });
+    if (ctx.agentDoor && deps.egress) await startBridge(env.sandbox, deps.egress);
     return env;
   } catch (err) {
-    await agentDoor?.close();
+    await early.then((box) => box && discardSetupBox(ctx, box)).catch(() => undefined);
+    await closeDoor(ctx.agentDoor);
     throw err;
   }
 }
 
-/** Setup is needed: the key decides between a cached environment and building one. */
-async function withSetup(ctx: Context, first: Sandbox, plan: ChecksPlan): Promise<JobEnvironment> {
+/** What the key says before the plan is known. */
+interface Lookup {
+  key: string;
+  hit: EnvironmentRecord | null;
+  /** The repository has a lockfile or dependency list (or setup commands are set): setup will most likely run. */
+  setupLikely: boolean;
+}
+
+async function lookUp(ctx: Context): Promise<Lookup> {
   const { deps, input } = ctx;
-  // The planning sandbox is removed while the key is worked out: nothing below needs it gone first.
-  const removing = deps.sandboxes.remove(first).catch((err: unknown) => {
-    input.log.warn({ err, jobId: input.job.id }, "removing the planning sandbox failed");
-  });
   const imageId = (await deps.cache?.images.imageId(deps.sandboxes.spec.image)) ?? deps.sandboxes.spec.image;
-  const key = await environmentKey(input.checkoutDir, {
+  const { key, setupHints } = await environmentKey(input.checkoutDir, {
     imageId,
     repoUrl: input.job.spec.repo.url,
     spec: input.job.spec,
@@ -122,17 +124,35 @@ async function withSetup(ctx: Context, first: Sandbox, plan: ChecksPlan): Promis
     allow: ctx.allow,
   });
   ctx.key = key;
-  const cache = cacheable(deps, input) ? deps.cache : undefined;
-  const hit = cache ? await findEnvironment(cache, input.job.projectId, key) : null;
-  const env = hit ? await restoreHit(ctx, plan, hit.image, hit.sizeBytes) : await buildEnvironment(ctx, plan, cache);
+  const hit = cacheable(ctx) && deps.cache ? await findEnvironment(deps.cache, input.job.projectId, key) : null;
+  const setupLikely = setupHints > 0 || input.project.setup.length > 0 || (input.job.spec.setup?.length ?? 0) > 0;
+  return { key, hit, setupLikely };
+}
+
+/** Setup is needed: the key decides between a cached environment and building one. */
+async function withSetup(
+  ctx: Context,
+  first: Sandbox,
+  plan: ChecksPlan,
+  pending: { lookup: Promise<Lookup>; early: Promise<SetupBox | null> },
+): Promise<JobEnvironment> {
+  const { hit } = await pending.lookup;
+  if (hit) return restoreHit(ctx, first, plan, hit);
+  // The planning sandbox goes while setup runs: nothing below needs it gone first.
+  const removing = ctx.deps.sandboxes.remove(first).catch((err: unknown) => {
+    ctx.input.log.warn({ err, jobId: ctx.input.job.id }, "removing the planning sandbox failed");
+  });
+  const box = (await pending.early) ?? (await startSetupBox(ctx));
+  const env = await buildEnvironment(ctx, plan, box);
   await removing;
   return env;
 }
 
-interface Context {
+/** The shared state of one job's environment phase. */
+export interface Context {
   deps: EnvironmentDeps;
   input: EnvironmentInput;
-  /** Known once setup is needed. */
+  /** Known once the lookup ran. */
   key: string;
   allow: string[];
   started: number;
@@ -144,10 +164,6 @@ function allowlist(deps: EnvironmentDeps, input: EnvironmentInput): string[] {
   const hosts = [...input.project.allow, ...(input.job.spec.environment?.allow ?? [])];
   if (input.project.allowHostRegistries) hosts.push(...deps.hostRegistries.hosts);
   return [...new Set(hosts)];
-}
-
-function cacheable(deps: EnvironmentDeps, input: EnvironmentInput): boolean {
-  return deps.cache !== undefined && input.job.spec.environment?.cache !== false && input.project.cacheTtlHours > 0;
 }
 
 async function openAgentDoor(
@@ -165,153 +181,77 @@ async function openAgentDoor(
   });
 }
 
-/** A cached environment: a sandbox from its image, the checkout, the saved state, then maintenance. */
-async function restoreHit(ctx: Context, plan: ChecksPlan, image: string, sizeBytes: number): Promise<JobEnvironment> {
+/**
+ * A cached environment. With this host's copy it is streamed into the warm planning sandbox;
+ * otherwise a sandbox starts from its image. Then `.patchbay.yml` maintenance runs.
+ */
+async function restoreHit(
+  ctx: Context,
+  first: Sandbox,
+  plan: ChecksPlan,
+  hit: EnvironmentRecord,
+): Promise<JobEnvironment> {
   const { deps, input } = ctx;
-  const make = async (mounts: SandboxMount[]) => {
-    const sandbox = await deps.sandboxes.create({ image, checkoutDir: input.checkoutDir, ...agentNet(ctx, mounts) });
+  const fromImage = async (mounts: SandboxMount[]) => {
+    const sandbox = await deps.sandboxes.create({
+      image: hit.image,
+      checkoutDir: input.checkoutDir,
+      ...agentNet(ctx, mounts),
+    });
     await restoreFromImage(sandbox);
     return sandbox;
   };
-  const sandbox = await make(ctx.agentMounts);
+  const copy = await deps.cache?.files?.existing(hit.image);
+  const restored = copy
+    ? await restoreFromFile(first, copy).then(
+        () => true,
+        () => false,
+      )
+    : false;
+  if (!restored) await deps.sandboxes.remove(first).catch(() => undefined);
+  const sandbox = restored ? first : await fromImage(ctx.agentMounts);
   await runMaintenance(sandbox, plan.config?.maintenance ?? [], input.execOptions());
   await deps.cache?.environments.touch(input.job.projectId, ctx.key);
-  const outcome: EnvironmentOutcome = { key: ctx.key, status: "hit", ms: Date.now() - ctx.started, sizeBytes };
-  input.emit({ type: "environment", data: { status: "hit", key: ctx.key, ms: outcome.ms, sizeBytes } });
-  return { sandbox, plan, outcome, fresh: () => make([]), dispose: () => closeDoor(ctx.agentDoor) };
+  const ms = Date.now() - ctx.started;
+  const outcome: EnvironmentOutcome = { key: ctx.key, status: "hit", ms, sizeBytes: hit.sizeBytes };
+  input.emit({ type: "environment", data: { status: "hit", key: ctx.key, ms, sizeBytes: hit.sizeBytes } });
+  return { sandbox, plan, outcome, fresh: () => fromImage([]), dispose: () => closeDoor(ctx.agentDoor) };
 }
 
 /** Nothing to install: the planning sandbox is the agent's; the after-checks get a plain one. */
-function withoutSetup(ctx: Context, sandbox: Sandbox, plan: ChecksPlan): JobEnvironment {
+async function withoutSetup(
+  ctx: Context,
+  sandbox: Sandbox,
+  plan: ChecksPlan,
+  early: Promise<SetupBox | null>,
+): Promise<JobEnvironment> {
   const { deps, input } = ctx;
+  // A setup sandbox started on a guess (manifests, but nothing to install) is not needed.
+  void early.then((box) => box && discardSetupBox(ctx, box)).catch(() => undefined);
   const outcome: EnvironmentOutcome = { key: "", status: "none", ms: Date.now() - ctx.started };
   const fresh = () => deps.sandboxes.create({ checkoutDir: input.checkoutDir });
   return { sandbox, plan, outcome, fresh, dispose: () => closeDoor(ctx.agentDoor) };
 }
 
-/**
- * A miss: setup runs in a sandbox with the door to the proxy and the project's cache volume; its
- * result is saved, kept as an image when caching is on, and restored into the agent's sandbox.
- */
-async function buildEnvironment(
-  ctx: Context,
-  plan: ChecksPlan,
-  cache: EnvironmentCacheDeps | undefined,
-): Promise<JobEnvironment> {
-  const { deps, input } = ctx;
-  const { job } = input;
-  const door = await openSetupDoor(ctx);
-  const mounts = door && deps.egress ? doorMounts(door, deps.egress) : [];
-  if (cache) {
-    const volume = cacheVolumeName(deps.installationId, job.projectId);
-    const labels = { ...installationLabels(deps.installationId), "patchbay.project": job.projectId };
-    await cache.images.ensureVolume(volume, labels, deps.sandboxes.spec.image);
-    mounts.push(cacheMount(volume));
-  }
-  try {
-    const setupBox = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, mounts });
-    await runSetupCommands(setupBox, plan.setup.commands, {
-      ...input.execOptions(),
-      setup: plan.setup,
-      admin: { commands: input.project.setup, secrets: pick(input.secrets, input.project.setupSecrets) },
-      ...(deps.egress && door ? { egress: deps.egress, network: input.network, projectId: job.projectId } : {}),
-      registries: input.project.allowHostRegistries ? deps.hostRegistries : null,
-      cache: cache !== undefined,
-      ...(!deps.egress && deps.offline ? { offline: deps.offline } : {}),
-    });
-    await closeDoor(door);
-    return await keepAndMove(ctx, setupBox, plan, cache);
-  } finally {
-    await closeDoor(door);
-  }
-}
-
-async function openSetupDoor(ctx: Context): Promise<EgressDoor | null> {
-  const { deps, input } = ctx;
-  if (!deps.egress) return null;
-  return deps.egress.gate.openDoor({
-    id: `${input.job.id}-setup`,
-    allow: ctx.allow,
-    denyHint: denyHint(input.job.projectId),
-    onConnection: input.network.listener("setup"),
-  });
-}
-
-/** Saves what setup made, keeps it (image) when it may, and moves the job into a fresh sandbox with it. */
-async function keepAndMove(
-  ctx: Context,
-  setupBox: Sandbox,
-  plan: ChecksPlan,
-  cache: EnvironmentCacheDeps | undefined,
-): Promise<JobEnvironment> {
-  const { deps, input } = ctx;
-  const file = path.join(input.workDir, `env-${input.job.id}-${randomBytes(4).toString("hex")}.tar`);
-  const secretValues = Object.values(pick(input.secrets, input.project.setupSecrets));
-  const snapshot = await snapshotEnvironment(setupBox, file, secretValues).catch((err: unknown) => {
-    warn(input, `the environment could not be saved, so the agent continues in the setup sandbox: ${String(err)}`);
-    return null;
-  });
-  if (!snapshot) {
-    // The setup sandbox has no agent door mounted: the agent goes on without network.
-    await closeDoor(ctx.agentDoor);
-    ctx.agentDoor = null;
-    const outcome: EnvironmentOutcome = {
-      key: ctx.key,
-      status: "not_cached",
-      ms: Date.now() - ctx.started,
-      note: "snapshot failed",
-    };
-    return { sandbox: setupBox, plan, outcome, fresh: null, dispose: () => closeDoor(ctx.agentDoor) };
-  }
-  if (snapshot.leftOut.length > 0)
-    warn(input, `left out of the environment (they hold a setup secret): ${snapshot.leftOut.join(", ")}`);
-  const keeping = cache
-    ? keepEnvironment(cache, { input, key: ctx.key, snapshot, base: deps.sandboxes.spec.image })
-    : Promise.resolve(null);
-  const fromFile = async (mounts: SandboxMount[]) => {
-    const sandbox = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, ...agentNet(ctx, mounts) });
-    await restoreFromFile(sandbox, snapshot.path);
-    return sandbox;
-  };
-  // Building the image takes seconds and the agent needs none of it: its sandbox (a warm one when
-  // it can be) is filled from the host copy meanwhile, and the setup sandbox goes at the same time.
-  const [sandbox, kept] = await Promise.all([fromFile(ctx.agentMounts), keeping, deps.sandboxes.remove(setupBox)]);
-  const ms = Date.now() - ctx.started;
-  const status = kept ? "built" : "not_cached";
-  const note = cache ? (kept ? undefined : "the environment image could not be built") : "caching is off for this job";
-  input.emit({
-    type: "environment",
-    data: { status, key: ctx.key, ms, sizeBytes: snapshot.sizeBytes, ...(note ? { message: note } : {}) },
-  });
-  const fromImage = async (image: string) => {
-    const fresh = await deps.sandboxes.create({ image, checkoutDir: input.checkoutDir });
-    await restoreFromImage(fresh);
-    return fresh;
-  };
-  const outcome: EnvironmentOutcome = {
-    key: ctx.key,
-    status,
-    ms,
-    sizeBytes: snapshot.sizeBytes,
-    ...(note ? { note } : {}),
-  };
-  const dispose = async () => {
-    await closeDoor(ctx.agentDoor);
-    await rm(snapshot.path, { force: true });
-  };
-  return { sandbox, plan, outcome, fresh: () => (kept ? fromImage(kept) : fromFile([])), dispose };
+/** Marks a promise's rejection as handled here; awaiting it later still throws. */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** The agent's door (agentNetwork "allowlist"): its mounts, and proxy settings for every command. */
-function agentNet(ctx: Context, mounts: SandboxMount[]): { mounts: SandboxMount[]; env?: Record<string, string> } {
+export function agentNet(
+  ctx: Context,
+  mounts: SandboxMount[],
+): { mounts: SandboxMount[]; env?: Record<string, string> } {
   return mounts.length > 0 && ctx.deps.egress ? { mounts, env: ctx.deps.egress.env } : { mounts };
 }
 
-function pick(secrets: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
+export function pick(secrets: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
   return Object.fromEntries(names.filter((n) => secrets[n] !== undefined).map((n) => [n, secrets[n]!]));
 }
 
-function warn(input: EnvironmentInput, message: string): void {
+export function warn(input: EnvironmentInput, message: string): void {
   input.log.warn({ jobId: input.job.id }, message);
   input.emit({
     type: "log",
@@ -319,6 +259,6 @@ function warn(input: EnvironmentInput, message: string): void {
   });
 }
 
-async function closeDoor(door: EgressDoor | null): Promise<void> {
+export async function closeDoor(door: EgressDoor | null): Promise<void> {
   await door?.close().catch(() => undefined);
 }

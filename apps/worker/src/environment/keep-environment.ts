@@ -44,6 +44,9 @@ export async function keepEnvironment(
       buildMs: Date.now() - started,
       expiresAt: new Date(Date.now() + ttlMs),
     });
+    await cache.files?.keep(snapshot.path, image).catch((err: unknown) => {
+      input.log.warn({ err, jobId: input.job.id }, "keeping a host copy of the environment failed");
+    });
   } catch (err) {
     input.log.warn({ err, jobId: input.job.id }, "keeping the environment failed");
     input.emit({

@@ -7,6 +7,7 @@ import { DockerEnvironmentImages } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { EnvironmentServices } from "../pipeline/job-run.js";
 import { evictEnvironments } from "./environment-cache.js";
+import { EnvironmentFiles } from "./environment-files.js";
 import { caEnv, readableCaBundle } from "./host-ca.js";
 
 /** The worker's environment machinery, and how to stop it. */
@@ -35,6 +36,7 @@ export async function startEnvironmentServices(
     maxBytes: config.PATCHBAY_ENV_CACHE_MAX_GB * 1024 ** 3,
     installationId: context.installationId,
     logger,
+    files: new EnvironmentFiles(path.join(config.PATCHBAY_WORK_DIR, "environments")),
   };
   const { proxy, offline } = await startProxy(config, logger);
   const caBundle = proxy ? await readableCaBundle(hostRegistries.caBundle) : null;

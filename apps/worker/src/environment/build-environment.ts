@@ -1,0 +1,176 @@
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import type { ChecksPlan } from "@patchbay/checks";
+import type { EnvironmentOutcome } from "@patchbay/core";
+import { installationLabels, type Sandbox, type SandboxMount } from "@patchbay/sandbox";
+import { denyHint, doorMounts, type EgressDoor } from "./egress-door.js";
+import type { EnvironmentCacheDeps } from "./environment-cache.js";
+import { agentNet, type Context, closeDoor, type JobEnvironment, pick, warn } from "./environment-phase.js";
+import { keepEnvironment } from "./keep-environment.js";
+import { runSetupCommands } from "./setup-commands.js";
+import { cacheMount, cacheVolumeName } from "./setup-env.js";
+import { restoreFromFile, snapshotEnvironment } from "./snapshot.js";
+
+/** The sandbox setup runs in: the door to the proxy and the project's dependency cache mounted. */
+export interface SetupBox {
+  sandbox: Sandbox;
+  door: EgressDoor | null;
+}
+
+/**
+ * Makes the setup sandbox. Started as soon as the cache lookup says "miss", while the plan is
+ * still being made, so its cold start (it has mounts: no warm one fits) costs no wall time.
+ */
+export async function startSetupBox(ctx: Context): Promise<SetupBox> {
+  const { deps, input } = ctx;
+  const door = await openSetupDoor(ctx);
+  try {
+    const mounts = door && deps.egress ? doorMounts(door, deps.egress) : [];
+    if (cacheable(ctx)) {
+      const volume = cacheVolumeName(deps.installationId, input.job.projectId);
+      const labels = { ...installationLabels(deps.installationId), "patchbay.project": input.job.projectId };
+      await deps.cache!.images.ensureVolume(volume, labels, deps.sandboxes.spec.image);
+      mounts.push(cacheMount(volume));
+    }
+    return { sandbox: await deps.sandboxes.create({ checkoutDir: input.checkoutDir, mounts }), door };
+  } catch (err) {
+    await closeDoor(door);
+    throw err;
+  }
+}
+
+/** Drops a setup sandbox that turned out not to be needed. */
+export async function discardSetupBox(ctx: Context, box: SetupBox): Promise<void> {
+  await closeDoor(box.door);
+  await ctx.deps.sandboxes.remove(box.sandbox).catch(() => undefined);
+}
+
+/** Whether this job's environment is kept (and its dependency cache mounted). */
+export function cacheable(ctx: Context): boolean {
+  const { deps, input } = ctx;
+  return deps.cache !== undefined && input.job.spec.environment?.cache !== false && input.project.cacheTtlHours > 0;
+}
+
+async function openSetupDoor(ctx: Context): Promise<EgressDoor | null> {
+  const { deps, input } = ctx;
+  if (!deps.egress) return null;
+  return deps.egress.gate.openDoor({
+    id: `${input.job.id}-setup`,
+    allow: ctx.allow,
+    denyHint: denyHint(input.job.projectId),
+    onConnection: input.network.listener("setup"),
+  });
+}
+
+/**
+ * A miss: setup runs in its sandbox; what it made is saved and restored into the agent's fresh
+ * sandbox, and kept as an image when caching is on.
+ */
+export async function buildEnvironment(ctx: Context, plan: ChecksPlan, box: SetupBox): Promise<JobEnvironment> {
+  const { deps, input } = ctx;
+  try {
+    await runSetupCommands(box.sandbox, plan.setup.commands, {
+      ...input.execOptions(),
+      setup: plan.setup,
+      admin: { commands: input.project.setup, secrets: pick(input.secrets, input.project.setupSecrets) },
+      ...(deps.egress && box.door
+        ? { egress: deps.egress, network: input.network, projectId: input.job.projectId }
+        : {}),
+      registries: input.project.allowHostRegistries ? deps.hostRegistries : null,
+      cache: cacheable(ctx),
+      ...(!deps.egress && deps.offline ? { offline: deps.offline } : {}),
+    });
+    await closeDoor(box.door);
+    return await keepAndMove(ctx, box.sandbox, plan, cacheable(ctx) ? deps.cache : undefined);
+  } finally {
+    await closeDoor(box.door);
+  }
+}
+
+/**
+ * Saves what setup made and moves the job into a fresh sandbox with it. The image is built in
+ * the background (the agent needs none of it); `dispose` waits for it.
+ */
+async function keepAndMove(
+  ctx: Context,
+  setupBox: Sandbox,
+  plan: ChecksPlan,
+  cache: EnvironmentCacheDeps | undefined,
+): Promise<JobEnvironment> {
+  const { deps, input } = ctx;
+  const file = path.join(input.workDir, `env-${input.job.id}-${randomBytes(4).toString("hex")}.tar`);
+  const secretValues = Object.values(pick(input.secrets, input.project.setupSecrets));
+  const snapshot = await snapshotEnvironment(setupBox, file, secretValues).catch((err: unknown) => {
+    warn(input, `the environment could not be saved, so the agent continues in the setup sandbox: ${String(err)}`);
+    return null;
+  });
+  if (!snapshot) return inSetupBox(ctx, setupBox, plan);
+  if (snapshot.leftOut.length > 0)
+    warn(input, `left out of the environment (they hold a setup secret): ${snapshot.leftOut.join(", ")}`);
+  const fromFile = async (mounts: SandboxMount[]) => {
+    const sandbox = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, ...agentNet(ctx, mounts) });
+    await restoreFromFile(sandbox, snapshot.path);
+    return sandbox;
+  };
+  const [sandbox] = await Promise.all([fromFile(ctx.agentMounts), deps.sandboxes.remove(setupBox)]);
+  const outcome: EnvironmentOutcome = {
+    key: ctx.key,
+    status: "not_cached",
+    ms: Date.now() - ctx.started,
+    sizeBytes: snapshot.sizeBytes,
+  };
+  input.emit({
+    type: "environment",
+    data: { status: "miss", key: ctx.key, ms: outcome.ms, sizeBytes: snapshot.sizeBytes },
+  });
+  const keeping = keepInBackground(ctx, cache, snapshot, outcome);
+  const dispose = async () => {
+    await closeDoor(ctx.agentDoor);
+    await keeping;
+    await rm(snapshot.path, { force: true });
+  };
+  // The after-checks start from the host copy too: a warm sandbox beats a cold one from the image.
+  return { sandbox, plan, outcome, fresh: () => fromFile([]), dispose };
+}
+
+/** Builds and records the image; sets the outcome's status and says so in an `environment` event. */
+async function keepInBackground(
+  ctx: Context,
+  cache: EnvironmentCacheDeps | undefined,
+  snapshot: { path: string; sizeBytes: number; leftOut: string[] },
+  outcome: EnvironmentOutcome,
+): Promise<void> {
+  const { input, deps } = ctx;
+  if (!cache) {
+    outcome.note = "caching is off for this job";
+    return;
+  }
+  const started = Date.now();
+  const kept = await keepEnvironment(cache, { input, key: ctx.key, snapshot, base: deps.sandboxes.spec.image });
+  if (kept) outcome.status = "built";
+  else outcome.note = "the environment image could not be built";
+  input.emit({
+    type: "environment",
+    data: {
+      status: kept ? "built" : "not_cached",
+      key: ctx.key,
+      ms: Date.now() - started,
+      sizeBytes: snapshot.sizeBytes,
+      ...(outcome.note ? { message: outcome.note } : {}),
+    },
+  });
+}
+
+/** The snapshot failed: the agent goes on in the setup sandbox (it has no agent door: no network). */
+async function inSetupBox(ctx: Context, setupBox: Sandbox, plan: ChecksPlan): Promise<JobEnvironment> {
+  await closeDoor(ctx.agentDoor);
+  ctx.agentDoor = null;
+  const outcome: EnvironmentOutcome = {
+    key: ctx.key,
+    status: "not_cached",
+    ms: Date.now() - ctx.started,
+    note: "snapshot failed",
+  };
+  return { sandbox: setupBox, plan, outcome, fresh: null, dispose: async () => undefined };
+}
