@@ -117,8 +117,13 @@ export class BenchProject {
       return Date.parse(e.ts);
     };
     const [setup, baseline, agent] = [phaseAt("setup"), phaseAt("baseline"), phaseAt("agent")];
-    const envEvent = events.find((e) => e.type === "environment");
-    const environment = envEvent ? (envEvent.data as EventData["environment"]) : null;
+    // A miss says "miss" when the agent's environment is ready, then "built" once its image is kept.
+    const envEvents = events.filter((e) => e.type === "environment");
+    const envEvent = envEvents[0];
+    const lastEnv = envEvents.at(-1);
+    const environment = lastEnv
+      ? { ...(lastEnv.data as EventData["environment"]), ms: (envEvent!.data as EventData["environment"]).ms }
+      : null;
     const flows = events
       .filter((e) => e.type === "network" && (e.data as EventData["network"]).phase === "setup")
       .map((e) => ({ end: Date.parse(e.ts), start: Date.parse(e.ts) - (e.data as EventData["network"]).durationMs }));

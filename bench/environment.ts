@@ -9,7 +9,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import path from "node:path";
 import type { ModelScript } from "@patchbay/testkit";
 import { fixtureRepo, type Stack, startStack } from "../tests/e2e/stack.js";
@@ -34,7 +34,15 @@ const SCRIPTS: Record<string, ModelScript> = {
   },
 };
 /** One turn that just finishes; `true` as the test check, so neither dominates. */
-const spec = (url: string) => ({ repo: { url }, task: "Look around.", model: "script:noop", checks: { test: "true" } });
+/** The sandbox gets the host's CPUs, as `npm ci` on the host has them: like against like. */
+const CPUS = availableParallelism();
+const spec = (url: string) => ({
+  repo: { url },
+  task: "Look around.",
+  model: "script:noop",
+  checks: { test: "true" },
+  sandbox: { cpus: CPUS },
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Samples {
@@ -229,6 +237,7 @@ function report(s: Samples, versions: { host: string; sandbox: string }): void {
     host: hostname(),
     code: codeVersion(),
     fixture: { path: FIXTURE, lockedPackages: 110 },
+    sandboxCpus: CPUS,
     npm: versions,
     samples: N,
     note: NOTE,
