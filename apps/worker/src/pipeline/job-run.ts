@@ -20,11 +20,11 @@ import type {
 import type { KnowledgeBase } from "@patchbay/knowledge";
 import type { Sandbox, SandboxProvider } from "@patchbay/sandbox";
 import type { Logger } from "pino";
+import { type AgentEngine, agentEngine } from "../engines/engine.js";
 import { NetworkLedger } from "../environment/egress-door.js";
 import type { EnvironmentCacheDeps } from "../environment/environment-cache.js";
 import { type EgressSetup, type JobEnvironment, prepareEnvironment } from "../environment/environment-phase.js";
 import type { HostRegistries } from "../environment/setup-env.js";
-import { type AgentEngine, agentEngine } from "../engines/engine.js";
 import { ChangeExplainer, toolEvents } from "../explain/explain-change.js";
 import { startReview } from "../review/review-job.js";
 import { abortReason, raceAbort } from "./abort.js";
