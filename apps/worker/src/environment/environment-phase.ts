@@ -14,6 +14,7 @@ import {
   type NetworkLedger,
 } from "./egress-door.js";
 import { type EnvironmentCacheDeps, findEnvironment } from "./environment-cache.js";
+import { agentNet, type Context, closeDoor } from "./environment-context.js";
 import { environmentKey } from "./environment-key.js";
 import { runMaintenance, startBridge } from "./setup-commands.js";
 import type { HostRegistries } from "./setup-env.js";
@@ -107,7 +108,6 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
 
 /** What the key says before the plan is known. */
 interface Lookup {
-  key: string;
   hit: EnvironmentRecord | null;
   /** The repository has a lockfile or dependency list (or setup commands are set): setup will most likely run. */
   setupLikely: boolean;
@@ -126,7 +126,7 @@ async function lookUp(ctx: Context): Promise<Lookup> {
   ctx.key = key;
   const hit = cacheable(ctx) && deps.cache ? await findEnvironment(deps.cache, input.job.projectId, key) : null;
   const setupLikely = setupHints > 0 || input.project.setup.length > 0 || (input.job.spec.setup?.length ?? 0) > 0;
-  return { key, hit, setupLikely };
+  return { hit, setupLikely };
 }
 
 /** Setup is needed: the key decides between a cached environment and building one. */
@@ -146,18 +146,6 @@ async function withSetup(
   const env = await buildEnvironment(ctx, plan, box);
   await removing;
   return env;
-}
-
-/** The shared state of one job's environment phase. */
-export interface Context {
-  deps: EnvironmentDeps;
-  input: EnvironmentInput;
-  /** Known once the lookup ran. */
-  key: string;
-  allow: string[];
-  started: number;
-  agentDoor: EgressDoor | null;
-  agentMounts: SandboxMount[];
 }
 
 function allowlist(deps: EnvironmentDeps, input: EnvironmentInput): string[] {
@@ -205,7 +193,10 @@ async function restoreHit(
   const restored = copy
     ? await restoreFromFile(first, copy).then(
         () => true,
-        () => false,
+        (err: unknown) => {
+          input.log.warn({ err, jobId: input.job.id }, "restoring this host's copy failed: starting from the image");
+          return false;
+        },
       )
     : false;
   if (!restored) await deps.sandboxes.remove(first).catch(() => undefined);
@@ -237,28 +228,4 @@ async function withoutSetup(
 function quiet<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
-}
-
-/** The agent's door (agentNetwork "allowlist"): its mounts, and proxy settings for every command. */
-export function agentNet(
-  ctx: Context,
-  mounts: SandboxMount[],
-): { mounts: SandboxMount[]; env?: Record<string, string> } {
-  return mounts.length > 0 && ctx.deps.egress ? { mounts, env: ctx.deps.egress.env } : { mounts };
-}
-
-export function pick(secrets: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
-  return Object.fromEntries(names.filter((n) => secrets[n] !== undefined).map((n) => [n, secrets[n]!]));
-}
-
-export function warn(input: EnvironmentInput, message: string): void {
-  input.log.warn({ jobId: input.job.id }, message);
-  input.emit({
-    type: "log",
-    data: { stream: "stderr", text: `patchbay: ${message}\n`, phase: "setup", source: "patchbay" },
-  });
-}
-
-export async function closeDoor(door: EgressDoor | null): Promise<void> {
-  await door?.close().catch(() => undefined);
 }
