@@ -1,9 +1,10 @@
 import { dropParents, unique } from "./text.js";
 import type { TestCounts, TestReport } from "./types.js";
 
-const RESULT = /^\s*--- (PASS|FAIL|SKIP): (\S+) \([\d.]+s\)/;
+/** `--- PASS: TestX/sub (0.00s)`: status, name. */
+export const RESULT = /^\s*--- (PASS|FAIL|SKIP): (\S+) \([\d.]+s\)/;
 // "ok  \tpkg\t0.004s", "FAIL\tpkg\t0.004s", "FAIL\tpkg [build failed]", "ok  \tpkg\t(cached)"
-const PACKAGE = /^(ok|FAIL)\s+(\S+)(?:\s+([\d.]+s|\(cached\))|\s+\[([^\]]+)\])/;
+export const PACKAGE = /^(ok|FAIL)\s+(\S+)(?:\s+([\d.]+s|\(cached\))|\s+\[([^\]]+)\])/;
 
 /**
  * Parses `go test` output: `--- FAIL: TestX` lines and the per-package `ok`/`FAIL` lines.

@@ -4,12 +4,8 @@ import { readTap, type TapPoint } from "./tap-tree.js";
 const SEP = " > ";
 type Out = Map<string, ListedOutcome>;
 
-/** The lister for a JavaScript runner's format (and TAP), or undefined for other formats. */
-export function listJsTests(format: string): TestLister | undefined {
-  return LISTERS[format];
-}
-
-const LISTERS: Record<string, TestLister> = {
+/** The listers of the JavaScript runners' formats (and TAP), by parser format. */
+export const JS_LISTERS: Record<string, TestLister> = {
   tap: listTap,
   jest: listJest,
   vitest: listVitest,

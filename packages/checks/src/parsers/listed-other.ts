@@ -1,14 +1,11 @@
+import { PACKAGE as GO_PACKAGE, RESULT as GO_RESULT } from "./go-test.js";
 import { caseName, readAttributes, TESTCASE } from "./junit.js";
 import type { ListedOutcome, TestLister } from "./listed-types.js";
 
 type Out = Map<string, ListedOutcome>;
 
-/** The lister for pytest, unittest, go test, cargo test or JUnit XML output; undefined for others. */
-export function listOtherTests(format: string): TestLister | undefined {
-  return LISTERS[format];
-}
-
-const LISTERS: Record<string, TestLister> = {
+/** The listers of pytest, unittest, go test, cargo test and JUnit XML output, by parser format. */
+export const OTHER_LISTERS: Record<string, TestLister> = {
   pytest: listPytest,
   unittest: listUnittest,
   "go-test": listGoTest,
@@ -78,8 +75,6 @@ function unittestOutcome(result: string): ListedOutcome | undefined {
   return undefined;
 }
 
-const GO_RESULT = /^\s*--- (PASS|FAIL|SKIP): (\S+) \([\d.]+s\)/;
-const GO_PACKAGE = /^(?:ok|FAIL)\s+(\S+)(?:\s+(?:[\d.]+s|\(cached\))|\s+\[[^\]]+\])/;
 const GO_WORDS: Record<string, ListedOutcome> = { PASS: "passed", FAIL: "failed", SKIP: "skipped" };
 
 /** go test -v: `--- PASS: TestX/sub`, named `pkg.TestX/sub` by the package line that follows. */
@@ -93,7 +88,7 @@ function listGoTest(text: string, out: Out): void {
     }
     const pkg = GO_PACKAGE.exec(line);
     if (!pkg) continue;
-    for (const [name, outcome] of pending) out.set(`${pkg[1]!}.${name}`, outcome);
+    for (const [name, outcome] of pending) out.set(`${pkg[2]!}.${name}`, outcome);
     pending = [];
   }
 }

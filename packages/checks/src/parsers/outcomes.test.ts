@@ -94,34 +94,37 @@ describe("parseTestOutcomes", () => {
     expect(parsed?.tests.get("tests/test_parser.py::TestParser::test_parse_name[an empty name]")).toBe("failed");
   });
 
-  it("reads go test -v, cargo test, a unittest docstring line and JUnit XML", () => {
-    const go =
-      "=== RUN   TestA\n--- PASS: TestA (0.00s)\n--- FAIL: TestB (0.00s)\n    --- SKIP: TestB/sub (0.00s)\nFAIL\nFAIL\texample.com/m\t0.01s\n";
-    expect(Object.fromEntries(parseTestOutcomes(go)!.tests)).toEqual({
-      "example.com/m.TestA": "passed",
-      "example.com/m.TestB": "failed",
-      "example.com/m.TestB/sub": "skipped",
-    });
-    const cargo =
-      "running 2 tests\ntest a::works ... ok\ntest a::breaks ... FAILED\ntest a::later ... ignored\n\ntest result: FAILED. 1 passed; 1 failed; 1 ignored; 0 measured\n";
-    expect(Object.fromEntries(parseTestOutcomes(cargo)!.tests)).toEqual({
-      "a::works": "passed",
-      "a::breaks": "failed",
-      "a::later": "skipped",
-    });
-    const unittest =
-      "test_x (pkg.T.test_x)\nSays what it tests. ... ok\ntest_y (pkg.T.test_y) ... ok\n\nRan 2 tests in 0.001s\n\nOK\n";
-    expect(Object.fromEntries(parseTestOutcomes(unittest)!.tests)).toEqual({
-      "pkg.T.test_x": "passed",
-      "pkg.T.test_y": "passed",
-    });
-    const junit =
-      '<testsuite><testcase classname="a" name="ok"/><testcase classname="a" name="bad"><failure/></testcase><testcase classname="a" name="later"><skipped/></testcase></testsuite>';
-    expect(Object.fromEntries(parseTestOutcomes(junit)!.tests)).toEqual({
-      "a.ok": "passed",
-      "a.bad": "failed",
-      "a.later": "skipped",
-    });
+  it.each([
+    {
+      runner: "go test -v",
+      output:
+        "=== RUN   TestA\n--- PASS: TestA (0.00s)\n--- FAIL: TestB (0.00s)\n    --- SKIP: TestB/sub (0.00s)\nFAIL\nFAIL\texample.com/m\t0.01s\n",
+      tests: {
+        "example.com/m.TestA": "passed",
+        "example.com/m.TestB": "failed",
+        "example.com/m.TestB/sub": "skipped",
+      },
+    },
+    {
+      runner: "cargo test",
+      output:
+        "running 2 tests\ntest a::works ... ok\ntest a::breaks ... FAILED\ntest a::later ... ignored\n\ntest result: FAILED. 1 passed; 1 failed; 1 ignored; 0 measured\n",
+      tests: { "a::works": "passed", "a::breaks": "failed", "a::later": "skipped" },
+    },
+    {
+      runner: "unittest -v with a docstring line",
+      output:
+        "test_x (pkg.T.test_x)\nSays what it tests. ... ok\ntest_y (pkg.T.test_y) ... ok\n\nRan 2 tests in 0.001s\n\nOK\n",
+      tests: { "pkg.T.test_x": "passed", "pkg.T.test_y": "passed" },
+    },
+    {
+      runner: "JUnit XML",
+      output:
+        '<testsuite><testcase classname="a" name="ok"/><testcase classname="a" name="bad"><failure/></testcase><testcase classname="a" name="later"><skipped/></testcase></testsuite>',
+      tests: { "a.ok": "passed", "a.bad": "failed", "a.later": "skipped" },
+    },
+  ])("reads $runner", ({ output, tests }) => {
+    expect(Object.fromEntries(parseTestOutcomes(output)!.tests)).toEqual(tests);
   });
 
   it("is undefined for output no parser knows", () => {

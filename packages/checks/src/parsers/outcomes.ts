@@ -1,10 +1,12 @@
 import { parseTestOutput } from "./index.js";
-import { listJsTests } from "./listed-js.js";
-import { listOtherTests } from "./listed-other.js";
-import type { ListedOutcome } from "./listed-types.js";
+import { JS_LISTERS } from "./listed-js.js";
+import { OTHER_LISTERS } from "./listed-other.js";
+import type { ListedOutcome, TestLister } from "./listed-types.js";
 import { cleanOutput } from "./text.js";
 
 export type { ListedOutcome, TestLister } from "./listed-types.js";
+
+const LISTERS: Record<string, TestLister> = { ...JS_LISTERS, ...OTHER_LISTERS };
 
 /** Every test a runner's output named, with its outcome (names as the parsers write them). */
 export interface TestOutcomes {
@@ -27,7 +29,7 @@ export function parseTestOutcomes(output: string): TestOutcomes | undefined {
   const report = parseTestOutput(text);
   if (!report) return undefined;
   const tests = new Map<string, ListedOutcome>();
-  (listJsTests(report.format) ?? listOtherTests(report.format))?.(text, tests);
+  LISTERS[report.format]?.(text, tests);
   for (const name of report.failedTests) tests.set(name, "failed");
   return { format: report.format, tests, ...(report.incomplete ? { incomplete: report.incomplete } : {}) };
 }
