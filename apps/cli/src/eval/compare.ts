@@ -1,4 +1,4 @@
-import { buildReport, dollars, type EvalReport, percent, seconds } from "./report.js";
+import { buildReport, dollars, type EvalReport, percent, seconds, totals } from "./report.js";
 import { RunFolder } from "./run-folder.js";
 
 /** One side of a comparison. */
@@ -35,23 +35,12 @@ export interface EvalComparison {
 }
 
 function side(report: EvalReport, ids: Set<string>): CompareSide {
-  const rows = report.instances.filter((r) => ids.has(r.id));
-  const resolved = rows.filter((r) => r.resolved).length;
-  const costs = rows.filter((r) => r.costUsd !== null);
-  const total = (pick: (r: (typeof rows)[number]) => number | null) => rows.reduce((t, r) => t + (pick(r) ?? 0), 0);
   return {
     dir: report.run.dir,
     model: report.run.model ?? null,
     engine: report.run.engine ?? null,
     attempts: report.run.attempts ?? 1,
-    instances: rows.length,
-    resolved,
-    resolvedRate: rows.length === 0 ? 0 : resolved / rows.length,
-    costUsd: costs.length === 0 ? null : total((r) => r.costUsd),
-    durationMs: total((r) => r.durationMs),
-    inputTokens: total((r) => r.inputTokens),
-    outputTokens: total((r) => r.outputTokens),
-    turns: total((r) => r.turns),
+    ...totals(report.instances.filter((r) => ids.has(r.id))),
   };
 }
 

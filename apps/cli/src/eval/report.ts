@@ -64,6 +64,22 @@ function rowOf(id: string, outcome: InstanceOutcome | undefined): ReportRow {
 const sum = (rows: ReportRow[], pick: (r: ReportRow) => number | null) =>
   rows.reduce((total, r) => total + (pick(r) ?? 0), 0);
 
+/** Resolved count and rate, cost, tokens, turns and time over the given rows. */
+export function totals(rows: ReportRow[]) {
+  const resolved = rows.filter((r) => r.resolved).length;
+  const costs = rows.filter((r) => r.costUsd !== null);
+  return {
+    instances: rows.length,
+    resolved,
+    resolvedRate: rows.length === 0 ? 0 : resolved / rows.length,
+    costUsd: costs.length === 0 ? null : sum(costs, (r) => r.costUsd),
+    inputTokens: sum(rows, (r) => r.inputTokens),
+    outputTokens: sum(rows, (r) => r.outputTokens),
+    turns: sum(rows, (r) => r.turns),
+    durationMs: sum(rows, (r) => r.durationMs),
+  };
+}
+
 /** The report of a run folder over the given instances (all stored ones when none are given). */
 export function buildReport(folder: RunFolder, instances?: LoadedInstance[]): EvalReport {
   const settings = folder.readSettings();
@@ -71,21 +87,10 @@ export function buildReport(folder: RunFolder, instances?: LoadedInstance[]): Ev
   const ids = instances ? instances.map((i) => i.id) : [...outcomes.keys()];
   const rows = ids.map((id) => rowOf(id, outcomes.get(id)));
   const finished = ids.filter((id) => isFinished(outcomes.get(id))).length;
-  const resolved = rows.filter((r) => r.resolved).length;
-  const costs = rows.filter((r) => r.costUsd !== null);
+  const { instances: total, ...rest } = totals(rows);
   return {
     run: { ...settings, dir: folder.dir },
-    summary: {
-      instances: rows.length,
-      finished,
-      resolved,
-      resolvedRate: rows.length === 0 ? 0 : resolved / rows.length,
-      costUsd: costs.length === 0 ? null : sum(costs, (r) => r.costUsd),
-      inputTokens: sum(rows, (r) => r.inputTokens),
-      outputTokens: sum(rows, (r) => r.outputTokens),
-      turns: sum(rows, (r) => r.turns),
-      durationMs: sum(rows, (r) => r.durationMs),
-    },
+    summary: { instances: total, finished, ...rest },
     instances: rows,
     generatedAt: new Date().toISOString(),
   };

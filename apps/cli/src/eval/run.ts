@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isTerminal, type JobStatus } from "@patchbay/core";
 import { type ApiClient, CliError, type JobView } from "../api-client.js";
 import { bundleCheckout, type SourceView } from "../commands/upload.js";
 import type { LoadedInstance } from "./instance.js";
@@ -21,8 +22,6 @@ export interface EvalOptions {
   pollMs?: number;
   log?: (line: string) => void;
 }
-
-const TERMINAL = new Set(["succeeded", "failed", "cancelled", "timed_out", "error"]);
 
 /** The JobSpec of an instance: the problem statement as the task, the hidden tests as checks.hidden. */
 export function instanceSpec(instance: LoadedInstance, settings: RunSettings, model: string | undefined) {
@@ -68,7 +67,7 @@ async function waitDone(api: ApiClient, id: string, pollMs: number): Promise<Job
     try {
       const job = await api.get(id);
       failures = 0;
-      if (TERMINAL.has(job.status)) return job;
+      if (isTerminal(job.status as JobStatus)) return job;
     } catch (err) {
       if (!(err instanceof CliError && err.retryable) || ++failures > 30) throw err;
     }
