@@ -1,7 +1,7 @@
 import { isTerminal } from "@patchbay/core";
 import type { GithubReportIds, JobRecord } from "@patchbay/db";
 import { GithubClient, type GithubComment, type GithubPull } from "./client.js";
-import { reportOnCommit } from "./commit-report.js";
+import { type CommitState, reportOnCommit } from "./commit-report.js";
 import {
   commitSummary,
   conclusionOf,
@@ -43,6 +43,14 @@ export function memoryReportStore(): GithubReportStore {
   };
 }
 
+/** A job's GitHub work under way: the client with the project's token and what was posted before. */
+interface Session {
+  client: GithubClient;
+  repo: string;
+  jobUrl: string;
+  stored: GithubReportIds;
+}
+
 interface GithubSource {
   event: string;
   repository: string;
@@ -71,7 +79,7 @@ function targets(job: JobRecord) {
   const replyTo = source && ["issues", "issue_comment"].includes(source.event) ? source.issue : undefined;
   const commit = source?.event === "workflow_run" ? job.spec.repo.commit : undefined;
   const wantsPull = job.spec.output?.pullRequest === true && job.result?.push !== undefined;
-  return { repo: source?.repository ?? repositoryOf(job.spec.repo.url), replyTo, commit, wantsPull };
+  return { replyTo, commit, wantsPull };
 }
 
 /**
@@ -93,13 +101,11 @@ export class GithubRoundTrip {
 
   /** The "started" reply and the in-progress check run; throws PatchbayError("github_failed") for a retry. */
   async started(job: JobRecord, token: string | undefined): Promise<GithubReport> {
-    const { repo, replyTo, commit } = targets(job);
+    const { replyTo, commit } = targets(job);
     if (replyTo === undefined && commit === undefined) return { skipped: "not made from an issue, comment or run" };
-    if (!token) return { skipped: `the project has no secret ${GITHUB_TOKEN_SECRET}` };
-    if (!repo) return { skipped: `cannot tell the GitHub repository of ${job.spec.repo.url}` };
-    const client = new GithubClient(this.options.apiUrl, token);
-    const jobUrl = this.options.jobUrl(job.id);
-    const stored = await this.store.find(job.id);
+    const session = await this.session(job, token);
+    if (typeof session === "string") return { skipped: session };
+    const { client, repo, jobUrl, stored } = session;
     const report: GithubReport = {};
     if (replyTo !== undefined) {
       const body = startComment(job, jobUrl);
@@ -109,9 +115,7 @@ export class GithubRoundTrip {
     }
     if (commit !== undefined) {
       const state = { ...commitSummary(job, jobUrl), detailsUrl: jobUrl };
-      const ids = await reportOnCommit(client, { repo, sha: commit, jobId: job.id }, state, stored);
-      await this.store.save(job.id, ids);
-      if (ids.checkRunId !== undefined) report.checkRun = { id: ids.checkRunId };
+      Object.assign(report, await this.onCommit(session, job.id, commit, state));
     }
     return report;
   }
@@ -119,15 +123,13 @@ export class GithubRoundTrip {
   /** The finished job's pull request, reply and check run; throws PatchbayError("github_failed") for a retry. */
   async report(job: JobRecord, token: string | undefined): Promise<GithubReport> {
     if (!isTerminal(job.status)) return { skipped: "the job has not finished" };
-    const { repo, replyTo, commit, wantsPull } = targets(job);
+    const { replyTo, commit, wantsPull } = targets(job);
     if (!wantsPull && replyTo === undefined && commit === undefined) {
       return { skipped: "no pull request asked for and not made from GitHub" };
     }
-    if (!token) return { skipped: `the project has no secret ${GITHUB_TOKEN_SECRET}` };
-    if (!repo) return { skipped: `cannot tell the GitHub repository of ${job.spec.repo.url}` };
-    const client = new GithubClient(this.options.apiUrl, token);
-    const jobUrl = this.options.jobUrl(job.id);
-    const stored = await this.store.find(job.id);
+    const session = await this.session(job, token);
+    if (typeof session === "string") return { skipped: session };
+    const { client, repo, jobUrl, stored } = session;
     const report: GithubReport = {};
     if (wantsPull) {
       const pull = await this.upsertPull(client, repo, job, jobUrl, stored.pullNumber);
@@ -145,11 +147,26 @@ export class GithubRoundTrip {
     if (commit !== undefined) {
       const summary = commitSummary(job, jobUrl, report.pullRequest?.url);
       const state = { ...summary, conclusion: conclusionOf(job), detailsUrl: jobUrl };
-      const ids = await reportOnCommit(client, { repo, sha: commit, jobId: job.id }, state, stored);
-      await this.store.save(job.id, ids);
-      if (ids.checkRunId !== undefined) report.checkRun = { id: ids.checkRunId };
+      Object.assign(report, await this.onCommit(session, job.id, commit, state));
     }
     return report;
+  }
+
+  /** What both reports need (client, job link, stored ids), or why the job gets nothing. */
+  private async session(job: JobRecord, token: string | undefined): Promise<Session | string> {
+    const repo = githubSource(job)?.repository ?? repositoryOf(job.spec.repo.url);
+    if (!token) return `the project has no secret ${GITHUB_TOKEN_SECRET}`;
+    if (!repo) return `cannot tell the GitHub repository of ${job.spec.repo.url}`;
+    const client = new GithubClient(this.options.apiUrl, token);
+    return { client, repo, jobUrl: this.options.jobUrl(job.id), stored: await this.store.find(job.id) };
+  }
+
+  /** Puts `state` on the job's commit and stores the ids; the check run for the report, if one was used. */
+  private async onCommit(session: Session, jobId: string, sha: string, state: CommitState): Promise<GithubReport> {
+    const target = { repo: session.repo, sha, jobId };
+    const ids = await reportOnCommit(session.client, target, state, session.stored);
+    await this.store.save(jobId, ids);
+    return ids.checkRunId !== undefined ? { checkRun: { id: ids.checkRunId } } : {};
   }
 
   private async upsertPull(
