@@ -4,6 +4,7 @@ import { PatchbayError, toPatchbayError } from "@patchbay/core";
 import { type CollectedPatch, guardPatch } from "./finalize.js";
 import { credentialTarget, hostAllowed, parseHosts } from "./git-hosts.js";
 import { Redactor } from "./redact.js";
+import { shellQuote } from "./ssh-pin.js";
 
 /** Where a job's project secrets come from (the database, decrypted). */
 export interface SecretSource {
@@ -34,10 +35,6 @@ export interface GitCredentials {
   remove(): Promise<void>;
   /** Why a credential the project has was not given for this URL (its host is not bound to it). */
   note?: string;
-}
-
-function quote(p: string): string {
-  return `'${p.replaceAll("'", "'\\''")}'`;
 }
 
 /**
@@ -145,7 +142,7 @@ export class JobSecrets {
     const ssh = [
       "ssh -F /dev/null -o IdentitiesOnly=yes -o BatchMode=yes",
       `-o StrictHostKeyChecking=${pinned ? "yes" : "accept-new"}`,
-      `-o UserKnownHostsFile=${quote(knownHosts)} -i ${quote(keyFile)}`,
+      `-o UserKnownHostsFile=${shellQuote(knownHosts)} -i ${shellQuote(keyFile)}`,
     ].join(" ");
     return { env: { GIT_SSH_COMMAND: ssh }, remove: () => rm(dir, { recursive: true, force: true }) };
   }

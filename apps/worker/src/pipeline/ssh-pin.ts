@@ -28,8 +28,8 @@ export function sshPinArgs(pin: SshPin): string[] {
   return ["-o", `HostName=${pin.address}`, "-o", `HostKeyAlias=${pin.hostKeyAlias}`];
 }
 
-// git runs GIT_SSH_COMMAND through sh: every added word is quoted, a host name may hold `$(…)`.
-function shellQuote(word: string): string {
+/** One word for the sh that git runs GIT_SSH_COMMAND with (a host name or path may hold `$(…)`). */
+export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", "'\\''")}'`;
 }
 
