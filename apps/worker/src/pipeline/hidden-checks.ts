@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { runHiddenTests } from "@patchbay/checks";
+import { judgeHidden, runHiddenTests } from "@patchbay/checks";
 import type { EventSink, HiddenChecks, HiddenResult } from "@patchbay/core";
 import type { Sandbox } from "@patchbay/sandbox";
 import type { JobEnvironment } from "../environment/environment-phase.js";
@@ -111,16 +111,7 @@ async function readAll(stream: Readable): Promise<string> {
 
 /** A result for hidden tests that could not run: every named test missing. */
 function failed(hidden: HiddenChecks, error: string, durationMs: number): HiddenResult {
-  const names = [...new Set([...(hidden.failToPass ?? []), ...(hidden.passToPass ?? [])])];
-  return {
-    resolved: false,
-    tests: names.map((name) => ({ name, outcome: "missing" as const })),
-    failToPass: { passed: [], failed: [...new Set(hidden.failToPass ?? [])] },
-    passToPass: { passed: [], failed: [...new Set(hidden.passToPass ?? [])] },
-    exitCode: null,
-    durationMs,
-    error,
-  };
+  return { ...judgeHidden(hidden, { outcomes: undefined, exitCode: null, error }), exitCode: null, durationMs, error };
 }
 
 function eventOf(result: HiddenResult) {
