@@ -62,13 +62,8 @@ export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummar
     ...(prices ? { prices } : {}),
     client,
     workspace: sandbox,
-    task: input.task ?? (ask ? askTask(spec.task) : spec.task),
-    limits: {
-      maxTurns: spec.limits.maxTurns,
-      deadline: (job.startedAt?.getTime() ?? Date.now()) + spec.limits.timeoutSec * 1000,
-      ...(spec.limits.maxTokens ? { maxTokens: spec.limits.maxTokens } : {}),
-      ...(spec.limits.maxCostUsd ? { maxCostUsd: spec.limits.maxCostUsd } : {}),
-    },
+    task: input.task ?? jobTask(job),
+    limits: jobLimits(job),
     ...(commands.length > 0 ? { runChecks: agentChecks(input, commands) } : {}),
     ...(knowledge ? { searchDocs: knowledge.searchDocs } : {}),
     updatePlan: true,
@@ -82,6 +77,27 @@ export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummar
   });
   const { summary, usage, turns, estimatedCostUsd } = outcome;
   return { summary, usage, turns, estimatedCostUsd };
+}
+
+/** The task the model is given: an ask job's question comes wrapped in its instructions. */
+export function jobTask(job: JobRecord): string {
+  return job.spec.kind === "ask" ? askTask(job.spec.task) : job.spec.task;
+}
+
+/** The job's limits for one agent run, whichever engine works; the deadline counts from the job's start. */
+export function jobLimits(job: JobRecord): {
+  maxTurns: number;
+  deadline: number;
+  maxTokens?: number;
+  maxCostUsd?: number;
+} {
+  const { limits } = job.spec;
+  return {
+    maxTurns: limits.maxTurns,
+    deadline: (job.startedAt?.getTime() ?? Date.now()) + limits.timeoutSec * 1000,
+    ...(limits.maxTokens ? { maxTokens: limits.maxTokens } : {}),
+    ...(limits.maxCostUsd ? { maxCostUsd: limits.maxCostUsd } : {}),
+  };
 }
 
 /**

@@ -4,8 +4,7 @@ import path from "node:path";
 import { PatchbayError } from "@patchbay/core";
 import type { SandboxMount } from "@patchbay/sandbox";
 import type { Logger } from "pino";
-import type { AgentPhaseInput, AgentSummary } from "../../pipeline/agent-phase.js";
-import { askTask } from "../../pipeline/knowledge.js";
+import { type AgentPhaseInput, type AgentSummary, jobLimits, jobTask } from "../../pipeline/agent-phase.js";
 import type { PipelineSettings } from "../../pipeline/settings.js";
 import type { AgentEngine } from "../engine.js";
 import { ensureCodex } from "./install.js";
@@ -52,18 +51,12 @@ export class CodexEngine implements AgentEngine {
 
   async run(input: AgentPhaseInput): Promise<AgentSummary> {
     const { job } = input;
-    const { spec } = job;
     return runCodex({
       sandbox: input.sandbox,
-      model: spec.model,
-      ...(spec.reasoningEffort ? { reasoningEffort: spec.reasoningEffort } : {}),
-      task: spec.kind === "ask" ? askTask(spec.task) : spec.task,
-      limits: {
-        maxTurns: spec.limits.maxTurns,
-        deadline: (job.startedAt?.getTime() ?? Date.now()) + spec.limits.timeoutSec * 1000,
-        ...(spec.limits.maxTokens ? { maxTokens: spec.limits.maxTokens } : {}),
-        ...(spec.limits.maxCostUsd ? { maxCostUsd: spec.limits.maxCostUsd } : {}),
-      },
+      model: job.spec.model,
+      ...(job.spec.reasoningEffort ? { reasoningEffort: job.spec.reasoningEffort } : {}),
+      task: jobTask(job),
+      limits: jobLimits(job),
       settings: this.settings.model,
       socketPath: path.join(this.socketDir, "model.sock"),
       emit: input.emit,
