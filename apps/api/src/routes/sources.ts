@@ -66,16 +66,17 @@ export function sourcesRouter(deps: { sources: SourceRepository; maxBytes: numbe
   router.post("/", raw, async (req, res) => {
     const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (data.length === 0) throw new PatchbayError("invalid_request", "the body must be a git bundle (its bytes)");
-    const heads = await verifyBundle(data);
     const sha256 = createHash("sha256").update(data).digest("hex");
     const { projectId } = authOf(req);
     // The same bytes again (a retried CI step) are the same source: a retried submit with one
     // Idempotency-Key then sends the same JobSpec and gets its job back instead of a 409.
+    // Those bytes were verified when first stored, so git runs only for new ones.
     const known = await deps.sources.findByContent(projectId, sha256);
     if (known) {
       res.status(200).location(`/v1/sources/${known.id}`).json(toSourceResource(known));
       return;
     }
+    const heads = await verifyBundle(data);
     const source = await deps.sources.create({ id: randomUUID(), projectId, bytes: data.length, sha256, heads, data });
     res.status(201).location(`/v1/sources/${source.id}`).json(toSourceResource(source));
   });
