@@ -35,3 +35,4 @@ export type {
   PendingMessage,
   ReasoningEffort,
 } from "./types.js";
+export { countedTokens, usageFromResponses } from "./usage.js";

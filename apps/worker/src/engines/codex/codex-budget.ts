@@ -1,4 +1,4 @@
-import { estimateCost, findPrice, type ModelPrice } from "@patchbay/agent";
+import { countedTokens, estimateCost, findPrice, type ModelPrice } from "@patchbay/agent";
 import { addUsage, PatchbayError, type TokenUsage, ZERO_USAGE } from "@patchbay/core";
 
 export interface CodexLimits {
@@ -38,7 +38,7 @@ export class CodexBudget {
   admit(): string | null {
     const { maxTurns, maxTokens, maxCostUsd } = this.limits;
     if (this.turns >= maxTurns) return this.stop("maxTurns", `the job's limit of ${maxTurns} model turns is reached`);
-    const tokens = this.usage.inputTokens + this.usage.outputTokens;
+    const tokens = countedTokens(this.usage);
     if (maxTokens !== undefined && tokens >= maxTokens) {
       return this.stop("maxTokens", `the job's limit of ${maxTokens} tokens is reached (${tokens} used)`);
     }

@@ -1,4 +1,3 @@
-import type { TokenUsage } from "@patchbay/core";
 import { z } from "zod";
 
 /** What the proxy reads from a Responses API `Response` (the openai SDK's shape, checked at this edge). */
@@ -15,17 +14,6 @@ export const ModelResponseSchema = z.looseObject({
     .nullish(),
 });
 export type ModelResponse = z.output<typeof ModelResponseSchema>;
-
-/** Patchbay's usage from a response's; servers that leave out the details count zero there. */
-export function usageOf(response: ModelResponse): TokenUsage {
-  const u = response.usage;
-  return {
-    inputTokens: u?.input_tokens ?? 0,
-    cachedInputTokens: u?.input_tokens_details?.cached_tokens ?? 0,
-    outputTokens: u?.output_tokens ?? 0,
-    reasoningTokens: u?.output_tokens_details?.reasoning_tokens ?? 0,
-  };
-}
 
 /** The text of a response's assistant messages, or null when it has none. */
 export function assistantText(response: ModelResponse): string | null {

@@ -1,4 +1,4 @@
-import { DEFAULT_BASE_URL } from "@patchbay/agent";
+import { DEFAULT_BASE_URL, usageFromResponses } from "@patchbay/agent";
 import { type EventSink, type ExecResult, PatchbayError } from "@patchbay/core";
 import type { Sandbox } from "@patchbay/sandbox";
 import type { Logger } from "pino";
@@ -8,7 +8,7 @@ import { CodexBudget, type CodexLimits } from "./codex-budget.js";
 import { codexConfigToml, codexModel } from "./codex-config.js";
 import { CodexEventMapper, LineSplitter } from "./codex-events.js";
 import { type ModelProxy, startModelProxy } from "./model-proxy.js";
-import { assistantText, type ModelResponse, usageOf } from "./model-response.js";
+import { assistantText, type ModelResponse } from "./model-response.js";
 import { CODEX_SANDBOX_PATHS } from "./paths.js";
 
 const DEADLINE_GRACE_MS = 30_000;
@@ -71,7 +71,7 @@ export async function runCodex(input: CodexRunInput): Promise<AgentSummary> {
 }
 
 function emitTurn(input: CodexRunInput, budget: CodexBudget, response: ModelResponse): void {
-  const usage = usageOf(response);
+  const usage = usageFromResponses(response.usage);
   budget.record(usage);
   const text = assistantText(response);
   const cost = budget.costUsd();
