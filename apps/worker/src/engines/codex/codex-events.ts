@@ -7,14 +7,6 @@ const ItemSchema = z.looseObject({ id: z.string(), type: z.string() });
 const LineSchema = z.looseObject({
   type: z.string(),
   item: ItemSchema.optional(),
-  usage: z
-    .looseObject({
-      input_tokens: z.number().optional(),
-      cached_input_tokens: z.number().optional(),
-      output_tokens: z.number().optional(),
-      reasoning_output_tokens: z.number().optional(),
-    })
-    .optional(),
   error: z.looseObject({ message: z.string() }).optional(),
   message: z.string().optional(),
 });
@@ -44,8 +36,6 @@ export class CodexEventMapper {
   summary: string | null = null;
   /** Why the run failed, when Codex said so (turn.failed, error). */
   failure: string | null = null;
-  /** Codex's own token count for the run (turn.completed), for the log. */
-  usage: z.output<typeof LineSchema>["usage"] = undefined;
   private readonly started = new Map<string, number>();
 
   constructor(
@@ -67,8 +57,7 @@ export class CodexEventMapper {
     const parsed = LineSchema.safeParse(json);
     if (!parsed.success) return;
     const event = parsed.data;
-    if (event.type === "turn.completed") this.usage = event.usage;
-    else if (event.type === "turn.failed") this.failure = event.error?.message ?? "the Codex turn failed";
+    if (event.type === "turn.failed") this.failure = event.error?.message ?? "the Codex turn failed";
     else if (event.type === "error") this.failure = event.message ?? "Codex reported an error";
     else if (event.item && event.type.startsWith("item.")) this.item(event.type, event.item);
   }
