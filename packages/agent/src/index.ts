@@ -6,6 +6,7 @@ export { RESPONSES_TOOLS, RUN_CHECKS_TOOL } from "./adapters/tools.js";
 export { summarizeChecks } from "./checks-summary.js";
 export { conversationFromEvents } from "./conversation.js";
 export { checkModelServed, type ModelAvailability } from "./model-check.js";
+export { assistantText, modelEventData } from "./model-turn.js";
 export {
   applyPatchOperation,
   applyPatchText,
@@ -18,6 +19,7 @@ export {
 export { estimateCost, findPrice } from "./pricing.js";
 export { AGENTS_MD_LIMIT, buildInstructions, systemPrompt } from "./prompt.js";
 export { runAgent } from "./run-agent.js";
+export { parseArguments } from "./tools/functions.js";
 export { type DocChunk, formatChunks, SEARCH_DOCS_TOOL, type SearchDocs } from "./tools/search-docs.js";
 export { type Trajectory, trajectoryFromEvents } from "./trajectory.js";
 export { TOOL_OUTPUT_LIMIT, truncateMiddle } from "./truncate.js";

@@ -45,13 +45,13 @@ describe("explain_change", () => {
     const reply = await explainer.tool.run(JSON.stringify(bad));
     expect(reply).toMatchObject({ ok: false, malformed: true });
     expect(reply.output).toContain('evidence is {"kind": "check"');
-    expect(explainer.link([], events)).toEqual({});
+    expect(await explainer.link([], () => Promise.reject(new Error("events read without an explanation")))).toEqual({});
   });
 
   it("links claims to the after-checks and the last run of a command; drops and notes the rest", async () => {
     const explainer = new ChangeExplainer();
     expect((await explainer.tool.run(JSON.stringify(explain))).ok).toBe(true);
-    const linked = explainer.link([check("test", "npm test", true)], events);
+    const linked = await explainer.link([check("test", "npm test", true)], async () => events);
     expect(linked.explanation).toEqual({ what: explain.what, where: explain.where, why: explain.why });
     expect(linked.verification).toEqual([
       { claim: "the tests pass", evidence: { kind: "check", name: "test", command: "npm test", passed: true } },
@@ -69,7 +69,7 @@ describe("explain_change", () => {
   it("keeps a claim whose check failed, with a note", async () => {
     const explainer = new ChangeExplainer();
     await explainer.tool.run(JSON.stringify({ ...explain, verification: [explain.verification[0]] }));
-    const linked = explainer.link([check("test", "npm test", false)], []);
+    const linked = await explainer.link([check("test", "npm test", false)], async () => []);
     expect(linked.verification?.[0]?.evidence).toMatchObject({ kind: "check", passed: false });
     expect(linked.verificationNotes).toEqual(['"the tests pass": the test check (npm test) failed after the change']);
   });

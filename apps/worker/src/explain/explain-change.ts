@@ -1,4 +1,4 @@
-import type { AgentFunctionTool } from "@patchbay/agent";
+import { type AgentFunctionTool, parseArguments } from "@patchbay/agent";
 import type { ChangeExplanation, CheckRun, JobEvent, JobResult } from "@patchbay/core";
 import type { JobEventRepository } from "@patchbay/db";
 import { z } from "zod";
@@ -81,36 +81,31 @@ export class ChangeExplainer {
   readonly tool: AgentFunctionTool = {
     definition: DEFINITION,
     run: async (argumentsText) => {
-      let value: unknown;
-      try {
-        value = JSON.parse(argumentsText);
-      } catch {
+      const args = parseArguments(argumentsText, ExplainArgs);
+      if (typeof args === "string") {
         return {
-          output: "Could not run explain_change: the arguments are not valid JSON.",
+          output: `Could not run explain_change: ${args}. Send it again with this fixed.`,
           ok: false,
           malformed: true,
         };
       }
-      const parsed = ExplainArgs.safeParse(value);
-      if (!parsed.success) {
-        const why = z.prettifyError(parsed.error).replaceAll("\n", " ");
-        return {
-          output: `Could not run explain_change: ${why}. Send it again with this fixed.`,
-          ok: false,
-          malformed: true,
-        };
-      }
-      const { verification, ...explanation } = parsed.data;
+      const { verification, ...explanation } = args;
       this.explanation = explanation;
       this.claims = verification;
       return { output: "Recorded. Now give your final answer.", ok: true };
     },
   };
 
-  /** The result fields: the explanation and the linked claims; nothing when the agent never explained. */
-  link(after: CheckRun[], events: JobEvent[]): Pick<JobResult, "explanation" | "verification" | "verificationNotes"> {
+  /**
+   * The result fields: the explanation and the linked claims; nothing when the agent never
+   * explained (then the job's events are not read).
+   */
+  async link(
+    after: CheckRun[],
+    events: () => Promise<JobEvent[]>,
+  ): Promise<Pick<JobResult, "explanation" | "verification" | "verificationNotes">> {
     if (!this.explanation) return {};
-    const { verification, notes } = linkVerification(this.claims, { after, commands: commandRuns(events) });
+    const { verification, notes } = linkVerification(this.claims, { after, commands: commandRuns(await events()) });
     return { explanation: this.explanation, verification, ...(notes.length ? { verificationNotes: notes } : {}) };
   }
 }

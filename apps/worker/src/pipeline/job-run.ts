@@ -368,8 +368,8 @@ export class JobRun {
     await this.boxes.removeAll();
     const patch = this.secrets.guardPatch(change.patch);
     const result = { ...this.result(after, patch), afterChecksIn: where };
-    await this.buffer.flush();
-    const explained = this.explainer.link(after, await toolEvents(this.deps.events, this.job.id));
+    const events = () => this.buffer.flush().then(() => toolEvents(this.deps.events, this.job.id));
+    const explained = await this.explainer.link(after, events);
     Object.assign(result, this.secrets.redactValue(explained));
     try {
       const push = await this.pushBranch(patch);

@@ -75,8 +75,8 @@ async function runChecksFunction(run: () => Promise<string>, reply: Reply): Prom
   }
 }
 
-/** The parsed arguments, or why they could not be parsed. */
-function parseArguments<T>(text: string, schema: z.ZodType<T>): T | string {
+/** A function call's arguments (JSON) parsed by `schema`, or why they could not be parsed. */
+export function parseArguments<T>(text: string, schema: z.ZodType<T>): T | string {
   let value: unknown;
   try {
     value = text.trim() === "" ? {} : JSON.parse(text);
