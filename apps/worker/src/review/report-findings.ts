@@ -1,13 +1,12 @@
-import type { AgentFunctionTool } from "@patchbay/agent";
-import { type ReviewFinding, type ReviewReport, ReviewReportSchema } from "@patchbay/core";
+import { type AgentFunctionTool, parseArguments } from "@patchbay/agent";
+import { FINDING_PRIORITIES, type ReviewFinding, type ReviewReport, ReviewReportSchema } from "@patchbay/core";
 import type { Sandbox } from "@patchbay/sandbox";
-import { z } from "zod";
 
 const FINDING_PROPERTIES = {
   file: { type: "string", description: "Path relative to the repository root." },
   startLine: { type: "integer", description: "First line of the problem on the head side (1-based)." },
   endLine: { type: "integer", description: "Last line of the problem on the head side." },
-  priority: { type: "string", enum: ["P0", "P1", "P2", "P3"] },
+  priority: { type: "string", enum: [...FINDING_PRIORITIES] },
   title: { type: "string", description: "One line." },
   body: { type: "string", description: "Why it is wrong and how to fix it." },
   confidence: { type: "number", description: "0 to 1." },
@@ -68,18 +67,12 @@ export class ReviewCollector {
       ok: false,
       malformed: true,
     });
-    let value: unknown;
-    try {
-      value = JSON.parse(argumentsText);
-    } catch {
-      return refuse("the arguments are not valid JSON");
-    }
-    const parsed = ReviewReportSchema.safeParse(value);
-    if (!parsed.success) return refuse(z.prettifyError(parsed.error).replaceAll("\n", " "));
-    const problems = await this.headProblems(parsed.data.findings);
+    const report = parseArguments(argumentsText, ReviewReportSchema);
+    if (typeof report === "string") return refuse(report);
+    const problems = await this.headProblems(report.findings);
     if (problems.length > 0) return refuse(problems.join("; "));
-    this.accepted = parsed.data;
-    const { verdict, findings } = parsed.data;
+    this.accepted = report;
+    const { verdict, findings } = report;
     return {
       output: `Review recorded: ${verdict}, ${findings.length} finding(s). Now finish with a short summary.`,
       ok: true,

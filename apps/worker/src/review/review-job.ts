@@ -1,5 +1,5 @@
 import type { AgentFunctionTool } from "@patchbay/agent";
-import { type JobSpec, PatchbayError, type ReviewResult } from "@patchbay/core";
+import { FINDING_PRIORITIES, type JobSpec, PatchbayError, type ReviewResult } from "@patchbay/core";
 import type { Sandbox } from "@patchbay/sandbox";
 import { ReviewCollector } from "./report-findings.js";
 import { resolveReviewTarget, reviewTask } from "./review-target.js";
@@ -35,8 +35,7 @@ export async function startReview(sandbox: Sandbox, spec: JobSpec): Promise<Revi
     result,
     message() {
       const { verdict, findings } = result();
-      const byPriority = ["P0", "P1", "P2", "P3"]
-        .map((p) => [p, findings.filter((f) => f.priority === p).length] as const)
+      const byPriority = FINDING_PRIORITIES.map((p) => [p, findings.filter((f) => f.priority === p).length] as const)
         .filter(([, n]) => n > 0)
         .map(([p, n]) => `${n} ${p}`);
       return `reviewed: ${verdict}${byPriority.length ? ` (${byPriority.join(", ")})` : ", no findings"}`;
