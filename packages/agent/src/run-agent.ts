@@ -5,6 +5,7 @@ import { chooseModel, createAdapter } from "./adapters/select.js";
 import { RUN_CHECKS_TOOL } from "./adapters/tools.js";
 import { AgentsDocs } from "./agents-md.js";
 import { LoopGuard } from "./loop-guard.js";
+import { assistantText, modelEventData } from "./model-turn.js";
 import { estimateCost, findPrice } from "./pricing.js";
 import { ProgressLog } from "./progress.js";
 import { buildInstructions } from "./prompt.js";
@@ -203,19 +204,9 @@ function recordTurn({ options, state }: Run, turn: ModelTurn): void {
   state.usage = addUsage(state.usage, turn.usage);
   const text = assistantText(turn.output);
   if (text !== null) state.summary = text;
-  const cost = costOf(state);
-  options.emit({
-    type: "model",
-    data: {
-      turn: state.turns,
-      model: options.model,
-      usage: turn.usage,
-      itemTypes: turn.output.map((item) => item.type),
-      ...(text === null ? {} : { text }),
-      output: turn.output,
-      ...(cost === null ? {} : { costUsd: cost }),
-    },
-  });
+  const { usage, output } = turn;
+  const data = modelEventData({ turn: state.turns, model: options.model, usage, output, text, costUsd: costOf(state) });
+  options.emit({ type: "model", data });
   if (turn.incompleteReason !== undefined) {
     options.emit(modelLog(`model response ${state.turns} is incomplete: ${turn.incompleteReason}\n`, "stderr"));
   }
@@ -227,18 +218,6 @@ function modelLog(text: string, stream: "stdout" | "stderr" = "stderr") {
 
 function costOf(state: RunState): number | null {
   return state.price === null ? null : estimateCost(state.usage, state.price);
-}
-
-/** The text of the assistant messages in a turn, or null when it has none. */
-function assistantText(output: ResponseOutputItem[]): string | null {
-  const texts: string[] = [];
-  for (const item of output) {
-    if (item.type !== "message") continue;
-    for (const part of item.content) {
-      if (part.type === "output_text" && part.text.trim() !== "") texts.push(part.text.trim());
-    }
-  }
-  return texts.length === 0 ? null : texts.join("\n\n");
 }
 
 /**

@@ -14,17 +14,3 @@ export const ModelResponseSchema = z.looseObject({
     .nullish(),
 });
 export type ModelResponse = z.output<typeof ModelResponseSchema>;
-
-/** The text of a response's assistant messages, or null when it has none. */
-export function assistantText(response: ModelResponse): string | null {
-  const texts: string[] = [];
-  for (const item of response.output) {
-    if (item.type !== "message" || !Array.isArray(item.content)) continue;
-    for (const part of item.content as Array<{ type?: unknown; text?: unknown }>) {
-      if (part.type === "output_text" && typeof part.text === "string" && part.text.trim() !== "") {
-        texts.push(part.text.trim());
-      }
-    }
-  }
-  return texts.length === 0 ? null : texts.join("\n\n");
-}

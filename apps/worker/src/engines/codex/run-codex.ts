@@ -1,4 +1,4 @@
-import { DEFAULT_BASE_URL, usageFromResponses } from "@patchbay/agent";
+import { assistantText, DEFAULT_BASE_URL, modelEventData, usageFromResponses } from "@patchbay/agent";
 import { type EventSink, type ExecResult, PatchbayError } from "@patchbay/core";
 import type { Sandbox } from "@patchbay/sandbox";
 import type { Logger } from "pino";
@@ -8,7 +8,7 @@ import { CodexBudget, type CodexLimits } from "./codex-budget.js";
 import { codexConfigToml, codexModel } from "./codex-config.js";
 import { CodexEventMapper, LineSplitter } from "./codex-events.js";
 import { type ModelProxy, startModelProxy } from "./model-proxy.js";
-import { assistantText, type ModelResponse } from "./model-response.js";
+import type { ModelResponse } from "./model-response.js";
 import { CODEX_SANDBOX_PATHS } from "./paths.js";
 
 const DEADLINE_GRACE_MS = 30_000;
@@ -52,8 +52,7 @@ export async function runCodex(input: CodexRunInput): Promise<AgentSummary> {
       return refusal;
     },
     onResponse: (response) => {
-      lastText = assistantText(response) ?? lastText;
-      emitTurn(input, budget, response);
+      lastText = recordTurn(input, budget, response) ?? lastText;
     },
     ...(input.redact ? { redact: input.redact } : {}),
     logger: input.logger,
@@ -70,23 +69,22 @@ export async function runCodex(input: CodexRunInput): Promise<AgentSummary> {
   }
 }
 
-function emitTurn(input: CodexRunInput, budget: CodexBudget, response: ModelResponse): void {
+/** Counts a finished model call and reports it as our loop does; returns its assistant text. */
+function recordTurn(input: CodexRunInput, budget: CodexBudget, response: ModelResponse): string | null {
   const usage = usageFromResponses(response.usage);
   budget.record(usage);
-  const text = assistantText(response);
-  const cost = budget.costUsd();
-  input.emit({
-    type: "model",
-    data: {
-      turn: budget.turns,
-      model: input.model,
-      usage,
-      itemTypes: response.output.map((item) => item.type),
-      ...(text === null ? {} : { text }),
-      output: response.output,
-      ...(cost === null ? {} : { costUsd: cost }),
-    },
+  const text = assistantText(response.output);
+  const { output } = response;
+  const data = modelEventData({
+    turn: budget.turns,
+    model: input.model,
+    usage,
+    output,
+    text,
+    costUsd: budget.costUsd(),
   });
+  input.emit({ type: "model", data });
+  return text;
 }
 
 /** Writes Codex's configuration and the task into the sandbox's home and starts the socket bridge. */
