@@ -1,15 +1,14 @@
-import { execFileSync } from "node:child_process";
-import { createHmac, randomUUID } from "node:crypto";
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import path from "node:path";
 import { type GithubStandIn, startGithubStandIn } from "@patchbay/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixtureRepo, rawFetch, type Stack, startStack, waitTerminal } from "./stack.js";
+import { api, git } from "./env-helpers.js";
+import { deliverGithubHook, githubFixture, putGithubSecrets } from "./github-helpers.js";
+import { fixtureRepo, type Stack, startStack, waitTerminal } from "./stack.js";
 
 // `/patchbay review` on a pull request: a review job of the pull ref against the default branch,
 // whose findings come back as a PR review with line comments (the loopback GitHub stand-in).
 
-const FIXTURES = path.join(import.meta.dirname, "fixtures/github");
 const HOOK_SECRET = "review-hook-secret";
 const report = (args: unknown) => ({ type: "function_call", name: "report_findings", arguments: JSON.stringify(args) });
 const FINDING = {
@@ -28,20 +27,15 @@ let head = "";
 
 beforeAll(async () => {
   // Pull request #12 adds a function with an off-by-one; GitHub serves it as refs/pull/12/head.
-  const git = (...args: string[]) =>
-    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@localhost", ...args], {
-      cwd: repo.dir,
-      encoding: "utf8",
-    }).trim();
-  git("checkout", "-q", "-b", "feature");
+  git(repo.dir, "checkout", "-q", "-b", "feature");
   appendFileSync(
     path.join(repo.dir, "src/cart.js"),
     "\nexport function itemCount(items) {\n  return items.reduce((n, item) => n + item.quantity, 1);\n}\n",
   );
-  git("commit", "-qam", "itemCount");
-  head = git("rev-parse", "HEAD");
-  git("update-ref", "refs/pull/12/head", head);
-  git("checkout", "-q", "main");
+  git(repo.dir, "commit", "-qam", "itemCount");
+  head = git(repo.dir, "rev-parse", "HEAD");
+  git(repo.dir, "update-ref", "refs/pull/12/head", head);
+  git(repo.dir, "checkout", "-q", "main");
   gh = await startGithubStandIn();
   stack = await startStack(
     {
@@ -58,13 +52,10 @@ beforeAll(async () => {
     },
     { PATCHBAY_GITHUB_API_URL: gh.url },
   );
-  for (const [name, value] of [
-    ["GITHUB_WEBHOOK_SECRET", HOOK_SECRET],
-    ["GITHUB_TOKEN", "ghs_review"],
-  ]) {
-    expect((await api("PUT", `/v1/projects/${stack.projectId}/secrets/${name}`, { value })).status).toBe(200);
-  }
-  expect((await api("PUT", "/v1/hooks/github/settings", { template: { model: "script:review-pr" } })).status).toBe(200);
+  await putGithubSecrets(stack, HOOK_SECRET, "ghs_review");
+  expect(
+    (await api(stack, "PUT", "/v1/hooks/github/settings", { template: { model: "script:review-pr" } })).status,
+  ).toBe(200);
 });
 
 afterAll(async () => {
@@ -73,36 +64,12 @@ afterAll(async () => {
   repo.remove();
 });
 
-async function api(method: string, route: string, body?: unknown) {
-  const res = await fetch(`${stack.api}${route}`, {
-    method,
-    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
 /** A maintainer's `/patchbay review …` comment on pull request #12, delivered as GitHub does. */
 async function reviewComment(text: string) {
-  const payload = JSON.parse(
-    readFileSync(path.join(FIXTURES, "issue-comment.json"), "utf8").replaceAll(
-      "https://github.com/octo-org/shop.git",
-      repo.url,
-    ),
-  ) as { comment: { body: string }; repository: { default_branch?: string } };
-  payload.comment.body = text;
-  payload.repository.default_branch = "main";
-  const body = JSON.stringify(payload);
-  const res = await rawFetch(`${stack.api}/v1/hooks/github?project=${stack.projectId}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": "issue_comment",
-      "x-github-delivery": randomUUID(),
-      "x-hub-signature-256": `sha256=${createHmac("sha256", HOOK_SECRET).update(body).digest("hex")}`,
-    },
-    body,
-  });
-  const answer = (await res.json()) as { status: string; jobId?: string };
+  const payload = githubFixture("issue-comment", repo.url);
+  payload.comment!.body = text;
+  payload.repository!.default_branch = "main";
+  const answer = (await deliverGithubHook(stack, HOOK_SECRET, "issue_comment", payload)).body;
   expect(answer.status).toBe("created");
   return answer.jobId as string;
 }

@@ -1,12 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { createHmac, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
+import { randomUUID } from "node:crypto";
 import { type GithubStandIn, startGithubStandIn } from "@patchbay/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exampleScript, fixtureRepo, rawFetch, type Stack, startStack, waitTerminal } from "./stack.js";
+import { api } from "./env-helpers.js";
+import { deliverGithubHook, githubFixture, putGithubSecrets } from "./github-helpers.js";
+import { exampleScript, fixtureRepo, type Stack, startStack, waitTerminal } from "./stack.js";
 
-const FIXTURES = path.join(import.meta.dirname, "fixtures/github");
 const HOOK_SECRET = "round-trip-hook-secret";
 const repo = fixtureRepo();
 let stack: Stack;
@@ -20,12 +19,7 @@ beforeAll(async () => {
     { "fix-cart-bug": await exampleScript("fix-cart-bug") },
     { PATCHBAY_GITHUB_API_URL: gh.url },
   );
-  for (const [name, value] of [
-    ["GITHUB_WEBHOOK_SECRET", HOOK_SECRET],
-    ["GITHUB_TOKEN", "ghs_round_trip"],
-  ]) {
-    expect((await api("PUT", `/v1/projects/${stack.projectId}/secrets/${name}`, { value })).status).toBe(200);
-  }
+  await putGithubSecrets(stack, HOOK_SECRET, "ghs_round_trip");
 });
 
 afterAll(async () => {
@@ -34,41 +28,12 @@ afterAll(async () => {
   repo.remove();
 });
 
-async function api(method: string, route: string, body?: unknown) {
-  const res = await fetch(`${stack.api}${route}`, {
-    method,
-    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-const fixture = (name: string) =>
-  JSON.parse(
-    readFileSync(path.join(FIXTURES, `${name}.json`), "utf8").replaceAll(
-      "https://github.com/octo-org/shop.git",
-      repo.url,
-    ),
-  ) as Record<string, Record<string, unknown>>;
-
-/** Sends a webhook delivery as GitHub does (signed body, event and delivery headers). */
-async function deliver(event: string, payload: unknown, delivery: string) {
-  const body = JSON.stringify(payload);
-  const signature = `sha256=${createHmac("sha256", HOOK_SECRET).update(body).digest("hex")}`;
-  const res = await rawFetch(`${stack.api}/v1/hooks/github?project=${stack.projectId}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": event,
-      "x-github-delivery": delivery,
-      "x-hub-signature-256": signature,
-    },
-    body,
-  });
-  return { status: res.status, body: (await res.json()) as { status: string; jobId?: string } };
-}
+const fixture = (name: string) => githubFixture(name, repo.url);
+const deliver = (event: string, payload: unknown, delivery: string) =>
+  deliverGithubHook(stack, HOOK_SECRET, event, payload, delivery);
 
 const settings = (template: Record<string, unknown>) =>
-  api("PUT", "/v1/hooks/github/settings", { triggerLabel: "patchbay", template });
+  api(stack, "PUT", "/v1/hooks/github/settings", { triggerLabel: "patchbay", template });
 
 describe("the GitHub round trip", () => {
   it("a /patchbay comment on a PR gets a reply when its job starts and one with the opened PR when it finishes; a redelivered webhook duplicates nothing", async () => {
