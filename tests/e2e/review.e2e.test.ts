@@ -81,6 +81,15 @@ type ReviewJob = JobJson & { result: (JobJson["result"] & { review?: ReviewResul
 const requestsOf = (model: string) =>
   stack.model.requests.filter((r) => r.path === "/v1/responses" && (r.body as { model?: string })?.model === model);
 
+/** A review of the feature branch against main, answered by the scripted `model`. */
+const reviewSpec = (model: string, task: string) => ({
+  kind: "review",
+  repo: { url: repo.url },
+  review: { base: "main", head: "feature" },
+  task,
+  model,
+});
+
 describe("review jobs", () => {
   it("refuses a review without what to review with a 400 that says what to fix", async () => {
     const { status, job } = await submit(stack.api, { kind: "review", repo: { url: repo.url }, task: "review" });
@@ -89,14 +98,7 @@ describe("review jobs", () => {
   });
 
   it("shows the model the diff, retries malformed reports and stores the validated findings", async () => {
-    const spec = {
-      kind: "review",
-      repo: { url: repo.url },
-      review: { base: "main", head: "feature" },
-      task: "Check the new function.",
-      model: "script:review-cart",
-    };
-    const { status, job } = await submit(stack.api, spec);
+    const { status, job } = await submit(stack.api, reviewSpec("script:review-cart", "Check the new function."));
     expect(status).toBe(202);
     const done = (await waitTerminal(stack.api, job.id, 120_000)) as ReviewJob;
     expect(done.status, JSON.stringify(done.error)).toBe("succeeded");
@@ -133,14 +135,8 @@ describe("review jobs", () => {
   }, 180_000);
 
   it("fails a review whose model never reports, instead of storing an empty one", async () => {
-    const spec = {
-      kind: "review",
-      repo: { url: repo.url },
-      review: { base: "main", head: "feature" },
-      task: "review",
-      model: "script:review-silent",
-    };
-    const done = (await waitTerminal(stack.api, (await submit(stack.api, spec)).job.id, 120_000)) as ReviewJob;
+    const { job } = await submit(stack.api, reviewSpec("script:review-silent", "review"));
+    const done = (await waitTerminal(stack.api, job.id, 120_000)) as ReviewJob;
     expect(done.status).toBe("failed");
     expect(done.error?.code).toBe("review_not_reported");
     expect(done.result?.review).toBeUndefined();
