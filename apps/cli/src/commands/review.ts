@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
-import { atOrAbove, FINDING_PRIORITIES, type FindingPriority, JobSpecSchema, type ReviewResult } from "@patchbay/core";
+import { atOrAbove, FINDING_PRIORITIES, type FindingPriority, type ReviewResult } from "@patchbay/core";
 import { type ApiClient, CliError, type JobView } from "../api-client.js";
 import { exitCodeFor } from "../format.js";
 import type { Out } from "./jobs.js";
+import { checkedSpec, originHere } from "./submit.js";
 
 export interface ReviewFlags {
   repo?: string;
@@ -38,25 +38,7 @@ export function reviewSpec(flags: ReviewFlags) {
     task: flags.task ?? DEFAULT_FOCUS,
     ...(flags.model ? { model: flags.model } : {}),
   };
-  const parsed = JobSpecSchema.safeParse(spec);
-  if (!parsed.success)
-    throw new CliError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-  return spec;
-}
-
-function originHere(): string {
-  try {
-    const git = (args: string[]) =>
-      execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    const top = git(["rev-parse", "--show-toplevel"]);
-    try {
-      return git(["remote", "get-url", "origin"]);
-    } catch {
-      return `file://${top}`;
-    }
-  } catch {
-    throw new CliError("--repo is required outside a git checkout");
-  }
+  return checkedSpec(spec);
 }
 
 /** The findings like a linter's (`file:line P1 title`), most urgent first, then the verdict. */

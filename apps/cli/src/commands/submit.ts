@@ -50,6 +50,21 @@ function gitHere(args: string[]): string | undefined {
   }
 }
 
+/** This checkout's clone address: its origin, else its path (a usage error outside a checkout). */
+export function originHere(): string {
+  const top = gitHere(["rev-parse", "--show-toplevel"]);
+  if (!top) throw new CliError("--repo is required outside a git checkout");
+  return gitHere(["remote", "get-url", "origin"]) ?? `file://${top}`;
+}
+
+/** Validates a JobSpec locally, for a clear message before anything is sent; returns it. */
+export function checkedSpec<T>(spec: T): T {
+  const parsed = JobSpecSchema.safeParse(spec);
+  if (!parsed.success)
+    throw new CliError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  return spec;
+}
+
 /** The repository: --repo, else this checkout's origin (or its path) at its HEAD commit. */
 function repoFrom(flags: SubmitFlags, source?: { id: string; head: string }) {
   if (flags.repo && !source)
@@ -58,9 +73,8 @@ function repoFrom(flags: SubmitFlags, source?: { id: string; head: string }) {
       ...(flags.ref ? { ref: flags.ref } : {}),
       ...(flags.commit ? { commit: flags.commit } : {}),
     };
-  const top = gitHere(["rev-parse", "--show-toplevel"]);
-  if (!top) throw new CliError("--repo is required outside a git checkout");
-  const url = flags.repo ?? gitHere(["remote", "get-url", "origin"]) ?? `file://${top}`;
+  // With a source, the bundle was made from this checkout (submit checked it is one).
+  const url = flags.repo ?? originHere();
   if (source) return { url, source: source.id, commit: flags.commit ?? source.head };
   return { url, commit: flags.commit ?? gitHere(["rev-parse", "HEAD"]) };
 }
@@ -130,10 +144,7 @@ export function specFromFlags(flags: SubmitFlags, source?: { id: string; head: s
     ...(flags.notify ? { notify: { url: flags.notify } } : {}),
     ...(metadata ? { metadata } : {}),
   };
-  const parsed = JobSpecSchema.safeParse(spec);
-  if (!parsed.success)
-    throw new CliError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-  return spec;
+  return checkedSpec(spec);
 }
 
 /** `patchbay submit`: (with --upload, first sends a bundle of this checkout) then sends the job. */
