@@ -20,6 +20,7 @@ beforeAll(async () => {
       hi: {
         turns: [{ output: [{ type: "message", content: "hello" }], usage: { input_tokens: 11, output_tokens: 3 } }],
       },
+      flaky: { turns: [{ status: 503, failures: 1, output: [{ type: "message", content: "at last" }] }] },
     },
   });
   dir = mkdtempSync(path.join(tmpdir(), "pb-model-proxy-"));
@@ -104,6 +105,15 @@ describe("the Codex engine's model proxy", () => {
       expect(seen).toEqual([]);
     });
     expect(upstream.requests.length).toBe(before);
+  });
+
+  it("remembers a failed call only until a later call goes through (a retry that worked is no error)", async () => {
+    await withProxy({}, async (socket, _seen, proxy) => {
+      expect((await post(socket, "/v1/responses", { model: "script:flaky", input: "hi" })).status).toBe(503);
+      expect(proxy.lastError?.status).toBe(503);
+      expect((await post(socket, "/v1/responses", { model: "script:flaky", input: "hi" })).status).toBe(200);
+      expect(proxy.lastError).toBeNull();
+    });
   });
 
   it("answers 502 and remembers why when the endpoint is unreachable", async () => {

@@ -122,7 +122,10 @@ async function handle(
       state.lastError = { status: null, message: `the model endpoint is unreachable: ${String(err)}` };
       throw err;
     });
+    // A model call that went through after a failed one (Codex retries) clears it: the job's error
+    // names the endpoint only when its last answer was a failure.
     if (upstream.status >= 400) state.lastError = { status: upstream.status, message: `HTTP ${upstream.status}` };
+    else if (isCall) state.lastError = null;
     res.writeHead(upstream.status, responseHeaders(upstream.headers));
     await relay(upstream, res, isCall ? options.onResponse : null);
   } finally {
