@@ -21,6 +21,8 @@ export interface ModelClientOptions {
   retryBaseDelayMs?: number;
   /** No backoff (or Retry-After) longer than this; a longer Retry-After gives up. Default 60000. */
   retryMaxDelayMs?: number;
+  /** Sent with every model request (a best-of-N attempt's X-Patchbay-Candidate). */
+  headers?: Record<string, string>;
 }
 
 /** Which wire protocol model calls use. */

@@ -61,6 +61,17 @@ describe("scripted model server", () => {
     expect(response.output_text).toBe("posted!");
   });
 
+  it("serves a best-of-N attempt (X-Patchbay-Candidate: n) from <name>.candidate-<n>, others from <name>", async () => {
+    const say = (text: string) => ({ turns: [{ output: [{ type: "message", text }] }] });
+    await post("/scripts/bo3", say("plain"));
+    await post("/scripts/bo3.candidate-2", say("second"));
+    const asCandidate = (n: string) =>
+      client.responses.create({ model: "script:bo3", input: "x" }, { headers: { "X-Patchbay-Candidate": n } });
+    expect((await asCandidate("2")).output_text).toBe("second");
+    expect((await asCandidate("3")).output_text).toBe("plain");
+    expect((await client.responses.create({ model: "script:bo3", input: "x" })).output_text).toBe("plain");
+  });
+
   it("rejects a bad script with 400 and says what is wrong", async () => {
     const res = await post("/scripts/bad", {
       turns: [{ output: [{ type: "shell_call", action: { commands: "ls" } }] }],

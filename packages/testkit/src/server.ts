@@ -7,6 +7,8 @@ import { handleChatCompletions, handleResponses, type ModelContext } from "./mod
 import { loadScriptsDir, parseScript, readScriptFile, SCRIPT_NAME } from "./script-schema.js";
 import type { ModelScript, RecordedRequest, ScriptedModelServer, ScriptedModelServerOptions } from "./types.js";
 
+const CANDIDATE_HEADER = "x-patchbay-candidate";
+
 // Requests to these paths are about the recording itself, so they are not recorded.
 const REQUESTS_PATH = "/v1/_requests";
 
@@ -82,13 +84,28 @@ async function handle(state: ServerState, req: IncomingMessage, res: ServerRespo
   const path = new URL(req.url ?? "/", "http://localhost").pathname;
   const method = req.method ?? "GET";
   if (path !== REQUESTS_PATH) state.requests.push({ method, path, headers: { ...req.headers }, body, at: Date.now() });
-  await route(state, { method, path, body }, res);
+  const candidate = req.headers[CANDIDATE_HEADER];
+  await route(state, { method, path, body, ...(typeof candidate === "string" ? { candidate } : {}) }, res);
+}
+
+/**
+ * A best-of-N attempt's requests (header X-Patchbay-Candidate: n) are served from the script
+ * `<name>.candidate-<n>` when there is one, so each attempt can follow its own trajectory.
+ */
+function candidateScripts(state: ServerState, candidate: string | undefined): ModelContext {
+  if (!candidate || !/^[1-9][0-9]?$/.test(candidate)) return state;
+  return {
+    failures: state.failures,
+    findScript: async (name) => (await state.findScript(`${name}.candidate-${candidate}`)) ?? state.findScript(name),
+  };
 }
 
 interface Incoming {
   method: string;
   path: string;
   body: unknown;
+  /** X-Patchbay-Candidate: which attempt of a best-of-N job sent the request. */
+  candidate?: string;
 }
 
 async function route(state: ServerState, req: Incoming, res: ServerResponse): Promise<void> {
@@ -97,7 +114,7 @@ async function route(state: ServerState, req: Incoming, res: ServerResponse): Pr
   if (method === "POST" && (path === "/v1/responses" || path === "/v1/chat/completions")) {
     if (!isObject) return sendError(res, 400, { message: "the request body must be a JSON object" });
     const handler = path === "/v1/responses" ? handleResponses : handleChatCompletions;
-    return handler(state, res, body as Record<string, unknown>);
+    return handler(candidateScripts(state, req.candidate), res, body as Record<string, unknown>);
   }
   if (method === "POST" && path === "/v1/embeddings") {
     if (!isObject) return sendError(res, 400, { message: "the request body must be a JSON object" });

@@ -15,6 +15,7 @@ export function openaiClient(options: ModelClientOptions): OpenAI {
     organization: null,
     project: null,
     maxRetries: 0,
+    ...(options.headers ? { defaultHeaders: options.headers } : {}),
     ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
   });
 }
