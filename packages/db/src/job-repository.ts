@@ -231,6 +231,8 @@ export class JobRepository {
     kind?: "change" | "ask" | "review";
     /** Jobs created at or after this time. */
     since?: Date;
+    /** Jobs whose task or repository URL contains this text (any case). */
+    text?: string;
   }): Promise<JobRecord[]> {
     const kind =
       options.kind === "change"
@@ -245,6 +247,7 @@ export class JobRepository {
         ...(options.repoUrl ? { repoUrl: options.repoUrl } : {}),
         ...(options.since ? { createdAt: { gte: options.since } } : {}),
         ...kind,
+        ...(options.text ? { AND: [textFilter(options.text)] } : {}),
       },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: options.limit,
@@ -324,4 +327,14 @@ export class JobRepository {
     });
     return rows.map((r) => r.id);
   }
+}
+
+/** Task or repository URL containing `text`, case-insensitively (the dashboard's search box). */
+function textFilter(text: string) {
+  return {
+    OR: [
+      { spec: { path: ["task"], string_contains: text, mode: "insensitive" as const } },
+      { repoUrl: { contains: text, mode: "insensitive" as const } },
+    ],
+  };
 }

@@ -14,6 +14,7 @@ const ListQuery = z.object({
   repo: z.string().min(1).max(2000).optional(),
   kind: z.enum(["change", "ask", "review"]).optional(),
   since: z.coerce.date({ error: "since must be a date, e.g. 2026-12-01T00:00:00Z" }).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
 });
 
 const IdempotencyKey = z.string().min(1).max(200).optional();
@@ -63,7 +64,7 @@ export function jobsRouter(deps: { jobs: JobRepository; service: JobService; eve
   router.get("/", async (req, res) => {
     const query = ListQuery.safeParse(req.query);
     if (!query.success) throw invalidRequest("query", query.error);
-    const { limit, status, cursor, repo, kind, since } = query.data;
+    const { limit, status, cursor, repo, kind, since, q } = query.data;
     const jobs = await deps.jobs.list({
       projectId: authOf(req).projectId,
       limit: limit + 1,
@@ -72,6 +73,7 @@ export function jobsRouter(deps: { jobs: JobRepository; service: JobService; eve
       ...(repo ? { repoUrl: repo } : {}),
       ...(kind ? { kind } : {}),
       ...(since ? { since } : {}),
+      ...(q ? { text: q } : {}),
     });
     const page = jobs.slice(0, limit);
     const nextCursor = jobs.length > limit ? (page.at(-1)?.id ?? null) : null;
