@@ -1,0 +1,281 @@
+/**
+ * `npm run bench -- e2e [samples]`: whole jobs through a real stack (API, worker with a warm
+ * pool, scripted model), submit → succeeded, split by phase from the job's own events, each beside
+ * its floor measured in the same run (bench/e2e-floor.ts), and the peer (bench/peer.ts: the Codex
+ * CLI in a fresh container per run, as CI runs it) on the same task and trajectory.
+ * - trivial: the demo repository, one apply_patch, then done (checks detected: test and lint);
+ * - large: the same plus 10,000 vendored files.
+ * Writes bench/results/e2e-<timestamp>.json with the machine's load average.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, hostname, loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import type { ModelScript } from "@patchbay/testkit";
+import Dockerode from "dockerode";
+import { DockerSandboxProvider } from "../packages/sandbox/src/docker-provider.js";
+import { type Stack, startStack } from "../tests/e2e/stack.js";
+import { type FloorPlan, type FloorSample, floorSample } from "./e2e-floor.js";
+import { type JobSample, runJob } from "./e2e-jobs.js";
+import { type PeerSample, peerRun, SocketRelay } from "./peer.js";
+import { type Summary, summarize } from "./stats.js";
+
+const N = Number(process.argv[2] ?? 5);
+const ROOT = path.resolve(import.meta.dirname, "..");
+const LARGE_FILES = 10_000;
+/** After each job the warm pool refills before the next sample starts. */
+const SETTLE_MS = 1500;
+const TASK = "The cart tests fail. Fix total() in src/cart.js.";
+const OLD = "  const shipping = sub > FREE_SHIPPING_FROM ? 0 : SHIPPING;";
+const NEW = "  const shipping = discounted >= FREE_SHIPPING_FROM ? 0 : SHIPPING;";
+const HUNK = `@@ export function total(items, discountPercent = 0) {\n   const sub = subtotal(items);\n   const discounted = sub - Math.round((sub * discountPercent) / 100);\n-${OLD}\n+${NEW}\n   return discounted + shipping;\n`;
+const DONE = "Fixed total() in src/cart.js.";
+
+const SCRIPTS: Record<string, ModelScript> = {
+  "e2e-fix": {
+    turns: [
+      { output: [{ type: "apply_patch_call", operation: { type: "update_file", path: "src/cart.js", diff: HUNK } }] },
+      { output: [{ type: "message", content: DONE }] },
+    ],
+  },
+  // The same trajectory as the Codex CLI plays it: apply_patch through its exec_command tool.
+  "e2e-fix-codex": {
+    turns: [
+      {
+        output: [
+          {
+            type: "function_call",
+            name: "exec_command",
+            arguments: {
+              cmd: `apply_patch <<'EOF'\n*** Begin Patch\n*** Update File: src/cart.js\n${HUNK}*** End Patch\nEOF\n`,
+            },
+          },
+        ],
+      },
+      { output: [{ type: "message", content: DONE }] },
+    ],
+  },
+};
+/** The floor's stand-in for apply_patch: the same edit in one command. */
+const EDIT = `sed -i 's/const shipping = sub > FREE_SHIPPING_FROM/const shipping = discounted >= FREE_SHIPPING_FROM/' src/cart.js`;
+
+interface Repo {
+  dir: string;
+  files: number;
+}
+
+/** The demo repository, plus `extra` vendored files, committed in a temp dir. */
+function makeRepo(extra: number): Repo {
+  const dir = mkdtempSync(path.join(tmpdir(), "patchbay-bench-e2e-repo-"));
+  cpSync(path.join(ROOT, "examples/demo-repo"), dir, { recursive: true });
+  for (let d = 0; d < extra / 100; d++) {
+    const sub = path.join(dir, "vendor", `pkg${d}`);
+    mkdirSync(sub, { recursive: true });
+    for (let f = 0; f < 100; f++) {
+      writeFileSync(path.join(sub, `mod${f}.js`), `export const v${f} = ${JSON.stringify("x".repeat(400))};\n`);
+    }
+  }
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8" }).trim();
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "fixture");
+  return { dir, files: Number(git("ls-files").split("\n").length) };
+}
+
+interface Case {
+  jobs: JobSample[];
+  floors: FloorSample[];
+  peers: PeerSample[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The job's model requests (the last `n` to the scripted model for `model`). */
+function lastRequests(stack: Stack, model: string, n: number): unknown[] {
+  return stack.model.requests
+    .filter((r) => (r.body as { model?: string } | undefined)?.model === model)
+    .slice(-n)
+    .map((r) => r.body);
+}
+
+async function measureCase(
+  stack: Stack,
+  pool: DockerSandboxProvider,
+  repo: Repo,
+  label: string,
+  peer: boolean,
+): Promise<Case> {
+  const out: Case = { jobs: [], floors: [], peers: [] };
+  const spec = { repo: { url: `file://${repo.dir}` }, task: TASK, model: "script:e2e-fix" };
+  const relay = new SocketRelay(Number(new URL(stack.model.url).port));
+  await relay.listen();
+  const peerSetup = {
+    image: stack.config.PATCHBAY_SANDBOX_IMAGE,
+    codexDir: path.resolve(
+      stack.config.PATCHBAY_CODEX_DIR ?? `${stack.config.PATCHBAY_STATE_DIR}/codex`,
+      `${stack.config.PATCHBAY_CODEX_VERSION}-x86_64-unknown-linux-musl`,
+    ),
+    bridgePath: stack.config.PATCHBAY_EGRESS_BRIDGE,
+    modelUrl: stack.model.url,
+    model: "script:e2e-fix-codex",
+  };
+  try {
+    // Warm-up (not counted): the first job of a stack pays for its connections and caches.
+    const first = await runJob(stack, spec);
+    await sleep(SETTLE_MS);
+    const plan: FloorPlan = {
+      repoDir: repo.dir,
+      commands: [...first.checkCommands, EDIT, ...first.checkCommands],
+      modelRequests: lastRequests(stack, "script:e2e-fix", 2),
+      modelUrl: stack.model.url,
+    };
+    if (peer) await peerRun(peerSetup, relay, repo.dir, TASK, first.checkCommands);
+    for (let i = 0; i < N; i++) {
+      console.log(`${label} ${i + 1}/${N}`);
+      // Alternate which side goes first, so drift in the machine's load falls on both.
+      const job = async () => {
+        out.jobs.push(await runJob(stack, spec));
+        await sleep(SETTLE_MS);
+      };
+      const floor = async () => {
+        await pool.warmUp()?.filled();
+        out.floors.push(await floorSample(pool, plan, `bench-e2e-${process.pid}-${label}-${i}`));
+      };
+      const peerOnce = async () =>
+        void (peer && out.peers.push(await peerRun(peerSetup, relay, repo.dir, TASK, first.checkCommands)));
+      const order = i % 2 === 0 ? [job, floor, peerOnce] : [peerOnce, floor, job];
+      for (const step of order) await step();
+    }
+  } finally {
+    await relay.close();
+  }
+  return out;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+const p50 = (xs: number[]) => summarize(xs).p50;
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** The job's p50s by phase, the floor's by step, and what lies beyond the floor. */
+function caseReport(c: Case) {
+  const phaseNames = [...new Set(c.jobs.flatMap((j) => Object.keys(j.phases)))];
+  const phases: Record<string, Summary> = {};
+  for (const p of phaseNames) phases[p] = summarize(c.jobs.map((j) => j.phases[p] ?? 0));
+  const floor = {
+    clone: summarize(c.floors.map((f) => f.clone)),
+    acquire: summarize(c.floors.map((f) => f.acquire)),
+    copy: summarize(c.floors.map((f) => f.copy)),
+    commands: summarize(c.floors.map((f) => sum(f.commands))),
+    model_calls: summarize(c.floors.map((f) => sum(f.modelCalls))),
+    total: summarize(c.floors.map((f) => f.total)),
+  };
+  const job = summarize(c.jobs.map((j) => j.toSucceededMs));
+  const provision = summarize(c.jobs.map((j) => j.phases.provision ?? 0));
+  const envSteps = c.jobs.map((j) => j.environmentSteps).filter((s): s is Record<string, number> => s !== null);
+  const stepNames = [...new Set(envSteps.flatMap((s) => Object.keys(s)))];
+  return {
+    submit_to_succeeded: job,
+    client_saw_succeeded: summarize(c.jobs.map((j) => j.totalMs)),
+    queue_pickup: summarize(c.jobs.map((j) => j.queueMs)),
+    phases,
+    setup_steps_ms_since_setup: Object.fromEntries(stepNames.map((s) => [s, p50(envSteps.map((e) => e[s] ?? 0))])),
+    inside: {
+      check_commands: summarize(c.jobs.map((j) => j.inside.checksMs)),
+      tools: summarize(c.jobs.map((j) => j.inside.toolsMs)),
+    },
+    floor,
+    overhead_beyond_floor_p50: round(job.p50 - floor.total.p50),
+    overhead_median_of_pairs: p50(c.jobs.map((j, i) => j.toSucceededMs - (c.floors[i]?.total ?? Number.NaN))),
+    provision_phase_vs_clone_floor: ratio(provision.p50, floor.clone.p50),
+    provision_and_setup_vs_floor_clone_acquire_copy: ratio(
+      provision.p50 + (phases.setup?.p50 ?? 0),
+      floor.clone.p50 + floor.acquire.p50 + floor.copy.p50,
+    ),
+    peer: c.peers.length === 0 ? null : peerReport(c.peers),
+  };
+}
+
+function peerReport(peers: PeerSample[]) {
+  const s = (k: keyof PeerSample) => summarize(peers.map((p) => p[k]));
+  return {
+    to_checked_result: s("totalMs"),
+    start: s("start"),
+    copy: s("copy"),
+    codex_exec: s("codex"),
+    checks: s("checks"),
+    remove_after: s("remove"),
+  };
+}
+
+function codeVersion(): { commit: string; uncommittedChanges: boolean } {
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
+  return {
+    commit: git("rev-parse", "--short", "HEAD"),
+    uncommittedChanges: git("status", "--porcelain", "--", "apps", "packages").length > 0,
+  };
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg();
+  const stack = await startStack(SCRIPTS, { LOG_LEVEL: "warn" });
+  const pool = new DockerSandboxProvider({
+    docker: new Dockerode(),
+    image: stack.config.PATCHBAY_SANDBOX_IMAGE,
+    defaults: { memoryMb: 1024, pidsLimit: 512, workspaceMb: 512, tmpMb: 256, homeMb: 256 },
+    pool: { size: 1 },
+  });
+  const repos = { trivial: makeRepo(0), large: makeRepo(LARGE_FILES) };
+  try {
+    const trivial = await measureCase(stack, pool, repos.trivial, "trivial", true);
+    const large = await measureCase(stack, pool, repos.large, "large", false);
+    const t = caseReport(trivial);
+    const l = caseReport(large);
+    const peerP50 = t.peer?.to_checked_result.p50 ?? Number.NaN;
+    const headline = {
+      trivial_overhead_beyond_floor_p50_ms: t.overhead_beyond_floor_p50,
+      large_provisioning_vs_floor: l.provision_and_setup_vs_floor_clone_acquire_copy,
+      patchbay_vs_peer_to_checked_result: ratio(t.submit_to_succeeded.p50, peerP50),
+    };
+    const targets = {
+      trivial_overhead_le_150ms: headline.trivial_overhead_beyond_floor_p50_ms <= 150,
+      large_provisioning_le_1_2x_floor: headline.large_provisioning_vs_floor <= 1.2,
+      patchbay_le_1x_peer: headline.patchbay_vs_peer_to_checked_result <= 1,
+    };
+    const at = new Date();
+    const out = {
+      benchmark: "e2e",
+      at: at.toISOString(),
+      host: hostname(),
+      cpus: availableParallelism(),
+      load_average: { before: loadBefore, after: loadavg() },
+      code: codeVersion(),
+      samples: N,
+      repos: { trivial: { files: repos.trivial.files }, large: { files: repos.large.files } },
+      note:
+        "Times in ms. A job's phases come from its own status events; the floor is the same steps done the plainest way " +
+        "in the same run (git clone, warm acquire, git archive | docker exec tar -x, each command through docker exec, each " +
+        "model request replayed to the scripted model). The peer: Codex CLI in a fresh container per run (docker run, " +
+        "git archive | tar -x, codex exec over a unix-socket relay, the same after-checks); its container removal is not counted.",
+      headline,
+      targets,
+      trivial: t,
+      large: l,
+      raw: { trivial, large },
+    };
+    mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
+    const file = path.join(ROOT, `bench/results/e2e-${at.toISOString().replace(/[:.]/g, "-")}.json`);
+    writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+    console.log(JSON.stringify({ headline, targets, trivial: { ...t }, large: { ...l } }, null, 2));
+    console.log(`wrote ${file}`);
+  } finally {
+    await pool.close();
+    rmSync(repos.trivial.dir, { recursive: true, force: true });
+    rmSync(repos.large.dir, { recursive: true, force: true });
+    await stack.close();
+  }
+}
+
+await main();
+// The stack's clients (queue, knowledge pool) may keep the event loop alive after close().
+process.exit(0);
