@@ -188,6 +188,8 @@ export class JobRun {
       if (this.job.spec.kind === "ask") return await this.answer(env);
       if (this.job.spec.kind === "review") return await this.review(env);
       await this.enter("baseline");
+      // Indexed beside the baseline checks (same checkout): the agent phase waits for this run, not a new one.
+      void this.knowledge?.indexRepository(env.sandbox, this.signal, this.secrets.redact);
       this.progress.before = await this.runChecks(env.sandbox, env.plan, "baseline");
       // What setup and the baseline left behind (node_modules, reports) is not the agent's change.
       this.progress.snapshot = await snapshotWorkspace(env.sandbox, this.followUp?.commit ?? checkout.baseCommit);

@@ -19,6 +19,8 @@ export interface JobKnowledgeScope {
  */
 export class JobKnowledge {
   private readonly cited = new Map<string, Citation>();
+  /** The repository's indexing, once started; search_docs never reads a half-built index. */
+  private indexing: Promise<void> | null = null;
   private readonly projectId: string;
   private readonly repo: string;
 
@@ -35,9 +37,15 @@ export class JobKnowledge {
   /**
    * Indexes the repository's docs and code; a failure is logged and the job goes on without them.
    * With `redact`, every file is indexed with the project's secrets taken out (the index outlives
-   * the job and its passages go to later jobs' models).
+   * the job and its passages go to later jobs' models). Runs once per job: the pipeline starts it
+   * beside the baseline checks, and a later call (the agent phase's) waits for that same run.
    */
-  async indexRepository(workspace: Workspace, signal: AbortSignal, redact?: (text: string) => string): Promise<void> {
+  indexRepository(workspace: Workspace, signal: AbortSignal, redact?: (text: string) => string): Promise<void> {
+    this.indexing ??= this.index(workspace, signal, redact);
+    return this.indexing;
+  }
+
+  private async index(workspace: Workspace, signal: AbortSignal, redact?: (text: string) => string): Promise<void> {
     const started = Date.now();
     try {
       const source = redact ? redactedReads(workspace, redact) : workspace;
@@ -53,6 +61,7 @@ export class JobKnowledge {
 
   /** The agent's search_docs: the project's best chunks, each remembered as a citation. */
   readonly searchDocs: SearchDocs = async (query, k) => {
+    await this.indexing;
     const { hits } = await this.kb.search(this.projectId, query, { k, repo: this.repo });
     for (const hit of hits) this.cite(hit.source, hit.path, hit.version, hit.startLine, hit.endLine);
     return hits.map(
