@@ -1,13 +1,19 @@
 // Bundles the dashboard into dist/: one script, one stylesheet, one page; nothing from the network.
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+// Each file is written aside and renamed into place, so a server (or a test run) reading dist/
+// while another build runs never sees a missing or half-written file.
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 
 const here = import.meta.dirname;
 const dist = path.join(here, "dist");
-rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
-await build({
+const put = (name, write) => {
+  const tmp = path.join(dist, `.${name}.${process.pid}.tmp`);
+  write(tmp);
+  renameSync(tmp, path.join(dist, name));
+};
+const result = await build({
   entryPoints: [path.join(here, "src/main.ts")],
   outfile: path.join(dist, "app.js"),
   bundle: true,
@@ -16,5 +22,7 @@ await build({
   minify: true,
   sourcemap: "linked",
   logLevel: "warning",
+  write: false,
 });
-for (const file of ["style.css", "index.html"]) copyFileSync(path.join(here, "src", file), path.join(dist, file));
+for (const file of result.outputFiles) put(path.basename(file.path), (tmp) => writeFileSync(tmp, file.contents));
+for (const file of ["style.css", "index.html"]) put(file, (tmp) => copyFileSync(path.join(here, "src", file), tmp));

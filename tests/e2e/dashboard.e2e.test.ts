@@ -1,75 +1,61 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildDashboard, DashboardBrowser, SHOTS } from "./dashboard-browser.js";
 import { createKey, exampleScript, fixtureRepo, type Stack, startStack, submit, waitTerminal } from "./stack.js";
 
-// The dashboard in real headless Chromium (Debian's package, installed by the bring-up) against a
-// real stack: API serving /ui, worker, Docker sandboxes and the scripted model.
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const SHOTS = path.join(ROOT, "apps/web/screenshots");
-const CHROMIUM = "/usr/bin/chromium";
+// The dashboard in real headless Chromium against a real stack: API serving /ui, worker, Docker
+// sandboxes and the scripted model. Seeded pages (filters, paging, a 50,000-line log, project
+// settings) are in dashboard-pages.e2e.test.ts.
 const repo = fixtureRepo();
+// A follow-up's requests carry the parent's turns: these fill the turns fix-cart-bug played.
+const pad = (n: number) => Array.from({ length: n }, () => ({ output: [{ type: "message", content: "unused" }] }));
 let stack: Stack;
-let browser: Browser;
+let browser: DashboardBrowser;
 let readOnlyKey: string;
-const contexts: BrowserContext[] = [];
-const foreignRequests: string[] = [];
-
-/** A fresh tab (own session storage) that records any request leaving the API's origin. */
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("request", (r) => {
-    if (!r.url().startsWith(stack.api) && !r.url().startsWith("blob:")) foreignRequests.push(r.url());
-  });
-  return page;
-}
-
-async function signIn(page: Page, key: string): Promise<void> {
-  await page.goto(`${stack.api}/`);
-  await page.fill("#key", key);
-  await page.click("#sign-in button[type=submit]");
-  await page.waitForSelector("#who");
-}
 
 beforeAll(async () => {
-  execFileSync("npm", ["run", "-s", "build", "-w", "@patchbay/web"], { cwd: ROOT, stdio: "inherit" });
-  mkdirSync(SHOTS, { recursive: true });
+  buildDashboard();
   stack = await startStack({
     "fix-cart-bug": await exampleScript("fix-cart-bug"),
+    "notes-step": {
+      turns: [
+        ...pad(4),
+        {
+          output: [
+            {
+              type: "apply_patch_call",
+              operation: { type: "create_file", path: "NOTES.md", diff: "+Fixed free shipping.\n" },
+            },
+          ],
+        },
+        { output: [{ type: "message", content: "wrote NOTES.md" }] },
+      ],
+    },
     "slow-shell": { turns: [{ output: [{ type: "shell_call", action: { commands: ["sleep 60"] } }] }] },
   });
   readOnlyKey = await createKey(stack.db, stack.projectId, ["jobs:read"]);
-  browser = await chromium.launch({ executablePath: CHROMIUM });
+  browser = await DashboardBrowser.launch(stack.api);
 });
 
 afterEach(async (ctx) => {
-  // A failing test leaves a picture of every open tab.
-  if (ctx.task.result?.state !== "fail") return;
-  for (const [i, c] of contexts.entries()) {
-    for (const [j, p] of c.pages().entries()) await p.screenshot({ path: path.join(SHOTS, `failed-${i}-${j}.png`) });
-  }
+  if (ctx.task.result?.state === "fail") await browser.shootAll("failed-dashboard");
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close();
   await browser?.close();
   await stack?.close();
   repo.remove();
 });
 
 describe("the dashboard in a browser", () => {
-  it("signs in, submits a job from the form, watches it succeed live, and shows the diff and checks", async () => {
-    const page = await newPage();
+  it("signs in, submits from the form, watches it succeed live, reads diff, turns and log, and follows up", async () => {
+    const page = await browser.newPage();
     await page.goto(`${stack.api}/`);
     expect(page.url()).toBe(`${stack.api}/ui/`);
     await page.fill("#key", "pb_000000000000_not-a-real-key-at-all-xxxxxxxxxxxxxxxxxxxx");
     await page.click("#sign-in button[type=submit]");
     await expect.poll(() => page.textContent("#sign-in-error")).toContain("refused");
-    await signIn(page, stack.key);
+    await browser.signIn(page, stack.key);
     expect(await page.textContent("#who")).toContain(stack.projectId);
 
     await page.click("#nav-new");
@@ -88,15 +74,33 @@ describe("the dashboard in a browser", () => {
     await page.waitForSelector('#diff [data-file="src/cart.js"]');
     const diff = await page.textContent('#diff [data-file="src/cart.js"]');
     expect(diff).toContain("+  const shipping = discounted >= FREE_SHIPPING_FROM ? 0 : SHIPPING;");
+    // Highlighted by our own bundled highlighter: `const` is a keyword span.
+    expect(await page.locator('#diff [data-file="src/cart.js"] .tok-k', { hasText: "const" }).count()).toBeGreaterThan(
+      0,
+    );
     expect(await page.textContent("#apply-command")).toContain(`/v1/jobs/${jobId}/patch | git apply`);
     expect(await page.getAttribute("#download-patch", "download")).toBe(`patchbay-${jobId}.diff`);
+    const fileCommand = await page.getAttribute('#diff [data-file="src/cart.js"] button.copy', "title");
+    expect(fileCommand).toContain("git apply --include='src/cart.js'");
     expect(await page.textContent("#checks h2")).toContain("checks pass");
     expect(await page.textContent("#usage")).toContain("turns4");
     expect(await page.textContent("#log-state")).toContain("finished");
-    const log = await page.textContent("#log");
-    expect(log).toContain("model turn 1");
-    expect(log).toContain("apply_patch");
-    expect(log).toContain("— succeeded");
+
+    // The model's turns, their tool calls folded with the results inside.
+    expect(await page.locator("#conversation .turn").count()).toBe(4);
+    const patchCall = page.locator('#conversation details.tool[data-tool="apply_patch"]').first();
+    expect(await patchCall.getAttribute("open")).toBeNull();
+    expect(await patchCall.locator(".tool-result").isVisible()).toBe(false);
+    await patchCall.locator("summary").click();
+    expect(await patchCall.locator(".tool-result").isVisible()).toBe(true);
+
+    // The log follows to the end and finds any line.
+    await expect.poll(() => page.textContent("#log")).toContain("— succeeded");
+    await page.fill("#log-search", "model turn 1");
+    await page.press("#log-search", "Enter");
+    await expect.poll(() => page.textContent("#log-search-count")).toBe("1 of 1");
+    expect(await page.textContent("#log .current")).toContain("model turn 1");
+
     expect(await page.locator("#cancel").count()).toBe(0);
     const phases = await page
       .locator("#timeline .phase.done")
@@ -104,42 +108,64 @@ describe("the dashboard in a browser", () => {
     expect(phases).toContain("agent");
     await page.screenshot({ path: path.join(SHOTS, "job-succeeded.png"), fullPage: true });
 
+    // A follow-up from the page: a new job, linked both ways.
+    await page.fill("#follow-up-text", "Also write NOTES.md saying what you fixed.");
+    await page.fill("#follow-up-model", "script:notes-step");
+    await page.click("#follow-up-send");
+    await page.waitForURL((url) => /#\/jobs\/[0-9a-f-]{36}$/.test(url.hash) && !url.hash.endsWith(jobId));
+    const followUpId = page.url().split("/").at(-1)!;
+    expect(await page.getAttribute("#parent-link", "href")).toBe(`#/jobs/${jobId}`);
+    await page.waitForSelector('#job-head [data-status="succeeded"]', { timeout: 120_000 });
+    await page.waitForSelector('#diff [data-file="NOTES.md"]');
+    await page.click("#parent-link");
+    await page.waitForSelector(`#thread a[data-job="${followUpId}"]`);
+    expect(await page.textContent(`#thread a[data-job="${followUpId}"]`)).toContain("follow-up");
+
     await page.click("#nav-jobs");
     const row = page.locator(`tr[data-job="${jobId}"]`);
     await row.waitFor();
     expect(await row.locator("[data-status]").getAttribute("data-status")).toBe("succeeded");
     await page.selectOption("#status-filter", "running");
     await page.waitForSelector("#no-jobs");
-    await page.screenshot({ path: path.join(SHOTS, "jobs-empty-filter.png") });
     await page.selectOption("#status-filter", "");
     await row.waitFor();
     await page.screenshot({ path: path.join(SHOTS, "jobs-list.png") });
-    expect(foreignRequests).toEqual([]);
-  }, 240_000);
+    expect(browser.foreignRequests).toEqual([]);
+  }, 300_000);
 
-  it("a read-only key sees no cancel button and a 403 on submit; a write key cancels a running job", async () => {
+  it("a read-only key sees no cancel and a 403 on submit; a write key steers and cancels a running job", async () => {
     const { job } = await submit(stack.api, { repo: { url: repo.url }, task: "wait", model: "script:slow-shell" });
-    const reader = await newPage();
-    await signIn(reader, readOnlyKey);
+    const reader = await browser.newPage();
+    await browser.signIn(reader, readOnlyKey);
     await reader.goto(`${stack.api}/ui/#/jobs/${job.id}`);
     await reader.waitForSelector('#job-head [data-status="running"]', { timeout: 60_000 });
     expect(await reader.locator("#cancel").count()).toBe(0);
+    expect(await reader.locator("#steer").count()).toBe(0);
     await reader.click("#nav-new");
     await reader.fill("#url", repo.url);
     await reader.fill("#task-input", "anything");
     await reader.click("#submit-button");
     await expect.poll(() => reader.textContent("#submit-errors")).toContain("403");
     expect(await reader.textContent("#submit-errors")).toContain("jobs:write");
+    // The reader watches the list; the row changes without a reload.
+    await reader.click("#nav-jobs");
+    const row = reader.locator(`tr[data-job="${job.id}"] [data-status]`);
+    await expect.poll(() => row.getAttribute("data-status")).toBe("running");
 
-    const writer = await newPage();
-    await signIn(writer, stack.key);
+    const writer = await browser.newPage();
+    await browser.signIn(writer, stack.key);
     await writer.goto(`${stack.api}/ui/#/jobs/${job.id}`);
+    await writer.waitForSelector('#job-head [data-status="running"]');
+    await writer.waitForSelector("#steer");
+    await writer.fill("#steer-text", "Please also keep the README short.");
+    await writer.click("#steer-send");
+    await expect.poll(() => writer.textContent("#steer-result")).toContain("Sent");
+    await writer.waitForSelector("#conversation .user-message");
+    expect(await writer.textContent("#conversation .user-message")).toContain("keep the README short");
     await writer.click("#cancel");
     await writer.waitForSelector('#job-head [data-status="cancelled"]', { timeout: 60_000 });
-    // The reader's open page follows along without a reload.
-    await reader.goto(`${stack.api}/ui/#/jobs/${job.id}`);
-    await reader.waitForSelector('#job-head [data-status="cancelled"]');
+    await expect.poll(() => row.getAttribute("data-status"), { timeout: 30_000 }).toBe("cancelled");
     expect((await waitTerminal(stack.api, job.id)).status).toBe("cancelled");
-    expect(foreignRequests).toEqual([]);
+    expect(browser.foreignRequests).toEqual([]);
   }, 180_000);
 });

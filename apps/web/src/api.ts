@@ -1,4 +1,4 @@
-import type { JobResult, JobSpec } from "@patchbay/core";
+import type { JobResult, JobSpec, PlanStep } from "@patchbay/core";
 
 const KEY = "patchbay.key";
 
@@ -18,6 +18,11 @@ export interface Job {
   spec: JobSpec;
   result: JobResult | null;
   error: { code: string; message: string; retryable: boolean } | null;
+  /** The job this one follows up, and the thread's first job. */
+  parentId?: string | null;
+  rootId?: string | null;
+  /** The agent's current plan (GET /v1/jobs/:id only). */
+  plan?: { explanation?: string; steps: PlanStep[] } | null;
 }
 
 /** Who the signed-in key is. */

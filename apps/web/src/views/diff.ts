@@ -1,5 +1,6 @@
 import { call, type Job } from "../api.js";
 import { errorCard, h, replace } from "../dom.js";
+import { highlightLine, languageOf } from "../highlight.js";
 
 /** One file of a unified diff. */
 export interface DiffFile {
@@ -35,7 +36,27 @@ function lineClass(line: string): string | null {
   return null;
 }
 
-function fileView(file: DiffFile): HTMLElement {
+/** One diff line: the +/- marker plain, the code after it coloured by the file's language. */
+function lineView(line: string, lang: ReturnType<typeof languageOf>): HTMLElement {
+  const cls = lineClass(line);
+  if (!lang || cls === "hunk" || line === "") return h("div", { class: cls }, line || " ");
+  const row = h("div", { class: cls }, line[0]!);
+  for (const [text, tok] of highlightLine(line.slice(1), lang)) {
+    row.append(tok ? h("span", { class: `tok-${tok}` }, text) : text);
+  }
+  return row;
+}
+
+function download(text: string, name: string, label: string, id?: string): HTMLAnchorElement {
+  const link = h("a", { class: "button", id: id ?? null, download: name }, label);
+  link.href = URL.createObjectURL(new Blob([text], { type: "text/x-diff" }));
+  return link;
+}
+
+function fileView(file: DiffFile, job: Job, command: string): HTMLElement {
+  const lang = languageOf(file.path);
+  const only = `${command} --include='${file.path.replaceAll("'", "'\\''")}'`;
+  const base = file.path.split("/").at(-1) ?? "file";
   return h(
     "details",
     { class: "diff-file", open: true, "data-file": file.path },
@@ -47,12 +68,22 @@ function fileView(file: DiffFile): HTMLElement {
       " ",
       h("span", { class: "del-n" }, `−${file.deletions}`),
     ),
-    h("div", { class: "diff" }, ...file.lines.map((l) => h("div", { class: lineClass(l) }, l || " "))),
+    h(
+      "div",
+      { class: "toolbar file-actions" },
+      copyButton(only, "Copy git apply for this file"),
+      download(
+        `${file.lines.join("\n")}\n`,
+        `patchbay-${job.id.slice(0, 8)}-${base}.diff`,
+        "Download this file's diff",
+      ),
+    ),
+    h("div", { class: "diff" }, ...file.lines.map((l) => lineView(l, lang))),
   );
 }
 
-function copyButton(text: string): HTMLElement {
-  const button = h("button", { type: "button", class: "copy" }, "Copy");
+function copyButton(text: string, label = "Copy"): HTMLElement {
+  const button = h("button", { type: "button", class: "copy", title: text }, label);
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(text);
@@ -81,12 +112,7 @@ export async function diffSection(el: HTMLElement, job: Job): Promise<void> {
   }
   const url = `${location.origin}/v1/jobs/${job.id}/patch`;
   const command = `curl -fsS -H "Authorization: Bearer $PATCHBAY_API_KEY" ${url} | git apply`;
-  const download = h(
-    "a",
-    { class: "button", id: "download-patch", download: `patchbay-${job.id}.diff` },
-    "Download .diff",
-  );
-  download.href = URL.createObjectURL(new Blob([text], { type: "text/x-diff" }));
+  const whole = download(text, `patchbay-${job.id}.diff`, "Download .diff", "download-patch");
   replace(
     el,
     h(
@@ -98,10 +124,10 @@ export async function diffSection(el: HTMLElement, job: Job): Promise<void> {
         "p",
         { class: "toolbar" },
         copyButton(command),
-        download,
+        whole,
         h("span", { class: "muted" }, `or npx patchbay apply ${job.id}`),
       ),
     ),
-    ...files.map(fileView),
+    ...files.map((f) => fileView(f, job, command)),
   );
 }

@@ -2,9 +2,14 @@ import type { CheckRun, JobEvent } from "@patchbay/core";
 import { ApiError, can, type Job, json } from "../api.js";
 import { badge, errorCard, h, replace } from "../dom.js";
 import { cost, duration, PHASES, repoName, span, TERMINAL } from "../format.js";
+import { Conversation } from "../log/conversation.js";
+import { addEvent, LogLines } from "../log/lines.js";
+import { LogView } from "../log/log-view.js";
+import { jobStream } from "../log/stream.js";
 import type { PageContext } from "../main.js";
 import { diffSection } from "./diff.js";
-import { liveLog } from "./job-log.js";
+import { jobActions } from "./job-actions.js";
+import { planCard, reviewCard, threadCard } from "./job-sections.js";
 
 function head(job: Job, ctx: PageContext, reload: () => void): HTMLElement {
   const actions = h("div", { class: "toolbar" });
@@ -42,8 +47,12 @@ function head(job: Job, ctx: PageContext, reload: () => void): HTMLElement {
       h("dd", {}, job.id),
       h("dt", {}, "repository"),
       h("dd", {}, `${spec.repo.url}${spec.repo.ref ? ` @ ${spec.repo.ref}` : ""}`),
+      h("dt", {}, "kind"),
+      h("dd", {}, spec.kind ?? "change"),
       h("dt", {}, "model"),
       h("dd", {}, job.model),
+      job.parentId ? h("dt", {}, "follows up") : null,
+      job.parentId ? h("dd", {}, h("a", { href: `#/jobs/${job.parentId}`, id: "parent-link" }, job.parentId)) : null,
       h("dt", {}, "created"),
       h("dd", {}, new Date(job.createdAt).toLocaleString()),
       h("dt", {}, "duration"),
@@ -165,50 +174,103 @@ function outcome(job: Job): HTMLElement[] {
   return out;
 }
 
-/** One job: header and cancel, phase timeline, outcome, the diff once finished, and the live log. */
+/** What the action forms depend on; they are redrawn only when it changes (not while someone types). */
+function actionsMode(job: Job): string {
+  return `${job.status}:${job.phase === "checks" || job.phase === "finalize" ? "after-agent" : "agent"}`;
+}
+
+/**
+ * One job: header and cancel, phase timeline, plan, steer/follow-up, thread, review findings,
+ * outcome, the diff once finished, the model's turns, and the live log.
+ */
 export async function jobPage(ctx: PageContext, id: string): Promise<void> {
-  replace(ctx.main, h("p", { class: "muted" }, "Loading the job…"));
+  replace(ctx.main, h("p", { class: "muted", id: "job-loading" }, "Loading the job…"));
+  let job: Job;
+  try {
+    job = await json<Job>(`/v1/jobs/${id}`);
+  } catch (err) {
+    const missing = err instanceof ApiError && err.status === 404;
+    const message = missing
+      ? `No job ${id} in project ${ctx.me.projectId}. Check the link, or find the job in the list.`
+      : `Could not load the job: ${(err as Error).message}. Reload the page to try again.`;
+    replace(ctx.main, errorCard(message), h("p", {}, h("a", { href: "#/" }, "← All jobs")));
+    return;
+  }
   const top = h("div", { id: "job-head" });
   const phases = h("div", { class: "card" });
+  const plan = h("div", {});
+  const actions = h("div", { id: "job-actions" });
+  const thread = h("div", {});
   const results = h("div", { id: "results" });
   const diff = h("div", { id: "diff" }, h("p", { class: "muted" }, "The diff appears here when the job finishes."));
   const starts = new Map<string, number>();
-  let job: Job;
+  const lines = new LogLines();
+  const conversation = new Conversation();
+  const state = h("span", { class: "log-status muted", id: "log-state" }, "connecting…");
+  const log = new LogView(lines, state);
   let diffShown = false;
+  let mode = "";
   const draw = () => {
     replace(
       top,
       head(job, ctx, () => void reload()),
     );
     replace(phases, h("h2", {}, "Phases"), timeline(job, starts));
-    replace(results, ...outcome(job));
-    if (TERMINAL.includes(job.status) && !diffShown && job.spec.kind !== "ask") {
+    replace(plan, planCard(job.plan));
+    replace(results, ...outcome(job), reviewCard(job.result?.review));
+    if (actionsMode(job) !== mode) {
+      mode = actionsMode(job);
+      replace(actions, jobActions(job, ctx.me));
+      void threadCard(job, thread);
+    }
+    if (TERMINAL.includes(job.status) && !diffShown && !["ask", "review"].includes(job.spec.kind ?? "change")) {
       diffShown = true;
       void diffSection(diff, job);
     }
   };
   const reload = async () => {
     try {
-      job = await json<Job>(`/v1/jobs/${id}`);
-      if (!ctx.signal.aborted) draw();
+      const fresh = await json<Job>(`/v1/jobs/${id}`);
+      if (ctx.signal.aborted) return;
+      job = fresh;
+      draw();
     } catch {
       // The stream goes on; the next status event or tick loads it again.
     }
   };
-  try {
-    job = await json<Job>(`/v1/jobs/${id}`);
-  } catch (err) {
-    const missing = err instanceof ApiError && err.status === 404;
-    replace(ctx.main, errorCard(missing ? `No job ${id} in project ${ctx.me.projectId}.` : (err as Error).message));
-    return;
-  }
-  const onEvent = (e: JobEvent) => {
-    if (e.type !== "status") return;
-    if (e.data.phase && !starts.has(e.data.phase)) starts.set(e.data.phase, Date.parse(e.ts));
-    void reload();
-  };
-  const log = liveLog(id, ctx.signal, onEvent);
-  replace(ctx.main, top, phases, results, h("h2", {}, "Diff"), diff, h("h2", {}, "Log"), log);
+  jobStream(
+    id,
+    ctx.signal,
+    (e: JobEvent) => {
+      addEvent(lines, e);
+      log.changed();
+      conversation.add(e);
+      if (e.type === "plan") {
+        job.plan = e.data;
+        replace(plan, planCard(job.plan));
+      }
+      if (e.type !== "status") return;
+      if (e.data.phase && !starts.has(e.data.phase)) starts.set(e.data.phase, Date.parse(e.ts));
+      void reload();
+    },
+    (text) => replace(state, text),
+  );
+  const showsDiff = !["ask", "review"].includes(job.spec.kind ?? "change");
+  replace(
+    ctx.main,
+    top,
+    phases,
+    plan,
+    actions,
+    thread,
+    results,
+    showsDiff ? h("h2", {}, "Diff") : null,
+    showsDiff ? diff : null,
+    h("h2", {}, "Conversation"),
+    conversation.el,
+    h("h2", {}, "Log"),
+    log.el,
+  );
   draw();
   // Durations move while it runs.
   const tick = setInterval(() => !TERMINAL.includes(job.status) && draw(), 5000);
