@@ -27,9 +27,10 @@ export interface GitHttpsServer {
 /**
  * Serves `git http-backend` over https with a self-signed certificate for localhost and
  * 127.0.0.1. Every request without an Authorization header gets 401 (a private repository);
- * `/moved/<path>` answers 301 to `https://127.0.0.1:<port>/<path>` (another host).
+ * `/moved/<path>` answers 301 to `https://127.0.0.1:<port>/<path>` (another host). Repositories
+ * named in `options.public` (`<name>.git`) are served to anyone.
  */
-export async function startGitHttpsServer(): Promise<GitHttpsServer> {
+export async function startGitHttpsServer(options: { public?: string[] } = {}): Promise<GitHttpsServer> {
   const dir = mkdtempSync(path.join(tmpdir(), "patchbay-git-https-"));
   const root = path.join(dir, "repos");
   const key = path.join(dir, "key.pem");
@@ -62,7 +63,8 @@ export async function startGitHttpsServer(): Promise<GitHttpsServer> {
       res.writeHead(301, { location: `https://127.0.0.1:${port}/${url.slice("/moved/".length)}` }).end();
       return;
     }
-    if (!req.headers.authorization) {
+    const open = options.public?.some((name) => url.startsWith(`/${name}/`)) ?? false;
+    if (!req.headers.authorization && !open) {
       res.writeHead(401, { "www-authenticate": 'Basic realm="git"' }).end();
       return;
     }

@@ -19,6 +19,15 @@ export async function pipelineSettings(config: Config, workerId: string): Promis
     commandTimeoutMs: config.PATCHBAY_COMMAND_TIMEOUT_SEC * 1000,
     maxPatchBytes: config.PATCHBAY_MAX_PATCH_BYTES,
     repoLimits: { maxFiles: config.PATCHBAY_MAX_REPO_FILES, maxMb: config.PATCHBAY_MAX_REPO_MB },
+    ...(config.PATCHBAY_GIT_CACHE
+      ? {
+          gitCache: {
+            dir: resolve(config.PATCHBAY_GIT_CACHE_DIR ?? `${config.PATCHBAY_WORK_DIR}/git-cache`),
+            maxMb: config.PATCHBAY_GIT_CACHE_MB,
+            history: config.PATCHBAY_GIT_HISTORY,
+          },
+        }
+      : {}),
     gitAuthor: { name: config.PATCHBAY_GIT_AUTHOR_NAME, email: config.PATCHBAY_GIT_AUTHOR_EMAIL },
     codex: {
       version: config.PATCHBAY_CODEX_VERSION,

@@ -105,6 +105,14 @@ export const ConfigSchema = z.object({
   PATCHBAY_MAX_REPO_FILES: z.coerce.number().int().min(1).default(200_000),
   /** Most megabytes a job's checkout plus its git data may take; more fails as repo_too_large. */
   PATCHBAY_MAX_REPO_MB: z.coerce.number().int().min(1).default(2048),
+  /** Keep git objects per remote on the worker (fetch only what is new); false: a fresh clone per job. */
+  PATCHBAY_GIT_CACHE: z.stringbool().default(true),
+  /** Where the git cache lives (default: `<PATCHBAY_WORK_DIR>/git-cache`). */
+  PATCHBAY_GIT_CACHE_DIR: z.string().optional(),
+  /** Most megabytes the git cache keeps; least recently used remotes are removed beyond it. */
+  PATCHBAY_GIT_CACHE_MB: z.coerce.number().int().min(1).default(10_240),
+  /** The sandbox's git history: "shallow" (the commit alone) or "full" (branches, tags, history). Reviews get full. */
+  PATCHBAY_GIT_HISTORY: z.enum(["shallow", "full"]).default("shallow"),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   PATCHBAY_MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),

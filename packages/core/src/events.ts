@@ -19,10 +19,23 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/** What provisioning reused from the worker's git cache (the provision log line's `checkout`). */
+export interface CheckoutStats {
+  /** "miss": the remote's cache entry was made by this job; "hit": it existed, only new objects were fetched. */
+  cache: "hit" | "miss";
+  /** "project": fetched with the project's credentials, kept for it alone; "shared": fetched with none. */
+  scope: "project" | "shared";
+  objectsFetched: number;
+  bytesFetched: number;
+  fetchMs: number;
+  /** What the sandbox's .git got: the commit alone, or the branches and tags with their history. */
+  history: "shallow" | "full";
+}
+
 /** Payloads by event type. */
 export interface EventData {
   status: { status: JobStatus; phase?: JobPhase | null; message?: string; attempt?: number };
-  log: { stream: "stdout" | "stderr"; text: string; phase?: JobPhase; source?: string };
+  log: { stream: "stdout" | "stderr"; text: string; phase?: JobPhase; source?: string; checkout?: CheckoutStats };
   model: {
     turn: number;
     model: string;

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type JobSpec, PatchbayError } from "@patchbay/core";
+import { type CheckoutStats, type JobSpec, PatchbayError } from "@patchbay/core";
+import type { Sandbox } from "@patchbay/sandbox";
 import { runHostGit } from "./host-git.js";
 import { checkRepoSize, type RepoLimits } from "./repo-size.js";
 
@@ -9,6 +10,10 @@ export interface HostCheckout {
   dir: string;
   baseCommit: string;
   remove(): Promise<void>;
+  /** Puts the checkout into an empty sandbox workspace; without it, `dir` is tarred in. */
+  fill?(sandbox: Sandbox): Promise<void>;
+  /** What the worker's git cache reused (absent: a plain clone). */
+  stats?: CheckoutStats;
 }
 
 interface GitOptions {
@@ -45,7 +50,8 @@ async function git(args: string[], options: GitOptions): Promise<string> {
   return stdout.trim();
 }
 
-function cloneError(spec: JobSpec["repo"], err: unknown): PatchbayError {
+/** A clone's failure as repo_clone_failed with git's last words (a PatchbayError passes unchanged). */
+export function cloneError(spec: JobSpec["repo"], err: unknown): PatchbayError {
   if (err instanceof PatchbayError) return err;
   const stderr = typeof err === "object" && err && "stderr" in err ? String(err.stderr) : String(err);
   const reason = stderr.trim().split("\n").slice(-3).join(" ").slice(0, 500);

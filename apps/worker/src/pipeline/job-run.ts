@@ -30,6 +30,7 @@ import { startReview } from "../review/review-job.js";
 import { abortReason, raceAbort } from "./abort.js";
 import { type AfterChecksSandbox, afterChecks } from "./after-checks.js";
 import { type AgentPhaseInput, type AgentSummary, runAgentPhase } from "./agent-phase.js";
+import { checkoutEvent } from "./cached-checkout.js";
 import { EventBuffer } from "./event-buffer.js";
 import { type CollectedPatch, collectPatch, snapshotWorkspace, type WorkspaceSnapshot } from "./finalize.js";
 import { type FollowUpStart, startFollowUp } from "./follow-up.js";
@@ -249,7 +250,8 @@ export class JobRun {
       signal,
     });
     this.progress.baseCommit = checkout.baseCommit;
-    this.emit(logLine(`cloned ${this.job.spec.repo.url} at ${checkout.baseCommit}`, "provision"));
+    this.boxes.useCheckout(checkout);
+    this.emit(checkoutEvent(this.job.spec.repo.url, checkout));
     return checkout;
   }
 

@@ -1,6 +1,7 @@
 import { PatchbayError } from "@patchbay/core";
 import type { Sandbox, SandboxMount, SandboxProvider } from "@patchbay/sandbox";
 import { tarDirectory } from "@patchbay/sandbox";
+import type { HostCheckout } from "./clone.js";
 
 /** The limits every sandbox of one job gets. */
 export interface JobSandboxSpec {
@@ -20,12 +21,18 @@ export class JobSandboxes {
   private closed = false;
 
   private jobMounts: (() => Promise<SandboxMount[]>) | null = null;
+  private checkout: Pick<HostCheckout, "dir" | "fill"> | null = null;
   private readonly removals = new Set<Promise<void>>();
 
   constructor(
     private readonly provider: SandboxProvider,
     readonly spec: JobSandboxSpec,
   ) {}
+
+  /** The job's checkout: a sandbox asked for its `dir` is filled by its `fill` (from the git cache) when it has one. */
+  useCheckout(checkout: Pick<HostCheckout, "dir" | "fill">): void {
+    this.checkout = checkout;
+  }
 
   /** Mounts every sandbox made from now on gets (an agent engine's: AgentEngine.mounts). */
   mountInEvery(mounts: () => Promise<SandboxMount[]>): void {
@@ -49,8 +56,13 @@ export class JobSandboxes {
       await this.remove(sandbox);
       throw new PatchbayError("sandbox_failed", "the job ended while its sandbox was being made");
     }
-    if (options.checkoutDir) await sandbox.putTar(tarDirectory(options.checkoutDir));
+    if (options.checkoutDir) await this.fill(sandbox, options.checkoutDir);
     return sandbox;
+  }
+
+  private async fill(sandbox: Sandbox, dir: string): Promise<void> {
+    if (this.checkout?.dir === dir && this.checkout.fill) await this.checkout.fill(sandbox);
+    else await sandbox.putTar(tarDirectory(dir));
   }
 
   /** Removes one sandbox (its processes die with it). */

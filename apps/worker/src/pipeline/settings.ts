@@ -12,6 +12,8 @@ export interface PipelineSettings {
   maxPatchBytes?: number;
   /** PATCHBAY_MAX_REPO_FILES / PATCHBAY_MAX_REPO_MB: how big a job's checkout may be. */
   repoLimits?: { maxFiles: number; maxMb: number };
+  /** PATCHBAY_GIT_CACHE*: the worker's cache of git objects per remote (absent: a fresh clone per job). */
+  gitCache?: { dir: string; maxMb: number; history: "shallow" | "full" };
   /** Author of the commits pushed for `output.branch`. */
   gitAuthor?: { name: string; email: string };
   /** The Codex engine (JobSpec `engine: "codex"`): CLI version, host cache of installs, bridge binary. */

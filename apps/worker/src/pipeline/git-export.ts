@@ -1,0 +1,109 @@
+import { spawn } from "node:child_process";
+import { PassThrough, type Readable } from "node:stream";
+import type { Sandbox } from "@patchbay/sandbox";
+import { gitEnv } from "./clone.js";
+import type { CacheGitOptions } from "./git-cache.js";
+
+/**
+ * What the sandbox's `.git` holds. "shallow": the commit alone (its tree, no history): the agent
+ * diffs, applies and commits against it. "full": everything reachable from the remote's branches
+ * and tags too, the branches as `refs/remotes/origin/*` (a review's base, `git log`).
+ */
+export type SandboxHistory = "shallow" | "full";
+
+/** The commit to put in a sandbox, from a cache entry. */
+export interface ExportRequest {
+  entry: string;
+  commit: string;
+  history: SandboxHistory;
+  /** Branches and tags to give the sandbox with "full" history. */
+  refs: Array<{ id: string; name: string }>;
+  git: CacheGitOptions;
+}
+
+// Runs in the empty workspace: the pack on stdin becomes the object store, then the commit is
+// checked out by the sandbox's own git (so .gitattributes and modes come out as a clone's would).
+const UNPACK = [
+  "set -e",
+  "git init -q",
+  "git index-pack --stdin >/dev/null",
+  'if [ "$2" = shallow ]; then printf "%s\\n" "$1" > .git/shallow; fi',
+  'git update-ref --no-deref HEAD "$1"',
+  "git reset -q --hard",
+].join("\n");
+
+/**
+ * Fills an empty sandbox workspace with the commit straight from the cache: a pack streamed from
+ * host git into `git index-pack` in the sandbox and checked out there. No checkout or tar of the
+ * tree is ever written on the host.
+ */
+export async function exportToSandbox(sandbox: Sandbox, request: ExportRequest): Promise<void> {
+  const refs = request.history === "full" ? request.refs : [];
+  const pack = packStream(request, refs);
+  await sandbox.streamIn(["sh", "-c", UNPACK, "unpack", request.commit, request.history], pack);
+  if (refs.length > 0) {
+    const packed = refs.map(({ name, id }) => `${id} ${name.replace(/^refs\/heads\//, "refs/remotes/origin/")}\n`);
+    await sandbox.writeFile(".git/packed-refs", Buffer.from(packed.join("")));
+  }
+}
+
+/** A pack of the commit's tree (shallow), or of the commit and `refs` with their history (full). */
+function packStream(request: ExportRequest, refs: Array<{ id: string }>): Readable {
+  if (request.history === "full") {
+    const revs = [request.commit, ...refs.map((r) => r.id)].join("\n");
+    return spawnGit(["pack-objects", "--revs", "--stdout", "--quiet"], request, revs);
+  }
+  const objects = spawnGit(["rev-list", "--objects", "--no-walk", request.commit], request);
+  return spawnGit(["pack-objects", "--stdout", "--quiet"], request, objects);
+}
+
+/**
+ * Host git with its stdout as a stream, in a process group of its own: a time-out, the job's
+ * cancel or the reader going away kills the group. A failure errors the stream, so a partial pack
+ * is never taken for a whole one.
+ */
+function spawnGit(args: string[], request: ExportRequest, input?: Readable | string): Readable {
+  const out = new PassThrough();
+  const child = spawn("git", args, {
+    cwd: request.entry,
+    env: gitEnv({ hostPath: request.git.hostPath, ...(request.git.env ? { env: request.git.env } : {}) }),
+    detached: true,
+    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+  });
+  const stderr: Buffer[] = [];
+  let stopped: string | null = null;
+  const kill = (why: string) => {
+    stopped ??= why;
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
+  const timer = setTimeout(() => kill(`timed out after ${request.git.timeoutMs} ms`), request.git.timeoutMs);
+  const onAbort = () => kill("aborted");
+  request.git.signal?.addEventListener("abort", onAbort, { once: true });
+  if (request.git.signal?.aborted) onAbort();
+  if (typeof input === "string") child.stdin?.end(input);
+  else if (input) {
+    input.on("error", (err) => out.destroy(err));
+    input.pipe(child.stdin!);
+  }
+  child.stdin?.on("error", () => undefined);
+  child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
+  child.stdout?.pipe(out, { end: false });
+  child.on("error", (err) => out.destroy(err));
+  child.on("close", (code) => {
+    clearTimeout(timer);
+    request.git.signal?.removeEventListener("abort", onAbort);
+    if (code === 0 && stopped === null) out.end();
+    else {
+      const text = Buffer.concat(stderr).toString().trim().slice(-500);
+      out.destroy(new Error(`git ${args[0]} ${stopped ?? `exited with ${code}`}: ${text}`));
+    }
+  });
+  out.on("close", () => {
+    if (child.exitCode === null) kill("stopped");
+  });
+  return out;
+}
