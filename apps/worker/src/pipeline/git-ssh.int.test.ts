@@ -12,6 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { cachedCheckout } from "./cached-checkout.js";
 import { cloneRepository } from "./clone.js";
 import { pushBranch } from "./push.js";
 import { checkRepoTarget, type Resolver, repoTargetEnv } from "./repo-target.js";
@@ -178,6 +179,34 @@ describe("git over ssh on the host", () => {
     await expect(clone).rejects.toMatchObject({ code: "repo_clone_failed" });
     expectPinned(ran);
     await expectGroupGone(ran);
+  });
+
+  it("fetches into the git cache from the checked address; a time-out leaves no process and frees the cache", async () => {
+    const options = async (timeoutMs: number, signal?: AbortSignal) => ({
+      cache: { dir: path.join(root, "git-cache"), maxMb: 64 },
+      scope: { kind: "shared" as const },
+      history: "shallow" as const,
+      jobId: "ssh-pinned",
+      workDir: work,
+      git: { timeoutMs, hostPath, env: await pinnedEnv(), ...(signal ? { signal } : {}) },
+    });
+    const fetch = cachedCheckout({ url: URL }, await options(1_500));
+    await expect(fetch).rejects.toMatchObject({
+      code: "repo_clone_failed",
+      message: expect.stringContaining("timed out"),
+    });
+    const ran = await waitFor(standIn);
+    expectPinned(ran);
+    await expectGroupGone(ran);
+    for (const f of readdirSync(records)) rmSync(path.join(records, f));
+    // The lock went with the failed fetch: a cancelled second one gets as far as ssh.
+    const abort = new AbortController();
+    const second = cachedCheckout({ url: URL }, await options(60_000, abort.signal));
+    const again = await waitFor(standIn);
+    abort.abort();
+    await expect(second).rejects.toMatchObject({ code: "repo_clone_failed" });
+    await expectGroupGone(again);
+    expect(readdirSync(path.join(root, "git-cache"))).toEqual([]);
   });
 
   it("pushes to the checked address, and a time-out leaves no process of the group", async () => {
