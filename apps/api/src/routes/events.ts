@@ -2,6 +2,7 @@ import { isTerminal, PatchbayError } from "@patchbay/core";
 import type { JobEventRepository, JobRepository } from "@patchbay/db";
 import type { Request, Response } from "express";
 import { z } from "zod";
+import { eventFrame, type FeedOptions, JobEventFeeds } from "./event-feed.js";
 import { requireJob } from "./jobs.js";
 
 const Seq = z.coerce.number().int().min(0);
@@ -15,18 +16,31 @@ function resumePoint(req: Request): number {
   return parsed.data;
 }
 
-export interface EventStreamOptions {
-  /** How often to look for new events of a running job. */
-  pollMs: number;
-  /** How often to send a comment so proxies keep the connection open. */
-  heartbeatMs: number;
+export type EventStreamOptions = FeedOptions;
+
+// A client this far behind (unsent bytes) is cut off; it resumes from its Last-Event-ID.
+const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
+
+/** Resolves when the response can take more, or is closed. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }
 
 /**
  * `GET /v1/jobs/:id/events` as Server-Sent Events: `id: seq`, `event: type`, JSON data.
+ * A stream first reads what it has not seen on its own, then follows the job's shared feed.
  * A finished job's stream replays what is left and closes.
  */
 export function eventsHandler(deps: { jobs: JobRepository; events: JobEventRepository }, options: EventStreamOptions) {
+  const feeds = new JobEventFeeds(deps, options);
   return async (req: Request<{ id: string }>, res: Response) => {
     const job = await requireJob(deps.jobs, req.params.id);
     let after = resumePoint(req);
@@ -38,29 +52,32 @@ export function eventsHandler(deps: { jobs: JobRepository; events: JobEventRepos
     });
     res.write("retry: 1000\n\n");
     let closed = false;
+    let leave: (() => void) | null = null;
     req.on("close", () => {
       closed = true;
+      leave?.();
     });
-    let lastWrite = Date.now();
     while (!closed) {
       const batch = await deps.events.listAfter(job.id, after);
-      for (const e of batch) res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
       if (batch.length > 0) {
         after = batch.at(-1)!.seq;
-        lastWrite = Date.now();
+        // A replay waits for a slow client instead of holding the whole job's log in memory.
+        if (!res.write(batch.map(eventFrame).join(""))) await drained(res);
         continue;
       }
-      // The terminal status and its event commit together, so nothing can follow once we see it.
       const current = await deps.jobs.findById(job.id);
       if (!current || isTerminal(current.status)) {
         if ((await deps.events.listAfter(job.id, after, 1)).length === 0) break;
         continue;
       }
-      if (Date.now() - lastWrite >= options.heartbeatMs) {
-        res.write(": keep-alive\n\n");
-        lastWrite = Date.now();
-      }
-      await new Promise((r) => setTimeout(r, options.pollMs));
+      if (closed) break;
+      // Caught up with a running job: from here the shared feed writes and ends the stream.
+      leave = feeds.join(job.id, {
+        after,
+        send: (text) => res.write(text) || res.writableLength <= MAX_UNSENT_BYTES,
+        end: () => res.end(),
+      });
+      if (leave) return;
     }
     res.end();
   };
