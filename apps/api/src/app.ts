@@ -1,4 +1,5 @@
 import {
+  CandidateRepository,
   type Db,
   EnvironmentRepository,
   GithubHookRepository,
@@ -26,6 +27,7 @@ import {
 import { errorHandler, notFoundRoute } from "./http-errors.js";
 import { JobService } from "./job-service.js";
 import { accessLog, requireJsonBody } from "./request-format.js";
+import { candidatesRouter } from "./routes/candidates.js";
 import { cliDownloadRouter } from "./routes/cli-download.js";
 import { environmentsRouter } from "./routes/environments.js";
 import { type EventStreamOptions, eventsHandler } from "./routes/events.js";
@@ -138,6 +140,7 @@ export function createApp(deps: AppDeps): Express {
   app.use("/v1/hooks", githubSettingsRouter(hooks));
   app.use("/v1/jobs", jobsRouter({ jobs, service, events }));
   app.use("/v1/jobs", followUpsRouter({ jobs, service }));
+  app.use("/v1/jobs", candidatesRouter({ jobs, candidates: new CandidateRepository(deps.db) }));
   const notifications = new NotificationRepository(deps.db);
   app.use(
     "/v1/jobs",

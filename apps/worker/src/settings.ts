@@ -17,6 +17,7 @@ export async function pipelineSettings(config: Config, workerId: string): Promis
       memoryMb: config.PATCHBAY_SANDBOX_MEMORY_MB,
     },
     commandTimeoutMs: config.PATCHBAY_COMMAND_TIMEOUT_SEC * 1000,
+    maxParallelAttempts: config.PATCHBAY_MAX_PARALLEL_ATTEMPTS,
     maxPatchBytes: config.PATCHBAY_MAX_PATCH_BYTES,
     repoLimits: { maxFiles: config.PATCHBAY_MAX_REPO_FILES, maxMb: config.PATCHBAY_MAX_REPO_MB },
     ...(config.PATCHBAY_GIT_CACHE

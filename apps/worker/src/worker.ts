@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { Config } from "@patchbay/config";
 import { outageWarnings } from "@patchbay/core";
 import {
+  CandidateRepository,
   createDb,
   GithubReportRepository,
   JobEventRepository,
@@ -95,6 +96,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     knowledge: knowledge.kb,
     sources,
     environment: environment.services,
+    candidates: new CandidateRepository(db),
   };
   const registry = new RunRegistry();
   const redis = createRedis(config.REDIS_URL, redisOptions);

@@ -91,6 +91,8 @@ export const ConfigSchema = z.object({
   /** Total size of cached environments (images) per installation; the least recently used go first. */
   PATCHBAY_ENV_CACHE_MAX_GB: z.coerce.number().positive().default(20),
   PATCHBAY_COMMAND_TIMEOUT_SEC: z.coerce.number().int().positive().default(300),
+  /** A best-of-N job's attempts (JobSpec attempts) whose sandboxes run at once. */
+  PATCHBAY_MAX_PARALLEL_ATTEMPTS: z.coerce.number().int().min(1).max(8).default(4),
   /** The most memory (MiB) a JobSpec's sandbox.memoryMb may ask for; more is refused with 400. */
   PATCHBAY_SANDBOX_MAX_MEMORY_MB: z.coerce.number().int().min(64).default(8192),
   /** The most CPUs a JobSpec's sandbox.cpus may ask for; more is refused with 400. */

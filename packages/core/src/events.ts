@@ -94,6 +94,8 @@ export interface EventData {
     ms: number;
     sizeBytes?: number;
     message?: string;
+    /** When each step of the phase ended, in ms since the phase started (e.g. `plan`, `setup_commands`). */
+    steps?: Record<string, number>;
   };
   /**
    * A steering message: stored when the API accepts it (`delivered: false`), and again with
@@ -121,8 +123,28 @@ export interface PlanStep {
   status: "pending" | "in_progress" | "completed";
 }
 
+/**
+ * Which attempt of a best-of-N job an event belongs to: `data.candidate` on any event (absent: the
+ * job as a whole, or a job of one attempt).
+ */
+export interface CandidateTag {
+  candidate?: number;
+}
+
 /** An event before the store gives it a sequence number. */
 export type NewEvent = { [K in EventType]: { type: K; data: EventData[K] } }[EventType];
+
+/** The event marked as attempt `n`'s (best-of-N). */
+export function tagCandidate(event: NewEvent, n: number): NewEvent {
+  const data: CandidateTag = { ...event.data, candidate: n };
+  return { ...event, data } as unknown as NewEvent;
+}
+
+/** The attempt an event belongs to, if any. */
+export function eventCandidate(event: { data: unknown }): number | undefined {
+  const data = event.data as CandidateTag | null;
+  return typeof data?.candidate === "number" ? data.candidate : undefined;
+}
 
 /** An event as stored and served: `seq` runs 1..n per job without gaps. */
 export type JobEvent = NewEvent & { seq: number; ts: string; v: number };

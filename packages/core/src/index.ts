@@ -1,4 +1,5 @@
 export * from "./addresses.js";
+export * from "./candidates.js";
 export * from "./environment.js";
 export * from "./errors.js";
 export * from "./events.js";

@@ -104,6 +104,20 @@ export interface JobResult {
   verification?: VerificationLink[];
   /** Claims dropped from `verification` because they named no check or command the job ran. */
   verificationNotes?: string[];
+  /** With attempts > 1: which attempt's patch the job holds, and why (GET /v1/jobs/:id/candidates lists them all). */
+  bestOfN?: BestOfN;
+}
+
+/** How a best-of-N job chose among its attempts. */
+export interface BestOfN {
+  attempts: number;
+  /** The attempt the checks ranked first. */
+  winner: number;
+  /** The attempt whose patch the job holds: the winner, or the one a person selected. */
+  selected: number;
+  selectedBy: "checks" | "person";
+  /** The ranking in words, best first (e.g. "2: all checks pass, 1 fixed, +4 −1"). */
+  ranking: string[];
 }
 
 /** A document of the project's knowledge base that a job's agent was shown. */

@@ -4,6 +4,9 @@ import { HostRuleSchema } from "./host-rule.js";
 import { FREE_JSON_LIMITS, jsonDepth, unstorableStringPath } from "./json-hygiene.js";
 import { classifyRepoUrl } from "./repo-url.js";
 
+/** Most rollouts one best-of-N job may run. */
+export const MAX_ATTEMPTS = 8;
+
 /** Default coding model (Responses API). */
 export const DEFAULT_MODEL = "gpt-5.3-codex";
 
@@ -66,6 +69,13 @@ export const JobSpecSchema = z
     // Parsed specs always carry it; optional in the type because jobs stored before it have none.
     engine: z.enum(["patchbay", "codex"]).default("patchbay").optional(),
     reasoningEffort: z.enum(["minimal", "low", "medium", "high", "xhigh"]).optional(),
+    /** Best-of-N: this many agent rollouts from the same baseline in parallel sandboxes; the checks pick the winner. */
+    attempts: z
+      .number({ error: "attempts must be a whole number from 1 to 8" })
+      .int("attempts must be a whole number from 1 to 8")
+      .min(1, "attempts must be at least 1")
+      .max(MAX_ATTEMPTS, `attempts may be at most ${MAX_ATTEMPTS}`)
+      .optional(),
     setup: z.array(command).max(50).optional(),
     checks: z
       .object({
@@ -158,6 +168,7 @@ export const JobSpecSchema = z
   .superRefine((spec, ctx) => {
     for (const issue of reviewIssues(spec)) ctx.addIssue({ code: "custom", ...issue });
     for (const issue of engineIssues(spec)) ctx.addIssue({ code: "custom", ...issue });
+    for (const issue of attemptsIssues(spec)) ctx.addIssue({ code: "custom", ...issue });
     const path = unstorableStringPath(spec);
     if (path)
       ctx.addIssue({ code: "custom", path: path.split("."), message: "contains a NUL character or broken UTF-16" });
@@ -173,6 +184,27 @@ function engineIssues(spec: { engine?: string | undefined; kind?: string | undef
     issues.push({
       path: ["engine"],
       message: 'a review job runs on engine "patchbay" (it reports through report_findings)',
+    });
+  return issues;
+}
+
+/** Best-of-N is for change jobs on Patchbay's own loop (its attempts are told apart per model request). */
+function attemptsIssues(spec: {
+  attempts?: number | undefined;
+  kind?: string | undefined;
+  engine?: string | undefined;
+}) {
+  const issues: Array<{ path: string[]; message: string }> = [];
+  if ((spec.attempts ?? 1) <= 1) return issues;
+  if (spec.kind === "ask" || spec.kind === "review")
+    issues.push({
+      path: ["attempts"],
+      message: `attempts > 1 is for change jobs (checks pick the best patch); ${spec.kind === "ask" ? "an ask" : "a review"} job makes no patch: leave attempts out`,
+    });
+  if (spec.engine === "codex")
+    issues.push({
+      path: ["attempts"],
+      message: 'attempts > 1 runs on engine "patchbay": leave engine out or attempts at 1',
     });
   return issues;
 }

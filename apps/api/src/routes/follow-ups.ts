@@ -75,7 +75,8 @@ function refuseUnlessFollowable(parent: JobRecord): string {
 
 /** The parent's spec at its base commit, with the new task and what the caller overrides. */
 function followUpSpec(parent: JobSpec, baseCommit: string, body: z.output<typeof FollowUpBody>): JobSpec {
-  const { output: _pushOnlyOnce, metadata: _own, ...rest } = parent;
+  // A follow-up continues the attempt its parent holds: one attempt, unless asked again.
+  const { output: _pushOnlyOnce, metadata: _own, attempts: _chosenAlready, ...rest } = parent;
   return JobSpecSchema.parse({
     ...rest,
     repo: { ...parent.repo, commit: baseCommit },

@@ -44,6 +44,8 @@ export interface AgentPhaseInput {
   task?: string;
   /** Function tools the caller runs (a review's report_findings). */
   functions?: AgentFunctionTool[];
+  /** A best-of-N job's attempt number: sent with each model request as X-Patchbay-Candidate. */
+  candidate?: number;
 }
 
 /** The agent phase: the model loop in the job's sandbox, within the job's limits. */
@@ -60,7 +62,7 @@ export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummar
     ...(spec.reasoningEffort ? { reasoningEffort: spec.reasoningEffort } : {}),
     ...(api ? { api } : {}),
     ...(prices ? { prices } : {}),
-    client,
+    client: input.candidate ? { ...client, headers: { "X-Patchbay-Candidate": String(input.candidate) } } : client,
     workspace: sandbox,
     task: input.task ?? jobTask(job),
     limits: jobLimits(job),

@@ -1,5 +1,5 @@
 import { type AgentRunOptions, conversationFromEvents } from "@patchbay/agent";
-import { type JobEvent, PatchbayError } from "@patchbay/core";
+import { eventCandidate, type JobEvent, PatchbayError } from "@patchbay/core";
 import type { JobEventRepository, JobRecord, JobRepository } from "@patchbay/db";
 import type { Sandbox } from "@patchbay/sandbox";
 import { type CollectedPatch, type CollectOptions, collectPatch, type WorkspaceSnapshot } from "./finalize.js";
@@ -49,7 +49,7 @@ export async function startFollowUp(
   const commit = await commitParentTree(sandbox, patch, parent.id);
   const conversation: Conversation = [];
   for (const earlier of chain)
-    conversation.push(...conversationFromEvents(earlier.spec.task, await allEvents(deps.events, earlier.id)));
+    conversation.push(...conversationFromEvents(earlier.spec.task, await chosenEvents(deps.events, earlier)));
   return {
     commit,
     conversation,
@@ -58,6 +58,17 @@ export async function startFollowUp(
       await deps.jobs.setStepPatch(job.id, step.patch);
     },
   };
+}
+
+/** A job's events; of a best-of-N job, only those of the attempt whose patch it holds. */
+async function chosenEvents(events: FollowUpDeps["events"], job: JobRecord): Promise<JobEvent[]> {
+  const all = await allEvents(events, job.id);
+  const chosen = job.result?.bestOfN?.selected;
+  if (chosen === undefined) return all;
+  return all.filter((e) => {
+    const n = eventCandidate(e);
+    return n === undefined || n === chosen;
+  });
 }
 
 /** The jobs from the thread's first one down to `parentId`. */

@@ -1,15 +1,19 @@
 import { type ChecksPlan, compareChecks, runChecks } from "@patchbay/checks";
 import {
+  type BestOfN,
   type CheckRun,
   DEFAULT_PROJECT_ENVIRONMENT,
   type EventSink,
+  eventCandidate,
   type HiddenResult,
+  type JobEvent,
   type JobPhase,
   type JobResult,
   type JobStatus,
-  type PatchbayError,
+  PatchbayError,
 } from "@patchbay/core";
 import type {
+  CandidateRepository,
   EnvironmentRepository,
   JobEventRepository,
   JobRecord,
@@ -30,6 +34,8 @@ import { startReview } from "../review/review-job.js";
 import { abortReason, raceAbort } from "./abort.js";
 import { type AfterChecksSandbox, afterChecks } from "./after-checks.js";
 import { type AgentPhaseInput, type AgentSummary, runAgentPhase } from "./agent-phase.js";
+import { attemptTask, runAttempts } from "./attempts.js";
+import { judgeAttempts } from "./best-of-n.js";
 import { checkoutEvent } from "./cached-checkout.js";
 import { EventBuffer } from "./event-buffer.js";
 import { type CollectedPatch, collectPatch, snapshotWorkspace, type WorkspaceSnapshot } from "./finalize.js";
@@ -76,6 +82,8 @@ export interface PipelineDeps {
   sources?: SourceRepository;
   /** Environments (setup through the proxy, cached); setup runs offline in the job's sandbox without it. */
   environment?: EnvironmentServices;
+  /** Where a best-of-N job's attempts are kept (GET /v1/jobs/:id/candidates); not kept without it. */
+  candidates?: Pick<CandidateRepository, "save">;
 }
 
 /** What a run came to; `settle` records it. */
@@ -100,7 +108,9 @@ export class JobRun {
   private readonly engine: AgentEngine | null;
   private secrets: JobSecrets = JobSecrets.none;
   /** The agent's explain_change call, linked to what the job ran (result.explanation, result.verification). */
-  private readonly explainer = new ChangeExplainer();
+  private explainer = new ChangeExplainer();
+  /** With attempts > 1: how the attempt whose patch the job holds was chosen (result.bestOfN). */
+  private bestOfN: BestOfN | null = null;
   /** A follow-up's start (its parent's tree and the thread's conversation); null for other jobs. */
   private followUp: FollowUpStart | null = null;
   /** With checks.hidden: their outcome, run after the after-checks (result.hidden). */
@@ -194,6 +204,11 @@ export class JobRun {
       this.progress.before = await this.runChecks(env.sandbox, env.plan, "baseline");
       // What setup and the baseline left behind (node_modules, reports) is not the agent's change.
       this.progress.snapshot = await snapshotWorkspace(env.sandbox, this.followUp?.commit ?? checkout.baseCommit);
+      if ((this.job.spec.attempts ?? 1) > 1) {
+        const { fresh } = env;
+        if (fresh) return await this.bestOf({ ...env, fresh }, checkout.baseCommit);
+        this.emit(logLine("the environment could not be kept for more sandboxes: one attempt runs", "agent"));
+      }
       await this.enter("agent");
       this.progress.agent = await this.runAgent(env.sandbox, env.plan, { functions: [this.explainer.tool] });
       await this.enter("checks");
@@ -219,17 +234,7 @@ export class JobRun {
         run: (sandbox, plan) => this.runChecks(sandbox, plan, "after"),
         emit: this.emit,
       });
-      const hidden = this.job.spec.checks?.hidden;
-      if (hidden)
-        this.hidden = await runHiddenChecks({
-          hidden,
-          env,
-          boxes: this.boxes,
-          patch: change.patch.patch,
-          emit: this.emit,
-          timeoutMs: this.deps.settings.commandTimeoutMs,
-          signal: this.signal,
-        });
+      if (this.job.spec.checks?.hidden) this.hidden = await this.hiddenChecks(env, change.patch.patch);
       await this.enter("finalize");
       return await this.finish(after, change, where);
     } finally {
@@ -296,6 +301,85 @@ export class JobRun {
     return { kind: "finished", result, patch: null, message: review.message() };
   }
 
+  /**
+   * attempts > 1: that many rollouts from this baseline in sandboxes of their own, each judged by
+   * the after-checks; the job holds the winner's patch, keeps every attempt, and costs their sum.
+   */
+  private async bestOf(env: JobEnvironment & { fresh: () => Promise<Sandbox> }, baseCommit: string): Promise<Outcome> {
+    await this.enter("agent");
+    const attempts = await runAttempts({
+      count: this.job.spec.attempts ?? 1,
+      parallel: this.deps.settings.maxParallelAttempts ?? 4,
+      env,
+      boxes: this.boxes,
+      baseCommit,
+      before: this.progress.before,
+      emit: this.emit,
+      signal: this.signal,
+      snapshot: this.progress.snapshot!,
+      log: this.log,
+      collectOptions: this.collectOptions(),
+      toError: (err) => this.secrets.redactError(err),
+      runAgent: (sandbox, a) =>
+        this.runAgent(sandbox, env.plan, {
+          task: attemptTask(this.job.spec.task),
+          functions: [a.explainer.tool],
+          candidate: a.n,
+          emit: a.emit,
+        }),
+      runChecks: (sandbox, plan, emit) => this.runChecks(sandbox, plan, "after", emit),
+    });
+    await this.enter("checks");
+    const judged = await judgeAttempts({
+      attempts,
+      before: this.progress.before,
+      ...(this.job.spec.checks?.hidden ? { hidden: (patch, a) => this.hiddenChecks(env, patch, a.emit) } : {}),
+      toolEvents: this.flushedToolEvents(),
+      guardPatch: (p) => this.secrets.guardPatch(p),
+    });
+    const candidates = this.secrets.redactValue(judged.candidates);
+    if (this.deps.candidates)
+      await retryStorage("candidates", () => this.deps.candidates!.save(this.job.id, candidates), this.log);
+    const { chosen } = judged;
+    if (!chosen) throw attempts.find((a) => a.error)?.error ?? new PatchbayError("internal", "no attempt finished");
+    const { attempt } = chosen;
+    this.progress.change = attempt.change;
+    this.progress.agent = attempt.agent;
+    this.hidden = chosen.hidden;
+    this.explainer = attempt.explainer;
+    this.bestOfN = chosen.bestOfN;
+    this.emit(
+      logLine(
+        `attempt ${attempt.n} of ${attempts.length} chosen by the checks: ${chosen.bestOfN.ranking.join("; ")}`,
+        "checks",
+      ),
+    );
+    await this.enter("finalize");
+    return await this.finish(attempt.after, attempt.change!, attempt.where);
+  }
+
+  /** The hidden checks against `patch` (checks.hidden), in a fresh sandbox of the job's environment. */
+  private hiddenChecks(env: JobEnvironment, patch: string, emit: EventSink = this.emit) {
+    return runHiddenChecks({
+      hidden: this.job.spec.checks!.hidden!,
+      env,
+      boxes: this.boxes,
+      patch,
+      emit,
+      timeoutMs: this.deps.settings.commandTimeoutMs,
+      signal: this.signal,
+    });
+  }
+
+  /** The job's tool events once everything emitted so far is stored; read once per call of the returned function's first use. */
+  private flushedToolEvents() {
+    let read: Promise<JobEvent[]> | null = null;
+    return () => {
+      read ??= this.buffer.flush().then(() => toolEvents(this.deps.events, this.job.id));
+      return read;
+    };
+  }
+
   private async enter(phase: JobPhase): Promise<void> {
     if (this.signal.aborted) return;
     await retryStorage(`phase ${phase}`, () => this.deps.jobs.setPhase(this.job.id, phase), this.log);
@@ -311,12 +395,17 @@ export class JobRun {
     };
   }
 
-  private runChecks(sandbox: Sandbox, plan: ChecksPlan, stage: "baseline" | "after"): Promise<CheckRun[]> {
+  private runChecks(
+    sandbox: Sandbox,
+    plan: ChecksPlan,
+    stage: "baseline" | "after",
+    emit: EventSink = this.emit,
+  ): Promise<CheckRun[]> {
     return runChecks(sandbox, plan.commands, {
       stage,
       // A check whose tool was missing in the baseline is not run again after the agent.
       ...(stage === "after" ? { baseline: this.progress.before } : {}),
-      emit: this.emit,
+      emit,
       timeoutMs: this.deps.settings.commandTimeoutMs,
       signal: this.signal,
     });
@@ -325,7 +414,7 @@ export class JobRun {
   private runAgent(
     sandbox: Sandbox,
     plan: ChecksPlan | null,
-    extra: Pick<AgentPhaseInput, "task" | "functions"> = {},
+    extra: Partial<Pick<AgentPhaseInput, "task" | "functions" | "candidate" | "emit">> = {},
   ): Promise<AgentSummary> {
     return runAgentPhase({
       job: this.job,
@@ -360,6 +449,7 @@ export class JobRun {
       ...(this.knowledge?.citations().length ? { citations: this.knowledge.citations() } : {}),
       ...(patch?.secretsInPatch ? { secretsInPatch: true } : {}),
       ...(this.hidden ? { hidden: this.hidden } : {}),
+      ...(this.bestOfN ? { bestOfN: this.bestOfN } : {}),
     });
   }
 
@@ -372,7 +462,10 @@ export class JobRun {
     await this.boxes.removeAll();
     const patch = this.secrets.guardPatch(change.patch);
     const result = { ...this.result(after, patch), afterChecksIn: where };
-    const events = () => this.buffer.flush().then(() => toolEvents(this.deps.events, this.job.id));
+    // A best-of-N job's explanation is linked to what its chosen attempt ran, not the others.
+    const chosen = this.bestOfN?.selected;
+    const read = this.flushedToolEvents();
+    const events = async () => (await read()).filter((e) => eventCandidate(e) === chosen);
     const explained = await this.explainer.link(after, events);
     Object.assign(result, this.secrets.redactValue(explained));
     try {

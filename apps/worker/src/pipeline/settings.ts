@@ -8,6 +8,8 @@ export interface PipelineSettings {
   allowPrivateRepos?: boolean;
   sandbox: { image: string; cpus: number; memoryMb: number };
   commandTimeoutMs: number;
+  /** PATCHBAY_MAX_PARALLEL_ATTEMPTS: a best-of-N job's attempts whose sandboxes run at once. @defaultValue 4 */
+  maxParallelAttempts?: number;
   /** PATCHBAY_MAX_PATCH_BYTES: largest patch stored (pass to collectPatch / collectAgentChange). */
   maxPatchBytes?: number;
   /** PATCHBAY_MAX_REPO_FILES / PATCHBAY_MAX_REPO_MB: how big a job's checkout may be. */
