@@ -22,6 +22,8 @@ import {
   UNSET_INSTALLATION_ID,
 } from "./labels.js";
 import { DEFAULT_OUTPUT_CAP_BYTES } from "./output-cap.js";
+import type { RunnerDoor } from "./runner-door.js";
+import { RunnerDoors, type RunnerOptions } from "./runner-doors.js";
 import type { SandboxOptions, SandboxProvider } from "./sandbox.js";
 import { type ShellMode, type ShellNoticeListener, ShellPool } from "./shell-pool.js";
 import { type PooledContainer, WarmPool } from "./warm-pool.js";
@@ -53,6 +55,11 @@ export interface DockerSandboxProviderOptions {
   pool?: { size?: number; maxIdleMs?: number };
   /** Told when a sandbox's shell died and commands fall back to a fresh shell or exec. */
   onShellNotice?: ShellNoticeListener;
+  /**
+   * The fast path for commands: a runner in each sandbox talking to the worker over a unix socket
+   * of that sandbox's own instead of the engine's attach stream. Off when unset.
+   */
+  runner?: RunnerOptions;
 }
 
 /** Creates hardened sandboxes on a Docker Engine, keeps a warm pool, and cleans up after jobs. */
@@ -64,10 +71,13 @@ export class DockerSandboxProvider implements SandboxProvider {
   private readonly docker: Dockerode;
   private readonly pools = new Map<string, WarmPool>();
   private readonly renames = new Set<Promise<void>>();
+  private readonly doors: RunnerDoors;
 
   constructor(private readonly options: DockerSandboxProviderOptions) {
     this.docker = options.docker ?? new Dockerode();
     this.installationId = options.installationId ?? UNSET_INSTALLATION_ID;
+    const runner = (options.shell ?? "session") === "session" ? options.runner : undefined;
+    this.doors = new RunnerDoors(runner, this.docker, options.logger);
     if (!INSTALLATION_ID_PATTERN.test(this.installationId)) {
       throw new Error(`installation id ${JSON.stringify(this.installationId)} must match ${INSTALLATION_ID_PATTERN}`);
     }
@@ -85,7 +95,7 @@ export class DockerSandboxProvider implements SandboxProvider {
         { size, maxIdleMs: this.options.pool?.maxIdleMs ?? 30 * 60_000 },
         {
           start: () => this.startPooled(spec),
-          remove: (c) => removeContainer(c, this.options.logger),
+          remove: (c) => this.removeContainer(c),
           onError: (err) => this.options.logger?.warn({ err }, "warm pool refill failed"),
         },
       );
@@ -121,7 +131,7 @@ export class DockerSandboxProvider implements SandboxProvider {
 
   /** Force-removes one container by id; false when it was gone already. */
   async remove(containerId: string): Promise<boolean> {
-    return removeContainer(this.docker.getContainer(containerId), this.options.logger);
+    return this.removeContainer(this.docker.getContainer(containerId));
   }
 
   /** This installation's containers, running or not, idle pool containers included. */
@@ -140,17 +150,19 @@ export class DockerSandboxProvider implements SandboxProvider {
   private async createCold(resolved: ResolvedSandboxOptions): Promise<DockerSandbox> {
     const started = performance.now();
     const name = containerName(resolved.jobId, randomBytes(4).toString("hex"));
-    const container = await this.startContainer(buildContainerConfig(resolved, name, new Date()));
+    const door = await this.doors.open();
+    const container = await this.startContainer(buildContainerConfig(resolved, name, new Date()), door);
     const ms = Math.round(performance.now() - started);
     this.options.logger?.debug({ jobId: resolved.jobId, containerId: container.id, ms }, "sandbox started");
-    return this.wrap(container, resolved, this.shellPool(container), false);
+    return this.wrap(container, resolved, this.shellPool(container, door), false);
   }
 
   private async startPooled(spec: ResolvedSandboxOptions): Promise<PooledContainer> {
     const suffix = randomBytes(4).toString("hex");
     const config = buildContainerConfig(spec, poolContainerName(this.poolId, suffix), new Date(), this.poolId);
-    const container = await this.startContainer(config);
-    const shells = this.shellPool(container);
+    const door = await this.doors.open();
+    const container = await this.startContainer(config, door);
+    const shells = this.shellPool(container, door);
     shells.warm();
     return { container, suffix, startedAt: Date.now(), shells };
   }
@@ -172,17 +184,35 @@ export class DockerSandboxProvider implements SandboxProvider {
     return this.wrap(pooled.container, resolved, pooled.shells, true);
   }
 
-  /** Creates and starts a container; one that fails to start is removed again. */
-  private async startContainer(config: Dockerode.ContainerCreateOptions): Promise<Dockerode.Container> {
+  /** Creates and starts a container (with its runner's mounts); one that fails to start is removed again. */
+  private async startContainer(
+    config: Dockerode.ContainerCreateOptions,
+    door: RunnerDoor | undefined,
+  ): Promise<Dockerode.Container> {
     const labelled = { ...config, Labels: { ...config.Labels, ...installationLabels(this.installationId) } };
-    const container = await engineCall("create", () => this.docker.createContainer(labelled));
+    if (door) {
+      const mounts = [...(config.HostConfig?.Mounts ?? []), ...this.doors.mounts(door)];
+      labelled.HostConfig = { ...config.HostConfig, Mounts: mounts };
+    }
+    let container: Dockerode.Container | undefined;
     try {
-      await engineCall("start", () => container.start());
+      container = await engineCall("create", () => this.docker.createContainer(labelled));
+      await engineCall("start", () => (container as Dockerode.Container).start());
     } catch (err) {
-      await removeContainer(container, this.options.logger).catch(() => undefined);
+      await door?.close();
+      if (container) await removeContainer(container, this.options.logger).catch(() => undefined);
       throw err;
     }
     return container;
+  }
+
+  /** Removes a container and closes its runner socket. */
+  private async removeContainer(container: Dockerode.Container): Promise<boolean> {
+    try {
+      return await removeContainer(container, this.options.logger);
+    } finally {
+      await this.doors.closeFor(container.id);
+    }
   }
 
   private wrap(c: Dockerode.Container, o: ResolvedSandboxOptions, shells: ShellPool, pooled: boolean): DockerSandbox {
@@ -191,8 +221,9 @@ export class DockerSandboxProvider implements SandboxProvider {
     return new DockerSandbox(c, o.jobId, this.commandSettings(o.env), shells, this.options.logger, pooled);
   }
 
-  private shellPool(container: Dockerode.Container): ShellPool {
-    return new ShellPool(container, WORKSPACE_ROOT, this.options.shell ?? "session");
+  private shellPool(container: Dockerode.Container, door: RunnerDoor | undefined): ShellPool {
+    const link = door ? this.doors.link(container, door, WORKSPACE_ROOT) : undefined;
+    return new ShellPool(container, WORKSPACE_ROOT, this.options.shell ?? "session", link);
   }
 
   private commandSettings(env: Record<string, string>): CommandSettings {

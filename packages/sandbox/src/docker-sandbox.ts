@@ -6,7 +6,7 @@ import { WORKSPACE_ROOT } from "./container-config.js";
 import { isNotFound, sandboxFailed } from "./errors.js";
 import { deleteWorkspaceFile, readWorkspaceFile, writeWorkspaceFile } from "./file-ops.js";
 import type { Sandbox } from "./sandbox.js";
-import type { ShellPool } from "./shell-pool.js";
+import type { ShellPool, ShellTransportKind } from "./shell-pool.js";
 import { readState, type SandboxState } from "./state.js";
 import { createTar, extractTar, feedCommand, streamCommand } from "./tar-io.js";
 
@@ -35,6 +35,11 @@ export class DockerSandbox implements Sandbox {
   /** The engine's container id. */
   get id(): string {
     return this.container.id;
+  }
+
+  /** How new persistent shells reach this sandbox: the runner's socket, or the engine's attach stream. */
+  get commandTransport(): ShellTransportKind {
+    return this.shells.transport;
   }
 
   /**

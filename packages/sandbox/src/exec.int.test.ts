@@ -2,28 +2,31 @@ import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DockerSandbox } from "./docker-sandbox.js";
 import { omittedMarker } from "./output-cap.js";
-import { remaining, TEST_IMAGE, testProvider, uniqueJobId } from "./test-support.js";
+import { remaining, TEST_IMAGE, TRANSPORTS, testProvider, transportOptions, uniqueJobId } from "./test-support.js";
 
-const provider = testProvider({ outputCapBytes: 64 * 1024 });
-const jobId = uniqueJobId("exec");
-let sandbox: DockerSandbox;
+describe.each(TRANSPORTS)("DockerSandbox.exec over %s", (transport) => {
+  const provider = testProvider({ outputCapBytes: 64 * 1024, ...transportOptions(transport) });
+  const jobId = uniqueJobId("exec");
+  let sandbox: DockerSandbox;
 
-beforeAll(async () => {
-  sandbox = await provider.create({ jobId, env: { PATCHBAY_TEST: "yes" } });
-});
+  beforeAll(async () => {
+    sandbox = await provider.create({ jobId, env: { PATCHBAY_TEST: "yes" } });
+    await sandbox.exec("true");
+    expect(sandbox.commandTransport).toBe(transport);
+  });
 
-afterAll(async () => {
-  await provider.destroyForJob(jobId);
-  expect(await remaining(provider, jobId)).toBe(0);
-});
+  afterAll(async () => {
+    expect(sandbox.commandTransport).toBe(transport);
+    await provider.destroyForJob(jobId);
+    expect(await remaining(provider, jobId)).toBe(0);
+  });
 
-/** Processes in the sandbox whose whole command line is exactly `args` (so our own ps never counts). */
-async function countProcesses(args: string): Promise<number> {
-  const result = await sandbox.exec("ps -eo args=");
-  return result.stdout.split("\n").filter((line) => line.trim() === args).length;
-}
+  /** Processes in the sandbox whose whole command line is exactly `args` (so our own ps never counts). */
+  async function countProcesses(args: string): Promise<number> {
+    const result = await sandbox.exec("ps -eo args=");
+    return result.stdout.split("\n").filter((line) => line.trim() === args).length;
+  }
 
-describe("DockerSandbox.exec", () => {
   it("reports exit codes and keeps stdout and stderr apart", async () => {
     const ok = await sandbox.exec("echo out; echo err >&2");
     expect(ok).toMatchObject({ exitCode: 0, stdout: "out\n", stderr: "err\n", timedOut: false, truncatedBytes: 0 });

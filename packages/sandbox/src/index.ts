@@ -11,8 +11,10 @@ export {
 } from "./labels.js";
 export * from "./reaper.js";
 export type { ExecReason } from "./reasons.js";
+export { RUNNER_PATHS } from "./runner-door.js";
+export type { RunnerOptions } from "./runner-doors.js";
 export * from "./sandbox.js";
-export type { ShellMode, ShellNoticeListener } from "./shell-pool.js";
+export type { ShellMode, ShellNoticeListener, ShellTransportKind } from "./shell-pool.js";
 export type { SandboxState } from "./state.js";
 export { tarDirectory } from "./tar-io.js";
 export type { WarmPool } from "./warm-pool.js";

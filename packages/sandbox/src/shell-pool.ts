@@ -1,9 +1,21 @@
 import type Docker from "dockerode";
 import { engineCall } from "./errors.js";
-import { ShellSession } from "./shell-session.js";
+import { type ShellConnector, ShellSession } from "./shell-session.js";
 
 /** How commands reach a sandbox: a persistent shell (default) or a fresh exec per command. */
 export type ShellMode = "session" | "exec";
+
+/** How the sessions of a sandbox reach their shell: the runner's socket or the engine's attach stream. */
+export type ShellTransportKind = "socket" | "attach";
+
+/** The sandbox's runner: how to start a shell behind it, and what to do when it cannot start. */
+export interface RunnerLink {
+  connect: ShellConnector;
+  /** Told once when the runner failed to start; later sessions use the attach stream. */
+  onFailure(err: unknown): void;
+  /** Closes the sandbox's socket (the sandbox is going away). */
+  close(): Promise<void>;
+}
 
 /** A session lent for one command; `oneShot` sessions are closed after it. */
 export interface ShellLease {
@@ -35,7 +47,13 @@ export class ShellPool {
     private readonly container: Docker.Container,
     private readonly workingDir: string,
     private mode: ShellMode,
+    private runner?: RunnerLink,
   ) {}
+
+  /** Where new persistent shells run: behind the runner's socket while it works, else the attach stream. */
+  get transport(): ShellTransportKind {
+    return this.runner ? "socket" : "attach";
+  }
 
   /** Starts one session in the background so the first command does not wait for it. */
   warm(): void {
@@ -93,12 +111,32 @@ export class ShellPool {
     for (const s of this.all) s.close(true);
     this.all.clear();
     this.idle.length = 0;
+    void this.runner?.close();
   }
 
   private async startSession(): Promise<ShellSession> {
-    const session = await ShellSession.start(this.container, this.workingDir);
+    const session = await this.openSession();
     this.all.add(session);
     return session;
+  }
+
+  /** A session behind the runner; the attach stream once the runner could not start. */
+  private async openSession(): Promise<ShellSession> {
+    const runner = this.runner;
+    if (runner) {
+      try {
+        return await ShellSession.open(this.container, runner.connect);
+      } catch (err) {
+        this.runner = undefined;
+        void runner.close();
+        try {
+          runner.onFailure(err);
+        } catch {
+          // A listener's bug must not fail the command.
+        }
+      }
+    }
+    return ShellSession.start(this.container, this.workingDir);
   }
 
   /** Forgets sessions whose shell ended while idle (killed by a command's stray process). */

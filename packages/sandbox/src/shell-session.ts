@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { PassThrough } from "node:stream";
+import { PassThrough, type Writable } from "node:stream";
 import type Docker from "dockerode";
-import { type ExecHandle, startExec } from "./exec-stream.js";
+import { startExec } from "./exec-stream.js";
 import type { FrameSink, StreamName } from "./frames.js";
 import { MarkerScanner } from "./marker-scanner.js";
 import { KILL_SCRIPT, SESSION_SCRIPT } from "./shell-script.js";
@@ -25,6 +25,18 @@ interface Running {
   resolve: (outcome: ShellOutcome) => void;
 }
 
+/** How a session's shell is reached: its stdin, and when its output ended. */
+export interface ShellTransport {
+  input: Writable;
+  /** Settles when both output streams ended (the shell exited, or the connection dropped). */
+  done: Promise<void>;
+  /** Drops the connection (the shell then ends; a running command is killed separately). */
+  detach(): void;
+}
+
+/** Starts the shell `cmd` somehow, delivering its output to `sink`. */
+export type ShellConnector = (cmd: string[], sink: FrameSink) => Promise<ShellTransport>;
+
 /** A long-lived `bash` in a sandbox that runs one command at a time, with an end marker per command. */
 export class ShellSession {
   private running: Running | null = null;
@@ -33,25 +45,24 @@ export class ShellSession {
 
   private constructor(
     private readonly container: Docker.Container,
-    private readonly input: PassThrough,
-    private readonly handle: ExecHandle,
+    private readonly transport: ShellTransport,
     private readonly pidFile: string,
   ) {
-    void handle.done.then(() => this.onEnd());
+    void transport.done.then(() => this.onEnd());
   }
 
-  /** Starts the shell (one engine exec); the session is usable as soon as this returns. */
-  static async start(container: Docker.Container, workingDir: string): Promise<ShellSession> {
-    const input = new PassThrough();
+  /** Starts the shell on the engine's attach stream (one exec); usable as soon as this returns. */
+  static start(container: Docker.Container, workingDir: string): Promise<ShellSession> {
+    return ShellSession.open(container, attachConnector(container, workingDir));
+  }
+
+  /** Starts the shell through `connect` (the attach stream, or the runner's socket). */
+  static async open(container: Docker.Container, connect: ShellConnector): Promise<ShellSession> {
     const pidFile = `/dev/shm/patchbay-shell-${randomBytes(6).toString("hex")}`;
     let session: ShellSession | undefined;
-    const handle = await startExec(container, {
-      cmd: ["bash", "--noprofile", "--norc", "-c", SESSION_SCRIPT, "bash", pidFile],
-      workingDir,
-      stdin: input,
-      sink: (stream, payload) => session?.onFrame(stream, payload),
-    });
-    session = new ShellSession(container, input, handle, pidFile);
+    const cmd = ["bash", "--noprofile", "--norc", "-c", SESSION_SCRIPT, "bash", pidFile];
+    const transport = await connect(cmd, (stream, payload) => session?.onFrame(stream, payload));
+    session = new ShellSession(container, transport, pidFile);
     return session;
   }
 
@@ -79,7 +90,7 @@ export class ShellSession {
         resolve,
         scanners: { stdout: new MarkerScanner(marker), stderr: new MarkerScanner(marker) },
       };
-      this.input.write(encodeRequest(id, request));
+      this.transport.input.write(encodeRequest(id, request));
     });
   }
 
@@ -106,8 +117,8 @@ export class ShellSession {
 
   /** Ends the shell: stdin closes (it exits after the running command) and, if `hard`, the connection drops. */
   close(hard = false): void {
-    this.input.end();
-    if (hard) this.handle.detach();
+    this.transport.input.end();
+    if (hard) this.transport.detach();
   }
 
   private onFrame(stream: StreamName, payload: Buffer): Promise<void> | undefined {
@@ -130,6 +141,15 @@ export class ShellSession {
     this.running = null;
     run?.resolve({ kind: "died" });
   }
+}
+
+/** The shell as one engine exec with stdin, its output on the attach stream. */
+function attachConnector(container: Docker.Container, workingDir: string): ShellConnector {
+  return async (cmd, sink) => {
+    const input = new PassThrough();
+    const handle = await startExec(container, { cmd, workingDir, stdin: input, sink });
+    return { input, done: handle.done, detach: () => handle.detach() };
+  };
 }
 
 /** The NUL-separated request the session script reads. */

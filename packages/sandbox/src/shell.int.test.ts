@@ -1,23 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DockerSandbox } from "./docker-sandbox.js";
-import { remaining, testProvider, uniqueJobId } from "./test-support.js";
+import { remaining, TRANSPORTS, testProvider, transportOptions, uniqueJobId } from "./test-support.js";
 
-const notices: string[] = [];
-const provider = testProvider({ onShellNotice: (n) => notices.push(n.message) });
-const execProvider = testProvider({ shell: "exec" });
-const jobId = uniqueJobId("shell");
-let sandbox: DockerSandbox;
+describe.each(TRANSPORTS)("persistent shell over %s", (transport) => {
+  const notices: string[] = [];
+  const provider = testProvider({ onShellNotice: (n) => notices.push(n.message), ...transportOptions(transport) });
+  const execProvider = testProvider({ shell: "exec", ...transportOptions(transport) });
+  const jobId = uniqueJobId("shell");
+  let sandbox: DockerSandbox;
 
-beforeAll(async () => {
-  sandbox = await provider.create({ jobId });
-});
+  beforeAll(async () => {
+    sandbox = await provider.create({ jobId });
+  });
 
-afterAll(async () => {
-  await provider.destroyForJob(jobId);
-  expect(await remaining(provider, jobId)).toBe(0);
-});
+  afterAll(async () => {
+    // The shell deaths below were survived on the same path: nothing fell back to the attach stream.
+    expect(sandbox.commandTransport).toBe(transport);
+    await provider.destroyForJob(jobId);
+    expect(await remaining(provider, jobId)).toBe(0);
+  });
 
-describe("persistent shell", () => {
   it("gives each command a fresh state, as bash -lc would", async () => {
     await sandbox.exec("cd /tmp; export LEAK=1; X=2; set -e; alias ll=ls");
     expect((await sandbox.exec('pwd; echo "[$LEAK$X]"; echo $-')).stdout).toMatch(/^\/workspace\n\[\]\n[^e]*$/);

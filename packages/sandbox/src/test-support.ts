@@ -1,4 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Dockerode from "dockerode";
 import { DockerSandboxProvider, type DockerSandboxProviderOptions } from "./docker-provider.js";
 
@@ -25,4 +29,34 @@ export function testProvider(options: Partial<DockerSandboxProviderOptions> = {}
 /** Containers still carrying this job's label (running or not). */
 export async function remaining(provider: DockerSandboxProvider, jobId: string): Promise<number> {
   return (await provider.list()).filter((c) => c.jobId === jobId).length;
+}
+
+const RUNNER_SOURCE = new URL("../runner/sandbox-runner.c", import.meta.url).pathname;
+
+/**
+ * The static sandbox runner, compiled once per source change into the temp folder (what
+ * scripts/build-sandbox-runner.sh does for the worker), for tests and the benchmark.
+ */
+export function testRunnerBinary(): string {
+  const dir = join(tmpdir(), "patchbay-test-runner");
+  const out = join(dir, `sandbox-runner-${Math.floor(statSync(RUNNER_SOURCE).mtimeMs)}`);
+  if (existsSync(out)) return out;
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const partial = `${out}.${process.pid}.tmp`;
+  execFileSync("cc", ["-static", "-O2", "-Wall", "-o", partial, RUNNER_SOURCE]);
+  renameSync(partial, out);
+  return out;
+}
+
+/** Options that turn on the runner's socket path, sockets under a short per-process folder. */
+export function runnerOptions(binaryPath = testRunnerBinary()): NonNullable<DockerSandboxProviderOptions["runner"]> {
+  return { binaryPath, socketRoot: join(tmpdir(), `pb-run-${process.pid}`) };
+}
+
+/** The command paths the exec and shell tests run over: the engine's attach stream and the runner's socket. */
+export const TRANSPORTS = ["attach", "socket"] as const;
+
+/** Provider options for one command path. */
+export function transportOptions(transport: (typeof TRANSPORTS)[number]): Partial<DockerSandboxProviderOptions> {
+  return transport === "socket" ? { runner: runnerOptions() } : {};
 }

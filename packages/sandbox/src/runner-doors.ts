@@ -1,0 +1,94 @@
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
+import type Dockerode from "dockerode";
+import type { SandboxLogger } from "./docker-sandbox.js";
+import { RunnerDoor } from "./runner-door.js";
+import { runnerConnector } from "./runner-transport.js";
+import type { RunnerLink } from "./shell-pool.js";
+
+/** The fast command path: the runner binary on the host and where the sandboxes' sockets live. */
+export interface RunnerOptions {
+  /** The static runner (runner/sandbox-runner.c; scripts/build-sandbox-runner.sh builds it). */
+  binaryPath: string;
+  /** Host folder for the per-sandbox socket folders (unix socket paths are short: keep it short). */
+  socketRoot: string;
+  /** How long a runner gets to connect before its sandbox uses the attach stream. @defaultValue 5000 */
+  startTimeoutMs?: number;
+}
+
+/**
+ * The provider's per-sandbox runner sockets: opens one before a container is created (its folder
+ * is a mount), links it to the container's shells, and closes it with the container. Off when
+ * no runner is configured, its binary is missing, or the engine is remote (bind mounts are host paths).
+ */
+export class RunnerDoors {
+  private usable: Promise<boolean> | undefined;
+  private readonly byContainer = new Map<string, RunnerDoor>();
+
+  constructor(
+    private readonly options: RunnerOptions | undefined,
+    private readonly docker: Dockerode,
+    private readonly logger?: SandboxLogger,
+  ) {}
+
+  /** A fresh socket for a sandbox about to be created; undefined when the runner is off. */
+  async open(): Promise<RunnerDoor | undefined> {
+    const options = this.options;
+    if (!options || !(await this.checkUsable(options))) return undefined;
+    try {
+      return await RunnerDoor.open(options.socketRoot);
+    } catch (err) {
+      this.logger?.warn(
+        { err, socketRoot: options.socketRoot },
+        "sandbox runner socket failed: using the attach stream",
+      );
+      return undefined;
+    }
+  }
+
+  /** The mounts that give a sandbox its runner. */
+  mounts(door: RunnerDoor): ReturnType<RunnerDoor["mounts"]> {
+    return door.mounts(this.options?.binaryPath ?? "");
+  }
+
+  /** Ties the socket to its container: its shells start behind the runner; removal closes it. */
+  link(container: Dockerode.Container, door: RunnerDoor, workingDir: string): RunnerLink {
+    this.byContainer.set(container.id, door);
+    const close = async () => {
+      if (this.byContainer.get(container.id) === door) this.byContainer.delete(container.id);
+      await door.close();
+    };
+    return {
+      connect: runnerConnector(container, door, workingDir, this.options?.startTimeoutMs),
+      onFailure: (err) =>
+        this.logger?.warn({ err, containerId: container.id }, "sandbox runner did not start: using the attach stream"),
+      close,
+    };
+  }
+
+  /** Closes the socket of a removed container (a no-op when it has none or it is closed). */
+  async closeFor(containerId: string): Promise<void> {
+    const door = this.byContainer.get(containerId);
+    this.byContainer.delete(containerId);
+    await door?.close();
+  }
+
+  private checkUsable(options: RunnerOptions): Promise<boolean> {
+    this.usable ??= (async () => {
+      // dockerode sets socketPath (a path, or a finder function) only for a local engine.
+      const modem = this.docker.modem as unknown as { socketPath?: unknown };
+      if (modem.socketPath === undefined) {
+        this.logger?.warn({}, "sandbox runner off: the Docker engine is remote (commands use the attach stream)");
+        return false;
+      }
+      try {
+        await access(options.binaryPath, constants.R_OK | constants.X_OK);
+        return true;
+      } catch {
+        this.logger?.warn({ binaryPath: options.binaryPath }, "sandbox runner off: its binary is missing");
+        return false;
+      }
+    })();
+    return this.usable;
+  }
+}
