@@ -1,0 +1,155 @@
+/**
+ * `npm run bench -- plot [growth.json] [load.json]`: draws the newest (or the given)
+ * bench/results/growth-*.json and load-*.json as SVG charts in docs/perf/.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { type ChartSpec, lineChart, type Series } from "./svg-chart.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const RESULTS = path.join(ROOT, "bench/results");
+const OUT = path.join(ROOT, "docs/perf");
+
+type Point = { size: number; loadBefore: number[]; loadAfter: number[] } & Record<string, unknown>;
+type Pct = { p50: number; p95?: number; p99: number };
+type Rss = { peakMb: number };
+
+function newest(prefix: string, given?: string): string {
+  if (given) return path.resolve(given);
+  const files = readdirSync(RESULTS)
+    .filter((f) => f.startsWith(`${prefix}-`) && f.endsWith(".json"))
+    .sort();
+  if (files.length === 0) throw new Error(`no bench/results/${prefix}-*.json; run npm run bench -- ${prefix}`);
+  return path.join(RESULTS, files.at(-1)!);
+}
+
+/** "load average 3.1–7.4" over the points (1-minute figure, before and after each). */
+function loadRange(points: Point[]): string {
+  const all = points.flatMap((p) => [p.loadBefore[0]!, p.loadAfter[0]!]);
+  return `load average ${Math.min(...all).toFixed(1)}–${Math.max(...all).toFixed(1)} (2 cores)`;
+}
+
+function line(name: string, points: Point[], value: (p: Point) => number, dashed = false): Series {
+  return { name, points: points.map((p) => [p.size, value(p)]), ...(dashed ? { dashed } : {}) };
+}
+
+function save(name: string, spec: ChartSpec): string {
+  const file = path.join(OUT, `${name}.svg`);
+  writeFileSync(file, lineChart(spec));
+  return path.relative(ROOT, file);
+}
+
+function growthCharts(file: string): string[] {
+  const g = JSON.parse(readFileSync(file, "utf8")) as Record<string, Point[]>;
+  const sub = (points: Point[]) => `${loadRange(points)}; ${path.basename(file)}`;
+  const written: string[] = [];
+  const repo = g.repoFiles!;
+  written.push(
+    save("growth-repo-files", {
+      title: "Job time by repository size",
+      subtitle: sub(repo),
+      xLabel: "files in the repository (log scale)",
+      yLabel: "ms",
+      xLog: true,
+      series: [
+        line("job run (start → end)", repo, (p) => p.runMs as number),
+        line("git clone on the host", repo, (p) => p.hostCloneMs as number, true),
+      ],
+    }),
+  );
+  const out = g.outputMb!;
+  written.push(
+    save("growth-output-latency", {
+      title: "API latency while a job prints a lot",
+      subtitle: sub(out),
+      xLabel: "MB printed by the job (log cap 50 MiB)",
+      yLabel: "GET /v1/jobs/:id, ms",
+      series: [
+        line("p50 during", out, (p) => (p.duringGet as Pct).p50),
+        line("p99 during", out, (p) => (p.duringGet as Pct).p99),
+        line("p50 before (baseline)", out, (p) => (p.baselineGet as Pct).p50, true),
+        line("p99 before (baseline)", out, (p) => (p.baselineGet as Pct).p99, true),
+      ],
+    }),
+    save("growth-output-memory", {
+      title: "Memory while a job prints a lot",
+      subtitle: sub(out),
+      xLabel: "MB printed by the job",
+      yLabel: "peak RSS, MB",
+      series: [
+        line("API", out, (p) => (p.apiRssMb as Rss).peakMb),
+        line("worker", out, (p) => (p.workerRssMb as Rss).peakMb),
+        line("log stored, MB", out, (p) => (p.storedLog as { mb: number }).mb, true),
+      ],
+    }),
+  );
+  const turns = g.turns!;
+  written.push(
+    save("growth-events", {
+      title: "Job time by events per job",
+      subtitle: sub(turns),
+      xLabel: `model turns (events: ${turns.map((p) => p.events).join(", ")})`,
+      yLabel: "ms",
+      series: [
+        line("job run", turns, (p) => p.runMs as number),
+        line("replay of all events (GET …/events)", turns, (p) => p.replayMs as number),
+      ],
+    }),
+  );
+  const subs = g.subscribers!;
+  written.push(
+    save("growth-subscribers", {
+      title: "SSE fan-out: one job, many subscribers",
+      subtitle: sub(subs),
+      xLabel: "subscribers (log scale)",
+      yLabel: "ms from event emitted",
+      xLog: true,
+      series: [
+        line("delivery p50", subs, (p) => (p.deliveryMs as Pct).p50),
+        line("delivery p99", subs, (p) => (p.deliveryMs as Pct).p99),
+        line("event reaches all, p50", subs, (p) => (p.reachAllMs as Pct).p50),
+      ],
+    }),
+  );
+  const conc = g.concurrency!;
+  written.push(
+    save("growth-concurrency", {
+      title: "Throughput by worker concurrency",
+      subtitle: sub(conc),
+      xLabel: "jobs at once (one worker)",
+      yLabel: "jobs per minute / run time p50 in s",
+      series: [
+        line("jobs per minute", conc, (p) => p.jobsPerMinute as number),
+        line("run time p50, s", conc, (p) => (p.runMs as Pct).p50 / 1000),
+      ],
+    }),
+  );
+  return written;
+}
+
+function loadCharts(file: string): string[] {
+  const l = JSON.parse(readFileSync(file, "utf8")) as {
+    manyJobs: {
+      jobs: number;
+      workerRssMb: { series?: Array<{ t: number; mb: number }> };
+      loadBefore: number[];
+      loadAfter: number[];
+    };
+  };
+  const series = l.manyJobs.workerRssMb.series;
+  if (!series) return [];
+  return [
+    save("load-worker-memory", {
+      title: `Worker memory through ${l.manyJobs.jobs} queued jobs (concurrency 4)`,
+      subtitle: `load average ${l.manyJobs.loadBefore[0]}→${l.manyJobs.loadAfter[0]} (2 cores); ${path.basename(file)}`,
+      xLabel: "seconds since the first submit",
+      yLabel: "worker RSS, MB",
+      series: [{ name: "worker RSS", points: series.map((s) => [Math.round(s.t / 1000), s.mb]) }],
+    }),
+  ];
+}
+
+mkdirSync(OUT, { recursive: true });
+const [growthArg, loadArg] = process.argv.slice(2);
+const written = [...growthCharts(newest("growth", growthArg)), ...loadCharts(newest("load", loadArg))];
+for (const f of written) process.stderr.write(`wrote ${f}\n`);
