@@ -50,11 +50,16 @@ export async function cachedCheckout(repo: JobSpec["repo"], options: CachedCheck
   };
   try {
     const env = gitEnv({ hostPath: options.git.hostPath, ...(options.git.env ? { env: options.git.env } : {}) });
-    await checkRepoSize(cached.entry, cached.commit, { ...options.git, env }, options.limits);
     parent = await mkdtemp(path.join(options.workDir, "clone-"));
     const dir = path.join(parent, "repo");
-    await indexOnly(dir, cached.entry, cached.commit, options.git);
-    await sweepSometimes(options.cache.dir, options.cache.maxMb * 1024 * 1024);
+    // Both settle before a failure is thrown, so nothing writes into the folder after its removal.
+    const steps = await Promise.allSettled([
+      checkRepoSize(cached.entry, cached.commit, { ...options.git, env }, options.limits),
+      indexOnly(dir, cached.entry, cached.commit, options.git),
+    ]);
+    for (const step of steps) if (step.status === "rejected") throw step.reason;
+    // Off the job's path: a sweep only removes entries no job uses.
+    void sweepSometimes(options.cache.dir, options.cache.maxMb * 1024 * 1024).catch(() => undefined);
     const exportRequest = { ...cached, history: options.history, git: options.git };
     return {
       dir,

@@ -65,7 +65,7 @@ async function checkout(
   name: string,
   projectId: string,
   secrets: Record<string, string>,
-  more: { repo?: { ref?: string; commit?: string }; history?: SandboxHistory } = {},
+  more: { repo?: { ref?: string; commit?: string }; history?: SandboxHistory; maxFiles?: number } = {},
 ) {
   const credentials = await new JobSecrets(secrets).gitCredentials(url(name), work);
   const job = { projectId, spec: { repo: { url: url(name) } } } as JobRecord;
@@ -80,6 +80,7 @@ async function checkout(
         jobId,
         workDir: work,
         git: { timeoutMs: 30_000, hostPath: process.env.PATH ?? "/usr/bin:/bin", env },
+        ...(more.maxFiles ? { limits: { maxFiles: more.maxFiles } } : {}),
       },
     );
   } finally {
@@ -114,7 +115,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-describe("the worker's git cache", () => {
+describe("the worker's git cache", { timeout: 180_000 }, () => {
   it("a second job on the same remote fetches only the new commit's objects, says so, and gets the new tree", async () => {
     const many = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`src/f${i}.txt`, `${i}\n`]));
     const src = serveRepo("public", { "README.md": "hello\n", ...many });
@@ -164,6 +165,15 @@ describe("the worker's git cache", () => {
     expect(await sh(box, "git rev-parse refs/remotes/origin/main")).toBe(full.baseCommit);
     expect(await sh(box, "git rev-parse v1")).toBe(old);
     for (const c of [byTag, byCommit, full]) await c.remove();
+  });
+
+  it("refuses a commit with more files than allowed (PATCHBAY_MAX_REPO_FILES), leaving no folder behind", async () => {
+    const before = readdirSync(work).length;
+    await expect(checkout("public", "p", {}, { maxFiles: 50 })).rejects.toMatchObject({
+      code: "repo_too_large",
+      message: expect.stringMatching(/more than 50 files/),
+    });
+    expect(readdirSync(work)).toHaveLength(before);
   });
 
   it("two concurrent jobs on one remote both succeed and leave the entry whole", async () => {
