@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
+import { JobEventRepository } from "@patchbay/db";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildDashboard, DashboardBrowser, SHOTS } from "./dashboard-browser.js";
@@ -62,6 +63,19 @@ beforeAll(async () => {
       },
     },
   });
+  await new JobEventRepository(stack.db).appendBatch(reviewId, [
+    {
+      type: "plan",
+      data: {
+        explanation: "Read the change, then the tests.",
+        steps: [
+          { step: "Read the diff", status: "completed" },
+          { step: "Check the shipping rule", status: "in_progress" },
+          { step: "Write the findings", status: "pending" },
+        ],
+      },
+    },
+  ]);
   bigLogId = await seedJob(stack.db, stack.projectId, { task: "a job with a huge log" });
   await seedLog(stack.db, bigLogId, LOG_LINES);
   browser = await DashboardBrowser.launch(stack.api);
@@ -161,7 +175,7 @@ describe("dashboard pages in a browser", () => {
     await page.waitForSelector("#follow", { state: "visible" });
   }, 120_000);
 
-  it("shows a review's findings, and a failed job's error code and message", async () => {
+  it("shows a review's plan and findings, and a failed job's error code and message", async () => {
     const page = await browser.newPage();
     await browser.signIn(page, readOnlyKey);
     await page.goto(`${stack.api}/ui/#/jobs/${reviewId}`);
@@ -171,6 +185,9 @@ describe("dashboard pages in a browser", () => {
     expect(await finding.textContent()).toContain("src/cart.js:12–14");
     expect(await finding.textContent()).toContain("Threshold uses the undiscounted total");
     expect(await page.locator("#diff").count()).toBe(0);
+    const steps = await page.locator("#plan li").evaluateAll((els) => els.map((e) => e.getAttribute("data-status")));
+    expect(steps).toEqual(["completed", "in_progress", "pending"]);
+    expect(await page.textContent("#plan")).toContain("Check the shipping rule");
     await page.screenshot({ path: path.join(SHOTS, "job-review.png"), fullPage: true });
 
     await page.goto(`${stack.api}/ui/#/jobs/${failedId}`);

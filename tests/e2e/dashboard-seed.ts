@@ -73,7 +73,8 @@ function jsonObject(value: JobResult): { [key: string]: Json } {
 
 /**
  * Gives a seeded job `lines` lines of log (in chunks of `perEvent` lines, as a command's output
- * comes), between a running and a final status event; line i reads `line <i> …`.
+ * comes), between a running and a final status event; line i reads `line <i> …`. Stored 100 events a
+ * transaction: bigger ones outlast Prisma's 5-second transaction limit on a busy machine.
  */
 export async function seedLog(db: Db, jobId: string, lines: number, perEvent = 20): Promise<void> {
   const events = new JobEventRepository(db);
@@ -88,7 +89,7 @@ export async function seedLog(db: Db, jobId: string, lines: number, perEvent = 2
     for (let j = i; j < i + perEvent && j <= lines; j++)
       text += `line ${j} of the build: compiling module-${j % 97}.ts\n`;
     batch.push({ type: "log", data: { stream: j0Stream(i), text, phase: "setup" } });
-    if (batch.length === 500) await events.appendBatch(jobId, batch.splice(0));
+    if (batch.length === 100) await events.appendBatch(jobId, batch.splice(0));
   }
   await events.appendBatch(jobId, [...batch, status("succeeded", null)]);
 }

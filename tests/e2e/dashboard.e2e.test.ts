@@ -5,7 +5,8 @@ import { createKey, exampleScript, fixtureRepo, type Stack, startStack, submit, 
 
 // The dashboard in real headless Chromium against a real stack: API serving /ui, worker, Docker
 // sandboxes and the scripted model. Seeded pages (filters, paging, a 50,000-line log, project
-// settings) are in dashboard-pages.e2e.test.ts.
+// settings) are in dashboard-pages.e2e.test.ts. Waits are long: on a busy 2-core machine a job's
+// baseline alone has taken 80 s.
 const repo = fixtureRepo();
 // A follow-up's requests carry the parent's turns: these fill the turns fix-cart-bug played.
 const pad = (n: number) => Array.from({ length: n }, () => ({ output: [{ type: "message", content: "unused" }] }));
@@ -70,7 +71,7 @@ describe("the dashboard in a browser", () => {
     await page.waitForURL(/#\/jobs\/[0-9a-f-]{36}$/);
     const jobId = page.url().split("/").at(-1)!;
     // No reload from here on: the live stream moves the page to succeeded.
-    await page.waitForSelector('#job-head [data-status="succeeded"]', { timeout: 120_000 });
+    await page.waitForSelector('#job-head [data-status="succeeded"]', { timeout: 240_000 });
     await page.waitForSelector('#diff [data-file="src/cart.js"]');
     const diff = await page.textContent('#diff [data-file="src/cart.js"]');
     expect(diff).toContain("+  const shipping = discounted >= FREE_SHIPPING_FROM ? 0 : SHIPPING;");
@@ -115,7 +116,7 @@ describe("the dashboard in a browser", () => {
     await page.waitForURL((url) => /#\/jobs\/[0-9a-f-]{36}$/.test(url.hash) && !url.hash.endsWith(jobId));
     const followUpId = page.url().split("/").at(-1)!;
     expect(await page.getAttribute("#parent-link", "href")).toBe(`#/jobs/${jobId}`);
-    await page.waitForSelector('#job-head [data-status="succeeded"]', { timeout: 120_000 });
+    await page.waitForSelector('#job-head [data-status="succeeded"]', { timeout: 240_000 });
     await page.waitForSelector('#diff [data-file="NOTES.md"]');
     await page.click("#parent-link");
     await page.waitForSelector(`#thread a[data-job="${followUpId}"]`);
@@ -131,7 +132,7 @@ describe("the dashboard in a browser", () => {
     await row.waitFor();
     await page.screenshot({ path: path.join(SHOTS, "jobs-list.png") });
     expect(browser.foreignRequests).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 
   it("a read-only key sees no cancel and a 403 on submit; a write key steers and cancels a running job", async () => {
     const { job } = await submit(stack.api, { repo: { url: repo.url }, task: "wait", model: "script:slow-shell" });

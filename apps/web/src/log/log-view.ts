@@ -152,6 +152,7 @@ export class LogView {
     const currentLine = this.current >= 0 ? this.hits[this.current] : -1;
     const out: HTMLElement[] = [];
     for (let i = first; i < last; i++) out.push(this.row(i, i === currentLine));
+    if (n === 0) out.push(h("div", { class: "meta", id: "log-empty" }, "No output yet: lines appear as the job runs."));
     this.rows.replaceChildren(...out);
     replace(this.total, `${n.toLocaleString("en")} lines`);
     replace(

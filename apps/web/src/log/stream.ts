@@ -28,6 +28,8 @@ export function jobStream(
   signal: AbortSignal,
   onEvent: (e: JobEvent) => void,
   onState: (state: string) => void,
+  /** Whether the job is known to have finished (its stream then ends without a status event to say so). */
+  finished: () => boolean = () => false,
 ): void {
   let lastSeq = 0;
   let done = false;
@@ -57,6 +59,12 @@ export function jobStream(
       // A refused reconnect (the token expired) closes the source: mint a new token.
       es.onerror = () => {
         if (done) return;
+        if (finished()) {
+          done = true;
+          es.close();
+          onState(`finished (${lastSeq.toLocaleString("en")} events)`);
+          return;
+        }
         onState("reconnecting…");
         if (es.readyState === EventSource.CLOSED) setTimeout(open, 1000);
       };

@@ -25,7 +25,7 @@ function textForm(
   const input = h("textarea", { id: `${id}-text`, name: "text", rows: 3, placeholder: hint });
   const out = h("div", { id: `${id}-result`, role: "status" });
   const submit = h("button", { class: "primary", type: "submit", id: `${id}-send` }, button);
-  const form = h("form", { class: "card stack", id }, h("h2", {}, title), input, h("p", {}, submit), out);
+  const form = h("form", { class: "card stack", id }, h("h2", {}, title), input, extra, h("p", {}, submit), out);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     submit.disabled = true;
@@ -62,7 +62,11 @@ function steerForm(job: Job): HTMLElement {
 
 /** A follow-up: a new job that starts from this one's final tree and conversation. */
 function followUpForm(job: Job): HTMLElement {
-  const model = h("input", { id: "follow-up-model", placeholder: `model (default: ${job.model})`, "aria-label": "model" });
+  const model = h("input", {
+    id: "follow-up-model",
+    placeholder: `model (default: ${job.model})`,
+    "aria-label": "model",
+  });
   return textForm(
     "follow-up",
     "Follow up",

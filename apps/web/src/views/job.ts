@@ -185,17 +185,6 @@ function actionsMode(job: Job): string {
  */
 export async function jobPage(ctx: PageContext, id: string): Promise<void> {
   replace(ctx.main, h("p", { class: "muted", id: "job-loading" }, "Loading the job…"));
-  let job: Job;
-  try {
-    job = await json<Job>(`/v1/jobs/${id}`);
-  } catch (err) {
-    const missing = err instanceof ApiError && err.status === 404;
-    const message = missing
-      ? `No job ${id} in project ${ctx.me.projectId}. Check the link, or find the job in the list.`
-      : `Could not load the job: ${(err as Error).message}. Reload the page to try again.`;
-    replace(ctx.main, errorCard(message), h("p", {}, h("a", { href: "#/" }, "← All jobs")));
-    return;
-  }
   const top = h("div", { id: "job-head" });
   const phases = h("div", { class: "card" });
   const plan = h("div", {});
@@ -208,9 +197,10 @@ export async function jobPage(ctx: PageContext, id: string): Promise<void> {
   const conversation = new Conversation();
   const state = h("span", { class: "log-status muted", id: "log-state" }, "connecting…");
   const log = new LogView(lines, state);
+  let job: Job | null = null;
   let diffShown = false;
   let mode = "";
-  const draw = () => {
+  const draw = (job: Job) => {
     replace(
       top,
       head(job, ctx, () => void reload()),
@@ -228,33 +218,65 @@ export async function jobPage(ctx: PageContext, id: string): Promise<void> {
       void diffSection(diff, job);
     }
   };
-  const reload = async () => {
-    try {
-      const fresh = await json<Job>(`/v1/jobs/${id}`);
-      if (ctx.signal.aborted) return;
-      job = fresh;
-      draw();
-    } catch {
-      // The stream goes on; the next status event or tick loads it again.
+  // One request at a time: a burst of status events (a replay) makes at most one more.
+  let loading: Promise<void> | null = null;
+  let again = false;
+  const reload = async (): Promise<void> => {
+    if (loading) {
+      again = true;
+      return loading;
     }
+    loading = json<Job>(`/v1/jobs/${id}`)
+      .then((fresh) => {
+        job = fresh;
+        if (!ctx.signal.aborted) draw(fresh);
+      })
+      // The stream goes on; the next status event or tick loads it again.
+      .catch(() => {})
+      .finally(() => {
+        loading = null;
+        if (again) {
+          again = false;
+          void reload();
+        }
+      });
+    return loading;
   };
+  // The stream opens alongside the job's first request: its first events come a round trip sooner.
+  const stream = new AbortController();
+  let statusBeforeLoad = false;
+  ctx.signal.addEventListener("abort", () => stream.abort());
   jobStream(
     id,
-    ctx.signal,
+    stream.signal,
     (e: JobEvent) => {
       addEvent(lines, e);
       log.changed();
       conversation.add(e);
-      if (e.type === "plan") {
+      if (e.type === "plan" && job) {
         job.plan = e.data;
         replace(plan, planCard(job.plan));
       }
       if (e.type !== "status") return;
       if (e.data.phase && !starts.has(e.data.phase)) starts.set(e.data.phase, Date.parse(e.ts));
-      void reload();
+      if (job) void reload();
+      else statusBeforeLoad = true;
     },
     (text) => replace(state, text),
+    () => job !== null && TERMINAL.includes(job.status),
   );
+  try {
+    job = await json<Job>(`/v1/jobs/${id}`);
+  } catch (err) {
+    stream.abort();
+    const missing = err instanceof ApiError && err.status === 404;
+    const message = missing
+      ? `No job ${id} in project ${ctx.me.projectId}. Check the link, or find the job in the list.`
+      : `Could not load the job: ${(err as Error).message}. Reload the page to try again.`;
+    replace(ctx.main, errorCard(message), h("p", {}, h("a", { href: "#/" }, "← All jobs")));
+    return;
+  }
+  if (ctx.signal.aborted) return;
   const showsDiff = !["ask", "review"].includes(job.spec.kind ?? "change");
   replace(
     ctx.main,
@@ -271,8 +293,11 @@ export async function jobPage(ctx: PageContext, id: string): Promise<void> {
     h("h2", {}, "Log"),
     log.el,
   );
-  draw();
+  draw(job);
+  log.changed();
+  // The first answer may predate a status the stream already showed.
+  if (statusBeforeLoad) void reload();
   // Durations move while it runs.
-  const tick = setInterval(() => !TERMINAL.includes(job.status) && draw(), 5000);
+  const tick = setInterval(() => job && !TERMINAL.includes(job.status) && draw(job), 5000);
   ctx.signal.addEventListener("abort", () => clearInterval(tick));
 }
