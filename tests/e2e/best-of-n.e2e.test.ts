@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -85,6 +85,18 @@ interface Candidates {
   data: Candidate[];
 }
 
+const CLI = path.join(ROOT, "apps/cli/bin/patchbay.mjs");
+
+/** Runs the repository CLI against the stack. */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, PATCHBAY_URL: stack.api, PATCHBAY_API_KEY: stack.key };
+    execFile("node", [CLI, ...args], { cwd: ROOT, env }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : 99) : 0, stdout, stderr });
+    });
+  });
+}
+
 const api = (p: string, init?: RequestInit) => fetch(`${stack.api}${p}`, init);
 const json = async <T>(p: string, init?: RequestInit) => (await (await api(p, init)).json()) as T;
 
@@ -164,6 +176,18 @@ describe("best-of-N", { timeout: 240_000 }, () => {
     const trajectory = JSON.stringify(await json(`/v1/jobs/${job.id}/trajectory`));
     expect(trajectory).toContain("Documented slugify");
     expect(trajectory).not.toContain("drops punctuation");
+  });
+
+  it("the CLI lists the attempts best first and selects one", async () => {
+    const listed = await cli(["candidates", job.id]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const lines = listed.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^ {2}2 {2}checks pass {2}fixed 1 {2}newly failing 0/);
+    expect(lines.at(-1)).toContain("winner by the checks: 2");
+    const chosen = await cli(["candidates", job.id, "select", "2"]);
+    expect(chosen.code, chosen.stderr).toBe(0);
+    expect(chosen.stdout).toContain("now holds attempt 2's patch");
+    expect(await (await api(`/v1/jobs/${job.id}/patch`)).text()).toContain("re.findall");
   });
 
   it("refuses what cannot be selected, saying why", async () => {

@@ -57,6 +57,15 @@ const SCRIPTS: Record<string, ModelScript> = {
       .map((i) => [`codex-gold-${i.id}`, codexGoldScript(i.goldPatch ?? "")]),
   ),
   empty: { turns: [{ output: [say("I looked at it and changed nothing.")] }] },
+  // Best-of-4: attempts 1, 2 and 4 change nothing; attempt 3 applies the gold patch.
+  ...Object.fromEntries(
+    instances
+      .filter((i) => CODEX_IDS.includes(i.id))
+      .flatMap((i) => [
+        [`bo4-${i.id}`, { turns: [{ output: [say("I looked at it and changed nothing.")] }] }],
+        [`bo4-${i.id}.candidate-3`, goldScript(i.goldPatch ?? "")],
+      ]),
+  ),
   ...Object.fromEntries(instances.map((i) => [`gold-${i.id}`, goldScript(i.goldPatch ?? "")])),
 };
 
@@ -213,6 +222,25 @@ describe("patchbay eval on the shipped instances", () => {
         b: { engine: "codex" },
       });
       expect(comparison.bothResolved.sort()).toEqual([...CODEX_IDS].sort());
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    "compares N=1 with N=4: best-of-4, where one attempt of four applies the fix, resolves what one empty attempt did not",
+    async () => {
+      const subset = path.join(path.dirname(outDir("bo4-set")), "subset.json");
+      writeFileSync(subset, JSON.stringify({ instances: instances.filter((i) => CODEX_IDS.includes(i.id)) }));
+      const bestOf4 = outDir("bo4");
+      const run = await cli(["eval", subset, "--out", bestOf4, "--attempts", "4", "--model", "script:bo4-{id}"]);
+      expect(run.code, run.stderr).toBe(0);
+      const report = readJson<EvalReport>(path.join(bestOf4, "report.json"));
+      expect(report.run.attempts).toBe(4);
+      expect(report.summary).toMatchObject({ instances: 2, resolved: 2 });
+      const compared = await cli(["eval", "compare", emptyRun, bestOf4, "--json"]);
+      const comparison = JSON.parse(compared.stdout) as EvalComparison;
+      expect(comparison).toMatchObject({ shared: 2, lost: [], a: { attempts: 1 }, b: { attempts: 4 } });
+      expect(comparison.gained.sort()).toEqual([...CODEX_IDS].sort());
     },
     RUN_TIMEOUT_MS,
   );

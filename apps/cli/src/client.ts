@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "@patchbay/config";
 import { ApiClient, CliError } from "./api-client.js";
 import { applyPatch } from "./commands/apply.js";
+import { candidatesCommand } from "./commands/candidates.js";
 import { docsCommand, searchCommand } from "./commands/docs.js";
 import { environmentCommand } from "./commands/environment.js";
 import { evalCommand } from "./commands/eval.js";
@@ -242,6 +243,8 @@ export async function runClient(positionals: string[], values: Values): Promise<
       return hooksCommand(api, positionals.slice(1), values, out);
     case "notifications":
       return notificationsCommand(api, positionals.slice(1), out);
+    case "candidates":
+      return candidatesCommand(api, positionals.slice(1), out);
     case "eval":
       return evalCommand(api, positionals.slice(1), { ...values, maxTurns: values["max-turns"] }, out);
     default:

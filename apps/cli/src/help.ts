@@ -9,7 +9,7 @@ exit codes: 0 ok (a waited job succeeded with passing checks), 1 job failed (or 
             but no checks ran (none detected or configured, or none installed)`;
 
 const SUBMIT_FLAGS = `--task TEXT [--repo URL] [--ref REF] [--commit SHA] [--upload] [--kind change|ask] [--model M]
-         [--engine patchbay|codex] [--reasoning-effort minimal|low|medium|high|xhigh] [--setup CMD]... [--test CMD]
+         [--engine patchbay|codex] [--reasoning-effort minimal|low|medium|high|xhigh] [--attempts N] [--setup CMD]... [--test CMD]
          [--lint CMD] [--protect-tests] [--max-turns N] [--timeout SEC] [--max-tokens N] [--max-cost USD]
          [--cpus N] [--memory-mb MB] [--image IMAGE] [--allow HOST]... [--no-env-cache]
          [--branch B [--force] [--pr]] [--notify URL] [--metadata JSON] [--idempotency-key K] [--wait [--wait-timeout SEC]]`;
@@ -22,7 +22,11 @@ export const COMMAND_HELP: Record<string, string> = {
   opens a pull request from it (the project secret GITHUB_TOKEN); --force replaces an existing branch B.
   --kind ask answers from the code without changing it. --protect-tests judges with the original tests
   (the agent's changes to them are dropped). --allow HOST lets setup reach HOST (on top of the project's
-  allowlist); --no-env-cache runs setup afresh. --wait follows the job like \`patchbay wait\`.`,
+  allowlist); --no-env-cache runs setup afresh. --attempts N (2-8) runs N agent rollouts side by side and
+  keeps the one the checks rank first (see \`patchbay candidates\`). --wait follows the job like \`patchbay wait\`.`,
+  candidates: `patchbay candidates <job-id> [select <n>]
+  A best-of-N job's attempts, best first: checks, tests fixed, diff size, stated confidence, cost; * marks the
+  one the job holds. \`select <n>\` makes attempt n the job's patch and result instead (not once pushed).`,
   wait: `patchbay wait <job-id> [--wait-timeout SEC]
   Follows the job to its end; rides out API restarts and network blips (retries with backoff until
   the job ends or --wait-timeout passes, default: the job's own time limit plus 10 minutes).

@@ -37,6 +37,8 @@ describe("submit flags", () => {
     expect(() => spec("--task", "t", "--reasoning-effort", "max")).toThrow(/reasoningEffort/);
     expect(() => spec("--task", "t", "--max-cost", "lots")).toThrow("--max-cost must be a number");
     expect(() => spec("--task", "t", "--memory-mb", "1")).toThrow(/sandbox.memoryMb/);
+    expect(spec("--task", "t", "--attempts", "3").attempts).toBe(3);
+    expect(() => spec("--task", "t", "--attempts", "9")).toThrow(/attempts may be at most 8/);
   });
 });
 

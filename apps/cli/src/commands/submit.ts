@@ -30,6 +30,8 @@ export interface SubmitFlags {
   /** checks.protectTests: changes to test files are dropped and the original tests judge. */
   protectTests?: boolean;
   reasoningEffort?: string;
+  /** Best-of-N: agent rollouts whose checks pick the kept patch (1-8). */
+  attempts?: string;
   maxTokens?: string;
   maxCost?: string;
   /** sandbox.cpus, sandbox.memoryMb, sandbox.image */
@@ -119,6 +121,7 @@ export function specFromFlags(flags: SubmitFlags, source?: { id: string; head: s
     repo: repoFrom(flags, source),
     task: flags.task,
     ...given({ kind: flags.kind, engine: flags.engine, model: flags.model, reasoningEffort: flags.reasoningEffort }),
+    ...given({ attempts: number("--attempts", flags.attempts) }),
     ...(flags.setup?.length ? { setup: flags.setup } : {}),
     ...section("checks", { test: flags.test, lint: flags.lint, protectTests: flag(flags.protectTests) }),
     limits: given({
