@@ -4,7 +4,7 @@
  */
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { hostname, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
 import { promisify } from "node:util";
@@ -13,6 +13,7 @@ import Dockerode from "dockerode";
 import { buildContainerConfig, resolveOptions } from "../packages/sandbox/src/container-config.js";
 import { DockerSandboxProvider } from "../packages/sandbox/src/docker-provider.js";
 import { tarDirectory } from "../packages/sandbox/src/tar-io.js";
+import { runnerOptions } from "../packages/sandbox/src/test-support.js";
 import { type Summary, summarize } from "./stats.js";
 
 const IMAGE = loadConfig().PATCHBAY_SANDBOX_IMAGE;
@@ -91,7 +92,28 @@ async function bareExecTrue(c: Dockerode.Container): Promise<number> {
   return performance.now() - t;
 }
 
+/** `docker exec CONTAINER true` through the CLI, as a person or a CI script would run it. */
+async function cliExecTrue(id: string): Promise<number> {
+  const t = performance.now();
+  await run("docker", ["exec", "-u", "1000:1000", id, "true"]);
+  return performance.now() - t;
+}
+
+/** Runs each named measurement once per round, in turn, so machine load falls on all of them alike. */
+async function interleaved(n: number, fns: Record<string, () => Promise<number>>): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const [k, fn] of Object.entries(fns)) {
+    await fn(); // warm-up, not counted
+    out[k] = [];
+  }
+  for (let i = 0; i < n; i++) for (const [k, fn] of Object.entries(fns)) out[k]?.push(await fn());
+  return out;
+}
+
+const loads: number[][] = [];
+
 async function main(): Promise<void> {
+  loads.push(loadavg());
   const repo = makeRepo();
   const cold = new DockerSandboxProvider({ docker, image: IMAGE, defaults: LIMITS, pool: { size: 0 } });
   const warm = new DockerSandboxProvider({ docker, image: IMAGE, defaults: LIMITS, pool: { size: 2 } });
@@ -141,8 +163,23 @@ async function main(): Promise<void> {
     );
     const box = await cold.create({ jobId: `bench-cmd-${seq++}` });
     const raw = docker.getContainer(box.id);
-    results.shell_true = summarize(await measure(Math.max(N, 200), () => timeIt(() => box.exec("true"))));
+    const fast = new DockerSandboxProvider({
+      docker,
+      image: IMAGE,
+      defaults: LIMITS,
+      pool: { size: 0 },
+      runner: runnerOptions(),
+    });
+    const socketBox = await fast.create({ jobId: `bench-cmd-${seq++}` });
+    const overhead = await interleaved(Math.max(N, 200), {
+      socket_true: () => timeIt(() => socketBox.exec("true")),
+      shell_true: () => timeIt(() => box.exec("true")),
+    });
+    if (socketBox.commandTransport !== "socket") throw new Error("the runner did not start: no socket figures");
+    results.socket_true = summarize(overhead.socket_true ?? []);
+    results.shell_true = summarize(overhead.shell_true ?? []);
     results.engine_exec_true = summarize(await measure(N, () => bareExecTrue(raw)));
+    results.docker_exec_cli_true = summarize(await measure(N, () => cliExecTrue(box.id)));
     const exec = new DockerSandboxProvider({
       docker,
       image: IMAGE,
@@ -155,7 +192,13 @@ async function main(): Promise<void> {
     results.shell_print_1mib = summarize(
       await measure(N, () => timeIt(() => box.exec("head -c 1048576 /dev/zero | tr '\\0' x", { onOutput: () => {} }))),
     );
+    results.socket_print_1mib = summarize(
+      await measure(N, () =>
+        timeIt(() => socketBox.exec("head -c 1048576 /dev/zero | tr '\\0' x", { onOutput: () => {} })),
+      ),
+    );
     await box.destroy();
+    await socketBox.destroy();
     await execBox.destroy();
   } finally {
     await warm.close();
@@ -181,10 +224,14 @@ function report(r: Record<string, Summary>): void {
     cold_vs_docker_run: ratio(p50("cold_create_start_copy"), p50("bare_docker_run_true")),
     warm_acquire_vs_bare_create_start: ratio(p50("warm_acquire"), p50("bare_create_start")),
     engine_exec_vs_shell_true: ratio(p50("engine_exec_true"), p50("shell_true")),
+    socket_vs_attach_shell_true: ratio(p50("socket_true"), p50("shell_true")),
+    engine_exec_vs_socket_true: ratio(p50("engine_exec_true"), p50("socket_true")),
+    docker_exec_cli_vs_socket_true: ratio(p50("docker_exec_cli_true"), p50("socket_true")),
   };
   const targets = {
     warm_acquire_p50_le_20ms: p50("warm_acquire") <= 20,
     shell_true_p50_le_2ms: p50("shell_true") <= 2,
+    socket_true_p50_lt_1ms: p50("socket_true") < 1,
     cold_le_1_3x_bare: ratios.cold_vs_bare_create_start_plus_copy <= 1.3,
   };
   const at = new Date();
@@ -194,6 +241,7 @@ function report(r: Record<string, Summary>): void {
     host: hostname(),
     image: IMAGE,
     samples: N,
+    load_average_1_5_15: { start: loads[0], end: loadavg() },
     results: r,
     ratios,
     targets,
