@@ -34,6 +34,8 @@ export interface JobTimes {
   environmentToBaselineMs: number | null;
   /** Image build time of the kept environment (the cache row's buildMs). */
   imageBuildMs: number | null;
+  /** The phase's own timeline: when each step ended, ms since the phase started (first `environment` event). */
+  steps: Record<string, number>;
 }
 
 /** A project made for the benchmark, with a key for its jobs. */
@@ -149,6 +151,7 @@ export class BenchProject {
             },
       environmentToBaselineMs: envAt === null ? null : baseline - envAt,
       imageBuildMs: environment?.status === "built" ? await this.buildMs(environment.key) : null,
+      steps: (envEvent?.data as EventData["environment"] | undefined)?.steps ?? {},
     };
   }
 }

@@ -161,7 +161,15 @@ function missBreakdown(ts: JobTimes[]) {
     of_which_image_build: field(ts, (t) => t.imageBuildMs).p50,
     environment_event_to_baseline: field(ts, (t) => t.environmentToBaselineMs).p50,
     connections: field(ts, (t) => t.setupNetwork?.connections).p50,
+    steps_ms_since_phase_start: steps(ts),
   };
+}
+
+/** p50 of when each step of the phase ended (ms since the phase started), in the order they end. */
+function steps(ts: JobTimes[]): Record<string, number> {
+  const names = [...new Set(ts.flatMap((t) => Object.keys(t.steps)))];
+  const p50s = names.map((n) => [n, field(ts, (t) => t.steps[n]).p50] as const);
+  return Object.fromEntries(p50s.sort((a, b) => a[1] - b[1]));
 }
 
 /** Where submit → agent went (p50 of each part, ms). */
@@ -170,6 +178,7 @@ function submitBreakdown(ts: JobTimes[]) {
     submit_to_setup: field(ts, (t) => t.submitToSetupMs).p50,
     setup_phase: field(ts, (t) => t.setupMs).p50,
     baseline_to_agent: field(ts, (t) => t.baselineToAgentMs).p50,
+    steps_ms_since_phase_start: steps(ts),
   };
 }
 

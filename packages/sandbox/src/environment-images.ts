@@ -81,13 +81,28 @@ export class DockerEnvironmentImages {
    * A one-off container from `image` (root, only CAP_CHOWN, no network) hands it to uid 1000.
    */
   async ensureVolume(name: string, labels: Record<string, string>, image: string): Promise<void> {
+    await (await this.prepareVolume(name, labels, image)).ready;
+  }
+
+  /**
+   * ensureVolume in two steps: resolves once the volume exists (a container may mount it now);
+   * `ready` settles once the sandbox user may write to it. A sandbox can start meanwhile.
+   */
+  async prepareVolume(name: string, labels: Record<string, string>, image: string): Promise<{ ready: Promise<void> }> {
     try {
       await this.docker.getVolume(name).inspect();
-      return;
+      return { ready: Promise.resolve() };
     } catch (err) {
       if (!isNotFound(err)) throw new PatchbayError("sandbox_failed", `volume ${name}: ${String(err)}`);
     }
     await engineCall("volume create", () => this.docker.createVolume({ Name: name, Labels: labels }));
+    const ready = this.chownVolume(name, labels, image);
+    // Awaited by the caller; marked handled here so a caller that gave up leaves no unhandled rejection.
+    ready.catch(() => undefined);
+    return { ready };
+  }
+
+  private async chownVolume(name: string, labels: Record<string, string>, image: string): Promise<void> {
     const container = await engineCall("volume chown", () =>
       this.docker.createContainer({
         Image: image,

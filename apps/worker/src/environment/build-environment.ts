@@ -6,12 +6,12 @@ import type { EnvironmentOutcome } from "@patchbay/core";
 import { installationLabels, type Sandbox, type SandboxMount } from "@patchbay/sandbox";
 import { denyHint, doorMounts, type EgressDoor } from "./egress-door.js";
 import type { EnvironmentCacheDeps } from "./environment-cache.js";
-import { agentNet, type Context, closeDoor, pick, warn } from "./environment-context.js";
+import { agentNet, type Context, closeDoor, mark, pick, warn } from "./environment-context.js";
 import type { JobEnvironment } from "./environment-phase.js";
 import { keepEnvironment } from "./keep-environment.js";
 import { runSetupCommands } from "./setup-commands.js";
 import { cacheMount, cacheVolumeName } from "./setup-env.js";
-import { restoreFromFile, snapshotEnvironment } from "./snapshot.js";
+import { restoreFromFile, type SnapshotFile, snapshotInto } from "./snapshot.js";
 
 /** The sandbox setup runs in: the door to the proxy and the project's dependency cache mounted. */
 export interface SetupBox {
@@ -28,13 +28,21 @@ export async function startSetupBox(ctx: Context): Promise<SetupBox> {
   const door = await openSetupDoor(ctx);
   try {
     const mounts = door && deps.egress ? doorMounts(door, deps.egress) : [];
+    let volumeReady: Promise<void> = Promise.resolve();
     if (cacheable(ctx)) {
       const volume = cacheVolumeName(deps.installationId, input.job.projectId);
       const labels = { ...installationLabels(deps.installationId), "patchbay.project": input.job.projectId };
-      await deps.cache!.images.ensureVolume(volume, labels, deps.sandboxes.spec.image);
+      // A new volume is handed to the sandbox user while the sandbox starts: nothing writes to it before.
+      ({ ready: volumeReady } = await deps.cache!.images.prepareVolume(volume, labels, deps.sandboxes.spec.image));
       mounts.push(cacheMount(volume));
     }
-    return { sandbox: await deps.sandboxes.create({ checkoutDir: input.checkoutDir, mounts }), door };
+    const sandbox = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, mounts });
+    await volumeReady.catch(async (err: unknown) => {
+      await deps.sandboxes.remove(sandbox).catch(() => undefined);
+      throw err;
+    });
+    mark(ctx, "setup_sandbox");
+    return { sandbox, door };
   } catch (err) {
     await closeDoor(door);
     throw err;
@@ -65,10 +73,15 @@ async function openSetupDoor(ctx: Context): Promise<EgressDoor | null> {
 }
 
 /**
- * A miss: setup runs in its sandbox; what it made is saved and restored into the agent's fresh
- * sandbox, and kept as an image when caching is on.
+ * A miss: setup runs in its sandbox; what it made is streamed into `agentBox` (the clean planning
+ * sandbox, which becomes the agent's) and onto the host, and kept as an image when caching is on.
  */
-export async function buildEnvironment(ctx: Context, plan: ChecksPlan, box: SetupBox): Promise<JobEnvironment> {
+export async function buildEnvironment(
+  ctx: Context,
+  plan: ChecksPlan,
+  box: SetupBox,
+  agentBox: Sandbox,
+): Promise<JobEnvironment> {
   const { deps, input } = ctx;
   try {
     await runSetupCommands(box.sandbox, plan.setup.commands, {
@@ -81,32 +94,40 @@ export async function buildEnvironment(ctx: Context, plan: ChecksPlan, box: Setu
       registries: input.project.allowHostRegistries ? deps.hostRegistries : null,
       cache: cacheable(ctx),
       ...(!deps.egress && deps.offline ? { offline: deps.offline } : {}),
+      onStep: (step) => mark(ctx, step),
     });
+    mark(ctx, "setup_commands");
     await closeDoor(box.door);
-    return await keepAndMove(ctx, box.sandbox, plan, cacheable(ctx) ? deps.cache : undefined);
+    return await keepAndMove(ctx, { setupBox: box.sandbox, agentBox }, plan, cacheable(ctx) ? deps.cache : undefined);
   } finally {
     await closeDoor(box.door);
   }
 }
 
 /**
- * Saves what setup made and moves the job into a fresh sandbox with it. The image is built in
- * the background (the agent needs none of it); `dispose` waits for it.
+ * Saves what setup produced and streams it into the agent's sandbox in the same pass; the setup
+ * sandbox is removed before the agent starts. The image is built in the background (the agent
+ * needs none of it); `dispose` waits for it.
  */
 async function keepAndMove(
   ctx: Context,
-  setupBox: Sandbox,
+  boxes: { setupBox: Sandbox; agentBox: Sandbox },
   plan: ChecksPlan,
   cache: EnvironmentCacheDeps | undefined,
 ): Promise<JobEnvironment> {
   const { deps, input } = ctx;
+  const { setupBox, agentBox } = boxes;
   const file = path.join(input.workDir, `env-${input.job.id}-${randomBytes(4).toString("hex")}.tar`);
   const secretValues = Object.values(pick(input.secrets, input.project.setupSecrets));
-  const snapshot = await snapshotEnvironment(setupBox, file, secretValues).catch((err: unknown) => {
+  const snapshot = await snapshotInto(setupBox, file, secretValues, agentBox).catch((err: unknown) => {
     warn(input, `the environment could not be saved, so the agent continues in the setup sandbox: ${String(err)}`);
     return null;
   });
-  if (!snapshot) return inSetupBox(ctx, setupBox, plan);
+  mark(ctx, "snapshot");
+  if (!snapshot) {
+    await deps.sandboxes.remove(agentBox).catch(() => undefined);
+    return inSetupBox(ctx, setupBox, plan);
+  }
   if (snapshot.leftOut.length > 0)
     warn(input, `left out of the environment (they hold a setup secret): ${snapshot.leftOut.join(", ")}`);
   const fromFile = async (mounts: SandboxMount[]) => {
@@ -114,7 +135,11 @@ async function keepAndMove(
     await restoreFromFile(sandbox, snapshot.path);
     return sandbox;
   };
-  const [sandbox] = await Promise.all([fromFile(ctx.agentMounts), deps.sandboxes.remove(setupBox)]);
+  const [sandbox] = await Promise.all([
+    movedOrFromFile(ctx, agentBox, snapshot.restored, () => fromFile(ctx.agentMounts)),
+    deps.sandboxes.remove(setupBox),
+  ]);
+  mark(ctx, "agent_sandbox");
   const outcome: EnvironmentOutcome = {
     key: ctx.key,
     status: "not_cached",
@@ -123,7 +148,7 @@ async function keepAndMove(
   };
   input.emit({
     type: "environment",
-    data: { status: "miss", key: ctx.key, ms: outcome.ms, sizeBytes: snapshot.sizeBytes },
+    data: { status: "miss", key: ctx.key, ms: outcome.ms, sizeBytes: snapshot.sizeBytes, steps: ctx.steps },
   });
   const keeping = keepInBackground(ctx, cache, snapshot, outcome);
   const dispose = async () => {
@@ -135,11 +160,28 @@ async function keepAndMove(
   return { sandbox, plan, outcome, fresh: () => fromFile([]), dispose };
 }
 
+/** The agent's sandbox once the streamed restore ended; when it failed, a new one from the host file. */
+async function movedOrFromFile(
+  ctx: Context,
+  agentBox: Sandbox,
+  restored: Promise<unknown>,
+  fromFile: () => Promise<Sandbox>,
+): Promise<Sandbox> {
+  const failed = await restored;
+  if (failed === undefined) return agentBox;
+  ctx.input.log.warn(
+    { err: failed, jobId: ctx.input.job.id },
+    "streaming the environment failed: restoring the host copy",
+  );
+  await ctx.deps.sandboxes.remove(agentBox).catch(() => undefined);
+  return fromFile();
+}
+
 /** Builds and records the image; sets the outcome's status and says so in an `environment` event. */
 async function keepInBackground(
   ctx: Context,
   cache: EnvironmentCacheDeps | undefined,
-  snapshot: { path: string; sizeBytes: number; leftOut: string[] },
+  snapshot: SnapshotFile,
   outcome: EnvironmentOutcome,
 ): Promise<void> {
   const { input, deps } = ctx;

@@ -12,6 +12,13 @@ export interface Context {
   started: number;
   agentDoor: EgressDoor | null;
   agentMounts: SandboxMount[];
+  /** When each step ended, in ms since `started` (the `environment` event's `steps`). */
+  steps: Record<string, number>;
+}
+
+/** Records that `step` just ended (the first time only: a step that ran twice keeps its first end). */
+export function mark(ctx: Pick<Context, "started" | "steps">, step: string): void {
+  ctx.steps[step] ??= Date.now() - ctx.started;
 }
 
 /** The agent's door (agentNetwork "allowlist"): its mounts, and proxy settings for every command. */

@@ -14,7 +14,7 @@ import {
   type NetworkLedger,
 } from "./egress-door.js";
 import { type EnvironmentCacheDeps, findEnvironment } from "./environment-cache.js";
-import { agentNet, type Context, closeDoor } from "./environment-context.js";
+import { agentNet, type Context, closeDoor, mark } from "./environment-context.js";
 import { environmentKey } from "./environment-key.js";
 import { runMaintenance, startBridge } from "./setup-commands.js";
 import type { HostRegistries } from "./setup-env.js";
@@ -85,14 +85,16 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
   const allow = allowlist(deps, input);
   const agentDoor = await openAgentDoor(deps, input, allow);
   const agentMounts = agentDoor && deps.egress ? doorMounts(agentDoor, deps.egress) : [];
-  const ctx: Context = { deps, input, key: "", allow, started, agentDoor, agentMounts };
+  const ctx: Context = { deps, input, key: "", allow, started, agentDoor, agentMounts, steps: {} };
   // Host work (the key, the cache lookup) and, on a likely miss, the setup sandbox's cold start
   // run while the plan is made in a warm sandbox.
   const lookup = quiet(lookUp(ctx));
   const early = quiet(lookup.then((l) => (l.hit === null && l.setupLikely ? startSetupBox(ctx) : null)));
   try {
     const first = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, ...agentNet(ctx, agentMounts) });
+    mark(ctx, "planning_sandbox");
     const plan = await planChecks(first, input.job.spec);
+    mark(ctx, "plan");
     const env =
       plan.setup.commands.length + input.project.setup.length === 0
         ? await withoutSetup(ctx, first, plan, early)
@@ -125,6 +127,7 @@ async function lookUp(ctx: Context): Promise<Lookup> {
   });
   ctx.key = key;
   const hit = cacheable(ctx) && deps.cache ? await findEnvironment(deps.cache, input.job.projectId, key) : null;
+  mark(ctx, "lookup");
   const setupLikely = setupHints > 0 || input.project.setup.length > 0 || (input.job.spec.setup?.length ?? 0) > 0;
   return { hit, setupLikely };
 }
@@ -138,14 +141,9 @@ async function withSetup(
 ): Promise<JobEnvironment> {
   const { hit } = await pending.lookup;
   if (hit) return restoreHit(ctx, first, plan, hit);
-  // The planning sandbox goes while setup runs: nothing below needs it gone first.
-  const removing = ctx.deps.sandboxes.remove(first).catch((err: unknown) => {
-    ctx.input.log.warn({ err, jobId: ctx.input.job.id }, "removing the planning sandbox failed");
-  });
+  // The planning sandbox ran no repository code: it becomes the agent's, setup's output streamed in.
   const box = (await pending.early) ?? (await startSetupBox(ctx));
-  const env = await buildEnvironment(ctx, plan, box);
-  await removing;
-  return env;
+  return buildEnvironment(ctx, plan, box, first);
 }
 
 function allowlist(deps: EnvironmentDeps, input: EnvironmentInput): string[] {
@@ -190,6 +188,7 @@ async function restoreHit(
     return sandbox;
   };
   const copy = await deps.cache?.files?.existing(hit.image);
+  mark(ctx, "hit_found");
   const restored = copy
     ? await restoreFromFile(first, copy).then(
         () => true,
@@ -201,11 +200,13 @@ async function restoreHit(
     : false;
   if (!restored) await deps.sandboxes.remove(first).catch(() => undefined);
   const sandbox = restored ? first : await fromImage(ctx.agentMounts);
+  mark(ctx, "restored");
   await runMaintenance(sandbox, plan.config?.maintenance ?? [], input.execOptions());
   await deps.cache?.environments.touch(input.job.projectId, ctx.key);
   const ms = Date.now() - ctx.started;
   const outcome: EnvironmentOutcome = { key: ctx.key, status: "hit", ms, sizeBytes: hit.sizeBytes };
-  input.emit({ type: "environment", data: { status: "hit", key: ctx.key, ms, sizeBytes: hit.sizeBytes } });
+  const data = { status: "hit" as const, key: ctx.key, ms, sizeBytes: hit.sizeBytes, steps: ctx.steps };
+  input.emit({ type: "environment", data });
   return { sandbox, plan, outcome, fresh: () => fromImage([]), dispose: () => closeDoor(ctx.agentDoor) };
 }
 

@@ -4,7 +4,14 @@ import type { Sandbox } from "@patchbay/sandbox";
 import { diskLimitError } from "../pipeline/disk-limit.js";
 import { denyHint, type NetworkLedger } from "./egress-door.js";
 import type { EgressSetup } from "./environment-phase.js";
-import { cacheEnv, type HostRegistries, registryEnv, registryFiles, writeFilesCommand } from "./setup-env.js";
+import {
+  cacheEnv,
+  type HostRegistries,
+  NO_UPDATE_CHECKS,
+  registryEnv,
+  registryFiles,
+  writeFilesCommand,
+} from "./setup-env.js";
 
 /** How setup commands run. */
 export interface SetupRun extends ExecOptions {
@@ -21,6 +28,8 @@ export interface SetupRun extends ExecOptions {
   cache?: boolean;
   /** Why setup has no network (the worker runs without its egress proxy); named when a command fails. */
   offline?: string;
+  /** Told when a step ended (`bridge`, `command_<n>`), for the phase's timeline. */
+  onStep?: (step: string) => void;
 }
 
 /**
@@ -31,19 +40,28 @@ export interface SetupRun extends ExecOptions {
 export async function runSetupCommands(sandbox: Sandbox, commands: readonly string[], run: SetupRun): Promise<void> {
   const admin = run.admin?.commands ?? [];
   if (admin.length + commands.length === 0) return;
-  const { setup, admin: _a, egress, network, projectId, registries, cache, offline, ...options } = run;
-  if (egress) await startBridge(sandbox, egress);
+  const { setup, admin: _a, egress, network, projectId, registries, cache, offline, onStep, ...options } = run;
+  const step = onStep ?? (() => undefined);
   const files = writeFilesCommand(registries ? registryFiles(registries) : []);
-  if (files) await sandbox.exec(files, { timeoutMs: 30_000 });
-  const env = { ...(egress?.env ?? {}), ...(cache ? cacheEnv() : {}), ...(registries ? registryEnv(registries) : {}) };
+  // One round trip: the user-level config files go in with the bridge's start.
+  if (egress) await startBridge(sandbox, egress, files);
+  else if (files) await sandbox.exec(files, { timeoutMs: 30_000 });
+  step("bridge");
+  const env = {
+    ...NO_UPDATE_CHECKS,
+    ...(egress?.env ?? {}),
+    ...(cache ? cacheEnv() : {}),
+    ...(registries ? registryEnv(registries) : {}),
+  };
   const base = { ...options, ...(setup.timeoutMs ? { timeoutMs: setup.timeoutMs } : {}) };
   for (const command of admin) {
     const result = await sandbox.exec(command, { ...base, env: { ...env, ...run.admin!.secrets } });
     if (result.exitCode !== 0) throw await failure(sandbox, "project setup command", command, result, run);
   }
-  for (const command of commands) {
+  for (const [i, command] of commands.entries()) {
     const result = await sandbox.exec(command, { ...base, env });
     if (result.exitCode !== 0) throw await failure(sandbox, "setup command", command, result, run);
+    step(`command_${i + 1}`);
   }
 }
 
@@ -78,12 +96,17 @@ function setupError(
   return new PatchbayError("setup_failed", `${what} \`${command}\` ${why}${note}: ${tail}`);
 }
 
-/** Starts the bridge to the proxy in the sandbox; `environment_failed` naming the bridge's setting when it cannot. */
+/**
+ * Starts the bridge to the proxy in the sandbox (after `before`, whose failure is ignored, as a
+ * file write's is); `environment_failed` naming the bridge's setting when it cannot.
+ */
 export async function startBridge(
   sandbox: Sandbox,
   egress: Pick<EgressSetup, "bridgeStart" | "bridgeHostPath">,
+  before: string | null = null,
 ): Promise<void> {
-  const result = await sandbox.exec(egress.bridgeStart, { timeoutMs: 15_000 });
+  const command = before ? `{ ${before}; } >/dev/null 2>&1; ${egress.bridgeStart}` : egress.bridgeStart;
+  const result = await sandbox.exec(command, { timeoutMs: 15_000 });
   if (result.exitCode !== 0) {
     const why = (result.stderr.trim() || result.stdout.trim() || `exit ${result.exitCode}`).slice(-300);
     throw new PatchbayError(

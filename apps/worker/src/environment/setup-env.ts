@@ -35,6 +35,15 @@ export function cacheEnv(): Record<string, string> {
   };
 }
 
+/**
+ * For every setup command: no self-update checks. npm's fetches npm's own metadata (megabytes)
+ * beside the install on every fresh cache, and pip's asks its index; neither installs anything.
+ */
+export const NO_UPDATE_CHECKS: Readonly<Record<string, string>> = {
+  npm_config_update_notifier: "false",
+  PIP_DISABLE_PIP_VERSION_CHECK: "1",
+};
+
 /** Environment naming the host's registries for tools that do not read ~/.npmrc (yarn berry, corepack). */
 export function registryEnv(registries: HostRegistries): Record<string, string> {
   if (!registries.npmRegistry) return {};

@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { PassThrough, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { PatchbayError } from "@patchbay/core";
 import { ENV_TAR_PATH, type Sandbox } from "@patchbay/sandbox";
@@ -34,27 +35,70 @@ export interface SnapshotFile {
   leftOut: string[];
 }
 
-/** Saves what setup produced in `sandbox` to a tar on the host (paths relative to `/`). */
-export async function snapshotEnvironment(
+/** A snapshot taken with a sandbox to restore it into: the host file is whole; the restore may still run. */
+export interface SnapshotInto extends SnapshotFile {
+  /** Settles when the restore into the sandbox ended: undefined, or why it failed. */
+  restored: Promise<unknown>;
+}
+
+const RESTORE_ARGV = ["tar", "-x", "-f", "-", "-C", "/", "--no-same-owner", "--no-overwrite-dir"];
+
+/**
+ * Saves what setup produced in `sandbox` to a tar on the host and, in the same pass, restores it
+ * into `into` (the agent's sandbox): no second read of the host file on the job's path. Resolves
+ * once the host file is written; `restored` says how the restore ended.
+ */
+export async function snapshotInto(
   sandbox: Sandbox,
   hostFile: string,
   secretValues: readonly string[],
-): Promise<SnapshotFile> {
+  into: Sandbox,
+): Promise<SnapshotInto> {
+  const leftOut = await listSetupOutput(sandbox, secretValues);
+  const exclude = leftOut.length > 0 ? [`--exclude-from=${LEAKS}`] : [];
+  const argv = ["tar", "-c", "-f", "-", "-C", "/", "--null", ...exclude, "-T", LIST];
+  const out = await sandbox.streamOut(argv);
+  const tee = teeInto(out, into);
+  try {
+    await pipeline(out, createWriteStream(hostFile, { mode: 0o600 }));
+  } catch (err) {
+    tee.abort(err instanceof Error ? err : new Error(String(err)));
+    await tee.restored;
+    throw err;
+  }
+  return { path: hostFile, sizeBytes: (await stat(hostFile)).size, leftOut, restored: tee.restored };
+}
+
+/** Writes the list of what setup produced (LIST); returns the files left out for holding a secret. */
+async function listSetupOutput(sandbox: Sandbox, secretValues: readonly string[]): Promise<string[]> {
   const secrets = secretValues.filter((v) => v.length >= 4);
   if (secrets.length > 0) await sandbox.writeFile(SECRETS, `${secrets.join("\n")}\n`).catch(() => undefined);
   const listed = await sandbox.exec(LIST_SCRIPT, { timeoutMs: TIMEOUT_MS });
   if (listed.exitCode !== 0) {
     throw new PatchbayError("sandbox_failed", `could not list what setup produced: ${listed.stderr.slice(-300)}`);
   }
-  const leftOut = listed.stderr
+  return listed.stderr
     .split("\n")
     .filter((l) => l.startsWith("left out"))
     .map((l) => l.slice(l.indexOf("/")));
-  const exclude = leftOut.length > 0 ? [`--exclude-from=${LEAKS}`] : [];
-  const argv = ["tar", "-c", "-f", "-", "-C", "/", "--null", ...exclude, "-T", LIST];
-  const out = await sandbox.streamOut(argv);
-  await pipeline(out, createWriteStream(hostFile, { mode: 0o600 }));
-  return { path: hostFile, sizeBytes: (await stat(hostFile)).size, leftOut };
+}
+
+/**
+ * Feeds `out` to `tar -x` in `into` beside its other reader. A restore that fails stops taking
+ * data (so the host file is still written whole); a source that fails cuts the restore off.
+ */
+function teeInto(out: Readable, into: Sandbox): { restored: Promise<unknown>; abort(err: Error): void } {
+  const feed = new PassThrough();
+  out.pipe(feed);
+  const restored = into.streamIn(RESTORE_ARGV, feed).then(
+    () => undefined,
+    (err: unknown) => {
+      out.unpipe(feed);
+      feed.resume();
+      return err ?? new Error("the restore failed");
+    },
+  );
+  return { restored, abort: (err) => feed.destroy(err) };
 }
 
 /** Restores a snapshot saved in an environment image (ENV_TAR_PATH) into the sandbox's workspace and home. */
@@ -69,8 +113,5 @@ export async function restoreFromImage(sandbox: Sandbox): Promise<void> {
 
 /** Restores a snapshot from a tar on the host, streamed into the sandbox. */
 export async function restoreFromFile(sandbox: Sandbox, hostFile: string): Promise<void> {
-  await sandbox.streamIn(
-    ["tar", "-x", "-f", "-", "-C", "/", "--no-same-owner", "--no-overwrite-dir"],
-    createReadStream(hostFile),
-  );
+  await sandbox.streamIn(RESTORE_ARGV, createReadStream(hostFile));
 }
