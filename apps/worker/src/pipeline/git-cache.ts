@@ -159,7 +159,8 @@ async function ensureEntry(entry: string, options: CacheGitOptions): Promise<boo
 /** The commit of a branch, tag or commit id that this job's fetch returned; null when it must be fetched by name. */
 async function fetchedCommit(git: (args: string[]) => Promise<string>, target: string): Promise<string | null> {
   const resolve = (rev: string) => git(["rev-parse", "--verify", "--quiet", `${rev}^{commit}`]).catch(() => null);
-  const named = target.startsWith("refs/") ? [target] : [`refs/heads/${target}`, `refs/tags/${target}`];
+  // Tags first, as `git rev-parse` in a clone would pick them.
+  const named = target.startsWith("refs/") ? [target] : [`refs/tags/${target}`, `refs/heads/${target}`];
   for (const ref of named) {
     if (!ref.startsWith("refs/heads/") && !ref.startsWith("refs/tags/")) continue;
     const commit = await resolve(ref);
