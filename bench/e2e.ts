@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- e2e [samples]`: whole jobs through a real stack (API, worker with a warm
+ * `npm run bench -- e2e [samples] [largeSamples]`: whole jobs through a real stack (API, worker with a warm
  * pool, scripted model), submit → succeeded, split by phase from the job's own events, each beside
  * its floor measured in the same run (bench/e2e-floor.ts), and the peer (bench/peer.ts: the Codex
  * CLI in a fresh container per run, as CI runs it) on the same task and trajectory.
@@ -21,6 +21,8 @@ import { type PeerSample, peerRun, SocketRelay } from "./peer.js";
 import { type Summary, summarize } from "./stats.js";
 
 const N = Number(process.argv[2] ?? 5);
+/** Samples of the 10,000-file job (default: as many as the trivial one; 0 skips it). */
+const N_LARGE = Number(process.argv[3] ?? N);
 const ROOT = path.resolve(import.meta.dirname, "..");
 const LARGE_FILES = 10_000;
 /** After each job the warm pool refills before the next sample starts. */
@@ -104,6 +106,7 @@ async function measureCase(
   repo: Repo,
   label: string,
   peer: boolean,
+  n: number,
 ): Promise<Case> {
   const out: Case = { jobs: [], floors: [], peers: [] };
   const spec = { repo: { url: `file://${repo.dir}` }, task: TASK, model: "script:e2e-fix" };
@@ -130,8 +133,8 @@ async function measureCase(
       modelUrl: stack.model.url,
     };
     if (peer) await peerRun(peerSetup, relay, repo.dir, TASK, first.checkCommands);
-    for (let i = 0; i < N; i++) {
-      console.log(`${label} ${i + 1}/${N}`);
+    for (let i = 0; i < n; i++) {
+      console.log(`${label} ${i + 1}/${n}`);
       // Alternate which side goes first, so drift in the machine's load falls on both.
       const job = async () => {
         out.jobs.push(await runJob(stack, spec));
@@ -216,6 +219,50 @@ function codeVersion(): { commit: string; uncommittedChanges: boolean } {
   };
 }
 
+function writeResults(
+  file: string,
+  cases: Partial<Record<"trivial" | "large", Case>>,
+  repos: Record<"trivial" | "large", Repo>,
+  loadBefore: number[],
+): void {
+  const t = cases.trivial ? caseReport(cases.trivial) : null;
+  const l = cases.large ? caseReport(cases.large) : null;
+  const headline = {
+    trivial_overhead_beyond_floor_p50_ms: t?.overhead_beyond_floor_p50 ?? null,
+    large_provisioning_vs_floor: l?.provision_and_setup_vs_floor_clone_acquire_copy ?? null,
+    patchbay_vs_peer_to_checked_result: t?.peer ? ratio(t.submit_to_succeeded.p50, t.peer.to_checked_result.p50) : null,
+  };
+  const met = (x: number | null, limit: number) => (x === null ? null : x <= limit);
+  const targets = {
+    trivial_overhead_le_150ms: met(headline.trivial_overhead_beyond_floor_p50_ms, 150),
+    large_provisioning_le_1_2x_floor: met(headline.large_provisioning_vs_floor, 1.2),
+    patchbay_le_1x_peer: met(headline.patchbay_vs_peer_to_checked_result, 1),
+  };
+  const out = {
+    benchmark: "e2e",
+    at: new Date().toISOString(),
+    host: hostname(),
+    cpus: availableParallelism(),
+    load_average: { before: loadBefore, after: loadavg() },
+    code: codeVersion(),
+    samples: { trivial: cases.trivial?.jobs.length ?? 0, large: cases.large?.jobs.length ?? 0 },
+    repos: { trivial: { files: repos.trivial.files }, large: { files: repos.large.files } },
+    note:
+      "Times in ms. A job's phases come from its own status events; the floor is the same steps done the plainest way " +
+      "in the same run (git clone, warm acquire, git archive | docker exec tar -x, each command through docker exec, each " +
+      "model request replayed to the scripted model). The peer: Codex CLI in a fresh container per run (docker run, " +
+      "git archive | tar -x, codex exec over a unix-socket relay, the same after-checks); its container removal is not counted.",
+    headline,
+    targets,
+    trivial: t,
+    large: l,
+    raw: cases,
+  };
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(JSON.stringify({ headline, targets, trivial: t, large: l }, null, 2));
+}
+
 async function main(): Promise<void> {
   const loadBefore = loadavg();
   const stack = await startStack(SCRIPTS, { LOG_LEVEL: "warn" });
@@ -226,47 +273,16 @@ async function main(): Promise<void> {
     pool: { size: 1 },
   });
   const repos = { trivial: makeRepo(0), large: makeRepo(LARGE_FILES) };
+  const file = path.join(ROOT, `bench/results/e2e-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  const cases: Partial<Record<keyof typeof repos, Case>> = {};
   try {
-    const trivial = await measureCase(stack, pool, repos.trivial, "trivial", true);
-    const large = await measureCase(stack, pool, repos.large, "large", false);
-    const t = caseReport(trivial);
-    const l = caseReport(large);
-    const peerP50 = t.peer?.to_checked_result.p50 ?? Number.NaN;
-    const headline = {
-      trivial_overhead_beyond_floor_p50_ms: t.overhead_beyond_floor_p50,
-      large_provisioning_vs_floor: l.provision_and_setup_vs_floor_clone_acquire_copy,
-      patchbay_vs_peer_to_checked_result: ratio(t.submit_to_succeeded.p50, peerP50),
-    };
-    const targets = {
-      trivial_overhead_le_150ms: headline.trivial_overhead_beyond_floor_p50_ms <= 150,
-      large_provisioning_le_1_2x_floor: headline.large_provisioning_vs_floor <= 1.2,
-      patchbay_le_1x_peer: headline.patchbay_vs_peer_to_checked_result <= 1,
-    };
-    const at = new Date();
-    const out = {
-      benchmark: "e2e",
-      at: at.toISOString(),
-      host: hostname(),
-      cpus: availableParallelism(),
-      load_average: { before: loadBefore, after: loadavg() },
-      code: codeVersion(),
-      samples: N,
-      repos: { trivial: { files: repos.trivial.files }, large: { files: repos.large.files } },
-      note:
-        "Times in ms. A job's phases come from its own status events; the floor is the same steps done the plainest way " +
-        "in the same run (git clone, warm acquire, git archive | docker exec tar -x, each command through docker exec, each " +
-        "model request replayed to the scripted model). The peer: Codex CLI in a fresh container per run (docker run, " +
-        "git archive | tar -x, codex exec over a unix-socket relay, the same after-checks); its container removal is not counted.",
-      headline,
-      targets,
-      trivial: t,
-      large: l,
-      raw: { trivial, large },
-    };
-    mkdirSync(path.join(ROOT, "bench/results"), { recursive: true });
-    const file = path.join(ROOT, `bench/results/e2e-${at.toISOString().replace(/[:.]/g, "-")}.json`);
-    writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
-    console.log(JSON.stringify({ headline, targets, trivial: { ...t }, large: { ...l } }, null, 2));
+    // The file is written after each case, so a run stopped part-way keeps what it measured.
+    cases.trivial = await measureCase(stack, pool, repos.trivial, "trivial", true, N);
+    writeResults(file, cases, repos, loadBefore);
+    if (N_LARGE > 0) {
+      cases.large = await measureCase(stack, pool, repos.large, "large", false, N_LARGE);
+      writeResults(file, cases, repos, loadBefore);
+    }
     console.log(`wrote ${file}`);
   } finally {
     await pool.close();
