@@ -1,8 +1,9 @@
 /**
- * `npm run bench -- growth [--jobs=8]`: how cost grows, each measurement at three sizes in one run —
+ * `npm run bench -- growth [--jobs=8] [--only=repoFiles,outputMb,turns,subscribers,concurrency]`:
+ * how cost grows, each measurement at three sizes —
  * repository files, output size, concurrent jobs, events per job, and SSE subscribers (beside the
- * smallest size as its baseline, and the load average). JSON in bench/results/growth-*.json;
- * `npm run bench -- plot` draws it.
+ * smallest size as its baseline, and the load average). JSON in bench/results/growth-*.json,
+ * written after each part; `npm run bench -- plot` draws the newest figure of each part.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,13 +14,17 @@ import { bigOutputSetup, manyTurns, queuedJobs, spec, TRIVIAL } from "./load-job
 import { fanOut, ticking } from "./load-sse.js";
 import { flags, type LoadStack, load, startLoadStack, trivialRepo, writeResult } from "./load-stack.js";
 
+const PARTS = ["repoFiles", "outputMb", "turns", "subscribers", "concurrency"];
+const onlyArg = process.argv.find((a) => a.startsWith("--only="));
+process.argv = process.argv.filter((a) => a !== onlyArg);
+const only = new Set(onlyArg ? onlyArg.slice("--only=".length).split(",") : PARTS);
 const opts = flags({ jobs: 8 });
 const say = (msg: string) => process.stderr.write(`[bench growth] ${msg}\n`);
 const SIZES = {
   repoFiles: [100, 1_000, 10_000],
   outputMb: [5, 20, 60],
   concurrency: [1, 2, 4],
-  turns: [10, 50, 200],
+  turns: [10, 40, 120],
   subscribers: [10, 100, 1_000],
 };
 
@@ -114,10 +119,6 @@ async function concurrency(repoUrl: string): Promise<Point[]> {
 }
 
 const turnScripts = Object.fromEntries(SIZES.turns.map((t) => [`turns${t}`, manyTurns(t)]));
-const stack = await startLoadStack({
-  concurrency: 4,
-  scripts: { trivial: TRIVIAL, ticking: ticking(20), ...turnScripts },
-});
 const repo = trivialRepo();
 const result: Record<string, unknown> = {
   benchmark: "growth",
@@ -126,20 +127,38 @@ const result: Record<string, unknown> = {
   sizes: SIZES,
   loadAtStart: load(),
 };
+let file: string | null = null;
+const save = () => {
+  result.loadAtEnd = load();
+  file = writeResult("growth", result, file);
+};
 try {
-  const probeId = await stack.submit(spec(repo.url, "trivial"));
-  await stack.waitAll([probeId], 300_000);
-  result.repoFiles = await repoFiles(stack);
-  result.outputMb = await outputSize(stack, repo.url, probeId);
-  result.turns = await eventsPerJob(stack, repo.url);
-  result.subscribers = await subscribers(stack, repo.url);
-} finally {
-  await stack.close();
-}
-try {
-  result.concurrency = await concurrency(repo.url);
+  const sharedParts = ["outputMb", "turns", "subscribers", "repoFiles"].filter((p) => only.has(p));
+  if (sharedParts.length > 0) {
+    const scripts = { trivial: TRIVIAL, ticking: ticking(20), ...turnScripts };
+    const stack = await startLoadStack({ concurrency: 4, scripts });
+    try {
+      const probeId = await stack.submit(spec(repo.url, "trivial"));
+      await stack.waitAll([probeId], 300_000);
+      const parts: Record<string, () => Promise<Point[]>> = {
+        repoFiles: () => repoFiles(stack),
+        outputMb: () => outputSize(stack, repo.url, probeId),
+        turns: () => eventsPerJob(stack, repo.url),
+        subscribers: () => subscribers(stack, repo.url),
+      };
+      for (const part of sharedParts) {
+        result[part] = await parts[part]!();
+        save();
+      }
+    } finally {
+      await stack.close();
+    }
+  }
+  if (only.has("concurrency")) {
+    result.concurrency = await concurrency(repo.url);
+    save();
+  }
 } finally {
   repo.remove();
 }
-result.loadAtEnd = load();
-say(`wrote ${writeResult("growth", result)}`);
+say(`wrote ${file}`);

@@ -246,9 +246,9 @@ export function percentiles(samples: number[]): { n: number; p50: number; p95: n
   return { n: sorted.length, p50: r(at(0.5)), p95: r(at(0.95)), p99: r(at(0.99)), max: r(at(1)) };
 }
 
-/** Writes `bench/results/<name>-<time>.json`; returns its path. */
-export function writeResult(name: string, result: unknown): string {
-  const file = path.join(ROOT, "bench/results", `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+/** Writes `bench/results/<name>-<time>.json` (or rewrites `file`); returns its path. */
+export function writeResult(name: string, result: unknown, file: string | null = null): string {
+  file ??= path.join(ROOT, "bench/results", `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   return file;
 }

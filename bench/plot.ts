@@ -39,91 +39,123 @@ function save(name: string, spec: ChartSpec): string {
   return path.relative(ROOT, file);
 }
 
-function growthCharts(file: string): string[] {
-  const g = JSON.parse(readFileSync(file, "utf8")) as Record<string, Point[]>;
-  const sub = (points: Point[]) => `${loadRange(points)}; ${path.basename(file)}`;
+const PARTS = ["repoFiles", "outputMb", "turns", "subscribers", "concurrency"];
+
+/** Each part of the growth benchmark from the newest file that has it (parts may run apart). */
+function growthParts(given?: string): { parts: Record<string, Point[]>; sources: Record<string, string> } {
+  const files = given
+    ? [path.resolve(given)]
+    : readdirSync(RESULTS)
+        .filter((f) => f.startsWith("growth-") && f.endsWith(".json"))
+        .sort()
+        .reverse()
+        .map((f) => path.join(RESULTS, f));
+  const parts: Record<string, Point[]> = {};
+  const sources: Record<string, string> = {};
+  for (const file of files) {
+    const g = JSON.parse(readFileSync(file, "utf8")) as Record<string, Point[]>;
+    for (const part of PARTS) {
+      if (parts[part] || !g[part]) continue;
+      parts[part] = g[part];
+      sources[part] = path.basename(file);
+    }
+  }
+  return { parts, sources };
+}
+
+function growthCharts(given?: string): string[] {
+  const { parts: g, sources } = growthParts(given);
+  const sub = (points: Point[]) => {
+    const part = PARTS.find((p) => g[p] === points)!;
+    return `${loadRange(points)}; ${sources[part]}`;
+  };
   const written: string[] = [];
-  const repo = g.repoFiles!;
-  written.push(
-    save("growth-repo-files", {
-      title: "Job time by repository size",
-      subtitle: sub(repo),
-      xLabel: "files in the repository (log scale)",
-      yLabel: "ms",
-      xLog: true,
-      series: [
-        line("job run (start → end)", repo, (p) => p.runMs as number),
-        line("git clone on the host", repo, (p) => p.hostCloneMs as number, true),
-      ],
-    }),
-  );
-  const out = g.outputMb!;
-  written.push(
-    save("growth-output-latency", {
-      title: "API latency while a job prints a lot",
-      subtitle: sub(out),
-      xLabel: "MB printed by the job (log cap 50 MiB)",
-      yLabel: "GET /v1/jobs/:id, ms",
-      series: [
-        line("p50 during", out, (p) => (p.duringGet as Pct).p50),
-        line("p99 during", out, (p) => (p.duringGet as Pct).p99),
-        line("p50 before (baseline)", out, (p) => (p.baselineGet as Pct).p50, true),
-        line("p99 before (baseline)", out, (p) => (p.baselineGet as Pct).p99, true),
-      ],
-    }),
-    save("growth-output-memory", {
-      title: "Memory while a job prints a lot",
-      subtitle: sub(out),
-      xLabel: "MB printed by the job",
-      yLabel: "peak RSS, MB",
-      series: [
-        line("API", out, (p) => (p.apiRssMb as Rss).peakMb),
-        line("worker", out, (p) => (p.workerRssMb as Rss).peakMb),
-        line("log stored, MB", out, (p) => (p.storedLog as { mb: number }).mb, true),
-      ],
-    }),
-  );
-  const turns = g.turns!;
-  written.push(
-    save("growth-events", {
-      title: "Job time by events per job",
-      subtitle: sub(turns),
-      xLabel: `model turns (events: ${turns.map((p) => p.events).join(", ")})`,
-      yLabel: "ms",
-      series: [
-        line("job run", turns, (p) => p.runMs as number),
-        line("replay of all events (GET …/events)", turns, (p) => p.replayMs as number),
-      ],
-    }),
-  );
-  const subs = g.subscribers!;
-  written.push(
-    save("growth-subscribers", {
-      title: "SSE fan-out: one job, many subscribers",
-      subtitle: sub(subs),
-      xLabel: "subscribers (log scale)",
-      yLabel: "ms from event emitted",
-      xLog: true,
-      series: [
-        line("delivery p50", subs, (p) => (p.deliveryMs as Pct).p50),
-        line("delivery p99", subs, (p) => (p.deliveryMs as Pct).p99),
-        line("event reaches all, p50", subs, (p) => (p.reachAllMs as Pct).p50),
-      ],
-    }),
-  );
-  const conc = g.concurrency!;
-  written.push(
-    save("growth-concurrency", {
-      title: "Throughput by worker concurrency",
-      subtitle: sub(conc),
-      xLabel: "jobs at once (one worker)",
-      yLabel: "jobs per minute / run time p50 in s",
-      series: [
-        line("jobs per minute", conc, (p) => p.jobsPerMinute as number),
-        line("run time p50, s", conc, (p) => (p.runMs as Pct).p50 / 1000),
-      ],
-    }),
-  );
+  const repo = g.repoFiles;
+  if (repo)
+    written.push(
+      save("growth-repo-files", {
+        title: "Job time by repository size",
+        subtitle: sub(repo),
+        xLabel: "files in the repository (log scale)",
+        yLabel: "ms",
+        xLog: true,
+        series: [
+          line("job run (start → end)", repo, (p) => p.runMs as number),
+          line("git clone on the host", repo, (p) => p.hostCloneMs as number, true),
+        ],
+      }),
+    );
+  const out = g.outputMb;
+  if (out)
+    written.push(
+      save("growth-output-latency", {
+        title: "API latency while a job prints a lot",
+        subtitle: sub(out),
+        xLabel: "MB printed by the job (log cap 50 MiB)",
+        yLabel: "GET /v1/jobs/:id, ms",
+        series: [
+          line("p50 during", out, (p) => (p.duringGet as Pct).p50),
+          line("p99 during", out, (p) => (p.duringGet as Pct).p99),
+          line("p50 before (baseline)", out, (p) => (p.baselineGet as Pct).p50, true),
+          line("p99 before (baseline)", out, (p) => (p.baselineGet as Pct).p99, true),
+        ],
+      }),
+      save("growth-output-memory", {
+        title: "Memory while a job prints a lot",
+        subtitle: sub(out),
+        xLabel: "MB printed by the job",
+        yLabel: "peak RSS, MB",
+        series: [
+          line("API", out, (p) => (p.apiRssMb as Rss).peakMb),
+          line("worker", out, (p) => (p.workerRssMb as Rss).peakMb),
+          line("log stored, MB", out, (p) => (p.storedLog as { mb: number }).mb, true),
+        ],
+      }),
+    );
+  const turns = g.turns;
+  if (turns)
+    written.push(
+      save("growth-events", {
+        title: "Job time by events per job",
+        subtitle: sub(turns),
+        xLabel: `model turns (events: ${turns.map((p) => p.events).join(", ")})`,
+        yLabel: "ms",
+        series: [
+          line("job run", turns, (p) => p.runMs as number),
+          line("replay of all events (GET …/events)", turns, (p) => p.replayMs as number),
+        ],
+      }),
+    );
+  const subs = g.subscribers;
+  if (subs)
+    written.push(
+      save("growth-subscribers", {
+        title: "SSE fan-out: one job, many subscribers",
+        subtitle: sub(subs),
+        xLabel: "subscribers (log scale)",
+        yLabel: "ms from event emitted",
+        xLog: true,
+        series: [
+          line("delivery p50", subs, (p) => (p.deliveryMs as Pct).p50),
+          line("delivery p99", subs, (p) => (p.deliveryMs as Pct).p99),
+          line("event reaches all, p50", subs, (p) => (p.reachAllMs as Pct).p50),
+        ],
+      }),
+    );
+  const conc = g.concurrency;
+  if (conc)
+    written.push(
+      save("growth-concurrency", {
+        title: "Throughput by worker concurrency",
+        subtitle: sub(conc),
+        xLabel: "jobs at once (one worker)",
+        yLabel: "jobs per minute / run time p50 in s",
+        series: [
+          line("jobs per minute", conc, (p) => p.jobsPerMinute as number),
+          line("run time p50, s", conc, (p) => (p.runMs as Pct).p50 / 1000),
+        ],
+      }),
+    );
   return written;
 }
 
@@ -151,5 +183,5 @@ function loadCharts(file: string): string[] {
 
 mkdirSync(OUT, { recursive: true });
 const [growthArg, loadArg] = process.argv.slice(2);
-const written = [...growthCharts(newest("growth", growthArg)), ...loadCharts(newest("load", loadArg))];
+const written = [...growthCharts(growthArg), ...loadCharts(newest("load", loadArg))];
 for (const f of written) process.stderr.write(`wrote ${f}\n`);
