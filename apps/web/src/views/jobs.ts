@@ -45,12 +45,9 @@ function filtersToUrl(filters: Filters): void {
   history.replaceState(null, "", `#/${q.toString() ? `?${q}` : ""}`);
 }
 
-/** The project's jobs, newest first: filters, paging, refreshed while jobs run or new ones may come. */
-export function jobsPage(ctx: PageContext): void {
-  const filters = filtersFromUrl();
+/** The filter controls; `changed` runs (typing debounced) with the filters updated in place. */
+function filterBar(filters: Filters, changed: () => void, signal: AbortSignal) {
   const repos = new Set<string>(filters.repo ? [filters.repo] : []);
-  const cursors: string[] = [];
-  let cursor = "";
   const status = select("status-filter", "status", "all statuses", STATUSES, filters.status);
   const kind = select("kind-filter", "kind", "all kinds", KINDS, filters.kind);
   const repoList = h("datalist", { id: "repo-options" });
@@ -68,39 +65,60 @@ export function jobsPage(ctx: PageContext): void {
     placeholder: "search task or repository",
     value: filters.q,
   });
+  const read = () => {
+    Object.assign(filters, { status: status.value, kind: kind.value, repo: repo.value.trim(), q: text.value.trim() });
+    filtersToUrl(filters);
+    changed();
+  };
+  for (const input of [status, kind, repo]) input.addEventListener("change", read);
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  text.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(read, 250);
+  });
+  signal.addEventListener("abort", () => clearTimeout(typing));
+  return {
+    el: h("div", { class: "toolbar filters" }, status, kind, repo, repoList, text),
+    /** Offers the repositories seen so far in the repository box. */
+    saw(jobs: Job[]) {
+      for (const j of jobs) repos.add(j.spec.repo.url);
+      replace(repoList, ...[...repos].sort().map((r) => h("option", { value: r })));
+    },
+  };
+}
+
+/** The project's jobs, newest first: filters, paging, refreshed while jobs run or new ones may come. */
+export function jobsPage(ctx: PageContext): void {
+  const filters = filtersFromUrl();
+  const cursors: string[] = [];
+  let cursor = "";
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let generation = 0;
+  ctx.signal.addEventListener("abort", () => clearTimeout(timer));
+  const bar = filterBar(
+    filters,
+    () => {
+      cursors.length = 0;
+      cursor = "";
+      void load();
+    },
+    ctx.signal,
+  );
   const body = h("div", { id: "jobs" }, h("p", { class: "muted", id: "jobs-loading" }, "Loading jobs…"));
   const pageInfo = h("span", { class: "muted", id: "page-info" });
   const prev = h("button", { id: "newer", disabled: true }, "← Newer");
   const next = h("button", { id: "older", disabled: true }, "Older →");
+  prev.onclick = () => {
+    cursor = cursors.pop() ?? "";
+    void load();
+  };
   replace(
     ctx.main,
     h("h1", {}, "Jobs"),
-    h("div", { class: "toolbar filters" }, status, kind, repo, repoList, text),
+    bar.el,
     h("div", { class: "toolbar" }, prev, next, pageInfo, h("a", { class: "button", href: "#/new" }, "New job")),
     body,
   );
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let typing: ReturnType<typeof setTimeout> | undefined;
-  let generation = 0;
-  ctx.signal.addEventListener("abort", () => {
-    clearTimeout(timer);
-    clearTimeout(typing);
-  });
-
-  const refilter = () => {
-    Object.assign(filters, { status: status.value, kind: kind.value, repo: repo.value.trim(), q: text.value.trim() });
-    filtersToUrl(filters);
-    cursors.length = 0;
-    cursor = "";
-    void load();
-  };
-  status.addEventListener("change", refilter);
-  kind.addEventListener("change", refilter);
-  repo.addEventListener("change", refilter);
-  text.addEventListener("input", () => {
-    clearTimeout(typing);
-    typing = setTimeout(refilter, 250);
-  });
 
   const load = async () => {
     clearTimeout(timer);
@@ -119,23 +137,16 @@ export function jobsPage(ctx: PageContext): void {
         void load();
       };
       prev.disabled = cursors.length === 0;
-      prev.onclick = () => {
-        cursor = cursors.pop() ?? "";
-        void load();
-      };
       replace(pageInfo, `page ${cursors.length + 1}`);
-      for (const j of page.data) repos.add(j.spec.repo.url);
-      replace(repoList, ...[...repos].sort().map((r) => h("option", { value: r })));
+      bar.saw(page.data);
       replace(body, page.data.length ? table(page.data) : empty(filters));
       // Running jobs change status, phase, duration and cost; the first page also gains new jobs.
       const live = page.data.some((j) => !TERMINAL.includes(j.status)) || cursor === "";
       if (live) timer = setTimeout(load, REFRESH_MS);
     } catch (err) {
       if (ctx.signal.aborted || mine !== generation) return;
-      replace(
-        body,
-        errorCard(`Could not load jobs: ${(err as Error).message}. Retrying in a few seconds; check the filters.`),
-      );
+      const message = `Could not load jobs: ${(err as Error).message}. Retrying in a few seconds; check the filters.`;
+      replace(body, errorCard(message));
       timer = setTimeout(load, REFRESH_MS * 3);
     }
   };
