@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { JobEventRepository } from "@patchbay/db";
+import { EnvironmentRepository, JobEventRepository } from "@patchbay/db";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildDashboard, DashboardBrowser, SHOTS } from "./dashboard-browser.js";
@@ -86,6 +86,7 @@ afterEach(async (ctx) => {
 });
 
 afterAll(async () => {
+  await stack?.db.environment.deleteMany({ where: { projectId: stack.projectId } });
   await browser?.close();
   await stack?.close();
 });
@@ -146,8 +147,8 @@ describe("dashboard pages in a browser", () => {
     expect(await page.textContent("#log .current")).toContain("line 12345 of the build");
     expect(await page.getAttribute("#log .current", "data-line")).toBe("12346");
     expect(await page.isVisible("#follow")).toBe(true);
+    // Typing searches by itself (Enter would also move on to the next match once it has).
     await page.fill("#log-search", "module-5.ts");
-    await page.press("#log-search", "Enter");
     await expect.poll(() => page.textContent("#log-search-count")).toMatch(/^1 of 5\d\d$/);
     await page.click("#log-next");
     expect(await page.textContent("#log-search-count")).toMatch(/^2 of /);
@@ -199,8 +200,19 @@ describe("dashboard pages in a browser", () => {
     await expect.poll(() => page.textContent("#main")).toContain("No job");
   }, 60_000);
 
-  it("project page: secrets set and deleted by name only, allowlist, webhook label, knowledge search", async () => {
+  it("project page: secrets set and deleted by name only, allowlist, cached environments, webhook label, knowledge search", async () => {
     const p = stack.projectId;
+    // A cache entry only (no image behind it): the page lists it and an admin drops it over the API.
+    await new EnvironmentRepository(stack.db).save({
+      projectId: p,
+      key: `dash-${tag}`,
+      image: `patchbay-env-dashboard-test-${tag}:none`,
+      baseImage: "patchbay/sandbox:1",
+      repoUrl: PAGING_URL,
+      sizeBytes: 13_600_000,
+      buildMs: 2700,
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
     const put = (route: string, body: unknown, method = "PUT") =>
       fetch(`${stack.api}${route}`, {
         method,
@@ -234,6 +246,10 @@ describe("dashboard pages in a browser", () => {
     await page.waitForSelector("#no-secrets");
 
     expect(await page.textContent("#allowlist")).toContain("registry.example.com");
+    const cached = page.locator(`#project-environments [data-environment="dash-${tag}"]`);
+    expect(await cached.textContent()).toContain(PAGING_URL);
+    await cached.locator("button").click();
+    await expect.poll(() => page.textContent("#project-environments")).toContain("None cached yet");
     await page.fill("#trigger-label", "let-patchbay-fix");
     await page.click("#webhook-form button[type=submit]");
     await expect.poll(() => page.textContent("#current-label")).toBe("let-patchbay-fix");
