@@ -112,7 +112,7 @@ export async function startLoadStack(options: LoadStackOptions): Promise<LoadSta
   const workerProc = child("apps/worker/src/main.ts", env, "worker");
   const api = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    const ok = await rawFetch(`${api}/healthz`).then(
+    const ok = await rawFetch(`${api}/readyz`).then(
       (r) => r.ok,
       () => false,
     );
