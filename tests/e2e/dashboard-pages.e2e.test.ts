@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { EnvironmentRepository, JobEventRepository } from "@patchbay/db";
+import { CandidateRepository, EnvironmentRepository, JobEventRepository } from "@patchbay/db";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildDashboard, DashboardBrowser, SHOTS } from "./dashboard-browser.js";
-import { seedJob, seedLog } from "./dashboard-seed.js";
+import { EMPTY_RESULT, seedJob, seedLog } from "./dashboard-seed.js";
 import { createKey, type Stack, startStack } from "./stack.js";
 
 // Dashboard pages that need data no scripted job makes quickly: many jobs to filter and page, a
@@ -284,5 +284,58 @@ describe("dashboard pages in a browser", () => {
     expect(await overflow()).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(SHOTS, "phone-job.png"), fullPage: true });
     expect(browser.foreignRequests).toEqual([]);
+  }, 60_000);
+
+  it("a best-of-N job lists its attempts best first; a writer makes another the job's and the diff follows", async () => {
+    const patchOf = (line: string) =>
+      `diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-old\n+${line}\n`;
+    const checks = (passed: boolean) => ({
+      before: [],
+      after: [],
+      passed,
+      regressions: [],
+      fixed: passed ? ["t"] : [],
+    });
+    const stats = { files: 1, insertions: 1, deletions: 1 };
+    const ranking = [
+      "1: all checks pass, 1 fixed, 0 newly failing, +1 −1",
+      "2: checks fail, 0 fixed, 0 newly failing, +1 −1",
+    ];
+    const id = await seedJob(stack.db, stack.projectId, {
+      task: `best of two ${tag}`,
+      result: { bestOfN: { attempts: 2, winner: 1, selected: 1, selectedBy: "checks", ranking }, checks: checks(true) },
+    });
+    await stack.db.job.update({ where: { id }, data: { patch: patchOf("from attempt one") } });
+    const attempt = (n: number, passed: boolean) => ({
+      ...EMPTY_RESULT,
+      n,
+      status: "finished" as const,
+      patch: patchOf(n === 1 ? "from attempt one" : "from attempt two"),
+      summary: `attempt ${n} summary`,
+      patchStats: stats,
+      checks: checks(passed),
+      confidence: null,
+    });
+    await new CandidateRepository(stack.db).save(id, [attempt(1, true), attempt(2, false)]);
+
+    const reader = await browser.newPage();
+    await browser.signIn(reader, readOnlyKey);
+    await reader.goto(`${stack.api}/ui/#/jobs/${id}`);
+    await reader.waitForSelector("#candidates");
+    const order = await reader
+      .locator("#candidates tr[data-attempt]")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-attempt")));
+    expect(order).toEqual(["1", "2"]);
+    expect(await reader.locator("#candidates [data-select]").count()).toBe(0);
+
+    const page = await browser.newPage();
+    await browser.signIn(page, stack.key);
+    await page.goto(`${stack.api}/ui/#/jobs/${id}`);
+    await page.waitForSelector('#diff [data-file="a.txt"]');
+    expect(await page.textContent("#diff")).toContain("from attempt one");
+    await page.click('#candidates [data-select="2"]');
+    await expect.poll(() => page.textContent("#candidates")).toContain("Attempt 2 was selected by a person");
+    await expect.poll(() => page.textContent("#diff")).toContain("from attempt two");
+    await page.screenshot({ path: path.join(SHOTS, "job-candidates.png"), fullPage: true });
   }, 60_000);
 });

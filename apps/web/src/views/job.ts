@@ -7,6 +7,7 @@ import { addEvent, LogLines } from "../log/lines.js";
 import { LogView } from "../log/log-view.js";
 import { jobStream } from "../log/stream.js";
 import type { PageContext } from "../main.js";
+import { candidatesCard } from "./candidates.js";
 import { diffSection } from "./diff.js";
 import { jobActions } from "./job-actions.js";
 import { planCard, reviewCard, threadCard } from "./job-sections.js";
@@ -191,6 +192,7 @@ export async function jobPage(ctx: PageContext, id: string): Promise<void> {
   const actions = h("div", { id: "job-actions" });
   const thread = h("div", {});
   const results = h("div", { id: "results" });
+  const attempts = h("div", {});
   const diff = h("div", { id: "diff" }, h("p", { class: "muted" }, "The diff appears here when the job finishes."));
   const starts = new Map<string, number>();
   const lines = new LogLines();
@@ -213,6 +215,12 @@ export async function jobPage(ctx: PageContext, id: string): Promise<void> {
       replace(actions, jobActions(job, ctx.me));
       void threadCard(job, thread);
     }
+    // A person's choice of attempt changes the job's patch: the diff is drawn again.
+    const chosen = () => {
+      diffShown = false;
+      void reload();
+    };
+    if (TERMINAL.includes(job.status)) void candidatesCard(job, attempts, ctx.me, chosen);
     if (TERMINAL.includes(job.status) && !diffShown && !["ask", "review"].includes(job.spec.kind ?? "change")) {
       diffShown = true;
       void diffSection(diff, job);
@@ -286,6 +294,7 @@ export async function jobPage(ctx: PageContext, id: string): Promise<void> {
     actions,
     thread,
     results,
+    attempts,
     showsDiff ? h("h2", {}, "Diff") : null,
     showsDiff ? diff : null,
     h("h2", {}, "Conversation"),
