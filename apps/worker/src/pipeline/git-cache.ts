@@ -109,8 +109,20 @@ export async function fetchIntoCache(cache: GitCacheSettings, request: CacheFetc
         await git(["update-ref", jobRef, held]);
       } else await git([...fetch, `+${request.target}:${jobRef}`]);
     }
-    const commit = await git(["rev-parse", "--verify", "--quiet", `${jobRef}^{commit}`]);
-    const refs = parseRefs(await git(["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads", "refs/tags"]));
+    // One git process for the job's commit (a tag peeled) and the branches and tags beside it.
+    const listed = parseRefs(
+      await git([
+        "for-each-ref",
+        "--format=%(objectname) %(*objectname) %(refname)",
+        "refs/heads",
+        "refs/tags",
+        jobRef,
+      ]),
+    );
+    const own = listed.find((r) => r.name === jobRef);
+    if (!own) throw new PatchbayError("repo_clone_failed", "the fetch returned no commit");
+    const commit = own.peeled ?? own.id;
+    const refs = listed.filter((r) => r !== own).map(({ id, name }) => ({ id, name }));
     const after = await objectTally(git);
     const stats: CacheFetchStats = {
       cache: created ? "miss" : "hit",
@@ -174,11 +186,15 @@ async function fetchedCommit(git: (args: string[]) => Promise<string>, target: s
   return beyond === "" ? commit : null;
 }
 
-function parseRefs(out: string): Array<{ id: string; name: string }> {
+/** `for-each-ref` lines of `<id> <peeled id or nothing> <name>`. */
+function parseRefs(out: string): Array<{ id: string; peeled?: string; name: string }> {
   return out
     .split("\n")
     .filter(Boolean)
-    .map((line) => ({ id: line.slice(0, line.indexOf(" ")), name: line.slice(line.indexOf(" ") + 1) }));
+    .map((line) => {
+      const [id = "", peeled = "", ...name] = line.split(" ");
+      return { id, ...(peeled ? { peeled } : {}), name: name.join(" ") };
+    });
 }
 
 /** A commit id the entry holds (whoever fetched it); null for anything else. */

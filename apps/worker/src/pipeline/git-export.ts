@@ -23,12 +23,15 @@ export interface ExportRequest {
 
 // Runs in the empty workspace: the pack on stdin becomes the object store, then the commit is
 // checked out by the sandbox's own git (so .gitattributes and modes come out as a clone's would).
+// The repository's skeleton is written by hand (what `git init` writes that git needs, and a
+// detached HEAD): two fewer git processes per sandbox.
 const UNPACK = [
   "set -e",
-  "git init -q",
+  "mkdir -p .git/objects/pack .git/objects/info .git/refs/heads .git/refs/tags",
+  'printf "[core]\\n\\trepositoryformatversion = 0\\n\\tfilemode = true\\n\\tbare = false\\n" > .git/config',
+  'printf "%s\\n" "$1" > .git/HEAD',
   "git index-pack --stdin >/dev/null",
   'if [ "$2" = shallow ]; then printf "%s\\n" "$1" > .git/shallow; fi',
-  'git update-ref --no-deref HEAD "$1"',
   "git reset -q --hard",
 ].join("\n");
 
