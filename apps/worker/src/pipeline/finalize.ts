@@ -74,8 +74,11 @@ done`;
 /** Records what setup and the baseline left in the workspace (call right before the agent). */
 export async function snapshotWorkspace(ws: Workspace, baseCommit: string): Promise<WorkspaceSnapshot> {
   await run(ws, SNAPSHOT_SCRIPT(baseCommit), "snapshot the workspace");
-  const untracked = await ws.readFile(`${DIR}/untracked-before`);
-  const modified = await ws.readFile(`${DIR}/modified-before`);
+  // Both files at once: each read is a round trip into the sandbox.
+  const [untracked, modified] = await Promise.all([
+    ws.readFile(`${DIR}/untracked-before`),
+    ws.readFile(`${DIR}/modified-before`),
+  ]);
   if (untracked === null || modified === null) throw new PatchbayError("sandbox_failed", "workspace snapshot missing");
   return { untracked, modified };
 }
@@ -135,8 +138,10 @@ export async function collectPatch(
   const maxPatchBytes = options.maxPatchBytes ?? DEFAULT_MAX_PATCH_BYTES;
   await run(ws, RESET_SCRATCH, "prepare the patch collection");
   if (snapshot) {
-    await ws.writeFile(`${DIR}/untracked-before`, snapshot.untracked);
-    await ws.writeFile(`${DIR}/modified-before`, snapshot.modified);
+    await Promise.all([
+      ws.writeFile(`${DIR}/untracked-before`, snapshot.untracked),
+      ws.writeFile(`${DIR}/modified-before`, snapshot.modified),
+    ]);
   }
   const size = Number((await run(ws, COLLECT_SCRIPT(baseCommit, snapshot !== undefined), "collect the patch")).trim());
   if (!(size <= maxPatchBytes)) throw patchTooLarge(size, maxPatchBytes);
