@@ -14,6 +14,8 @@ export function ticking(ticks: number, delaySec = 8): ModelScript {
 /** One subscriber: when each event (by seq) arrived, and each event's emit time. */
 interface Subscriber {
   connected: Promise<void>;
+  /** When the stream's first event arrived (it had caught up with the job then). */
+  firstEventAt: number | null;
   ended: Promise<void>;
   arrivals: Map<number, number>;
   close(): void;
@@ -21,6 +23,7 @@ interface Subscriber {
 
 function subscribe(stack: LoadStack, jobId: string, emitted: Map<number, { ts: number; type: string }>): Subscriber {
   const arrivals = new Map<number, number>();
+  const sub = { firstEventAt: null as number | null };
   const url = new URL(`${stack.api}/v1/jobs/${jobId}/events`);
   let onConnected: () => void = () => {};
   let onEnded: () => void = () => {};
@@ -44,6 +47,7 @@ function subscribe(stack: LoadStack, jobId: string, emitted: Map<number, { ts: n
         if (!data) continue;
         const e = JSON.parse(data.slice(6)) as { seq: number; ts: string; type: string; data: { text?: unknown } };
         arrivals.set(e.seq, now);
+        sub.firstEventAt ??= now;
         const tick = e.type === "log" && typeof e.data.text === "string" && e.data.text.startsWith("tick ");
         if (!emitted.has(e.seq)) emitted.set(e.seq, { ts: Date.parse(e.ts), type: tick ? "tick" : e.type });
       }
@@ -55,7 +59,15 @@ function subscribe(stack: LoadStack, jobId: string, emitted: Map<number, { ts: n
     onConnected();
     onEnded();
   });
-  return { connected, ended, arrivals, close: () => req.destroy() };
+  return {
+    connected,
+    ended,
+    arrivals,
+    get firstEventAt() {
+      return sub.firstEventAt;
+    },
+    close: () => req.destroy(),
+  };
 }
 
 /**
@@ -79,8 +91,9 @@ export async function fanOut(stack: LoadStack, spec: Record<string, unknown>, su
   await Promise.race([Promise.all(subs.map((s) => s.ended)), endTimeout]);
   const ram = memory.stop();
   for (const s of subs) s.close();
-  // Only what happened after everyone was connected: the ticks and the job's end.
-  const ticks = [...emitted].filter(([, e]) => e.type === "tick").map(([seq]) => seq);
+  // Only ticks emitted once every stream had caught up: earlier ones reach late streams as replay.
+  const allConnectedAt = Math.max(...subs.map((s) => s.firstEventAt ?? Number.POSITIVE_INFINITY));
+  const ticks = [...emitted].filter(([, e]) => e.type === "tick" && e.ts > allConnectedAt).map(([seq]) => seq);
   const deliveries: number[] = [];
   const reachAll: number[] = [];
   let missing = 0;
@@ -96,6 +109,7 @@ export async function fanOut(stack: LoadStack, spec: Record<string, unknown>, su
     subscribers,
     status: row!.status,
     connectMs,
+    /** Ticks emitted after every stream had caught up (the ones measured). */
     logEvents: ticks.length,
     missingDeliveries: missing,
     complete: subs.filter((s) => ticks.every((seq) => s.arrivals.has(seq))).length,
