@@ -23,7 +23,7 @@ const say = (msg: string) => process.stderr.write(`[bench load] ${msg}\n`);
 
 const stack = await startLoadStack({
   concurrency: opts.concurrency!,
-  scripts: { trivial: TRIVIAL, ticking: ticking(60) },
+  scripts: { trivial: TRIVIAL, ticking: ticking(60, 10 + Math.ceil(opts.subscribers! / 8)) },
 });
 const repo = trivialRepo();
 try {

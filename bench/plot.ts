@@ -57,7 +57,8 @@ function growthParts(given?: string): { parts: Record<string, Point[]>; sources:
   for (const file of files) {
     const g = JSON.parse(readFileSync(file, "utf8")) as Record<string, Point[]>;
     for (const part of PARTS) {
-      if (parts[part] || !g[part]) continue;
+      // A part whose jobs did not succeed measured a failure, not the cost: left out.
+      if (parts[part] || !g[part] || g[part].some((p) => p.status !== undefined && p.status !== "succeeded")) continue;
       parts[part] = g[part];
       sources[part] = path.basename(file);
     }
@@ -141,6 +142,7 @@ function growthCharts(given?: string): string[] {
           line("delivery p50", subs, (p) => (p.deliveryMs as Pct).p50),
           line("delivery p99", subs, (p) => (p.deliveryMs as Pct).p99),
           line("event reaches all, p50", subs, (p) => (p.reachAllMs as Pct).p50),
+          line("all streams connected", subs, (p) => p.connectMs as number, true),
         ],
       }),
     );

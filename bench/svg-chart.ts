@@ -67,7 +67,10 @@ export function lineChart(spec: ChartSpec): string {
     out.push(`<line x1="${M.left}" x2="${M.left + plotW}" y1="${y(t)}" y2="${y(t)}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${M.left - 6}" y="${y(t) + 4}" text-anchor="end">${label(t)}</text>`);
   }
-  for (const v of [...new Set(xs)].sort((a, b) => a - b)) {
+  const distinct = [...new Set(xs)].sort((a, b) => a - b);
+  // A long series (a time line) gets round ticks; a few sizes get a tick each.
+  const xTicks = distinct.length > 10 && !spec.xLog ? niceTicks(xMax).filter((v) => v >= xMin && v <= xMax) : distinct;
+  for (const v of xTicks) {
     out.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${M.top + plotH}" y2="${M.top + plotH + 4}" stroke="#333"/>`);
     out.push(`<text x="${x(v)}" y="${M.top + plotH + 17}" text-anchor="middle">${label(v)}</text>`);
   }
@@ -82,7 +85,8 @@ export function lineChart(spec: ChartSpec): string {
     const path = s.points.map(([px, py]) => `${x(px).toFixed(1)},${y(py).toFixed(1)}`).join(" ");
     const dash = s.dashed ? ` stroke-dasharray="5 4"` : "";
     out.push(`<polyline points="${path}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`);
-    for (const [px, py] of s.points) out.push(`<circle cx="${x(px)}" cy="${y(py)}" r="3" fill="${color}"/>`);
+    if (s.points.length <= 20)
+      for (const [px, py] of s.points) out.push(`<circle cx="${x(px)}" cy="${y(py)}" r="3" fill="${color}"/>`);
     const ly = M.top + 10 + i * 18;
     out.push(
       `<line x1="${W - M.right + 12}" x2="${W - M.right + 32}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`,
