@@ -182,3 +182,15 @@ export function growthTable(parts: Record<string, Point[]>, sources: Record<stri
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(head), line(head.map(() => "---")), ...rows.map(line), ""].join("\n");
 }
+
+/** The SSE-only run (`load --sse-only=1`) as a table. */
+export function sseTable(r: Pick<LoadResult, "sse" | "sseBaseline">, source: string): string {
+  const s = r.sse;
+  const row = [
+    `${s.subscribers} SSE subscribers to one running job`,
+    `${s.complete}/${s.subscribers} got every event; delivery p50 **${ms(s.deliveryMs.p50)}**, p99 ${ms(s.deliveryMs.p99)}; an event reaches all: p50 ${ms(s.reachAllMs.p50)}, max ${ms(s.reachAllMs.max)}; API RSS ${s.apiRssMb.idleMb} → peak ${s.apiRssMb.peakMb} MB; all connected in ${ms(s.connectMs)}`,
+    `1 subscriber: delivery p50 ${ms(r.sseBaseline.deliveryMs.p50)}, p99 ${ms(r.sseBaseline.deliveryMs.p99)}`,
+    la(s.loadBefore, s.loadAfter),
+  ];
+  return table(["measurement", "figure", "baseline (same run)", "load average (1 min)"], [row], source);
+}

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { growthTable, type LoadResult, loadTable } from "./figures.js";
+import { growthTable, type LoadResult, loadTable, sseTable } from "./figures.js";
 import { type ChartSpec, lineChart, type Series } from "./svg-chart.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -19,7 +19,8 @@ type Rss = { peakMb: number };
 function newest(prefix: string, given?: string): string {
   if (given) return path.resolve(given);
   const files = readdirSync(RESULTS)
-    .filter((f) => f.startsWith(`${prefix}-`) && f.endsWith(".json"))
+    // load-2026-… but not load-sse-2026-…
+    .filter((f) => new RegExp(`^${prefix}-\\d`).test(f) && f.endsWith(".json"))
     .sort();
   if (files.length === 0) throw new Error(`no bench/results/${prefix}-*.json; run npm run bench -- ${prefix}`);
   return path.join(RESULTS, files.at(-1)!);
@@ -185,6 +186,15 @@ function loadCharts(file: string): string[] {
   ];
 }
 
+/** The newest `load --sse-only=1` run, when there is one. */
+function sseSection(): string[] {
+  const files = readdirSync(RESULTS).filter((f) => f.startsWith("load-sse-") && f.endsWith(".json"));
+  if (files.length === 0) return [];
+  const file = files.sort().at(-1)!;
+  const r = JSON.parse(readFileSync(path.join(RESULTS, file), "utf8")) as LoadResult;
+  return ["## SSE fan-out alone", "", sseTable(r, file)];
+}
+
 mkdirSync(OUT, { recursive: true });
 const [growthArg, loadArg] = process.argv.slice(2);
 const loadFile = newest("load", loadArg);
@@ -196,6 +206,7 @@ const figures = [
   "## Load",
   "",
   loadTable(JSON.parse(readFileSync(loadFile, "utf8")) as LoadResult, path.basename(loadFile)),
+  ...sseSection(),
   "## Growth",
   "",
   growthTable(parts, sources),
