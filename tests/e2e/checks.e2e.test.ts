@@ -229,7 +229,8 @@ describe("checks, test protection, patch and push end to end", () => {
     expect(forced.status).toBe("succeeded");
     expect(forced.result.push).toMatchObject({ forced: true });
     expect(git(bare, "rev-parse", "refs/heads/patchbay/farewell")).toBe(forced.result.push?.commit);
-  });
+    // Three jobs that each push, on a shared two-core machine.
+  }, 240_000);
 
   it("a bad .patchbay.yml ends the job as failed/invalid_config naming the problem", async () => {
     const remote = fixtureRemote((dir) =>
