@@ -30,7 +30,9 @@ const provider = new DockerSandboxProvider({
 function makeRepo(root: string): string {
   const dir = join(root, "src");
   const git = (...args: string[]) =>
-    execFileSync("git", ["-c", "gc.auto=0", "-c", "user.name=b", "-c", "user.email=b@localhost", ...args], { cwd: dir });
+    execFileSync("git", ["-c", "gc.auto=0", "-c", "user.name=b", "-c", "user.email=b@localhost", ...args], {
+      cwd: dir,
+    });
   for (let i = 0; i < FILES; i++) {
     const folder = join(dir, `pkg${i % 200}`, `mod${i % 7}`);
     mkdirSync(folder, { recursive: true });
@@ -51,7 +53,11 @@ function makeRepo(root: string): string {
 function newCommit(dir: string, n: number): void {
   writeFileSync(join(dir, "pkg0", `change${n}.ts`), `export const c = ${n};\n`);
   execFileSync("git", ["add", "-A"], { cwd: dir });
-  execFileSync("git", ["-c", "gc.auto=0", "-c", "user.name=b", "-c", "user.email=b@localhost", "commit", "-qm", `c${n}`], { cwd: dir });
+  execFileSync(
+    "git",
+    ["-c", "gc.auto=0", "-c", "user.name=b", "-c", "user.email=b@localhost", "commit", "-qm", `c${n}`],
+    { cwd: dir },
+  );
 }
 
 /** `git archive HEAD | tar -x` in the container: the floor. */

@@ -58,7 +58,8 @@ export function lineChart(spec: ChartSpec): string {
   const x = (v: number) => M.left + (xMax === xMin ? plotW / 2 : ((tx(v) - tx(xMin)) / (tx(xMax) - tx(xMin))) * plotW);
   const y = (v: number) => M.top + plotH - (v / yMax) * plotH;
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12" role="img">`,
+    `<title>${xmlText(spec.title)}</title>`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${M.left}" y="20" font-size="15" font-weight="bold">${xmlText(spec.title)}</text>`,
   ];

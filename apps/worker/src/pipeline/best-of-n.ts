@@ -1,7 +1,6 @@
 import { compareChecks } from "@patchbay/checks";
 import {
   type BestOfN,
-  type CandidateResult,
   type CheckRun,
   eventCandidate,
   type HiddenResult,
