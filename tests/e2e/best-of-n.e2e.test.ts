@@ -182,7 +182,7 @@ describe("best-of-N", { timeout: 240_000 }, () => {
     const listed = await cli(["candidates", job.id]);
     expect(listed.code, listed.stderr).toBe(0);
     const lines = listed.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^ {2}2 {2}checks pass {2}fixed 1 {2}newly failing 0/);
+    expect(lines[0]).toMatch(/^ {2}2: all checks pass, 1 fixed, 0 newly failing, \+1 −1, confidence 60 /);
     expect(lines.at(-1)).toContain("winner by the checks: 2");
     const chosen = await cli(["candidates", job.id, "select", "2"]);
     expect(chosen.code, chosen.stderr).toBe(0);

@@ -1,20 +1,9 @@
+import { type CandidateResult, describeCandidate } from "@patchbay/core";
 import { type ApiClient, CliError } from "../api-client.js";
 import type { Out } from "./jobs.js";
 
-/** One attempt as GET /v1/jobs/:id/candidates serves it (the fields the CLI shows). */
-interface CandidateView {
-  n: number;
-  status: "finished" | "failed";
-  rank: number | null;
-  selected: boolean;
-  summary: string | null;
-  patchStats: { files: number; insertions: number; deletions: number };
-  checks: { passed: boolean | null; fixed?: string[]; newlyFailing?: string[]; regressions: string[] };
-  usage: { turns: number; estimatedCostUsd: number | null };
-  confidence: number | null;
-  hidden?: { resolved: boolean };
-  error?: { code: string; message: string };
-}
+/** One attempt as GET /v1/jobs/:id/candidates serves it. */
+type CandidateView = CandidateResult & { rank: number | null; selected: boolean };
 
 interface CandidatesView {
   attempts: number;
@@ -55,21 +44,14 @@ export async function candidatesCommand(api: ApiClient, args: readonly string[],
   return 0;
 }
 
-/** "* 2  checks pass  fixed 1  newly failing 0  +4 −1  confidence 60  $0.0123  slugify() drops …". */
+/** "* 2: all checks pass, 1 fixed, 0 newly failing, +4 −1, confidence 60  hidden: resolved  $0.0123  slugify() drops …". */
 export function candidateLine(c: CandidateView): string {
   const mark = c.selected ? "*" : " ";
-  if (c.status === "failed")
-    return `${mark} ${c.n}  failed: ${c.error?.code ?? "error"} ${c.error?.message ?? ""}`.trimEnd();
-  const checks = c.checks.passed === true ? "checks pass" : c.checks.passed === null ? "no checks" : "checks fail";
-  const parts = [
-    checks,
-    `fixed ${c.checks.fixed?.length ?? 0}`,
-    `newly failing ${c.checks.newlyFailing?.length ?? c.checks.regressions.length}`,
-    `+${c.patchStats.insertions} −${c.patchStats.deletions}`,
-    ...(c.confidence !== null ? [`confidence ${c.confidence}`] : []),
+  const extra = [
     ...(c.hidden ? [c.hidden.resolved ? "hidden: resolved" : "hidden: not resolved"] : []),
     ...(c.usage.estimatedCostUsd !== null ? [`$${c.usage.estimatedCostUsd.toFixed(4)}`] : []),
+    ...(c.status === "finished" ? [(c.summary ?? "").split("\n")[0]?.slice(0, 60) ?? ""] : [c.error?.message ?? ""]),
   ];
-  const summary = (c.summary ?? "").split("\n")[0]?.slice(0, 60) ?? "";
-  return `${mark} ${c.n}  ${parts.join("  ")}  ${summary}`.trimEnd();
+  // The same words as result.bestOfN.ranking: one description of an attempt, in core.
+  return `${mark} ${describeCandidate(c)}  ${extra.join("  ")}`.trimEnd();
 }

@@ -371,7 +371,7 @@ export class JobRun {
     });
   }
 
-  /** The job's tool events once everything emitted so far is stored; read once per call of the returned function's first use. */
+  /** A reader of the job's tool events as stored once everything emitted so far is flushed; it reads them once. */
   private flushedToolEvents() {
     let read: Promise<JobEvent[]> | null = null;
     return () => {
