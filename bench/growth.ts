@@ -85,7 +85,8 @@ async function eventsPerJob(stack: LoadStack, repoUrl: string): Promise<Point[]>
     const replayMs = Math.round(performance.now() - started);
     const events = text.split("\n\n").filter((b) => b.includes("\ndata: ")).length;
     const runMs = Date.parse(row!.finishedAt ?? "") - Date.parse(row!.startedAt ?? "");
-    points.push({ size: turns, status: row!.status, events, runMs, replayMs, loadBefore, loadAfter: load() });
+    const error = row!.error ? { code: row!.error.code, message: row!.error.message } : null;
+    points.push({ size: turns, status: row!.status, error, events, runMs, replayMs, loadBefore, loadAfter: load() });
   }
   return points;
 }

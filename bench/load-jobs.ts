@@ -9,10 +9,14 @@ export const TRIVIAL: ModelScript = {
   turns: [{ output: [{ type: "shell_call", action: { commands: ["echo ok > note.txt"] } }] }, { output: [done] }],
 };
 
-/** A job of `turns` model turns, each running one `true` (about four stored events per turn). */
+/**
+ * A job of `turns` model turns, each running one short command (about five stored events per turn).
+ * Each turn's command differs: the agent's loop guard ends a job whose model repeats the same call
+ * with the same result (agent_loop), as a real model stuck in a loop would.
+ */
 export function manyTurns(turns: number): ModelScript {
-  const step = { output: [{ type: "shell_call", action: { commands: ["true"] } }] };
-  return { turns: [...Array.from({ length: turns }, () => step), { output: [done] }] };
+  const step = (i: number) => ({ output: [{ type: "shell_call", action: { commands: [`echo turn ${i}`] } }] });
+  return { turns: [...Array.from({ length: turns }, (_, i) => step(i + 1)), { output: [done] }] };
 }
 
 /**
