@@ -7,6 +7,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app.js";
 import { createHttpServer } from "../server.js";
+import { KEY_CACHE_TTL_MS } from "./key-cache.js";
 
 const config = loadConfig();
 const db = createDb(config.DATABASE_URL, { max: 4 });
@@ -99,10 +100,21 @@ describe("authentication", () => {
     expect((await call("/v1/jobs", real)).status).toBe(200);
   });
 
-  it("refuses a revoked key at once", async () => {
+  it("refuses a wrong secret under the prefix of a key just used (its row read moments ago)", async () => {
+    const real = keys.aRead!;
+    expect((await call("/v1/jobs", real)).status).toBe(200);
+    const last = real.at(-1) === "x" ? "y" : "x";
+    for (const key of [`${real.slice(0, 17)}${"A".repeat(real.length - 17)}`, `${real.slice(0, -1)}${last}`]) {
+      expect((await call("/v1/jobs", key)).status, key).toBe(401);
+    }
+    expect((await call("/v1/jobs", real)).status).toBe(200);
+  });
+
+  it(`refuses a revoked key within ${KEY_CACHE_TTL_MS} ms`, async () => {
     const prefix = keys.aRevoked!.split("_")[1]!;
     expect((await call("/v1/jobs", keys.aRevoked!)).status).toBe(200);
     expect(await new ApiKeyRepository(db).revoke(prefix)).toBe(true);
+    await new Promise((r) => setTimeout(r, KEY_CACHE_TTL_MS + 50));
     const res = await call("/v1/jobs", keys.aRevoked!);
     expect(res.status).toBe(401);
     expect(res.json.error.message).toContain("revoked");

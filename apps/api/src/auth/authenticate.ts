@@ -3,6 +3,7 @@ import { type ApiKeyRepository, apiKeyMatches, apiKeyPrefix } from "@patchbay/db
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
 import { setAuth } from "./context.js";
+import { KeyCache } from "./key-cache.js";
 
 const BEARER = /^Bearer +(\S{1,200})$/i;
 const TOUCH_EVERY_MS = 60_000;
@@ -13,10 +14,12 @@ function unauthorized(message: string): PatchbayError {
 
 /**
  * Checks `Authorization: Bearer pb_<prefix>_<secret>`: the prefix finds the key, the hash of
- * the whole key is compared in constant time, a revoked key is refused. Sets the caller.
+ * the whole key is compared in constant time, a revoked key is refused (within
+ * KEY_CACHE_TTL_MS: the key's row is read once per that time, not on every request). Sets the caller.
  */
 export function authenticate(keys: ApiKeyRepository, logger: Logger): RequestHandler {
   const lastTouched = new Map<string, number>();
+  const rows = new KeyCache((prefix) => keys.findByPrefix(prefix));
   return async (req, _res, next) => {
     const header = req.get("authorization");
     if (!header) {
@@ -27,7 +30,7 @@ export function authenticate(keys: ApiKeyRepository, logger: Logger): RequestHan
     const key = BEARER.exec(header)?.[1];
     if (!key) throw unauthorized("the Authorization header must be `Bearer <key>`");
     const prefix = apiKeyPrefix(key);
-    const record = prefix ? await keys.findByPrefix(prefix) : null;
+    const record = prefix ? await rows.find(prefix) : null;
     if (!prefix || !record || !apiKeyMatches(key, record.hash)) throw unauthorized("the API key is not valid");
     if (record.revokedAt) throw unauthorized(`the API key ${prefix} was revoked; ask for a new one`);
     setAuth(req, {

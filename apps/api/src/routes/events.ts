@@ -20,6 +20,8 @@ export type EventStreamOptions = FeedOptions;
 
 // A client this far behind (unsent bytes) is cut off; it resumes from its Last-Event-ID.
 const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
+// Events read per query while replaying.
+const PAGE = 500;
 
 /** Resolves when the response can take more, or is closed. */
 function drained(res: Response): Promise<void> {
@@ -42,7 +44,9 @@ function drained(res: Response): Promise<void> {
 export function eventsHandler(deps: { jobs: JobRepository; events: JobEventRepository }, options: EventStreamOptions) {
   const feeds = new JobEventFeeds(deps, options);
   return async (req: Request<{ id: string }>, res: Response) => {
-    const job = await requireJob(deps.jobs, req.params.id);
+    const job = await requireJob(deps.jobs, req.params.id, req);
+    // Seen finished before any read below: a page shorter than PAGE is then the end of the log.
+    let finished = isTerminal(job.status);
     let after = resumePoint(req);
     res.writeHead(200, {
       "Content-Type": "text/event-stream; charset=utf-8",
@@ -58,16 +62,19 @@ export function eventsHandler(deps: { jobs: JobRepository; events: JobEventRepos
       leave?.();
     });
     while (!closed) {
-      const batch = await deps.events.listAfter(job.id, after);
+      const batch = await deps.events.listAfter(job.id, after, PAGE);
       if (batch.length > 0) {
         after = batch.at(-1)!.seq;
         // A replay waits for a slow client instead of holding the whole job's log in memory.
         if (!res.write(batch.map(eventFrame).join(""))) await drained(res);
+        if (finished && batch.length < PAGE) break;
         continue;
       }
+      if (finished) break;
       const current = await deps.jobs.findById(job.id);
       if (!current || isTerminal(current.status)) {
-        if ((await deps.events.listAfter(job.id, after, 1)).length === 0) break;
+        // Events written before it finished are all visible now: one more read, then the end.
+        finished = true;
         continue;
       }
       if (closed) break;

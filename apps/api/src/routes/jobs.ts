@@ -1,8 +1,9 @@
 import { JOB_STATUSES, JobSpecSchema, PatchbayError } from "@patchbay/core";
 import type { JobEventRepository, JobRecord, JobRepository } from "@patchbay/db";
-import { Router } from "express";
+import { type Request, Router } from "express";
 import { z } from "zod";
 import { authOf } from "../auth/index.js";
+import { ownedJob } from "../auth/job-access.js";
 import { invalidRequest } from "../http-errors.js";
 import { toJobResource } from "../job-resource.js";
 import type { JobService } from "../job-service.js";
@@ -20,8 +21,13 @@ const ListQuery = z.object({
 const IdempotencyKey = z.string().min(1).max(200).optional();
 const UUID = z.string().uuid();
 
-/** Loads a job or throws a 404 that names the id. */
-export async function requireJob(jobs: JobRepository, id: string) {
+/**
+ * Loads a job or throws a 404 that names the id; with `req`, reuses the row `ownJobsOnly` read
+ * for this same request instead of a second query.
+ */
+export async function requireJob(jobs: JobRepository, id: string, req?: Request) {
+  const owned = req ? ownedJob(req) : undefined;
+  if (owned?.id === id) return owned;
   const job = UUID.safeParse(id).success ? await jobs.findById(id) : null;
   if (!job) throw new PatchbayError("not_found", `no job with id ${id}`);
   return job;
@@ -82,7 +88,7 @@ export function jobsRouter(deps: { jobs: JobRepository; service: JobService; eve
 
   // The agent's current plan (its last update_plan) rides along, live while the job runs.
   router.get("/:id", async (req, res) => {
-    const job = await requireJob(deps.jobs, req.params.id);
+    const job = await requireJob(deps.jobs, req.params.id, req);
     const plan = await deps.events.lastOfType(job.id, "plan");
     res.json({ ...toJobResource(job), plan: plan?.data ?? null });
   });
