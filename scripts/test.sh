@@ -10,4 +10,11 @@ if [ $# -gt 0 ]; then exec npx vitest run "$@"; fi
 npx vitest run --exclude 'tests/chaos/**'
 npx vitest run tests/chaos --maxWorkers=1
 n=$(docker ps -aq --filter label=patchbay.managed | wc -l)
-[ "$n" = 0 ] || { echo "test suite left $n sandbox container(s) behind" >&2; exit 1; }
+if [ "$n" != 0 ]; then
+  # Say which: the worker label (host-pid), the pool or job in the name and when it was made
+  # point at the test that started it.
+  echo "test suite left $n sandbox container(s) behind:" >&2
+  docker ps -a --filter label=patchbay.managed \
+    --format '{{.Names}} {{.Status}} created={{.Label "patchbay.created"}} worker={{.Label "patchbay.worker"}}' >&2
+  exit 1
+fi
