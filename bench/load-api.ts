@@ -1,5 +1,5 @@
 /** Pieces of `npm run bench -- load`: the API under a fixed request rate, and while a job is noisy. */
-import { type LoadStack, load, MemorySampler, percentiles } from "./load-stack.js";
+import { cpuMs, type LoadStack, load, MemorySampler, percentiles } from "./load-stack.js";
 
 /** One kind of request of the mix. */
 export type Op = "submit" | "get" | "list" | "events" | "healthz";
@@ -61,6 +61,7 @@ export async function fixedRate(
 /**
  * The API at `ratePerSec` with a mix of 10% submit, 40% get, 30% list, 20% events (the replay of a
  * finished job's stream, `finishedJobId`); beside it, `/healthz` at the same rate (no database).
+ * Also the API process's CPU time per request (less noisy than latency on a shared machine).
  */
 export async function apiMix(
   stack: LoadStack,
@@ -75,6 +76,7 @@ export async function apiMix(
     path: "/healthz",
   }));
   const memory = new MemorySampler(stack.apiPid, 500);
+  const cpuBefore = cpuMs(stack.apiPid);
   const ids = [finishedJobId];
   const mix = await fixedRate(stack, ratePerSec, seconds, (i) => {
     const slot = i % 10;
@@ -83,9 +85,16 @@ export async function apiMix(
     if (slot <= 7) return { op: "list", path: "/v1/jobs?limit=20" };
     return { op: "events", path: `/v1/jobs/${finishedJobId}/events` };
   });
+  const apiCpuMs = cpuMs(stack.apiPid) - cpuBefore;
   const { raw: _b, ...baselineFigures } = baseline;
   const { raw: _m, ...mixFigures } = mix;
-  return { baseline: baselineFigures, mix: mixFigures, apiRssMb: memory.stop(), loadBefore, loadAfter: load() };
+  return {
+    baseline: baselineFigures,
+    mix: { ...mixFigures, apiCpuMs, apiCpuMsPerRequest: Math.round((apiCpuMs / Math.max(1, mix.sent)) * 100) / 100 },
+    apiRssMb: memory.stop(),
+    loadBefore,
+    loadAfter: load(),
+  };
 }
 
 /**

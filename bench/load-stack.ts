@@ -54,6 +54,8 @@ export interface LoadStackOptions {
   concurrency: number;
   /** More configuration for both processes. */
   env?: Record<string, string>;
+  /** Extra node flags for the API process (e.g. `--cpu-prof`). */
+  apiNodeArgs?: string[];
 }
 
 async function freePort(): Promise<number> {
@@ -64,8 +66,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function child(entry: string, env: NodeJS.ProcessEnv, label: string): ChildProcess {
-  const proc = spawn(process.execPath, ["--import", "tsx", entry], {
+function child(entry: string, env: NodeJS.ProcessEnv, label: string, nodeArgs: string[] = []): ChildProcess {
+  const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "ignore", "pipe"],
@@ -108,7 +110,7 @@ export async function startLoadStack(options: LoadStackOptions): Promise<LoadSta
   const projectId = `bench-load-${randomBytes(3).toString("hex")}`;
   await new ProjectRepository(db).ensure(projectId);
   const key = await createKey(db, projectId, ["admin"], { rateLimitPerMin: 100_000_000 });
-  const apiProc = child("apps/api/src/main.ts", env, "api");
+  const apiProc = child("apps/api/src/main.ts", env, "api", options.apiNodeArgs);
   const workerProc = child("apps/worker/src/main.ts", env, "worker");
   const api = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -184,6 +186,13 @@ export function rssMb(pid: number): number {
     .split("\n")
     .find((l) => l.startsWith("VmRSS:"));
   return line ? Math.round((Number(line.split(/\s+/)[1]) / 1024) * 10) / 10 : 0;
+}
+
+/** CPU time (user + system) a process has used so far, in ms (from /proc, in 10 ms clock ticks). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Samples a process's RSS every `everyMs` until stopped. */
