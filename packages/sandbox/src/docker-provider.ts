@@ -72,6 +72,8 @@ export class DockerSandboxProvider implements SandboxProvider {
   private readonly pools = new Map<string, WarmPool>();
   private readonly renames = new Set<Promise<void>>();
   private readonly doors: RunnerDoors;
+  /** Every container this provider started that is not known to be removed yet. */
+  private readonly started = new Map<string, Dockerode.Container>();
 
   constructor(private readonly options: DockerSandboxProviderOptions) {
     this.docker = options.docker ?? new Dockerode();
@@ -120,6 +122,16 @@ export class DockerSandboxProvider implements SandboxProvider {
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((p) => p.close()));
+  }
+
+  /**
+   * Removes every container this provider started that is still there, handed out or not: for a
+   * worker that has stopped taking jobs, so that nothing a job failed to remove outlives it.
+   */
+  async removeStarted(): Promise<number> {
+    const left = [...this.started.values()];
+    const removed = await Promise.all(left.map((c) => this.removeContainer(c).catch(() => false)));
+    return removed.filter(Boolean).length;
   }
 
   /** Removes every container of this job (cold or from a pool); returns how many were removed. */
@@ -197,6 +209,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     let container: Dockerode.Container | undefined;
     try {
       container = await engineCall("create", () => this.docker.createContainer(labelled));
+      this.started.set(container.id, container);
       await engineCall("start", () => (container as Dockerode.Container).start());
     } catch (err) {
       await door?.close();
@@ -209,7 +222,9 @@ export class DockerSandboxProvider implements SandboxProvider {
   /** Removes a container and closes its runner socket. */
   private async removeContainer(container: Dockerode.Container): Promise<boolean> {
     try {
-      return await removeContainer(container, this.options.logger);
+      const removed = await removeContainer(container, this.options.logger);
+      this.started.delete(container.id);
+      return removed;
     } finally {
       await this.doors.closeFor(container.id);
     }
@@ -218,7 +233,8 @@ export class DockerSandboxProvider implements SandboxProvider {
   private wrap(c: Dockerode.Container, o: ResolvedSandboxOptions, shells: ShellPool, pooled: boolean): DockerSandbox {
     const listener = this.options.onShellNotice;
     if (listener) shells.onNotice = (message) => listener({ jobId: o.jobId, containerId: c.id, message });
-    return new DockerSandbox(c, o.jobId, this.commandSettings(o.env), shells, this.options.logger, pooled);
+    const forget = () => this.started.delete(c.id);
+    return new DockerSandbox(c, o.jobId, this.commandSettings(o.env), shells, this.options.logger, pooled, forget);
   }
 
   private shellPool(container: Dockerode.Container, door: RunnerDoor | undefined): ShellPool {

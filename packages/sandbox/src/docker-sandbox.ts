@@ -30,6 +30,8 @@ export class DockerSandbox implements Sandbox {
     private readonly logger?: SandboxLogger,
     /** True when the container came from the warm pool. */
     readonly pooled = false,
+    /** Told once the container is gone (the provider stops tracking it). */
+    private readonly onRemoved?: () => void,
   ) {}
 
   /** The engine's container id. */
@@ -105,7 +107,7 @@ export class DockerSandbox implements Sandbox {
     this.destroyed = true;
     this.shells.closeAll();
     // Concurrent callers (a cancel and the pipeline's cleanup) all wait for the one removal.
-    this.removal ??= removeContainer(this.container, this.logger).then(() => undefined);
+    this.removal ??= removeContainer(this.container, this.logger).then(() => this.onRemoved?.());
     await this.removal;
   }
 
@@ -114,16 +116,27 @@ export class DockerSandbox implements Sandbox {
   }
 }
 
-/** Force-removes a container; true if this call removed it, false if it was already gone. */
+/**
+ * Waits before each retry of a failed removal. A busy engine sometimes fails a force-remove
+ * ("did not receive an exit event", a busy mount) that works a moment later; giving up at once
+ * would leave the container running after its job.
+ */
+const REMOVE_RETRY_MS = [250, 1000, 3000];
+
+/** Force-removes a container (retrying transient engine failures); true if this call removed it, false if it was already gone. */
 export async function removeContainer(container: Dockerode.Container, logger?: SandboxLogger): Promise<boolean> {
-  try {
-    await container.remove({ force: true, v: true });
-    return true;
-  } catch (err) {
-    // 404: gone already. 409: another remove is in progress, which will finish the job.
-    if (isNotFound(err) || isRemovalInProgress(err)) return false;
-    logger?.warn({ containerId: container.id, err }, "sandbox remove failed");
-    throw sandboxFailed("remove", err);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await container.remove({ force: true, v: true });
+      return true;
+    } catch (err) {
+      // 404: gone already. 409: another remove is in progress, which will finish the job.
+      if (isNotFound(err) || isRemovalInProgress(err)) return false;
+      const wait = REMOVE_RETRY_MS[attempt];
+      logger?.warn({ containerId: container.id, err, retryInMs: wait ?? null }, "sandbox remove failed");
+      if (wait === undefined) throw sandboxFailed("remove", err);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }
 

@@ -57,3 +57,21 @@ describe("DockerSandboxProvider", () => {
     await sandbox.destroy();
   });
 });
+
+describe("DockerSandboxProvider.removeStarted", () => {
+  it("removes every container it started that is still there, and only those", async () => {
+    const own = testProvider();
+    const other = testProvider();
+    const jobId = uniqueJobId("provider-started");
+    const [kept, destroyed] = await Promise.all([own.create({ jobId }), own.create({ jobId })]);
+    const foreign = await other.create({ jobId });
+    await destroyed.destroy();
+
+    expect(await own.removeStarted()).toBe(1);
+    const left = (await own.list()).filter((c) => c.jobId === jobId).map((c) => c.id);
+    expect(left).toEqual([foreign.id]);
+    await expect(kept.exec("true")).rejects.toMatchObject({ code: "sandbox_failed" });
+    expect(await own.removeStarted()).toBe(0);
+    await foreign.destroy();
+  });
+});
