@@ -7,7 +7,7 @@ import type { EgressSetup } from "./environment-phase.js";
 import {
   cacheEnv,
   type HostRegistries,
-  NO_UPDATE_CHECKS,
+  NO_SIDE_REQUESTS,
   registryEnv,
   registryFiles,
   writeFilesCommand,
@@ -48,7 +48,7 @@ export async function runSetupCommands(sandbox: Sandbox, commands: readonly stri
   else if (files) await sandbox.exec(files, { timeoutMs: 30_000 });
   step("bridge");
   const env = {
-    ...NO_UPDATE_CHECKS,
+    ...NO_SIDE_REQUESTS,
     ...(egress?.env ?? {}),
     ...(cache ? cacheEnv() : {}),
     ...(registries ? registryEnv(registries) : {}),

@@ -36,11 +36,15 @@ export function cacheEnv(): Record<string, string> {
 }
 
 /**
- * For every setup command: no self-update checks. npm's fetches npm's own metadata (megabytes)
- * beside the install on every fresh cache, and pip's asks its index; neither installs anything.
+ * For every setup command: no requests that install nothing. npm's update check fetches npm's own
+ * metadata (megabytes) on every fresh cache and pip's asks its index; npm's audit posts the whole
+ * dependency tree to the registry and its report (like the funding notice) is read by nobody in
+ * a setup log.
  */
-export const NO_UPDATE_CHECKS: Readonly<Record<string, string>> = {
+export const NO_SIDE_REQUESTS: Readonly<Record<string, string>> = {
   npm_config_update_notifier: "false",
+  npm_config_audit: "false",
+  npm_config_fund: "false",
   PIP_DISABLE_PIP_VERSION_CHECK: "1",
 };
 
