@@ -97,6 +97,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     sources,
     environment: environment.services,
     candidates: new CandidateRepository(db),
+    projects: new ProjectRepository(db),
   };
   const registry = new RunRegistry();
   const redis = createRedis(config.REDIS_URL, redisOptions);

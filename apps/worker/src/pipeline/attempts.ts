@@ -133,3 +133,11 @@ function trackFresh(input: AttemptsInput) {
 export function attemptTask(task: string): string {
   return `${task}\n\n(Several attempts at this task run side by side; the repository's checks pick the one that is kept. End your final message with a line "Confidence: <0-100>" saying how sure you are that your change is right.)`;
 }
+
+/**
+ * How many attempts run at once: the worker's bound, and never more than the project may run jobs
+ * at once (each attempt holds a sandbox as a job would).
+ */
+export function parallelAttempts(workerMax: number, projectMaxRunningJobs: number | null): number {
+  return Math.max(1, Math.min(workerMax, projectMaxRunningJobs ?? workerMax));
+}

@@ -18,6 +18,7 @@ import type {
   JobEventRepository,
   JobRecord,
   JobRepository,
+  ProjectRepository,
   SourceRepository,
   TransitionFields,
 } from "@patchbay/db";
@@ -34,7 +35,7 @@ import { startReview } from "../review/review-job.js";
 import { abortReason, raceAbort } from "./abort.js";
 import { type AfterChecksSandbox, afterChecks } from "./after-checks.js";
 import { type AgentPhaseInput, type AgentSummary, runAgentPhase } from "./agent-phase.js";
-import { attemptTask, runAttempts } from "./attempts.js";
+import { attemptTask, parallelAttempts, runAttempts } from "./attempts.js";
 import { judgeAttempts } from "./best-of-n.js";
 import { checkoutEvent } from "./cached-checkout.js";
 import { EventBuffer } from "./event-buffer.js";
@@ -84,6 +85,8 @@ export interface PipelineDeps {
   environment?: EnvironmentServices;
   /** Where a best-of-N job's attempts are kept (GET /v1/jobs/:id/candidates); not kept without it. */
   candidates?: Pick<CandidateRepository, "save">;
+  /** Projects' limits: a best-of-N job runs no more attempts at once than its project may run jobs. */
+  projects?: Pick<ProjectRepository, "find">;
 }
 
 /** What a run came to; `settle` records it. */
@@ -301,6 +304,13 @@ export class JobRun {
     return { kind: "finished", result, patch: null, message: review.message() };
   }
 
+  /** The worker's bound on parallel attempts, lowered to the project's running-jobs limit. */
+  private async attemptsAtOnce(): Promise<number> {
+    const worker = this.deps.settings.maxParallelAttempts ?? 4;
+    const project = await this.deps.projects?.find(this.job.projectId).catch(() => null);
+    return parallelAttempts(worker, project?.maxRunningJobs ?? null);
+  }
+
   /**
    * attempts > 1: that many rollouts from this baseline in sandboxes of their own, each judged by
    * the after-checks; the job holds the winner's patch, keeps every attempt, and costs their sum.
@@ -309,7 +319,7 @@ export class JobRun {
     await this.enter("agent");
     const attempts = await runAttempts({
       count: this.job.spec.attempts ?? 1,
-      parallel: this.deps.settings.maxParallelAttempts ?? 4,
+      parallel: await this.attemptsAtOnce(),
       env,
       boxes: this.boxes,
       baseCommit,
