@@ -30,13 +30,17 @@ export async function afterChecks(input: AfterChecksInput): Promise<{ runs: Chec
     note(input.emit, "after-checks run in the agent's sandbox: the environment could not be kept for a fresh one");
     return { runs: await input.run(env.sandbox, env.plan), where: "agent_sandbox" };
   }
-  // The agent's container goes while the checks run: a force-remove kills everything in it at
-  // once, and nothing it ran can reach the fresh container. The job's end waits for the removal.
-  void boxes.remove(env.sandbox).catch((err: unknown) => {
-    note(input.emit, `the agent's sandbox could not be removed yet (removed when the job ends): ${String(err)}`);
-  });
-  const sandbox = await env.fresh();
-  if (input.patch.length > 0) await applyPatch(sandbox, input.patch);
+  // The agent's container goes while the fresh one is made (separate containers: nothing it still
+  // runs reaches the fresh one); both are done before a check starts.
+  const fresh = env.fresh;
+  const [, sandbox] = await Promise.all([
+    boxes.remove(env.sandbox),
+    (async () => {
+      const made = await fresh();
+      if (input.patch.length > 0) await applyPatch(made, input.patch);
+      return made;
+    })(),
+  ]);
   note(input.emit, "after-checks run in a fresh sandbox with exactly the stored patch applied");
   return { runs: await input.run(sandbox, env.plan), where: "fresh_sandbox" };
 }

@@ -48,7 +48,6 @@ import { JobSandboxes } from "./job-sandboxes.js";
 import { JobKnowledge } from "./knowledge.js";
 import { alongsideModelCheck, checkJobModel } from "./model-check.js";
 import { keepsPartialPatch, statusForError } from "./outcome.js";
-import { prefetched } from "./prefetch.js";
 import { type AgentChange, changeFields, collectAgentChange, verdict } from "./protect-tests.js";
 import { pushForJob } from "./push.js";
 import { retryStorage } from "./retry-storage.js";
@@ -214,8 +213,6 @@ export class JobRun {
         this.emit(logLine("the environment could not be kept for more sandboxes: one attempt runs", "agent"));
       }
       await this.enter("agent");
-      // The after-checks' fresh sandbox is made while the agent works, not after it.
-      const checksEnv = env.fresh ? { ...env, fresh: prefetched(env.fresh) } : env;
       this.progress.agent = await this.runAgent(env.sandbox, env.plan, { functions: [this.explainer.tool] });
       await this.enter("checks");
       const change = await collectAgentChange(
@@ -233,7 +230,7 @@ export class JobRun {
         this.collectOptions(),
       );
       const { runs: after, where } = await afterChecks({
-        env: checksEnv,
+        env,
         boxes: this.boxes,
         patch: change.patch.patch,
         before: this.progress.before,
