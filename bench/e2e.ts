@@ -13,6 +13,7 @@ import { availableParallelism, hostname, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import type { ModelScript } from "@patchbay/testkit";
 import Dockerode from "dockerode";
+import { ensureCodex } from "../apps/worker/src/engines/codex/install.js";
 import { DockerSandboxProvider } from "../packages/sandbox/src/docker-provider.js";
 import { type Stack, startStack } from "../tests/e2e/stack.js";
 import { type FloorPlan, type FloorSample, floorSample } from "./e2e-floor.js";
@@ -114,10 +115,13 @@ async function measureCase(
   await relay.listen();
   const peerSetup = {
     image: stack.config.PATCHBAY_SANDBOX_IMAGE,
-    codexDir: path.resolve(
-      stack.config.PATCHBAY_CODEX_DIR ?? `${stack.config.PATCHBAY_STATE_DIR}/codex`,
-      `${stack.config.PATCHBAY_CODEX_VERSION}-x86_64-unknown-linux-musl`,
-    ),
+    // The same install a Codex-engine job uses (fetched once with the host's npm on a fresh machine).
+    codexDir: (
+      await ensureCodex(
+        stack.config.PATCHBAY_CODEX_DIR ?? `${stack.config.PATCHBAY_STATE_DIR}/codex`,
+        stack.config.PATCHBAY_CODEX_VERSION,
+      )
+    ).dir,
     bridgePath: stack.config.PATCHBAY_EGRESS_BRIDGE,
     modelUrl: stack.model.url,
     model: "script:e2e-fix-codex",

@@ -24,9 +24,9 @@ export interface JobTimes {
   submitToAgentMs: number;
   /** POST → `setup` status (queue pick-up, clone on the host). */
   submitToSetupMs: number;
-  /** `setup` status → `baseline` status: the whole environment phase. */
+  /** `setup` status → `baseline` status (or `agent`, when the baseline runs beside the agent): the whole environment phase. */
   setupMs: number;
-  /** `baseline` status → `agent` status (baseline checks, workspace snapshot). */
+  /** `baseline` status → `agent` status (baseline checks, workspace snapshot); 0 when the baseline runs beside the agent. */
   baselineToAgentMs: number;
   /** Setup's egress: first connection opened → last one closed (≈ the install's network part). */
   setupNetwork: { connections: number; beforeFirstMs: number; spanMs: number; afterLastMs: number } | null;
@@ -113,12 +113,18 @@ export class BenchProject {
   }
 
   private async times(jobId: string, status: string, submitted: number, events: JobEvent[]): Promise<JobTimes> {
-    const phaseAt = (phase: string) => {
+    const maybeAt = (phase: string) => {
       const e = events.find((x) => x.type === "status" && (x.data as EventData["status"]).phase === phase);
-      if (!e) throw new Error(`job ${jobId} has no ${phase} status event`);
-      return Date.parse(e.ts);
+      return e ? Date.parse(e.ts) : null;
     };
-    const [setup, baseline, agent] = [phaseAt("setup"), phaseAt("baseline"), phaseAt("agent")];
+    const phaseAt = (phase: string) => {
+      const at = maybeAt(phase);
+      if (at === null) throw new Error(`job ${jobId} has no ${phase} status event`);
+      return at;
+    };
+    const [setup, agent] = [phaseAt("setup"), phaseAt("agent")];
+    // A plain change job runs its baseline beside the agent (no baseline phase): setup ends where the agent starts.
+    const baseline = maybeAt("baseline") ?? agent;
     // A miss says "miss" when the agent's environment is ready, then "built" once its image is kept.
     const envEvents = events.filter((e) => e.type === "environment");
     const envEvent = envEvents[0];

@@ -69,7 +69,7 @@ describe("the verdict cannot be faked and setup leaves nothing running", () => {
     });
     const done = (await waitTerminal(stack.api, job.id, 300_000)) as unknown as { status: string; result: JobResult };
     expect(done.status).toBe("succeeded");
-    expect(done.result.afterChecksIn).toBe("fresh_sandbox");
+    expect(done.result.afterChecksIn).toBe("baseline_sandbox");
     const patch = await (await fetch(`${stack.api}/v1/jobs/${job.id}/patch`)).text();
     expect(patch).toContain("broken on purpose");
     expect(done.result.checks.passed).toBe(false);

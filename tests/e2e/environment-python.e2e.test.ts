@@ -92,7 +92,7 @@ describe("pip install through the egress proxy from a simple index on loopback",
     expect(before.outputTail).toMatch(/assert '07' == '007'|AssertionError|assert/);
     expect(before.outputTail).not.toMatch(/ModuleNotFoundError|No module named/);
     expect(result.checks.after[0]?.passed).toBe(true);
-    expect(result.afterChecksIn).toBe("fresh_sandbox");
+    expect(result.afterChecksIn).toBe("baseline_sandbox");
     // The agent's sandbox has the package installed in .venv.
     expect(toolOutputs(events)[0]).toMatch(/pbfmt from \/workspace\/\.venv\/lib\/python3[^/]*\/site-packages\/pbfmt/);
     // pip reached the index through the proxy, under the name the sandbox used.

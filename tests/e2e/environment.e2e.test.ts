@@ -133,7 +133,7 @@ const logText = (events: JobEvent[]) =>
 describe("environments: setup through the allowlisting proxy, cached", () => {
   let repo: { url: string; dir: string };
 
-  it("installs a locked dependency through the proxy; the agent reaches nothing; the after-checks pass in a fresh sandbox", async () => {
+  it("installs a locked dependency through the proxy; the agent reaches nothing; the after-checks pass in a sandbox the agent never ran in", async () => {
     repo = projectRepo({ "pb-pad": "1.0.0" });
     const { job, events } = await run({
       repo: { url: repo.url },
@@ -147,7 +147,7 @@ describe("environments: setup through the allowlisting proxy, cached", () => {
     expect(result.environment).toMatchObject({ status: "built" });
     expect(result.checks.before[0]?.passed).toBe(false);
     expect(result.checks.after[0]?.passed).toBe(true);
-    expect(result.afterChecksIn).toBe("fresh_sandbox");
+    expect(result.afterChecksIn).toBe("baseline_sandbox");
     const network = events
       .filter((e) => e.type === "network")
       .map((e) => e.data as { host: string; allowed: boolean; phase: string });

@@ -85,9 +85,11 @@ export interface JobResult {
   /**
    * Where the after-checks ran: "fresh_sandbox" — a new sandbox from the job's environment with
    * exactly the stored patch applied (nothing else the agent left, files or processes, reaches
-   * them); "agent_sandbox" — the agent's own, when the environment could not be kept.
+   * them); "baseline_sandbox" — the same, in the sandbox of the job's environment where the
+   * baseline checks ran beside the agent (the agent never ran there); "agent_sandbox" — the
+   * agent's own, when the environment could not be kept.
    */
-  afterChecksIn?: "fresh_sandbox" | "agent_sandbox";
+  afterChecksIn?: "fresh_sandbox" | "baseline_sandbox" | "agent_sandbox";
   /** The environment the job ran in: a cached one (hit) or one built by setup (miss). */
   environment?: EnvironmentOutcome;
   /** Connections the sandbox made through the egress proxy, counted (each one is a `network` event). */

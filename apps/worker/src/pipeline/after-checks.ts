@@ -6,7 +6,7 @@ import type { JobEnvironment } from "../environment/environment-phase.js";
 import type { JobSandboxes } from "./job-sandboxes.js";
 
 /** Where the after-checks ran (see JobResult.afterChecksIn). */
-export type AfterChecksSandbox = "fresh_sandbox" | "agent_sandbox";
+export type AfterChecksSandbox = "fresh_sandbox" | "baseline_sandbox" | "agent_sandbox";
 
 /** What the after-checks need. */
 export interface AfterChecksInput {
@@ -27,7 +27,10 @@ export interface AfterChecksInput {
 export async function afterChecks(input: AfterChecksInput): Promise<{ runs: CheckRun[]; where: AfterChecksSandbox }> {
   const { env, boxes } = input;
   if (!env.fresh) {
-    note(input.emit, "after-checks run in the agent's sandbox: the environment could not be kept for a fresh one");
+    noteChecks(
+      input.emit,
+      "after-checks run in the agent's sandbox: the environment could not be kept for a fresh one",
+    );
     return { runs: await input.run(env.sandbox, env.plan), where: "agent_sandbox" };
   }
   // The agent's container goes while the fresh one is made (separate containers: nothing it still
@@ -41,7 +44,7 @@ export async function afterChecks(input: AfterChecksInput): Promise<{ runs: Chec
       return made;
     })(),
   ]);
-  note(input.emit, "after-checks run in a fresh sandbox with exactly the stored patch applied");
+  noteChecks(input.emit, "after-checks run in a fresh sandbox with exactly the stored patch applied");
   return { runs: await input.run(sandbox, env.plan), where: "fresh_sandbox" };
 }
 
@@ -55,6 +58,7 @@ export async function applyPatch(sandbox: Sandbox, patch: string): Promise<void>
   }
 }
 
-function note(emit: EventSink, text: string): void {
+/** A line of Patchbay's own in the checks phase's log. */
+export function noteChecks(emit: EventSink, text: string): void {
   emit({ type: "log", data: { stream: "stdout", text: `patchbay: ${text}\n`, phase: "checks", source: "patchbay" } });
 }

@@ -36,6 +36,7 @@ import { abortReason, raceAbort } from "./abort.js";
 import { type AfterChecksSandbox, afterChecks } from "./after-checks.js";
 import { type AgentPhaseInput, type AgentSummary, runAgentPhase } from "./agent-phase.js";
 import { attemptTask, parallelAttempts, runAttempts } from "./attempts.js";
+import { BaselineBeside } from "./baseline-beside.js";
 import { judgeAttempts } from "./best-of-n.js";
 import { checkoutEvent } from "./cached-checkout.js";
 import { EventBuffer } from "./event-buffer.js";
@@ -201,11 +202,12 @@ export class JobRun {
       this.followUp = await startFollowUp(this.job, this.deps, env.sandbox);
       if (this.job.spec.kind === "ask") return await this.answer(env);
       if (this.job.spec.kind === "review") return await this.review(env);
-      await this.enter("baseline");
-      // Indexed beside the baseline checks (same checkout): the agent phase waits for this run, not a new one.
+      const beside = this.baselineBeside(env);
+      if (!beside) await this.enter("baseline");
+      // Indexed from the untouched checkout: the agent phase waits for this run, not a new one.
       void this.knowledge?.indexRepository(env.sandbox, this.signal, this.secrets.redact);
-      this.progress.before = await this.runChecks(env.sandbox, env.plan, "baseline");
-      // What setup and the baseline left behind (node_modules, reports) is not the agent's change.
+      if (!beside) this.progress.before = await this.runChecks(env.sandbox, env.plan, "baseline");
+      // What setup (and a baseline run here) left behind (node_modules, reports) is not the agent's change.
       this.progress.snapshot = await snapshotWorkspace(env.sandbox, this.followUp?.commit ?? checkout.baseCommit);
       if ((this.job.spec.attempts ?? 1) > 1) {
         const { fresh } = env;
@@ -229,14 +231,16 @@ export class JobRun {
         (p) => this.secrets.guardPatch(p),
         this.collectOptions(),
       );
-      const { runs: after, where } = await afterChecks({
-        env,
-        boxes: this.boxes,
-        patch: change.patch.patch,
-        before: this.progress.before,
-        run: (sandbox, plan) => this.runChecks(sandbox, plan, "after"),
-        emit: this.emit,
-      });
+      const { runs: after, where } = beside
+        ? await beside.afterChecks(change.patch.patch)
+        : await afterChecks({
+            env,
+            boxes: this.boxes,
+            patch: change.patch.patch,
+            before: this.progress.before,
+            run: (sandbox, plan) => this.runChecks(sandbox, plan, "after"),
+            emit: this.emit,
+          });
       if (this.job.spec.checks?.hidden) this.hidden = await this.hiddenChecks(env, change.patch.patch);
       await this.enter("finalize");
       return await this.finish(after, change, where);
@@ -245,6 +249,25 @@ export class JobRun {
       await this.progress.env?.dispose().catch(() => undefined);
       await this.engine?.dispose().catch(() => undefined);
     }
+  }
+
+  /**
+   * A plain change job whose environment can be had again runs its baseline beside the agent
+   * (BaselineBeside); best-of-N and follow-ups (the parent's tree is committed in the agent's
+   * sandbox only) run it first, in the agent's sandbox.
+   */
+  private baselineBeside(env: JobEnvironment): BaselineBeside | null {
+    const { fresh } = env;
+    if (!fresh || (this.job.spec.attempts ?? 1) > 1 || this.followUp) return null;
+    return BaselineBeside.start({
+      env: { ...env, fresh },
+      boxes: this.boxes,
+      run: (sandbox, plan, stage) => this.runChecks(sandbox, plan, stage),
+      onBaseline: (runs) => {
+        this.progress.before = runs;
+      },
+      emit: this.emit,
+    });
   }
 
   /** Secrets, then the repository cloned on the host (kept until the job's sandboxes are filled). */
@@ -470,6 +493,8 @@ export class JobRun {
    */
   private async finish(after: CheckRun[], change: AgentChange, where: AfterChecksSandbox): Promise<Outcome> {
     await this.boxes.removeAll();
+    // A miss's image is still being kept while the checks run: the result names its final status.
+    await this.progress.env?.dispose();
     const patch = this.secrets.guardPatch(change.patch);
     const result = { ...this.result(after, patch), afterChecksIn: where };
     // A best-of-N job's explanation is linked to what its chosen attempt ran, not the others.

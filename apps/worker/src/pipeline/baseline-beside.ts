@@ -1,0 +1,82 @@
+import type { ChecksPlan } from "@patchbay/checks";
+import type { CheckRun, EventSink } from "@patchbay/core";
+import type { Sandbox } from "@patchbay/sandbox";
+import type { JobEnvironment } from "../environment/environment-phase.js";
+import { type AfterChecksSandbox, afterChecks, applyPatch, noteChecks } from "./after-checks.js";
+import type { JobSandboxes } from "./job-sandboxes.js";
+
+/** What the baseline beside the agent needs. */
+export interface BaselineBesideInput {
+  env: JobEnvironment & { fresh: () => Promise<Sandbox> };
+  boxes: JobSandboxes;
+  /** Runs the checks of `stage` in `sandbox` (the job's runChecks). */
+  run: (sandbox: Sandbox, plan: ChecksPlan, stage: "baseline" | "after") => Promise<CheckRun[]>;
+  /** Told the baseline's runs as soon as they are in (the result of a job that ends early keeps them). */
+  onBaseline: (runs: CheckRun[]) => void;
+  emit: EventSink;
+}
+
+interface Judge {
+  sandbox: Sandbox;
+  runs: CheckRun[];
+}
+
+/**
+ * The baseline checks in a sandbox of the job's environment that the agent never enters,
+ * started while the agent works instead of before it: with a real model the agent takes far
+ * longer than the checks, so the baseline costs the job no time. The same sandbox then judges
+ * the stored patch (the baseline's leftovers are the base commit's own, not the agent's).
+ */
+export class BaselineBeside {
+  private readonly judge: Promise<Judge>;
+
+  private constructor(private readonly input: BaselineBesideInput) {
+    this.judge = (async () => {
+      const sandbox = await input.env.fresh();
+      const runs = await input.run(sandbox, input.env.plan, "baseline");
+      input.onBaseline(runs);
+      return { sandbox, runs };
+    })();
+    // Awaited by `before`/`afterChecks`; a job that ends sooner must not see an unhandled rejection.
+    this.judge.catch(() => undefined);
+  }
+
+  /** Starts the baseline now, in its own sandbox. */
+  static start(input: BaselineBesideInput): BaselineBeside {
+    return new BaselineBeside(input);
+  }
+
+  /** The baseline's runs, once they are in. */
+  async before(): Promise<CheckRun[]> {
+    return (await this.judge).runs;
+  }
+
+  /**
+   * Waits for the baseline, removes the agent's sandbox and applies exactly `patch` in the
+   * baseline's one, then runs the after-checks there. A patch that does not apply over what the
+   * baseline left (a file it generated that the patch adds) falls back to a fresh sandbox.
+   */
+  async afterChecks(patch: string): Promise<{ runs: CheckRun[]; where: AfterChecksSandbox }> {
+    const { env, boxes, emit } = this.input;
+    const judge = await this.judge;
+    const [, applied] = await Promise.all([
+      boxes.remove(env.sandbox),
+      patch.length === 0
+        ? true
+        : applyPatch(judge.sandbox, patch).then(
+            () => true,
+            () => false,
+          ),
+    ]);
+    if (!applied) {
+      noteChecks(emit, "the stored patch does not apply over the baseline's leftovers: a fresh sandbox judges it");
+      await boxes.remove(judge.sandbox);
+      return afterChecks({ ...this.input, patch, before: judge.runs, run: (s, p) => this.input.run(s, p, "after") });
+    }
+    noteChecks(
+      emit,
+      "after-checks run in the baseline's sandbox (the agent never ran there) with exactly the stored patch applied",
+    );
+    return { runs: await this.input.run(judge.sandbox, env.plan, "after"), where: "baseline_sandbox" };
+  }
+}

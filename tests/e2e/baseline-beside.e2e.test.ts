@@ -1,0 +1,72 @@
+import type { JobResult } from "@patchbay/core";
+import type { ModelScript } from "@patchbay/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { containersFor, fixtureRepo, type Stack, startStack, streamEvents, submit, waitTerminal } from "./stack.js";
+
+const shell = (...commands: string[]) => ({ type: "shell_call", action: { commands } });
+const say = (text: string) => ({ type: "message", role: "assistant", content: [{ type: "output_text", text }] });
+const FIX = "s/const shipping = sub > FREE_SHIPPING_FROM/const shipping = discounted >= FREE_SHIPPING_FROM/";
+
+const SCRIPTS: Record<string, ModelScript> = {
+  fix: { turns: [{ output: [shell(`sed -i '${FIX}' src/cart.js`)] }, { output: [say("Fixed.")] }] },
+  // Adds the very file the baseline's test command generates, with other content.
+  "add-generated": {
+    turns: [
+      { output: [shell(`sed -i '${FIX}' src/cart.js`, "echo from-the-agent > generated.txt")] },
+      { output: [say("Fixed, and wrote generated.txt.")] },
+    ],
+  },
+};
+
+let stack: Stack;
+const repo = fixtureRepo();
+
+beforeAll(async () => {
+  stack = await startStack(SCRIPTS);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+  repo.remove();
+});
+
+async function run(spec: Record<string, unknown>) {
+  const { job } = await submit(stack.api, { repo: { url: repo.url }, task: "fix the cart", ...spec });
+  const done = (await waitTerminal(stack.api, job.id, 300_000)) as unknown as { status: string; result: JobResult };
+  return { id: job.id, done, events: await streamEvents(stack.api, job.id) };
+}
+
+describe("the baseline checks run beside the agent", () => {
+  it("the agent works while a slow baseline runs; the baseline's sandbox then judges the stored patch", async () => {
+    // The baseline's test takes 20 s: the agent's whole turn fits well inside it.
+    const { id, done, events } = await run({
+      model: "script:fix",
+      checks: { test: "if grep -q 'discounted >= FREE' src/cart.js; then npm test; else sleep 20; npm test; fi" },
+    });
+    expect(done.status).toBe("succeeded");
+    const seqOf = (match: (e: (typeof events)[number]) => boolean) => events.find(match)?.seq ?? Number.NaN;
+    const agentDone = seqOf((e) => e.type === "model" && e.data.turn === 2);
+    const baselineCheck = seqOf((e) => e.type === "check" && e.data.stage === "baseline");
+    expect(agentDone).toBeLessThan(baselineCheck);
+    expect(done.result.afterChecksIn).toBe("baseline_sandbox");
+    expect(done.result.checks.before.find((c) => c.kind === "test")?.passed).toBe(false);
+    expect(done.result.checks.after.find((c) => c.kind === "test")?.passed).toBe(true);
+    expect(done.result.checks.fixed?.length).toBeGreaterThan(0);
+    expect(containersFor(id)).toEqual([]);
+  }, 320_000);
+
+  it("a patch that does not apply over what the baseline left is judged in a fresh sandbox", async () => {
+    const { id, done, events } = await run({
+      model: "script:add-generated",
+      checks: { test: "echo from-the-baseline > generated.txt; npm test" },
+    });
+    expect(done.status).toBe("succeeded");
+    expect(done.result.afterChecksIn).toBe("fresh_sandbox");
+    const notes = events.flatMap((e) => (e.type === "log" && e.data.source === "patchbay" ? [e.data.text] : []));
+    expect(notes.join("")).toContain("does not apply over the baseline's leftovers");
+    const patch = await (await fetch(`${stack.api}/v1/jobs/${id}/patch`)).text();
+    expect(patch).toContain("+from-the-agent");
+    expect(done.result.checks.passed).toBe(true);
+    expect(containersFor(id)).toEqual([]);
+  }, 320_000);
+});
