@@ -7,6 +7,11 @@ export interface RepoIndexOptions {
   maxFiles?: number;
   maxFileBytes?: number;
   signal?: AbortSignal;
+  /**
+   * Reads every selected file at once (files over `maxBytes` left out); without it each file is
+   * one `readFile`. A workspace behind a round trip per call (a sandbox) wants this.
+   */
+  readMany?: (paths: readonly string[], maxBytes: number) => Promise<Map<string, Buffer>>;
 }
 
 export interface RepoIndexSummary {
@@ -64,11 +69,14 @@ export async function indexRepository(
     removed: 0,
     skipped: [],
   };
+  const batch = options.readMany ? await options.readMany(files, maxFileBytes) : null;
   for (const path of files) {
     if (options.signal?.aborted) break;
     // One byte more than the limit tells a too-big file apart without reading it whole; a FIFO
     // or an unreadable file is skipped like a binary one.
-    const content = await workspace.readFile(path, { maxBytes: maxFileBytes + 1 }).catch(() => null);
+    const content = batch
+      ? (batch.get(path) ?? null)
+      : await workspace.readFile(path, { maxBytes: maxFileBytes + 1 }).catch(() => null);
     if (!content || content.length > maxFileBytes || content.includes(0)) {
       summary.skipped.push(path);
       continue;

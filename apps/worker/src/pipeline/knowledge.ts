@@ -1,8 +1,10 @@
 import type { DocChunk, SearchDocs } from "@patchbay/agent";
 import type { Citation, EventSink, Workspace } from "@patchbay/core";
 import { indexRepository, type KnowledgeBase } from "@patchbay/knowledge";
+import type { Sandbox } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import { normalizeRepoUrl } from "../environment/environment-key.js";
+import { readFilesFromSandbox } from "./read-files.js";
 
 /** Whose knowledge a job sees: its project's uploads and the docs of its repository. */
 export interface JobKnowledgeScope {
@@ -40,16 +42,22 @@ export class JobKnowledge {
    * the job and its passages go to later jobs' models). Runs once per job: the pipeline starts it
    * beside the baseline checks, and a later call (the agent phase's) waits for that same run.
    */
-  indexRepository(workspace: Workspace, signal: AbortSignal, redact?: (text: string) => string): Promise<void> {
+  indexRepository(workspace: Sandbox, signal: AbortSignal, redact?: (text: string) => string): Promise<void> {
     this.indexing ??= this.index(workspace, signal, redact);
     return this.indexing;
   }
 
-  private async index(workspace: Workspace, signal: AbortSignal, redact?: (text: string) => string): Promise<void> {
+  private async index(workspace: Sandbox, signal: AbortSignal, redact?: (text: string) => string): Promise<void> {
     const started = Date.now();
     try {
       const source = redact ? redactedReads(workspace, redact) : workspace;
-      const s = await indexRepository(this.kb, { projectId: this.projectId, repo: this.repo }, source, { signal });
+      // One tar out of the sandbox instead of a round trip per file.
+      const readMany = async (paths: readonly string[], maxBytes: number) => {
+        const files = await readFilesFromSandbox(workspace, paths, maxBytes);
+        return redact ? redactedFiles(files, redact) : files;
+      };
+      const scope = { projectId: this.projectId, repo: this.repo };
+      const s = await indexRepository(this.kb, scope, source, { signal, readMany });
       const text = `indexed ${s.files} repository files for search_docs (${s.created} new, ${s.updated} changed, ${s.unchanged} unchanged, ${s.removed} removed) in ${Date.now() - started} ms\n`;
       this.emit({ type: "log", data: { stream: "stdout", text, phase: "agent", source: "patchbay" } });
     } catch (err) {
@@ -103,6 +111,14 @@ export function redactedReads(workspace: Workspace, redact: (text: string) => st
     writeFile: (path, content) => workspace.writeFile(path, content),
     deleteFile: (path) => workspace.deleteFile(path),
   };
+}
+
+/** Text files redacted (binary files, which are not indexed, as they are). */
+function redactedFiles(files: Map<string, Buffer>, redact: (text: string) => string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const [path, content] of files)
+    out.set(path, content.includes(0) ? content : Buffer.from(redact(content.toString("utf8")), "utf8"));
+  return out;
 }
 
 /** The task of a `kind: "ask"` job: answer, do not change anything. */
