@@ -5,6 +5,8 @@
  * CLI in a fresh container per run, as CI runs it) on the same task and trajectory.
  * - trivial: the demo repository, one apply_patch, then done (checks detected: test and lint);
  * - large: the same plus 10,000 vendored files.
+ * `--model-latency-ms=N` answers every model turn N ms late (Patchbay, floor and peer alike), as a
+ * real model's thinking time would: with 0 the agent phase is shorter than any real one.
  * Writes bench/results/e2e-<timestamp>.json with the machine's load average.
  */
 import { execFileSync } from "node:child_process";
@@ -21,9 +23,13 @@ import { type JobSample, runJob } from "./e2e-jobs.js";
 import { type PeerSample, peerRun, SocketRelay } from "./peer.js";
 import { type Summary, summarize } from "./stats.js";
 
-const N = Number(process.argv[2] ?? 5);
+const FLAG = "--model-latency-ms=";
+const ARGS = process.argv.slice(2).filter((a) => !a.startsWith(FLAG));
+const N = Number(ARGS[0] ?? 5);
 /** Samples of the 10,000-file job (default: as many as the trivial one; 0 skips it). */
-const N_LARGE = Number(process.argv[3] ?? N);
+const N_LARGE = Number(ARGS[1] ?? N);
+/** Every model turn waits this long before its first byte (0: answered at once). */
+const MODEL_LATENCY_MS = Number(process.argv.find((a) => a.startsWith(FLAG))?.slice(FLAG.length) ?? 0);
 const ROOT = path.resolve(import.meta.dirname, "..");
 const LARGE_FILES = 10_000;
 /** After each job the warm pool refills before the next sample starts. */
@@ -34,7 +40,7 @@ const NEW = "  const shipping = discounted >= FREE_SHIPPING_FROM ? 0 : SHIPPING;
 const HUNK = `@@ export function total(items, discountPercent = 0) {\n   const sub = subtotal(items);\n   const discounted = sub - Math.round((sub * discountPercent) / 100);\n-${OLD}\n+${NEW}\n   return discounted + shipping;\n`;
 const DONE = "Fixed total() in src/cart.js.";
 
-const SCRIPTS: Record<string, ModelScript> = {
+const RAW_SCRIPTS: Record<string, ModelScript> = {
   "e2e-fix": {
     turns: [
       { output: [{ type: "apply_patch_call", operation: { type: "update_file", path: "src/cart.js", diff: HUNK } }] },
@@ -59,6 +65,21 @@ const SCRIPTS: Record<string, ModelScript> = {
     ],
   },
 };
+/** The scripts with every turn's latency (a fault that fires on every request, not only the first). */
+const SCRIPTS: Record<string, ModelScript> = Object.fromEntries(
+  Object.entries(RAW_SCRIPTS).map(([name, script]) => [
+    name,
+    MODEL_LATENCY_MS > 0
+      ? {
+          turns: script.turns.map((turn) => ({
+            ...turn,
+            fault: { type: "slow_first_byte" as const, delayMs: MODEL_LATENCY_MS, times: Number.MAX_SAFE_INTEGER },
+          })),
+        }
+      : script,
+  ]),
+);
+
 /** The floor's stand-in for apply_patch: the same edit in one command. */
 const EDIT = `sed -i 's/const shipping = sub > FREE_SHIPPING_FROM/const shipping = discounted >= FREE_SHIPPING_FROM/' src/cart.js`;
 
@@ -250,6 +271,7 @@ function writeResults(
     load_average: { before: loadBefore, after: loadavg() },
     code: codeVersion(),
     samples: { trivial: cases.trivial?.jobs.length ?? 0, large: cases.large?.jobs.length ?? 0 },
+    model_latency_ms: MODEL_LATENCY_MS,
     repos: { trivial: { files: repos.trivial.files }, large: { files: repos.large.files } },
     note:
       "Times in ms. A job's phases come from its own status events; the floor is the same steps done the plainest way " +

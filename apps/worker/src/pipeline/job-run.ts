@@ -202,13 +202,15 @@ export class JobRun {
       this.followUp = await startFollowUp(this.job, this.deps, env.sandbox);
       if (this.job.spec.kind === "ask") return await this.answer(env);
       if (this.job.spec.kind === "review") return await this.review(env);
-      const beside = this.baselineBeside(env);
+      const beside = this.baselineGoesBeside(env);
       if (!beside) await this.enter("baseline");
       // Indexed from the untouched checkout: the agent phase waits for this run, not a new one.
       void this.knowledge?.indexRepository(env.sandbox, this.signal, this.secrets.redact);
       if (!beside) this.progress.before = await this.runChecks(env.sandbox, env.plan, "baseline");
       // What setup (and a baseline run here) left behind (node_modules, reports) is not the agent's change.
       this.progress.snapshot = await snapshotWorkspace(env.sandbox, this.followUp?.commit ?? checkout.baseCommit);
+      // Started once the snapshot is in: both at once slow the snapshot, which the agent waits for.
+      const baseline = beside ? this.startBaselineBeside(beside) : null;
       if ((this.job.spec.attempts ?? 1) > 1) {
         const { fresh } = env;
         if (fresh) return await this.bestOf({ ...env, fresh }, checkout.baseCommit);
@@ -231,8 +233,8 @@ export class JobRun {
         (p) => this.secrets.guardPatch(p),
         this.collectOptions(),
       );
-      const { runs: after, where } = beside
-        ? await beside.afterChecks(change.patch.patch)
+      const { runs: after, where } = baseline
+        ? await baseline.afterChecks(change.patch.patch)
         : await afterChecks({
             env,
             boxes: this.boxes,
@@ -256,11 +258,16 @@ export class JobRun {
    * (BaselineBeside); best-of-N and follow-ups (the parent's tree is committed in the agent's
    * sandbox only) run it first, in the agent's sandbox.
    */
-  private baselineBeside(env: JobEnvironment): BaselineBeside | null {
+  private baselineGoesBeside(env: JobEnvironment): (JobEnvironment & { fresh: () => Promise<Sandbox> }) | null {
     const { fresh } = env;
     if (!fresh || (this.job.spec.attempts ?? 1) > 1 || this.followUp) return null;
+    return { ...env, fresh };
+  }
+
+  /** Starts the baseline checks in a sandbox of their own (BaselineBeside). */
+  private startBaselineBeside(env: JobEnvironment & { fresh: () => Promise<Sandbox> }): BaselineBeside {
     return BaselineBeside.start({
-      env: { ...env, fresh },
+      env,
       boxes: this.boxes,
       run: (sandbox, plan, stage) => this.runChecks(sandbox, plan, stage),
       onBaseline: (runs) => {
