@@ -54,7 +54,9 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
 export const FILE_OP_TIMEOUT_SEC = 60;
 /** What `timeout` exits with when it stopped the command (and what runRaw reports on its own deadline). */
 const TIMED_OUT = 124;
-const LIMIT = `timeout -k 2 ${FILE_OP_TIMEOUT_SEC}`;
+/** Every file operation's command runs under this (a FIFO must not block it forever). */
+export const FILE_OP_LIMIT = `timeout -k 2 ${FILE_OP_TIMEOUT_SEC}`;
+const LIMIT = FILE_OP_LIMIT;
 // The host waits a little longer than `timeout` inside, which says more when it fires.
 const HOST_DEADLINE_MS = (FILE_OP_TIMEOUT_SEC + 10) * 1000;
 
@@ -62,7 +64,8 @@ const HOST_DEADLINE_MS = (FILE_OP_TIMEOUT_SEC + 10) * 1000;
 // Only regular files (or symlinks to them) are read or replaced: exit 40 for a folder, 41 for a
 // FIFO, socket or device. The opening itself runs under `timeout` (a FIFO swapped in after the
 // test still cannot block), so `tee`/`head` open the file, not the shell.
-const NOT_REGULAR = 'if [ -d "$1" ]; then exit 40; fi; if [ -e "$1" ] && [ ! -f "$1" ]; then exit 41; fi';
+/** Exit 40 for a folder, 41 for a FIFO, socket or device at "$1". */
+export const NOT_REGULAR = 'if [ -d "$1" ]; then exit 40; fi; if [ -e "$1" ] && [ ! -f "$1" ]; then exit 41; fi';
 const READ = `${NOT_REGULAR}; [ -e "$1" ] || exit 44; if [ -n "$2" ]; then exec ${LIMIT} head -c "$2" -- "$1"; fi; exec ${LIMIT} cat -- "$1"`;
 const WRITE = `mkdir -p -- "$(dirname -- "$1")" && { ${NOT_REGULAR}; exec ${LIMIT} tee -- "$1" >/dev/null; }`;
 const DELETE = `if [ -d "$1" ] && [ ! -L "$1" ]; then exit 40; fi; exec ${LIMIT} rm -f -- "$1"`;
@@ -78,7 +81,7 @@ export async function readWorkspaceFile(
   const max = options.maxBytes === undefined ? "" : String(Math.max(0, Math.floor(options.maxBytes)));
   const result = await runRaw(container, ["bash", "-c", READ, "patchbay-read", abs, max], undefined, HOST_DEADLINE_MS);
   if (result.exitCode === 44) return null;
-  check(result, "read", path);
+  checkFileOp(result, "read", path);
   return result.stdout;
 }
 
@@ -91,13 +94,17 @@ export async function writeWorkspaceFile(
 ): Promise<void> {
   const abs = resolveInRoot(root, path);
   const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-  check(await runRaw(container, ["bash", "-c", WRITE, "patchbay-write", abs], data, HOST_DEADLINE_MS), "write", path);
+  checkFileOp(
+    await runRaw(container, ["bash", "-c", WRITE, "patchbay-write", abs], data, HOST_DEADLINE_MS),
+    "write",
+    path,
+  );
 }
 
 /** Deletes a file in the workspace; a missing file is not an error. */
 export async function deleteWorkspaceFile(container: Docker.Container, root: string, path: string): Promise<void> {
   const abs = resolveInRoot(root, path);
-  check(
+  checkFileOp(
     await runRaw(container, ["bash", "-c", DELETE, "patchbay-delete", abs], undefined, HOST_DEADLINE_MS),
     "delete",
     path,
@@ -108,7 +115,7 @@ export async function deleteWorkspaceFile(container: Docker.Container, root: str
  * A refused file operation is the caller's to fix (a folder in the way, a full workspace), so it
  * is not retryable; engine failures were already thrown as `sandbox_failed` by the exec itself.
  */
-function check(result: RawResult, action: string, path: string): void {
+export function checkFileOp(result: RawResult, action: string, path: string): void {
   if (result.exitCode === 0) return;
   if (result.exitCode === 40)
     throw new PatchbayError("invalid_request", `Cannot ${action} "${path}": it is a directory.`);

@@ -50,6 +50,11 @@ export class ShellPool {
     private runner?: RunnerLink,
   ) {}
 
+  /** Whether commands run in persistent shells (not a fresh exec each). */
+  get persistent(): boolean {
+    return this.mode === "session";
+  }
+
   /** Where new persistent shells run: behind the runner's socket while it works, else the attach stream. */
   get transport(): ShellTransportKind {
     return this.runner ? "socket" : "attach";
