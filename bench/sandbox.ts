@@ -12,6 +12,8 @@ import { loadConfig } from "@patchbay/config";
 import Dockerode from "dockerode";
 import { buildContainerConfig, resolveOptions } from "../packages/sandbox/src/container-config.js";
 import { DockerSandboxProvider } from "../packages/sandbox/src/docker-provider.js";
+import type { DockerSandbox } from "../packages/sandbox/src/docker-sandbox.js";
+import { readWorkspaceFile, writeWorkspaceFile } from "../packages/sandbox/src/file-ops.js";
 import { tarDirectory } from "../packages/sandbox/src/tar-io.js";
 import { runnerOptions } from "../packages/sandbox/src/test-support.js";
 import { type Summary, summarize } from "./stats.js";
@@ -178,6 +180,7 @@ async function main(): Promise<void> {
     if (socketBox.commandTransport !== "socket") throw new Error("the runner did not start: no socket figures");
     results.socket_true = summarize(overhead.socket_true ?? []);
     results.shell_true = summarize(overhead.shell_true ?? []);
+    Object.assign(results, await fileOps(box, socketBox, raw));
     results.engine_exec_true = summarize(await measure(N, () => bareExecTrue(raw)));
     results.docker_exec_cli_true = summarize(await measure(N, () => cliExecTrue(box.id)));
     const exec = new DockerSandboxProvider({
@@ -207,6 +210,27 @@ async function main(): Promise<void> {
   report(results);
 }
 
+/** A small file (a package.json, one apply_patch target) read and written three ways, interleaved. */
+const SMALL_FILE = Buffer.from(`{ "name": "demo", "scripts": { "test": "vitest" }, "pad": "${"x".repeat(1800)}" }\n`);
+
+/** readFile/writeFile through the attach and socket shells beside the engine-exec path (`runRaw`) they replace. */
+async function fileOps(
+  box: DockerSandbox,
+  socketBox: DockerSandbox,
+  raw: Dockerode.Container,
+): Promise<Record<string, Summary>> {
+  await Promise.all([box.writeFile("small.json", SMALL_FILE), socketBox.writeFile("small.json", SMALL_FILE)]);
+  const times = await interleaved(Math.max(N, 100), {
+    shell_read_small: () => timeIt(() => box.readFile("small.json")),
+    socket_read_small: () => timeIt(() => socketBox.readFile("small.json")),
+    engine_exec_read_small: () => timeIt(() => readWorkspaceFile(raw, box.root, "small.json")),
+    shell_write_small: () => timeIt(() => box.writeFile("w.json", SMALL_FILE)),
+    socket_write_small: () => timeIt(() => socketBox.writeFile("w.json", SMALL_FILE)),
+    engine_exec_write_small: () => timeIt(() => writeWorkspaceFile(raw, box.root, "w.json", SMALL_FILE)),
+  });
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summarize(v)]));
+}
+
 async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
@@ -227,6 +251,8 @@ function report(r: Record<string, Summary>): void {
     socket_vs_attach_shell_true: ratio(p50("socket_true"), p50("shell_true")),
     engine_exec_vs_socket_true: ratio(p50("engine_exec_true"), p50("socket_true")),
     docker_exec_cli_vs_socket_true: ratio(p50("docker_exec_cli_true"), p50("socket_true")),
+    engine_exec_vs_shell_read_small: ratio(p50("engine_exec_read_small"), p50("shell_read_small")),
+    engine_exec_vs_shell_write_small: ratio(p50("engine_exec_write_small"), p50("shell_write_small")),
   };
   const targets = {
     warm_acquire_p50_le_20ms: p50("warm_acquire") <= 20,

@@ -4,17 +4,8 @@ import type Dockerode from "dockerode";
 import { type CommandSettings, runCommand } from "./command.js";
 import { WORKSPACE_ROOT } from "./container-config.js";
 import { isNotFound, sandboxFailed } from "./errors.js";
-import { deleteWorkspaceFile, readWorkspaceFile, writeWorkspaceFile } from "./file-ops.js";
-import { resolveInRoot } from "./paths.js";
 import type { Sandbox } from "./sandbox.js";
-import {
-  deleteThroughShell,
-  FALL_BACK,
-  readThroughShell,
-  type ShellRunner,
-  shellReadLimit,
-  writeThroughShell,
-} from "./shell-file-ops.js";
+import { deleteSandboxFile, readSandboxFile, writeSandboxFile } from "./shell-file-ops.js";
 import type { ShellPool, ShellTransportKind } from "./shell-pool.js";
 import { readState, type SandboxState } from "./state.js";
 import { createTar, extractTar, feedCommand, streamCommand } from "./tar-io.js";
@@ -24,9 +15,6 @@ export interface SandboxLogger {
   debug(obj: Record<string, unknown>, msg: string): void;
   warn(obj: Record<string, unknown>, msg: string): void;
 }
-
-/** Files up to this size are written through the persistent shell (as base64 in the command). */
-const SHELL_WRITE_MAX_BYTES = 48 * 1024;
 
 /** A job's hardened container; every process in it runs as uid 1000. */
 export class DockerSandbox implements Sandbox {
@@ -65,42 +53,26 @@ export class DockerSandbox implements Sandbox {
     return runCommand(this.container, this.shells, command, options, this.settings);
   }
 
-  /** Reads a regular file relative to root (at most `maxBytes` of it); null when it does not exist. */
+  /**
+   * Reads a regular file relative to root (at most `maxBytes` of it); null when it does not exist.
+   * File operations go through the persistent shell (an engine exec when it cannot answer).
+   */
   async readFile(path: string, options?: ReadFileOptions): Promise<Buffer | null> {
     this.assertLive();
-    if (this.shells.persistent) {
-      const limit = shellReadLimit(this.settings.capBytes);
-      const read = await readThroughShell(this.shellRunner, resolveInRoot(this.root, path), path, options, limit);
-      if (read !== FALL_BACK) return read;
-    }
-    return readWorkspaceFile(this.container, this.root, path, options);
+    return readSandboxFile(this.container, this.shells, this.root, path, options);
   }
 
   /** Writes a file relative to root, creating parent folders. */
   async writeFile(path: string, content: Buffer | string): Promise<void> {
     this.assertLive();
-    const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-    // A small file goes through the persistent shell; a big one would make a command too long.
-    if (this.shells.persistent && data.length <= SHELL_WRITE_MAX_BYTES) {
-      const written = await writeThroughShell(this.shellRunner, resolveInRoot(this.root, path), path, data);
-      if (written !== FALL_BACK) return;
-    }
-    await writeWorkspaceFile(this.container, this.root, path, data);
+    await writeSandboxFile(this.container, this.shells, this.root, path, content);
   }
 
   /** Deletes a file relative to root (a missing file is fine). */
   async deleteFile(path: string): Promise<void> {
     this.assertLive();
-    if (this.shells.persistent) {
-      const deleted = await deleteThroughShell(this.shellRunner, resolveInRoot(this.root, path), path);
-      if (deleted !== FALL_BACK) return;
-    }
-    await deleteWorkspaceFile(this.container, this.root, path);
+    await deleteSandboxFile(this.container, this.shells, this.root, path);
   }
-
-  /** File operations' scripts, run like commands but never with the caller's environment or output hooks. */
-  private readonly shellRunner: ShellRunner = (script, options) =>
-    runCommand(this.container, this.shells, script, options, this.settings);
 
   /** Extracts a tar stream into the workspace root, files owned by the sandbox user; symlinks stay symlinks. */
   async putTar(tar: Readable): Promise<void> {

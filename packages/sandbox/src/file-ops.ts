@@ -53,22 +53,20 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
  */
 export const FILE_OP_TIMEOUT_SEC = 60;
 /** What `timeout` exits with when it stopped the command (and what runRaw reports on its own deadline). */
-const TIMED_OUT = 124;
-/** Every file operation's command runs under this (a FIFO must not block it forever). */
-export const FILE_OP_LIMIT = `timeout -k 2 ${FILE_OP_TIMEOUT_SEC}`;
-const LIMIT = FILE_OP_LIMIT;
-// The host waits a little longer than `timeout` inside, which says more when it fires.
-const HOST_DEADLINE_MS = (FILE_OP_TIMEOUT_SEC + 10) * 1000;
+export const TIMED_OUT = 124;
+/** Prefix of every tool that opens the file (a FIFO must not block it forever). */
+export const LIMIT = `timeout -k 2 ${FILE_OP_TIMEOUT_SEC}`;
+/** The host waits a little longer than `timeout` inside, which says more when it fires. */
+export const HOST_DEADLINE_MS = (FILE_OP_TIMEOUT_SEC + 10) * 1000;
 
 // Paths go in as positional arguments ($1), never spliced into the script: no quoting to get wrong.
 // Only regular files (or symlinks to them) are read or replaced: exit 40 for a folder, 41 for a
 // FIFO, socket or device. The opening itself runs under `timeout` (a FIFO swapped in after the
 // test still cannot block), so `tee`/`head` open the file, not the shell.
-/** Exit 40 for a folder, 41 for a FIFO, socket or device at "$1". */
 export const NOT_REGULAR = 'if [ -d "$1" ]; then exit 40; fi; if [ -e "$1" ] && [ ! -f "$1" ]; then exit 41; fi';
 const READ = `${NOT_REGULAR}; [ -e "$1" ] || exit 44; if [ -n "$2" ]; then exec ${LIMIT} head -c "$2" -- "$1"; fi; exec ${LIMIT} cat -- "$1"`;
 const WRITE = `mkdir -p -- "$(dirname -- "$1")" && { ${NOT_REGULAR}; exec ${LIMIT} tee -- "$1" >/dev/null; }`;
-const DELETE = `if [ -d "$1" ] && [ ! -L "$1" ]; then exit 40; fi; exec ${LIMIT} rm -f -- "$1"`;
+export const DELETE = `if [ -d "$1" ] && [ ! -L "$1" ]; then exit 40; fi; exec ${LIMIT} rm -f -- "$1"`;
 
 /** Reads a regular file in the workspace (at most `maxBytes` of it); null when it does not exist. */
 export async function readWorkspaceFile(
@@ -94,11 +92,8 @@ export async function writeWorkspaceFile(
 ): Promise<void> {
   const abs = resolveInRoot(root, path);
   const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-  checkFileOp(
-    await runRaw(container, ["bash", "-c", WRITE, "patchbay-write", abs], data, HOST_DEADLINE_MS),
-    "write",
-    path,
-  );
+  const result = await runRaw(container, ["bash", "-c", WRITE, "patchbay-write", abs], data, HOST_DEADLINE_MS);
+  checkFileOp(result, "write", path);
 }
 
 /** Deletes a file in the workspace; a missing file is not an error. */

@@ -1,81 +1,188 @@
+import { randomBytes } from "node:crypto";
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DockerSandbox } from "./docker-sandbox.js";
-import { remaining, testProvider, uniqueJobId } from "./test-support.js";
+import { readWorkspaceFile, writeWorkspaceFile } from "./file-ops.js";
+import { SHELL_WRITE_MAX_BYTES } from "./shell-file-ops.js";
+import { remaining, TRANSPORTS, testProvider, transportOptions, uniqueJobId } from "./test-support.js";
 
-// A small kept-output cap, so that the shell path's size limit (about 3/4 of it) is easy to cross.
-const provider = testProvider({ outputCapBytes: 64 * 1024 });
-const jobId = uniqueJobId("shell-files");
-let sandbox: DockerSandbox;
+const docker = new Dockerode();
 
-/** How many engine execs the container has had: a file op through the persistent shell adds none. */
-async function execCount(): Promise<number> {
-  const info = await new Dockerode().getContainer(sandbox.id).inspect();
-  return (info.ExecIDs ?? []).length;
+/** Engine execs of the engine-exec file scripts (`patchbay-read` …) started while `fn` ran. */
+async function helperExecs(containerId: string, fn: () => Promise<unknown>): Promise<number> {
+  const events = (await docker.getEvents({
+    filters: { container: [containerId], event: ["exec_create"] },
+  })) as NodeJS.ReadableStream & { destroy(): void };
+  let seen = 0;
+  events.on("data", (chunk: Buffer) => {
+    // One JSON event a line; each names its command twice (`status` and `Action`).
+    seen += chunk
+      .toString("utf8")
+      .split("\n")
+      .filter((line) => /patchbay-(read|write|delete)/.test(line)).length;
+  });
+  try {
+    await fn();
+    // The engine sends its events a moment after the fact.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    events.destroy();
+  }
+  return seen;
 }
 
-beforeAll(async () => {
-  sandbox = await provider.create({ jobId });
-  await sandbox.exec("true");
-});
+describe.each(TRANSPORTS)("file operations through the persistent shell over %s", (transport) => {
+  const provider = testProvider(transportOptions(transport));
+  const jobId = uniqueJobId("shellfiles");
+  let sandbox: DockerSandbox;
+  let container: Dockerode.Container;
 
-afterAll(async () => {
-  await provider.destroyForJob(jobId);
-  expect(await remaining(provider, jobId)).toBe(0);
-});
+  beforeAll(async () => {
+    sandbox = await provider.create({ jobId });
+    container = docker.getContainer(sandbox.id);
+    await sandbox.exec("true"); // the session is up: what follows measures file operations only
+  });
 
-describe("file operations through the persistent shell", () => {
-  it("round-trips any bytes under awkward names without an engine exec", async () => {
-    const bytes = Buffer.from([0, 1, 2, 0xff, 0xfe, 0x0a, 0xc3, 0x28, 0]);
-    const names = ["plain.bin", "it's $(touch /tmp/pwned) `id`.bin", "new\nline.bin", "dir with space/-x.bin"];
-    const before = await execCount();
-    for (const name of names) {
-      await sandbox.writeFile(name, bytes);
-      expect(await sandbox.readFile(name)).toEqual(bytes);
-      expect(await sandbox.readFile(name, { maxBytes: 3 })).toEqual(bytes.subarray(0, 3));
+  afterAll(async () => {
+    await provider.destroyForJob(jobId);
+    expect(await remaining(provider, jobId)).toBe(0);
+  });
+
+  it("round-trips arbitrary bytes (NUL, invalid UTF-8, a fake end marker) without an engine exec", async () => {
+    const binary = Buffer.concat([
+      Buffer.from([0, 0xff, 0xfe, 0xc3, 0x28, 0x0a, 0x00]),
+      Buffer.from("\0PB:0123456789abcdef:0:0:0:0\n"),
+      randomBytes(20_000),
+    ]);
+    const execs = await helperExecs(sandbox.id, async () => {
+      await sandbox.writeFile("bin/data.bin", binary);
+      expect((await sandbox.readFile("bin/data.bin"))?.equals(binary)).toBe(true);
+      expect((await sandbox.readFile("bin/data.bin", { maxBytes: 3 }))?.equals(binary.subarray(0, 3))).toBe(true);
+      await sandbox.writeFile("empty.txt", "");
+      expect((await sandbox.readFile("empty.txt"))?.length).toBe(0);
+      expect(await sandbox.readFile("missing.txt")).toBeNull();
+      await sandbox.deleteFile("empty.txt");
+      await sandbox.deleteFile("empty.txt");
+    });
+    expect(execs).toBe(0);
+    expect((await readWorkspaceFile(container, sandbox.root, "bin/data.bin"))?.equals(binary)).toBe(true);
+    expect((await sandbox.exec("stat -c %u:%g bin bin/data.bin | sort -u")).stdout).toBe("1000:1000\n");
+  });
+
+  it("passes hostile path names as data", async () => {
+    const path = `we ird/a'b"c$(touch /tmp/pwned)\`touch /tmp/pwned2\`;\n$HOME *.txt`;
+    await sandbox.writeFile(path, "safe");
+    expect((await sandbox.readFile(path))?.toString()).toBe("safe");
+    expect((await readWorkspaceFile(container, sandbox.root, path))?.toString()).toBe("safe");
+    await sandbox.deleteFile(path);
+    expect(await sandbox.readFile(path)).toBeNull();
+    expect((await sandbox.exec("ls /tmp/pwned /tmp/pwned2 2>&1 | grep -c 'No such'")).stdout).toBe("2\n");
+  });
+
+  it("is not swayed by what commands or the agent's login profile changed", async () => {
+    await sandbox.exec(
+      "cd /tmp; export PATH=/nowhere; shopt -s expand_aliases; alias cat=false base64=false; umask 777; set -e; exit 3",
+    );
+    // A profile runs before every command; a file operation must run none of it.
+    const profile = [
+      "echo profile-noise; echo noise >&2; umask 777; export PATH=/nowhere; cd /tmp",
+      "base64() { echo ZmFrZQ==; }; cat() { echo fake; }; head() { echo fake; }; tee() { :; }; mkdir() { :; }",
+    ].join("\n");
+    await writeWorkspaceFile(container, sandbox.root, "profile.tmp", profile);
+    await sandbox.exec("cp /workspace/profile.tmp ~/.profile");
+    try {
+      // Answered by the shell itself: the engine-exec fallback would hide a swayed answer.
+      const execs = await helperExecs(sandbox.id, async () => {
+        await sandbox.writeFile("iso/deep/new.txt", "content\n");
+        expect((await sandbox.readFile("iso/deep/new.txt"))?.toString()).toBe("content\n");
+        expect((await sandbox.readFile("iso/deep/new.txt", { maxBytes: 4 }))?.toString()).toBe("cont");
+      });
+      expect(execs).toBe(0);
+      await writeWorkspaceFile(container, sandbox.root, "iso/old/new.txt", "content\n");
+    } finally {
+      await sandbox.exec("/usr/bin/rm -f ~/.profile");
     }
-    await sandbox.deleteFile(names[0]!);
-    expect(await sandbox.readFile(names[0]!)).toBeNull();
-    expect(await execCount()).toBe(before);
-    expect((await sandbox.exec("ls /tmp/pwned 2>/dev/null || echo none")).stdout).toBe("none\n");
+    // Same modes as the engine-exec path gives (the container's umask, not the profile's).
+    const modes = await sandbox.exec("stat -c %a iso/deep iso/deep/new.txt iso/old iso/old/new.txt");
+    expect(modes.stdout).toBe("755\n644\n755\n644\n");
   });
 
-  it("is not swayed by what earlier commands did to their shell", async () => {
-    await sandbox.exec("cd /tmp; export PATH=/nowhere; alias cat=false base64=false; umask 777; set -e; exit 3");
-    await sandbox.writeFile("after-tricks.txt", "kept\n");
-    expect((await sandbox.readFile("after-tricks.txt"))?.toString()).toBe("kept\n");
-    expect((await sandbox.exec("stat -c %a after-tricks.txt")).stdout).toBe("644\n");
+  it("reads a multi-megabyte file whole and writes one past the shell limit", async () => {
+    const big = randomBytes(6 * 1024 * 1024);
+    await writeWorkspaceFile(container, sandbox.root, "big.bin", big);
+    expect((await sandbox.readFile("big.bin"))?.equals(big)).toBe(true);
+    const head = await sandbox.readFile("big.bin", { maxBytes: 5_000_001 });
+    expect(head?.equals(big.subarray(0, 5_000_001))).toBe(true);
+    const edge = randomBytes(SHELL_WRITE_MAX_BYTES);
+    await sandbox.writeFile("edge.bin", edge);
+    expect((await sandbox.readFile("edge.bin"))?.equals(edge)).toBe(true);
+    const past = randomBytes(3 * 1024 * 1024);
+    await sandbox.writeFile("past.bin", past);
+    expect((await sandbox.readFile("past.bin"))?.equals(past)).toBe(true);
+    await sandbox.exec("rm -f big.bin past.bin edge.bin");
   });
 
-  it("refuses a folder and a FIFO as before, without blocking", async () => {
-    await sandbox.exec("mkdir -p a-folder && mkfifo a-fifo");
-    await expect(sandbox.readFile("a-folder")).rejects.toMatchObject({ code: "invalid_request" });
-    await expect(sandbox.readFile("a-fifo")).rejects.toThrow(/not a regular file/);
-    await expect(sandbox.writeFile("a-fifo", "x")).rejects.toThrow(/not a regular file/);
-    await expect(sandbox.deleteFile("a-folder")).rejects.toThrow(/directory/);
+  it("reports a full disk and a FIFO as the engine-exec path does", async () => {
+    const small = await provider.create({ jobId, workspaceMb: 4 });
+    await small.exec("true");
+    const fill = await small.exec("mkfifo pipe; head -c 8000000 /dev/zero > fill");
+    expect(fill.reason).toBe("disk_limit");
+    const execs = await helperExecs(small.id, async () => {
+      await expect(small.writeFile("more.txt", "x".repeat(8000))).rejects.toMatchObject({ code: "disk_limit" });
+      await expect(small.readFile("pipe")).rejects.toMatchObject({ code: "invalid_request" });
+      await expect(small.writeFile("pipe", "x")).rejects.toMatchObject({ code: "invalid_request" });
+    });
+    expect(execs).toBe(0);
+    await small.destroy();
   });
 
-  it("reads and writes a file bigger than a command's output whole (through an engine exec)", async () => {
-    const big = Buffer.alloc(300 * 1024, 7);
-    big.write("head", 0);
-    big.write("tail", big.length - 4);
-    await sandbox.writeFile("big.bin", big);
-    expect(await sandbox.readFile("big.bin")).toEqual(big);
-    expect((await sandbox.readFile("big.bin", { maxBytes: 100 }))?.length).toBe(100);
+  it("runs file operations side by side and beside a long command", async () => {
+    const long = sandbox.exec("sleep 2; echo slept", { timeoutMs: 20_000 });
+    const files = Array.from({ length: 10 }, (_, i) => ({ path: `par/f${i}.txt`, data: randomBytes(1000 + i) }));
+    await Promise.all(files.map((f) => sandbox.writeFile(f.path, f.data)));
+    const back = await Promise.all(files.map((f) => sandbox.readFile(f.path)));
+    expect(back.every((b, i) => b?.equals(files[i]?.data ?? Buffer.alloc(0)))).toBe(true);
+    expect((await long).stdout).toBe("slept\n");
   });
 
-  it("still reads and writes after the shell under a command died", async () => {
-    await sandbox.exec("kill -9 $$");
-    await sandbox.writeFile("after-death.txt", "alive\n");
-    expect((await sandbox.readFile("after-death.txt"))?.toString()).toBe("alive\n");
+  it("reads correctly when the shell is killed under it, and after shells died until commands use fresh execs", async () => {
+    const big = randomBytes(4 * 1024 * 1024);
+    await writeWorkspaceFile(container, sandbox.root, "victim.bin", big);
+    const read = sandbox.readFile("victim.bin");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Every session's shell (not the supervisor, whose script names the same files).
+    await sandbox.exec("pkill -9 -f 'bash /dev/shm/patchbay-shell-' || true");
+    expect((await read)?.equals(big)).toBe(true);
+    for (let round = 0; round < 4; round++) {
+      const died = await sandbox.exec("kill -9 $$");
+      expect(died.exitCode).toBeNull();
+      await sandbox.writeFile(`after/${round}.txt`, `round ${round}`);
+      expect((await sandbox.readFile(`after/${round}.txt`))?.toString()).toBe(`round ${round}`);
+      expect((await sandbox.readFile("victim.bin"))?.equals(big)).toBe(true);
+    }
+    await sandbox.deleteFile("victim.bin");
+    expect(await sandbox.readFile("victim.bin")).toBeNull();
+  });
+});
+
+describe("file operations when commands use a fresh exec each", () => {
+  const provider = testProvider({ shell: "exec" });
+  const jobId = uniqueJobId("execfiles");
+
+  afterAll(async () => {
+    await provider.destroyForJob(jobId);
+    expect(await remaining(provider, jobId)).toBe(0);
   });
 
-  it("runs many file operations at once beside a long command", async () => {
-    const long = sandbox.exec("sleep 2; echo done");
-    const files = Array.from({ length: 12 }, (_, i) => `many/f${i}.txt`);
-    await Promise.all(files.map((f, i) => sandbox.writeFile(f, `n${i}`)));
-    const read = await Promise.all(files.map((f) => sandbox.readFile(f)));
-    expect(read.map((b) => b?.toString())).toEqual(files.map((_, i) => `n${i}`));
-    expect((await long).stdout).toBe("done\n");
+  it("take the engine-exec path with the same results", async () => {
+    const box = await provider.create({ jobId });
+    const data = Buffer.from([0, 1, 2, 0xff]);
+    const execs = await helperExecs(box.id, async () => {
+      await box.writeFile("x/y.bin", data);
+      expect((await box.readFile("x/y.bin"))?.equals(data)).toBe(true);
+      await box.deleteFile("x/y.bin");
+    });
+    expect(execs).toBe(3);
+    await expect(box.readFile("x")).rejects.toMatchObject({ code: "invalid_request" });
   });
 });

@@ -1,94 +1,173 @@
-import type { ExecOptions, ExecResult, ReadFileOptions } from "@patchbay/core";
-import { shellQuote } from "./command.js";
-import { checkFileOp, FILE_OP_LIMIT, NOT_REGULAR } from "./file-ops.js";
+import type { ReadFileOptions } from "@patchbay/core";
+import type Docker from "dockerode";
+import {
+  checkFileOp,
+  DELETE,
+  deleteWorkspaceFile,
+  HOST_DEADLINE_MS,
+  LIMIT,
+  NOT_REGULAR,
+  type RawResult,
+  readWorkspaceFile,
+  TIMED_OUT,
+  writeWorkspaceFile,
+} from "./file-ops.js";
+import type { FrameSink } from "./frames.js";
+import { resolveInRoot } from "./paths.js";
 import { DISK_FULL } from "./reasons.js";
+import type { ShellPool } from "./shell-pool.js";
+import type { ShellOutcome } from "./shell-session.js";
 
-/** Runs a fixed script through the sandbox's persistent shell. */
-export type ShellRunner = (script: string, options: ExecOptions) => Promise<ExecResult>;
+/**
+ * Files up to this size are written through the persistent shell. The content travels in the
+ * request, which bash reads one byte at a time (~1.5 µs a byte); past this an engine exec is faster.
+ */
+export const SHELL_WRITE_MAX_BYTES = 24 * 1024;
 
-/** The shell path could not answer exactly; the caller takes the engine-exec path. */
-export const FALL_BACK = Symbol("fall back to an engine exec");
+// Arguments arrive as environment entries (data, never parsed as code) and become $1, $2 as in
+// the engine-exec scripts. PATH is fixed: the root filesystem is read-only, so /usr/bin is the
+// image's and nothing a command exported or put in the workspace can stand in for a tool. The
+// content to write stays a shell variable (`export -n`) so no exec'd tool carries it.
+const PREFIX =
+  'set -o pipefail; PATH=/usr/bin:/bin; set -- "$PB_FILE" "$PB_ARG"; unset PB_FILE PB_ARG; export -n PB_DATA;';
+// The bytes travel as base64 both ways: the protocol is NUL-separated and its end marker starts with NUL.
+const READ = `${PREFIX} ${NOT_REGULAR}; [ -e "$1" ] || exit 44; if [ -z "$2" ]; then exec ${LIMIT} base64 -w0 -- "$1"; fi; ${LIMIT} head -c "$2" -- "$1" | base64 -w0`;
+// Each fork costs here: the parent folder is named by the shell (`${1%/*}`: $1 is absolute and
+// normalized) and made only when missing, and the content goes in as a here-string.
+const WRITE = `${PREFIX} { [ -d "\${1%/*}" ] || mkdir -p -- "\${1%/*}"; } && { ${NOT_REGULAR}; base64 -d <<<"$PB_DATA" | ${LIMIT} tee -- "$1" >/dev/null; }`;
+const REMOVE = `${PREFIX} ${DELETE}`;
 
-/** Exit code of the read script for a file too big for one command's capped output. */
-const TOO_BIG = 45;
-const TIMEOUT_MS = 70_000;
+/** Exit codes whose meaning the engine-exec path would give the same way (the rest re-run there). */
+const ANSWERS = new Set([0, 40, 41, 44, TIMED_OUT]);
+const STDERR_KEEP = 64 * 1024;
+const BASE64 = /^[A-Za-z0-9+/=]*$/;
 
-// The same checks as the engine-exec scripts (file-ops.ts); the bytes travel as base64, since a
-// command's output is text. The length goes first, so a cut-short answer is never taken for the file.
-const READ = (limit: number) =>
-  `set -o pipefail; ${NOT_REGULAR}; [ -e "$1" ] || exit 44; s=$(stat -L -c %s -- "$1") || exit 1; ` +
-  `n=$s; if [ -n "$2" ] && [ "$2" -lt "$s" ]; then n=$2; fi; [ "$n" -gt ${limit} ] && exit ${TOO_BIG}; ` +
-  `printf '%s:' "$n"; ${FILE_OP_LIMIT} head -c "$n" -- "$1" | base64 -w0`;
-const WRITE = `set -o pipefail; mkdir -p -- "$(dirname -- "$1")" && { ${NOT_REGULAR}; printf %s "$2" | base64 -d | ${FILE_OP_LIMIT} tee -- "$1" >/dev/null; }`;
-const DELETE = `if [ -d "$1" ] && [ ! -L "$1" ]; then exit 40; fi; exec ${FILE_OP_LIMIT} rm -f -- "$1"`;
-
-/** The script with its arguments bound as $1, $2 (quoted: no path can break out of them). */
-function bound(script: string, args: string[]): string {
-  return `set -- ${args.map(shellQuote).join(" ")}; ${script}`;
+/** Reads a regular file in the workspace through the persistent shell, else an engine exec; null when missing. */
+export async function readSandboxFile(
+  container: Docker.Container,
+  shells: ShellPool,
+  root: string,
+  path: string,
+  options: ReadFileOptions = {},
+): Promise<Buffer | null> {
+  const abs = resolveInRoot(root, path);
+  const max = options.maxBytes === undefined ? "" : String(Math.max(0, Math.floor(options.maxBytes)));
+  const result = await runFileScript(shells, READ, [`PB_FILE=${abs}`, `PB_ARG=${max}`]);
+  if (result === null) return readWorkspaceFile(container, root, path, options);
+  if (result.exitCode === 44) return null;
+  checkFileOp(result, "read", path);
+  return result.stdout;
 }
 
-/** The largest file (bytes) whose base64 fits in a command's kept output of `capBytes`. */
-export function shellReadLimit(capBytes: number): number {
-  return Math.max(0, Math.floor(((capBytes - 64) * 3) / 4));
+/** Writes a file in the workspace as the sandbox user through the persistent shell, else an engine exec. */
+export async function writeSandboxFile(
+  container: Docker.Container,
+  shells: ShellPool,
+  root: string,
+  path: string,
+  content: Buffer | string,
+): Promise<void> {
+  const abs = resolveInRoot(root, path);
+  const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+  const result =
+    data.length <= SHELL_WRITE_MAX_BYTES
+      ? await runFileScript(shells, WRITE, [`PB_FILE=${abs}`, `PB_DATA=${data.toString("base64")}`])
+      : null;
+  if (result === null) return writeWorkspaceFile(container, root, path, data);
+  checkFileOp(result, "write", path);
+}
+
+/** Deletes a file in the workspace through the persistent shell, else an engine exec; a missing file is fine. */
+export async function deleteSandboxFile(
+  container: Docker.Container,
+  shells: ShellPool,
+  root: string,
+  path: string,
+): Promise<void> {
+  const abs = resolveInRoot(root, path);
+  const result = await runFileScript(shells, REMOVE, [`PB_FILE=${abs}`]);
+  if (result === null) return deleteWorkspaceFile(container, root, path);
+  checkFileOp(result, "delete", path);
 }
 
 /**
- * Reads a workspace file through the persistent shell (milliseconds, where an engine exec takes
- * tens): null when missing, the bytes when they came back whole, FALL_BACK for anything the
- * engine-exec path must answer (too big, a time-out, a dead shell).
+ * Runs a file script in a pooled session, skipping the user's login profile, and answers as
+ * runRaw would; null when the engine-exec path must answer instead: no session to be had, the
+ * shell died or its transport failed, output that is not whole base64, or an exit this script
+ * does not explain (both paths then agree on every error, at the cost of a second try).
  */
-export async function readThroughShell(
-  run: ShellRunner,
-  abs: string,
-  path: string,
-  options: ReadFileOptions | undefined,
-  limit: number,
-): Promise<Buffer | null | typeof FALL_BACK> {
-  const max = options?.maxBytes === undefined ? "" : String(Math.max(0, Math.floor(options.maxBytes)));
-  const result = await run(bound(READ(limit), [abs, max]), { timeoutMs: TIMEOUT_MS }).catch(() => null);
-  if (!result) return FALL_BACK;
-  if (result.exitCode === 44) return null;
-  if (result.exitCode === 40 || result.exitCode === 41) checkFileOp(raw(result), "read", path);
-  if (result.exitCode !== 0) return FALL_BACK;
-  const colon = result.stdout.indexOf(":");
-  const length = Number(result.stdout.slice(0, colon));
-  const bytes = Buffer.from(result.stdout.slice(colon + 1), "base64");
-  return colon > 0 && bytes.length === length ? bytes : FALL_BACK;
+export async function runFileScript(shells: ShellPool, script: string, env: string[]): Promise<RawResult | null> {
+  const lease = await shells.lend().catch(() => null);
+  if (lease === null) return null;
+  const out = new Base64Collector();
+  const err = new TextCollector(STDERR_KEEP);
+  const sink: FrameSink = (stream, payload) => {
+    if (stream === "stdout") out.push(payload);
+    else err.push(payload);
+    return undefined;
+  };
+  const run = lease.session.run({ cwd: "/", command: script, env, plain: true }, sink);
+  const outcome = await withDeadline(run, HOST_DEADLINE_MS);
+  if (outcome === "late") {
+    await shells.signal(lease.session, "KILL").catch(() => undefined);
+    shells.release(lease, false);
+    return { exitCode: TIMED_OUT, stdout: Buffer.alloc(0), stderr: "" };
+  }
+  shells.release(lease, outcome.kind === "exited" && !outcome.leftovers);
+  if (outcome.kind === "died") return null;
+  const stdout = out.result();
+  const stderr = err.text();
+  const explained = ANSWERS.has(outcome.exitCode) || DISK_FULL.test(stderr);
+  return stdout === null || !explained ? null : { exitCode: outcome.exitCode, stdout, stderr };
 }
 
-/** Writes a small file through the persistent shell; FALL_BACK when the engine-exec path must. */
-export async function writeThroughShell(
-  run: ShellRunner,
-  abs: string,
-  path: string,
-  data: Buffer,
-): Promise<typeof FALL_BACK | undefined> {
-  const result = await run(bound(WRITE, [abs, data.toString("base64")]), { timeoutMs: TIMEOUT_MS }).catch(() => null);
-  return settled(result, "write", path);
+async function withDeadline(run: Promise<ShellOutcome>, ms: number): Promise<ShellOutcome | "late"> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), ms);
+  });
+  const settled = await Promise.race([run, late]);
+  clearTimeout(timer);
+  return settled;
 }
 
-/** Deletes a file through the persistent shell; FALL_BACK when the engine-exec path must. */
-export async function deleteThroughShell(
-  run: ShellRunner,
-  abs: string,
-  path: string,
-): Promise<typeof FALL_BACK | undefined> {
-  const result = await run(bound(DELETE, [abs]), { timeoutMs: TIMEOUT_MS }).catch(() => null);
-  return settled(result, "delete", path);
+/** Decodes base64 as it streams in (no multi-megabyte string); null at the end unless it was all whole base64. */
+class Base64Collector {
+  private rest = "";
+  private valid = true;
+  private readonly parts: Buffer[] = [];
+
+  /** Adds a chunk of base64 text; decodes every complete 4-character group. */
+  push(chunk: Buffer): void {
+    const text = this.rest + chunk.toString("latin1");
+    // Buffer.from skips what is not base64: test, or a garbled answer would pass for a file.
+    if (!BASE64.test(text)) this.valid = false;
+    const whole = text.length - (text.length % 4);
+    if (whole > 0) this.parts.push(Buffer.from(text.slice(0, whole), "base64"));
+    this.rest = text.slice(whole);
+  }
+
+  /** The decoded bytes, or null when the text was not whole base64. */
+  result(): Buffer | null {
+    return this.valid && this.rest === "" ? Buffer.concat(this.parts) : null;
+  }
 }
 
-/** Done, refused the way the engine-exec path refuses (thrown), or handed back to it. */
-function settled(result: ExecResult | null, action: string, path: string): typeof FALL_BACK | undefined {
-  if (!result || result.exitCode === null || result.timedOut || result.reason) return FALL_BACK;
-  if (result.exitCode === 0) return undefined;
-  // A refusal the caller must fix (a folder, a FIFO, a full disk) reads as it always did; anything
-  // else (a tool this image lacks, a time-out) is the engine-exec path's to answer.
-  const refused = result.exitCode === 40 || result.exitCode === 41 || DISK_FULL.test(result.stderr);
-  if (!refused) return FALL_BACK;
-  checkFileOp(raw(result), action, path);
-  return undefined;
-}
+/** Keeps the first `cap` bytes of a stream as text (an error message, never a file). */
+class TextCollector {
+  private readonly parts: Buffer[] = [];
+  private size = 0;
 
-function raw(result: ExecResult) {
-  return { exitCode: result.exitCode, stdout: Buffer.alloc(0), stderr: result.stderr };
+  constructor(private readonly cap: number) {}
+
+  push(chunk: Buffer): void {
+    if (this.size >= this.cap) return;
+    const part = chunk.subarray(0, this.cap - this.size);
+    this.parts.push(Buffer.from(part));
+    this.size += part.length;
+  }
+
+  text(): string {
+    return Buffer.concat(this.parts).toString("utf8");
+  }
 }

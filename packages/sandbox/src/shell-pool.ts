@@ -50,11 +50,6 @@ export class ShellPool {
     private runner?: RunnerLink,
   ) {}
 
-  /** Whether commands run in persistent shells (not a fresh exec each). */
-  get persistent(): boolean {
-    return this.mode === "session";
-  }
-
   /** Where new persistent shells run: behind the runner's socket while it works, else the attach stream. */
   get transport(): ShellTransportKind {
     return this.runner ? "socket" : "attach";
@@ -86,6 +81,21 @@ export class ShellPool {
     const ready = this.idle.pop();
     if (ready) return { session: ready, oneShot: false, notice };
     return { session: await this.startSession(), oneShot: false, notice };
+  }
+
+  /**
+   * A pooled session for one of Patchbay's own helper scripts (a file operation), or null when
+   * none can be had cheaply: the helper then takes its engine exec rather than a one-shot shell
+   * (which costs the same exec plus a bash). A death notice is left for the next command to tell.
+   */
+  async lend(): Promise<ShellLease | null> {
+    if (this.starting) await this.starting;
+    this.purgeDead();
+    if (this.mode === "exec") return null;
+    const ready = this.idle.pop();
+    if (ready) return { session: ready, oneShot: false };
+    if (this.all.size >= MAX_SESSIONS) return null;
+    return { session: await this.startSession(), oneShot: false };
   }
 
   /** Gives a session back; one that died, left processes behind or was cut off is closed. */

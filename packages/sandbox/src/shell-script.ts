@@ -1,6 +1,6 @@
 /**
  * The persistent shell: one long-lived `bash` per session reading NUL-separated requests on stdin
- * (`id cwd command envCount name=value…`). Each command runs in a forked subshell (no new bash to
+ * (`id plain cwd command envCount name=value…`). Each command runs in a forked subshell (no new bash to
  * exec, which is what makes a command cost well under a millisecond) in its own process group
  * (`set -m`), with stdin from /dev/null so it can never eat the protocol. Afterwards the shell
  * prints `\0PB:<id>:<exit>:<pids.max hits>:<oom kills>:<group still alive>\n` on stdout and
@@ -9,7 +9,8 @@
  * - The session's own stderr goes to /dev/null (job-control notices); the command gets the
  *   real stderr through fd 3.
  * - The login profile (/etc/profile) is read once per session; `~/.bash_profile|~/.bash_login|
- *   ~/.profile` (created by installers) are read per command, as `bash -l` would.
+ *   ~/.profile` (created by installers) are read per command, as `bash -l` would, unless `plain`
+ *   is set: Patchbay's own helpers (file operations) must not run what the agent wrote there.
  * - TERM/HUP/INT are trapped so a command's `kill $$` (in a subshell `$$` is the session) does
  *   not end the session; `wait` resumes after an interrupting signal.
  * - Counters come from the container's cgroup (v1 paths, then v2) via builtins only, so the marker
@@ -29,7 +30,7 @@ __pb_counters() {
 }
 trap '__pb_sig=1' TERM HUP INT
 set -m
-while IFS= read -r -d '' __pb_id && IFS= read -r -d '' __pb_cwd && IFS= read -r -d '' __pb_cmd && IFS= read -r -d '' __pb_n; do
+while IFS= read -r -d '' __pb_id && IFS= read -r -d '' __pb_plain && IFS= read -r -d '' __pb_cwd && IFS= read -r -d '' __pb_cmd && IFS= read -r -d '' __pb_n; do
   __pb_env=()
   for ((__pb_i = 0; __pb_i < __pb_n; __pb_i++)); do IFS= read -r -d '' __pb_kv || break; __pb_env+=("$__pb_kv"); done
   __pb_counters; __pb_p0=$__pb_p __pb_o0=$__pb_o
@@ -40,7 +41,7 @@ while IFS= read -r -d '' __pb_id && IFS= read -r -d '' __pb_cwd && IFS= read -r 
     unset -f __pb_counters
     cd -- "$__pb_cwd" || exit 1
     ((${"$"}{#__pb_env[@]} == 0)) || export -- "${"$"}{__pb_env[@]}"
-    for __pb_f in ~/.bash_profile ~/.bash_login ~/.profile; do [[ -r $__pb_f ]] && { . "$__pb_f"; break; }; done
+    [[ -n $__pb_plain ]] || for __pb_f in ~/.bash_profile ~/.bash_login ~/.profile; do [[ -r $__pb_f ]] && { . "$__pb_f"; break; }; done
     eval "unset -v \${!__pb_@}; $__pb_cmd"
   ) </dev/null &
   __pb_pid=$!

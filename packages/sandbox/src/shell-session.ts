@@ -11,6 +11,8 @@ export interface ShellRequest {
   cwd: string;
   command: string;
   env: string[];
+  /** Skip the user's login profile (a Patchbay helper, not an agent's command). */
+  plain?: boolean;
 }
 
 /** How a command in a session ended: its exit and the cgroup counters it moved, or the shell died. */
@@ -154,7 +156,8 @@ function attachConnector(container: Docker.Container, workingDir: string): Shell
 
 /** The NUL-separated request the session script reads. */
 export function encodeRequest(id: string, request: ShellRequest): Buffer {
-  const fields = [id, request.cwd, request.command, String(request.env.length), ...request.env];
+  const plain = request.plain ? "1" : "";
+  const fields = [id, plain, request.cwd, request.command, String(request.env.length), ...request.env];
   return Buffer.from(`${fields.join("\0")}\0`, "utf8");
 }
 
