@@ -37,7 +37,8 @@ export async function runRaw(
   return { exitCode: await handle.exitCode(), stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") };
 }
 
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+/** Whether `promise` settles within `ms` (it is left running when not). */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);

@@ -9,6 +9,7 @@ import {
   NOT_REGULAR,
   type RawResult,
   readWorkspaceFile,
+  settlesWithin,
   TIMED_OUT,
   writeWorkspaceFile,
 } from "./file-ops.js";
@@ -16,7 +17,6 @@ import type { FrameSink } from "./frames.js";
 import { resolveInRoot } from "./paths.js";
 import { DISK_FULL } from "./reasons.js";
 import type { ShellPool } from "./shell-pool.js";
-import type { ShellOutcome } from "./shell-session.js";
 
 /**
  * Files up to this size are written through the persistent shell. The content travels in the
@@ -107,28 +107,18 @@ export async function runFileScript(shells: ShellPool, script: string, env: stri
     return undefined;
   };
   const run = lease.session.run({ cwd: "/", command: script, env, plain: true }, sink);
-  const outcome = await withDeadline(run, HOST_DEADLINE_MS);
-  if (outcome === "late") {
+  if (!(await settlesWithin(run, HOST_DEADLINE_MS))) {
     await shells.signal(lease.session, "KILL").catch(() => undefined);
     shells.release(lease, false);
     return { exitCode: TIMED_OUT, stdout: Buffer.alloc(0), stderr: "" };
   }
+  const outcome = await run;
   shells.release(lease, outcome.kind === "exited" && !outcome.leftovers);
   if (outcome.kind === "died") return null;
   const stdout = out.result();
   const stderr = err.text();
   const explained = ANSWERS.has(outcome.exitCode) || DISK_FULL.test(stderr);
   return stdout === null || !explained ? null : { exitCode: outcome.exitCode, stdout, stderr };
-}
-
-async function withDeadline(run: Promise<ShellOutcome>, ms: number): Promise<ShellOutcome | "late"> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(() => resolve("late"), ms);
-  });
-  const settled = await Promise.race([run, late]);
-  clearTimeout(timer);
-  return settled;
 }
 
 /** Decodes base64 as it streams in (no multi-megabyte string); null at the end unless it was all whole base64. */

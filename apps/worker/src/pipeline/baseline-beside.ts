@@ -37,18 +37,13 @@ export class BaselineBeside {
       input.onBaseline(runs);
       return { sandbox, runs };
     })();
-    // Awaited by `before`/`afterChecks`; a job that ends sooner must not see an unhandled rejection.
+    // Awaited by `afterChecks`; a job that ends sooner must not see an unhandled rejection.
     this.judge.catch(() => undefined);
   }
 
   /** Starts the baseline now, in its own sandbox. */
   static start(input: BaselineBesideInput): BaselineBeside {
     return new BaselineBeside(input);
-  }
-
-  /** The baseline's runs, once they are in. */
-  async before(): Promise<CheckRun[]> {
-    return (await this.judge).runs;
   }
 
   /**

@@ -59,7 +59,6 @@ export async function regularFiles(stream: Readable, maxBytes: number): Promise<
       const meta = header.type === "L" || header.type === "x";
       const keep = meta || (isRegular(header.type) && header.size <= maxBytes);
       entry = { header, left: header.size, parts: keep ? [] : null };
-      if (header.size === 0) entry.left = 0;
     }
   }
   return files;
