@@ -44,6 +44,7 @@ struct side {
   int fd;
   int eof;       /* read returned 0 */
   int wshut;     /* we sent shutdown(SHUT_WR) to this fd */
+  int gone;      /* stopped taking bytes (EPIPE, ECONNRESET): what it would be sent is dropped */
   char *buf;     /* bytes read from this side, waiting to be written to the other */
   size_t len, off;
 };
@@ -186,12 +187,14 @@ static int accept_one(int lfd, const char *path) {
 static int pump_in(struct side *from, struct side *to) {
   ssize_t n = read(from->fd, from->buf, BUF_SIZE);
   if (n > 0) {
-    from->len = (size_t)n;
+    /* Nobody takes them: read on so the sender is not stuck, and drop them. */
+    from->len = to->gone ? 0 : (size_t)n;
     from->off = 0;
     return 0;
   }
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
-  if (n < 0) return -1;
+  /* A reset comes after every byte the peer sent: the end of its stream, the other way goes on. */
+  if (n < 0 && errno != ECONNRESET) return -1;
   from->eof = 1;
   if (!to->wshut) {
     shutdown(to->fd, SHUT_WR);
@@ -200,9 +203,19 @@ static int pump_in(struct side *from, struct side *to) {
   return 0;
 }
 
-/* Writes `from`'s buffered bytes to `to`; returns -1 when the pair must close. */
-static int pump_out(struct side *from, struct side *to) {
+/*
+ * Writes `from`'s buffered bytes to `to`; returns -1 when the pair must close. With `may_go`, a
+ * `to` that stopped taking bytes only ends this direction: the proxy answers a refused request
+ * (a 403) and closes before reading its body, and that answer must still reach the client. A
+ * client that went away ends the pair: nobody is left to answer.
+ */
+static int pump_out(struct side *from, struct side *to, int may_go) {
   ssize_t n = send(to->fd, from->buf + from->off, from->len - from->off, MSG_NOSIGNAL);
+  if (n < 0 && may_go && (errno == EPIPE || errno == ECONNRESET)) {
+    to->gone = 1;
+    from->len = from->off = 0;
+    return 0;
+  }
   if (n < 0) return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
   from->off += (size_t)n;
   if (from->off == from->len) from->len = from->off = 0;
@@ -229,8 +242,8 @@ static void step_pair(int i, short crev, short urev) {
   int bad = 0;
   if (!bad && (crev & (POLLIN | POLLHUP | POLLERR)) && want_read(&p->c)) bad = pump_in(&p->c, &p->u);
   if (!bad && (urev & (POLLIN | POLLHUP | POLLERR)) && want_read(&p->u)) bad = pump_in(&p->u, &p->c);
-  if (!bad && p->c.len && (urev & (POLLOUT | POLLERR))) bad = pump_out(&p->c, &p->u);
-  if (!bad && p->u.len && (crev & (POLLOUT | POLLERR))) bad = pump_out(&p->u, &p->c);
+  if (!bad && p->c.len && (urev & (POLLOUT | POLLERR))) bad = pump_out(&p->c, &p->u, 1);
+  if (!bad && p->u.len && (crev & (POLLOUT | POLLERR))) bad = pump_out(&p->u, &p->c, 0);
   if (bad || (p->c.eof && p->u.eof && !p->c.len && !p->u.len)) free_pair(i);
 }
 

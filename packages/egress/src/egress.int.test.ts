@@ -212,6 +212,22 @@ print(sizes[0], sum(1 for i, n in enumerate(sizes[1:], 1) if n == 1000 + i))'`;
       ]);
     });
 
+    it("delivers the 403 for a refused POST whose body the proxy never reads", async () => {
+      // The proxy answers after the headers and closes; the body still on its way used to make the
+      // bridge drop the pair, answer included (the client saw a closed connection, no status).
+      const script = `python3 -c 'import urllib.request, urllib.error
+for i in range(6):
+    req = urllib.request.Request("http://elsewhere.test/upload", data=b"x" * (1 << 22), method="POST")
+    try:
+        print(urllib.request.urlopen(req, timeout=10).status)
+    except urllib.error.HTTPError as e:
+        print(e.code, e.read().decode().split(":")[0])
+    except Exception as e:
+        print("ERR", type(e).__name__)'`;
+      const res = await run(s.container, script);
+      expect(res.out.trim().split("\n"), res.err).toEqual(Array(6).fill("403 Patchbay egress proxy"));
+    });
+
     it("refuses private addresses that no hostMap entry names, even when allowlisted", async () => {
       const before = s.sink.events.length;
       const script = `python3 -c 'import http.client

@@ -101,6 +101,8 @@ describe("cloneRepository", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(existsSync(pidFile)).toBe(true);
     const pid = Number(readFileSync(pidFile, "utf8").trim());
+    // Signals to pid 0 would reach this test's own process group.
+    expect(pid).toBeGreaterThan(1);
     // A killed process may take a moment to be reaped.
     for (let i = 0; i < 20 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
     const left = alive(pid);

@@ -61,11 +61,16 @@ function standIn(): StandIn | undefined {
   if (!done) return undefined;
   const id = done.slice("pids.".length);
   const read = (name: string) => readFileSync(path.join(records, `${name}.${id}`), "utf8");
-  return {
+  const ran = {
     argv: read("argv").split("\n").slice(0, -1),
     pgid: Number(read("pgid").trim()),
     pids: read("pids").trim().split(/\s+/).map(Number),
   };
+  // Killing pid 0 would kill this test's own process group (the whole test run).
+  if (!(ran.pgid > 1) || ran.pids.length !== 2 || !ran.pids.every((pid) => pid > 1)) {
+    throw new Error(`the stand-in wrote unusable pids: ${JSON.stringify(ran)}`);
+  }
+  return ran;
 }
 
 /**
@@ -91,7 +96,8 @@ async function expectGroupGone(ran: StandIn): Promise<void> {
   try {
     expect(left).toEqual([]);
   } finally {
-    for (const pid of ran.pids) {
+    // Only what still runs: a pid that ended may already name another process on this machine.
+    for (const pid of left.map((line) => Number(line.split(" ")[0]))) {
       try {
         process.kill(pid, "SIGKILL");
       } catch {
@@ -141,7 +147,8 @@ beforeAll(() => {
     `printf '%s\\n' "$@" > "$r/argv.$$"`,
     `ps -o pgid= -p $$ > "$r/pgid.$$"`,
     "sleep 300 &",
-    `echo "$$ $!" > "$r/pids.$$"`,
+    // Renamed into place: the test polls for this file, and an empty one would read as pid 0.
+    `echo "$$ $!" > "$r/tmp.$$" && mv "$r/tmp.$$" "$r/pids.$$"`,
     "exec sleep 300",
   ].join("\n");
   writeFileSync(path.join(bin, "ssh"), `${script}\n`);
