@@ -16,5 +16,9 @@ export function createHttpServer(app: Express, limits: ServerLimits): Server {
   const server = createServer({ maxHeaderSize: limits.maxHeaderBytes }, app);
   server.headersTimeout = 15_000;
   server.requestTimeout = 60_000;
+  // Longer than clients keep an idle connection (fetch: the server's hint, less a margin): with
+  // Node's 5 s the server could close one just as a busy client reused it, a reset the client
+  // sees as a failed request (seen in the e2e suite under load).
+  server.keepAliveTimeout = 65_000;
   return server;
 }

@@ -54,7 +54,7 @@ export const MAX_CONFIG_BYTES = 256 * 1024;
  * Reads and validates `.patchbay.yml`; null when the repository has none. A file that is not
  * valid YAML or breaks the schema ends the job as `invalid_config` with every problem named.
  */
-export async function loadRepoConfig(workspace: Workspace): Promise<RepoConfig | null> {
+export async function loadRepoConfig(workspace: Pick<Workspace, "readFile">): Promise<RepoConfig | null> {
   const raw = await workspace.readFile(CONFIG_FILE, { maxBytes: MAX_CONFIG_BYTES + 1 });
   if (raw === null) return null;
   if (raw.length > MAX_CONFIG_BYTES) throw invalid(`is larger than ${MAX_CONFIG_BYTES} bytes`);

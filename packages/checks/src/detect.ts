@@ -1,18 +1,9 @@
-import type { Workspace } from "@patchbay/core";
+import { type PlanSource, readerOf } from "./checkout-reader.js";
 import { detectNode } from "./detect-node.js";
 import { detectPython } from "./detect-python.js";
 import { detectPythonSetup, VENV_DIR, VENV_PYTHON } from "./python-setup.js";
 import type { CheckKind, DetectedCheckCommand, DetectedChecks, DetectedCommand, RepoFacts } from "./types.js";
 
-const LIST_TIMEOUT_MS = 30_000;
-const FOLDERS = ["tests", "requirements"] as const;
-const marker = (folder: string) => `--- ${folder}/`;
-// One round trip for the listing: each exec in a container costs tens of milliseconds.
-const LIST_SCRIPT = [
-  "ls -1Ap 2>/dev/null",
-  ...FOLDERS.map((f) => `echo '${marker(f)}'; [ -d ${f} ] && ls -1Ap ${f} 2>/dev/null`),
-  "true",
-].join("; ");
 const MAKEFILES = ["GNUmakefile", "makefile", "Makefile"];
 
 /**
@@ -20,8 +11,8 @@ const MAKEFILES = ["GNUmakefile", "makefile", "Makefile"];
  * Makefile targets) win over conventions (pytest/unittest, go.mod, Cargo.toml). Setup installs
  * the Node and the Python dependencies; when it makes a `.venv`, Python and make commands run in it.
  */
-export async function detectChecks(workspace: Workspace): Promise<DetectedChecks> {
-  const repo = await inspectRepo(workspace);
+export async function detectChecks(source: PlanSource): Promise<DetectedChecks> {
+  const repo = await inspectRepo(source);
   const node = await detectNode(repo);
   const python = await detectPythonSetup(repo);
   const make = await makeTargets(repo);
@@ -51,24 +42,15 @@ function inVenv(found: DetectedCheckCommand | undefined): DetectedCheckCommand |
   return found;
 }
 
-/** Lists the checkout's top level, tests/ and requirements/ folders, and reads files through the workspace. */
-export async function inspectRepo(workspace: Workspace): Promise<RepoFacts> {
-  const listing = await workspace.exec(LIST_SCRIPT, { timeoutMs: LIST_TIMEOUT_MS });
-  const lines = listing.stdout.split("\n").filter((line) => line !== "");
-  const sections = new Map<string, string[]>([["", []]]);
-  let current = "";
-  for (const line of lines) {
-    const folder = FOLDERS.find((f) => line === marker(f));
-    if (folder) {
-      current = folder;
-      sections.set(current, []);
-    } else sections.get(current)!.push(line);
-  }
+/** Lists the checkout's top level, tests/ and requirements/ folders, and reads files through the source. */
+export async function inspectRepo(source: PlanSource): Promise<RepoFacts> {
+  const reader = readerOf(source);
+  const sections = await reader.list(["", "tests", "requirements"]);
   return {
     entries: new Set(sections.get("")),
     testsEntries: new Set(sections.get("tests")),
     requirementsEntries: new Set(sections.get("requirements")),
-    read: async (path) => (await workspace.readFile(path))?.toString("utf8") ?? null,
+    read: async (path) => (await reader.readFile(path))?.toString("utf8") ?? null,
   };
 }
 

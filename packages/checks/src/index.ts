@@ -1,3 +1,4 @@
+export { type CheckoutReader, type PlanSource, readerOf } from "./checkout-reader.js";
 export { compareChecks } from "./compare.js";
 export { CONFIG_FILE, loadRepoConfig, parseRepoConfig, type RepoConfig, RepoConfigSchema } from "./config-file.js";
 export { detectChecks, inspectRepo, makefileTargets } from "./detect.js";

@@ -1,4 +1,4 @@
-import type { Workspace } from "@patchbay/core";
+import type { PlanSource } from "./checkout-reader.js";
 import { loadRepoConfig, type RepoConfig } from "./config-file.js";
 import { detectChecks } from "./detect.js";
 import { type ResolvedSetup, resolveChecks, resolveSetup } from "./resolve.js";
@@ -25,9 +25,9 @@ export interface ChecksPlan {
  * Reads .patchbay.yml (a bad one throws `invalid_config`), detects what the repository offers and
  * resolves each setting with the precedence JobSpec → .patchbay.yml → detection.
  */
-export async function planChecks(workspace: Workspace, spec: JobChecksSpec): Promise<ChecksPlan> {
-  const config = await loadRepoConfig(workspace);
-  const detected = await detectChecks(workspace);
+export async function planChecks(source: PlanSource, spec: JobChecksSpec): Promise<ChecksPlan> {
+  const config = await loadRepoConfig(source);
+  const detected = await detectChecks(source);
   const setup = resolveSetup(spec.setup, detected, config);
   return {
     setup,

@@ -20,8 +20,8 @@ export interface SetupBox {
 }
 
 /**
- * Makes the setup sandbox. Started as soon as the cache lookup says "miss", while the plan is
- * still being made, so its cold start (it has mounts: no warm one fits) costs no wall time.
+ * Makes the setup sandbox: a cold start (it has mounts: no warm one fits), so it goes first on a
+ * miss, before the agent's sandbox.
  */
 export async function startSetupBox(ctx: Context): Promise<SetupBox> {
   const { deps, input } = ctx;
@@ -49,12 +49,6 @@ export async function startSetupBox(ctx: Context): Promise<SetupBox> {
   }
 }
 
-/** Drops a setup sandbox that turned out not to be needed. */
-export async function discardSetupBox(ctx: Context, box: SetupBox): Promise<void> {
-  await closeDoor(box.door);
-  await ctx.deps.sandboxes.remove(box.sandbox).catch(() => undefined);
-}
-
 /** Whether this job's environment is kept (and its dependency cache mounted). */
 export function cacheable(ctx: Context): boolean {
   const { deps, input } = ctx;
@@ -73,16 +67,18 @@ async function openSetupDoor(ctx: Context): Promise<EgressDoor | null> {
 }
 
 /**
- * A miss: setup runs in its sandbox; what it made is streamed into `agentBox` (the clean planning
- * sandbox, which becomes the agent's) and onto the host, and kept as an image when caching is on.
+ * A miss: setup runs in its sandbox; what it made is streamed into `agentBox` (a clean sandbox
+ * made while setup runs, which becomes the agent's) and onto the host, and kept as an image when
+ * caching is on.
  */
 export async function buildEnvironment(
   ctx: Context,
   plan: ChecksPlan,
   box: SetupBox,
-  agentBox: Sandbox,
+  agentBox: Promise<Sandbox>,
 ): Promise<JobEnvironment> {
   const { deps, input } = ctx;
+  let built = false;
   try {
     await runSetupCommands(box.sandbox, plan.setup.commands, {
       ...input.execOptions(),
@@ -98,9 +94,14 @@ export async function buildEnvironment(
     });
     mark(ctx, "setup_commands");
     await closeDoor(box.door);
-    return await keepAndMove(ctx, { setupBox: box.sandbox, agentBox }, plan, cacheable(ctx) ? deps.cache : undefined);
+    const boxes = { setupBox: box.sandbox, agentBox: await agentBox };
+    const env = await keepAndMove(ctx, boxes, plan, cacheable(ctx) ? deps.cache : undefined);
+    built = true;
+    return env;
   } finally {
     await closeDoor(box.door);
+    // Still being made when setup failed: waited for, so no container outlives the job.
+    if (!built) await agentBox.then((sandbox) => deps.sandboxes.remove(sandbox)).catch(() => undefined);
   }
 }
 

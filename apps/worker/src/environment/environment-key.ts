@@ -15,10 +15,6 @@ const KEY_FORMAT = "env-v2";
 const MANIFEST =
   /(^|\/)(package\.json|package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|pnpm-workspace\.yaml|yarn\.lock|\.yarnrc(\.yml)?|\.npmrc|\.nvmrc|\.node-version|\.tool-versions|requirements[^/]*\.(txt|in)|requirements\/[^/]+\.(txt|in)|constraints[^/]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|setup\.py|setup\.cfg|\.python-version|\.patchbay\.ya?ml|go\.(mod|sum)|Cargo\.(toml|lock)|Gemfile(\.lock)?)$/;
 
-/** Lockfiles and dependency lists: with one of them, setup will most likely install something. */
-const SETUP_HINT =
-  /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock|requirements[^/]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile|setup\.py)$/;
-
 /** What goes into an environment's key besides the repository's files. */
 export interface KeyInputs {
   /** The engine's id of the image the sandbox starts from (a rebuilt image is a new key). */
@@ -33,20 +29,15 @@ export interface KeyInputs {
 /**
  * Hashes what decides the environment: the image, the repository, the blob ids of its manifests
  * and lockfiles (from the index of the host checkout: no file is read), the setup commands and
- * the network settings. Two jobs with the same key get the same environment. Also counts the
- * lockfiles and dependency lists (none: setup is unlikely).
+ * the network settings. Two jobs with the same key get the same environment.
  */
-export async function environmentKey(
-  checkoutDir: string,
-  inputs: KeyInputs,
-): Promise<{ key: string; setupHints: number }> {
+export async function environmentKey(checkoutDir: string, inputs: KeyInputs): Promise<string> {
   const { stdout } = await run("git", ["-C", checkoutDir, "ls-files", "-s", "-z"], {
     maxBuffer: 256 * 1024 * 1024,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
   });
   const hash = createHash("sha256");
   hash.update(KEY_FORMAT);
-  let setupHints = 0;
   for (const entry of stdout.split("\0")) {
     // "<mode> <blob> <stage>\t<path>"
     const tab = entry.indexOf("\t");
@@ -54,7 +45,6 @@ export async function environmentKey(
     const file = entry.slice(tab + 1);
     if (!MANIFEST.test(file)) continue;
     hash.update(`\0file\0${file}\0${entry.slice(0, tab)}`);
-    if (SETUP_HINT.test(file)) setupHints++;
   }
   const settings = {
     image: inputs.imageId,
@@ -65,7 +55,7 @@ export async function environmentKey(
     allow: [...inputs.allow].sort(),
   };
   hash.update(`\0settings\0${JSON.stringify(settings)}`);
-  return { key: hash.digest("hex").slice(0, 40), setupHints };
+  return hash.digest("hex").slice(0, 40);
 }
 
 /** The same repository however it is written (case of the host, a trailing `.git` or slash). */

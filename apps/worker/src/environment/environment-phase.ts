@@ -4,7 +4,7 @@ import type { EnvironmentRecord, JobRecord } from "@patchbay/db";
 import type { Sandbox, SandboxMount } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { JobSandboxes } from "../pipeline/job-sandboxes.js";
-import { buildEnvironment, cacheable, discardSetupBox, type SetupBox, startSetupBox } from "./build-environment.js";
+import { buildEnvironment, cacheable, startSetupBox } from "./build-environment.js";
 import {
   denyHint,
   doorMounts,
@@ -16,6 +16,7 @@ import {
 import { type EnvironmentCacheDeps, findEnvironment } from "./environment-cache.js";
 import { agentNet, type Context, closeDoor, mark } from "./environment-context.js";
 import { environmentKey } from "./environment-key.js";
+import { indexReader } from "./index-reader.js";
 import { runMaintenance, startBridge } from "./setup-commands.js";
 import type { HostRegistries } from "./setup-env.js";
 import { restoreFromFile, restoreFromImage } from "./snapshot.js";
@@ -58,6 +59,8 @@ export interface EnvironmentInput {
   emit: EventSink;
   execOptions: () => ExecOptions;
   workDir: string;
+  /** PATH for git on the host (the plan is read from the checkout's index). */
+  hostPath: string;
   log: Logger;
 }
 
@@ -86,64 +89,49 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
   const agentDoor = await openAgentDoor(deps, input, allow);
   const agentMounts = agentDoor && deps.egress ? doorMounts(agentDoor, deps.egress) : [];
   const ctx: Context = { deps, input, key: "", allow, started, agentDoor, agentMounts, steps: {} };
-  // Host work (the key, the cache lookup) and, on a likely miss, the setup sandbox's cold start
-  // run while the plan is made in a warm sandbox.
-  const lookup = quiet(lookUp(ctx));
-  const early = quiet(lookup.then((l) => (l.hit === null && l.setupLikely ? startSetupBox(ctx) : null)));
+  const agentBox = () => deps.sandboxes.create({ checkoutDir: input.checkoutDir, ...agentNet(ctx, agentMounts) });
   try {
-    const first = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, ...agentNet(ctx, agentMounts) });
-    mark(ctx, "planning_sandbox");
-    const plan = await planChecks(first, input.job.spec);
+    // Host work only (the checkout's git index, the cache): no sandbox waits for it, and on a
+    // miss setup's sandbox starts first, alone, the agent's after it (while setup runs).
+    const [plan, hit] = await Promise.all([hostPlan(input), lookUp(ctx)]);
     mark(ctx, "plan");
-    const env =
-      plan.setup.commands.length + input.project.setup.length === 0
-        ? await withoutSetup(ctx, first, plan, early)
-        : await withSetup(ctx, first, plan, { lookup, early });
+    let env: JobEnvironment;
+    if (plan.setup.commands.length + input.project.setup.length === 0) {
+      env = await withoutSetup(ctx, await agentBox(), plan);
+    } else if (hit) {
+      env = await restoreHit(ctx, await agentBox(), plan, hit);
+    } else {
+      const box = await startSetupBox(ctx);
+      env = await buildEnvironment(ctx, plan, box, quiet(agentBox().finally(() => mark(ctx, "planning_sandbox"))));
+    }
     if (ctx.agentDoor && deps.egress) await startBridge(env.sandbox, deps.egress);
     return env;
   } catch (err) {
-    await early.then((box) => box && discardSetupBox(ctx, box)).catch(() => undefined);
     await closeDoor(ctx.agentDoor);
     throw err;
   }
 }
 
-/** What the key says before the plan is known. */
-interface Lookup {
-  hit: EnvironmentRecord | null;
-  /** The repository has a lockfile or dependency list (or setup commands are set): setup will most likely run. */
-  setupLikely: boolean;
+/** The job's checks plan, read from the host checkout's git index (a bad .patchbay.yml throws). */
+async function hostPlan(input: EnvironmentInput): Promise<ChecksPlan> {
+  const reader = await indexReader(input.checkoutDir, { hostPath: input.hostPath });
+  return planChecks(reader, input.job.spec);
 }
 
-async function lookUp(ctx: Context): Promise<Lookup> {
+/** The key (set on ctx) and the cached environment it names, if any. */
+async function lookUp(ctx: Context): Promise<EnvironmentRecord | null> {
   const { deps, input } = ctx;
   const imageId = (await deps.cache?.images.imageId(deps.sandboxes.spec.image)) ?? deps.sandboxes.spec.image;
-  const { key, setupHints } = await environmentKey(input.checkoutDir, {
+  ctx.key = await environmentKey(input.checkoutDir, {
     imageId,
     repoUrl: input.job.spec.repo.url,
     spec: input.job.spec,
     project: input.project,
     allow: ctx.allow,
   });
-  ctx.key = key;
-  const hit = cacheable(ctx) && deps.cache ? await findEnvironment(deps.cache, input.job.projectId, key) : null;
+  const hit = cacheable(ctx) && deps.cache ? await findEnvironment(deps.cache, input.job.projectId, ctx.key) : null;
   mark(ctx, "lookup");
-  const setupLikely = setupHints > 0 || input.project.setup.length > 0 || (input.job.spec.setup?.length ?? 0) > 0;
-  return { hit, setupLikely };
-}
-
-/** Setup is needed: the key decides between a cached environment and building one. */
-async function withSetup(
-  ctx: Context,
-  first: Sandbox,
-  plan: ChecksPlan,
-  pending: { lookup: Promise<Lookup>; early: Promise<SetupBox | null> },
-): Promise<JobEnvironment> {
-  const { hit } = await pending.lookup;
-  if (hit) return restoreHit(ctx, first, plan, hit);
-  // The planning sandbox ran no repository code: it becomes the agent's, setup's output streamed in.
-  const box = (await pending.early) ?? (await startSetupBox(ctx));
-  return buildEnvironment(ctx, plan, box, first);
+  return hit;
 }
 
 function allowlist(deps: EnvironmentDeps, input: EnvironmentInput): string[] {
@@ -210,16 +198,9 @@ async function restoreHit(
   return { sandbox, plan, outcome, fresh: () => fromImage([]), dispose: () => closeDoor(ctx.agentDoor) };
 }
 
-/** Nothing to install: the planning sandbox is the agent's; the after-checks get a plain one. */
-async function withoutSetup(
-  ctx: Context,
-  sandbox: Sandbox,
-  plan: ChecksPlan,
-  early: Promise<SetupBox | null>,
-): Promise<JobEnvironment> {
+/** Nothing to install: the first sandbox is the agent's; the after-checks get a plain one. */
+async function withoutSetup(ctx: Context, sandbox: Sandbox, plan: ChecksPlan): Promise<JobEnvironment> {
   const { deps, input } = ctx;
-  // A setup sandbox started on a guess (manifests, but nothing to install) is not needed.
-  void early.then((box) => box && discardSetupBox(ctx, box)).catch(() => undefined);
   const outcome: EnvironmentOutcome = { key: "", status: "none", ms: Date.now() - ctx.started };
   const fresh = () => deps.sandboxes.create({ checkoutDir: input.checkoutDir });
   return { sandbox, plan, outcome, fresh, dispose: () => closeDoor(ctx.agentDoor) };

@@ -309,6 +309,7 @@ export class JobRun {
         emit: this.emit,
         execOptions: () => this.execOptions("setup"),
         workDir: this.deps.settings.workDir,
+        hostPath: this.deps.settings.hostPath,
         log: this.log,
       },
     );

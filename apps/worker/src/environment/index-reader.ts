@@ -1,0 +1,141 @@
+import type { CheckoutReader } from "@patchbay/checks";
+import type { ReadFileOptions } from "@patchbay/core";
+import { gitEnv } from "../pipeline/clone.js";
+import { HostGitError, runHostGit } from "../pipeline/host-git.js";
+
+const TIMEOUT_MS = 60_000;
+const SYMLINK = "120000";
+const SUBMODULE = "160000";
+/** Symlinks followed for one path before giving up (as the kernel's ELOOP does). */
+const MAX_HOPS = 16;
+
+interface IndexEntry {
+  mode: string;
+  oid: string;
+}
+
+/** How host git runs for the reader. */
+export interface IndexReaderOptions {
+  hostPath: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads a host checkout through its git index (a checkout from the git cache has no files on
+ * disk, only an index of the commit's tree): the same names and bytes a sandbox filled from it
+ * holds, known before any sandbox exists. Symlinks are followed inside the tree only; one that
+ * leaves it (absolute, or `..` past the root) reads as absent, where a sandbox would have read a
+ * file of its own image.
+ */
+export async function indexReader(dir: string, options: IndexReaderOptions): Promise<CheckoutReader> {
+  const run = { cwd: dir, timeoutMs: TIMEOUT_MS, env: gitEnv({ hostPath: options.hostPath }) };
+  const signal = options.signal ? { signal: options.signal } : {};
+  const { stdout } = await runHostGit(["ls-files", "-s", "-z"], {
+    ...run,
+    ...signal,
+    maxStdoutBytes: 256 * 1024 * 1024,
+  });
+  const entries = new Map<string, IndexEntry>();
+  for (const record of stdout.split("\0")) {
+    // "<mode> <object> <stage>\t<path>"
+    const tab = record.indexOf("\t");
+    if (tab < 0) continue;
+    const [mode = "", oid = ""] = record.slice(0, tab).split(" ");
+    entries.set(record.slice(tab + 1), { mode, oid });
+  }
+  const blob = (oid: string, maxBytes?: number) => readBlob(oid, maxBytes, { ...run, ...signal });
+  const resolve = (path: string) => resolveInTree(path, entries, blob);
+  return {
+    list: async (folders) => {
+      const out = new Map<string, string[]>();
+      for (const folder of folders) {
+        const real = folder === "" ? "" : await resolve(folder);
+        out.set(folder, real === null ? [] : namesIn(real, entries));
+      }
+      return out;
+    },
+    readFile: async (path: string, opts?: ReadFileOptions) => {
+      const real = await resolve(path);
+      const entry = real === null ? undefined : entries.get(real);
+      if (!entry || entry.mode === SYMLINK || entry.mode === SUBMODULE) return null;
+      return blob(entry.oid, opts?.maxBytes);
+    },
+  };
+}
+
+/** Names directly inside `folder` ("" for the top level), folders ending in "/", as `ls -1Ap` prints them. */
+function namesIn(folder: string, entries: ReadonlyMap<string, IndexEntry>): string[] {
+  const prefix = folder === "" ? "" : `${folder}/`;
+  // The sandbox's workspace holds the repository's .git folder beside its files.
+  const names = new Set<string>(folder === "" ? [".git/"] : []);
+  for (const [path, entry] of entries) {
+    if (!path.startsWith(prefix)) continue;
+    const rest = path.slice(prefix.length);
+    const slash = rest.indexOf("/");
+    if (slash >= 0) names.add(`${rest.slice(0, slash)}/`);
+    else names.add(entry.mode === SUBMODULE ? `${rest}/` : rest);
+  }
+  return [...names];
+}
+
+/** `path` with every symlink on the way replaced by its target; null when it leaves the tree. */
+async function resolveInTree(
+  path: string,
+  entries: ReadonlyMap<string, IndexEntry>,
+  blob: (oid: string) => Promise<Buffer>,
+): Promise<string | null> {
+  let parts = normalize(path);
+  for (let hops = 0; parts !== null && hops <= MAX_HOPS; hops++) {
+    const link = firstLink(parts, entries);
+    if (link === null) return parts.join("/");
+    const target = (await blob(link.oid)).toString("utf8");
+    if (target.startsWith("/")) return null;
+    parts = normalize([...parts.slice(0, link.at), target, ...parts.slice(link.at + 1)].join("/"));
+  }
+  return null;
+}
+
+function firstLink(parts: string[], entries: ReadonlyMap<string, IndexEntry>): { at: number; oid: string } | null {
+  for (let i = 0; i < parts.length; i++) {
+    const entry = entries.get(parts.slice(0, i + 1).join("/"));
+    if (entry?.mode === SYMLINK) return { at: i, oid: entry.oid };
+  }
+  return null;
+}
+
+/** Path components with "." and ".." applied; null for an absolute path or one that climbs out. */
+function normalize(path: string): string[] | null {
+  if (path.startsWith("/")) return null;
+  const out: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part !== "..") out.push(part);
+    else if (out.pop() === undefined) return null;
+  }
+  return out;
+}
+
+/** A blob's bytes; with `maxBytes`, its first maxBytes only (git is stopped once they are in). */
+async function readBlob(
+  oid: string,
+  maxBytes: number | undefined,
+  run: { cwd: string; timeoutMs: number; env: Record<string, string>; signal?: AbortSignal },
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const limit = maxBytes ?? Number.POSITIVE_INFINITY;
+  try {
+    await runHostGit(["cat-file", "blob", oid], {
+      ...run,
+      onStdout: (chunk) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        return size < limit;
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof HostGitError && size >= limit)) throw err;
+  }
+  const bytes = Buffer.concat(chunks);
+  return bytes.length > limit ? bytes.subarray(0, limit) : bytes;
+}
