@@ -151,14 +151,21 @@ async function keepAndMove(
     type: "environment",
     data: { status: "miss", key: ctx.key, ms: outcome.ms, sizeBytes: snapshot.sizeBytes, steps: ctx.steps },
   });
-  const keeping = keepInBackground(ctx, cache, snapshot, outcome);
+  // The image build is heavy (about 3 s of the engine's CPU here): on a 2-core host it would slow
+  // what the agent waits for (the workspace snapshot, the agent's first commands).
+  let agentStarted = () => {};
+  const begun = new Promise<void>((resolve) => {
+    agentStarted = resolve;
+  });
+  const keeping = begun.then(() => keepInBackground(ctx, cache, snapshot, outcome));
   const dispose = async () => {
+    agentStarted();
     await closeDoor(ctx.agentDoor);
     await keeping;
     await rm(snapshot.path, { force: true });
   };
   // The after-checks start from the host copy too: a warm sandbox beats a cold one from the image.
-  return { sandbox, plan, outcome, fresh: () => fromFile([]), dispose };
+  return { sandbox, plan, outcome, fresh: () => fromFile([]), agentStarted, dispose };
 }
 
 /** The agent's sandbox once the streamed restore ended; when it failed, a new one from the host file. */

@@ -74,6 +74,11 @@ export interface JobEnvironment {
    * setup or of the agent), for the after-checks; null when that state could not be kept.
    */
   fresh: (() => Promise<Sandbox>) | null;
+  /**
+   * The agent phase began: work only later jobs need (keeping the environment as an image) starts
+   * now, not while the job's own sandboxes are being readied. `dispose` starts it too.
+   */
+  agentStarted?(): void;
   /** Closes the agent's door (agentNetwork "allowlist") and deletes the host copy of the environment. */
   dispose(): Promise<void>;
 }

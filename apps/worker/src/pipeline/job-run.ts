@@ -423,6 +423,7 @@ export class JobRun {
 
   private async enter(phase: JobPhase): Promise<void> {
     if (this.signal.aborted) return;
+    if (phase === "agent") this.progress.env?.agentStarted?.();
     await retryStorage(`phase ${phase}`, () => this.deps.jobs.setPhase(this.job.id, phase), this.log);
     this.emit({ type: "status", data: { status: "running", phase } });
   }
