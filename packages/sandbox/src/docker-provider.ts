@@ -166,7 +166,10 @@ export class DockerSandboxProvider implements SandboxProvider {
     const container = await this.startContainer(buildContainerConfig(resolved, name, new Date()), door);
     const ms = Math.round(performance.now() - started);
     this.options.logger?.debug({ jobId: resolved.jobId, containerId: container.id, ms }, "sandbox started");
-    return this.wrap(container, resolved, this.shellPool(container, door), false);
+    const shells = this.shellPool(container, door);
+    // As a pool container's: the shell starts while the caller fills the workspace, not at its first command.
+    shells.warm();
+    return this.wrap(container, resolved, shells, false);
   }
 
   private async startPooled(spec: ResolvedSandboxOptions): Promise<PooledContainer> {
