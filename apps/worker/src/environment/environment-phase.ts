@@ -4,6 +4,7 @@ import type { EnvironmentRecord, JobRecord } from "@patchbay/db";
 import type { Sandbox, SandboxMount } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { JobSandboxes } from "../pipeline/job-sandboxes.js";
+import { quiet } from "../pipeline/quiet.js";
 import { buildEnvironment, cacheable, startSetupBox } from "./build-environment.js";
 import {
   denyHint,
@@ -209,10 +210,4 @@ async function withoutSetup(ctx: Context, sandbox: Sandbox, plan: ChecksPlan): P
   const outcome: EnvironmentOutcome = { key: "", status: "none", ms: Date.now() - ctx.started };
   const fresh = () => deps.sandboxes.create({ checkoutDir: input.checkoutDir });
   return { sandbox, plan, outcome, fresh, dispose: () => closeDoor(ctx.agentDoor) };
-}
-
-/** Marks a promise's rejection as handled here; awaiting it later still throws. */
-function quiet<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
 }

@@ -3,7 +3,7 @@ import { type AgentFunctionTool, type AgentRunOptions, runAgent, summarizeChecks
 type Conversation = NonNullable<AgentRunOptions["priorConversation"]>;
 
 import { type ChecksPlan, runChecks } from "@patchbay/checks";
-import type { EventSink, TokenUsage } from "@patchbay/core";
+import type { EventSink, TokenUsage, Workspace } from "@patchbay/core";
 import type { JobRecord } from "@patchbay/db";
 import type { Sandbox } from "@patchbay/sandbox";
 import type { AgentEngine } from "../engines/engine.js";
@@ -46,11 +46,19 @@ export interface AgentPhaseInput {
   functions?: AgentFunctionTool[];
   /** A best-of-N job's attempt number: sent with each model request as X-Patchbay-Candidate. */
   candidate?: number;
+  /**
+   * Still being done in the sandbox (the workspace snapshot): the agent's commands and writes
+   * wait for it, its first model call and its reads do not. A rejection fails them.
+   */
+  before?: Promise<unknown>;
 }
 
 /** The agent phase: the model loop in the job's sandbox, within the job's limits. */
 export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummary> {
-  if (input.engine) return input.engine.run(input);
+  if (input.engine) {
+    await input.before;
+    return input.engine.run(input);
+  }
   const { job, settings, sandbox, knowledge, emit, signal, redact } = input;
   const { spec } = job;
   const { api, prices, ...client } = settings.model;
@@ -63,7 +71,7 @@ export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummar
     ...(api ? { api } : {}),
     ...(prices ? { prices } : {}),
     client: input.candidate ? { ...client, headers: { "X-Patchbay-Candidate": String(input.candidate) } } : client,
-    workspace: sandbox,
+    workspace: input.before ? gated(sandbox, input.before) : sandbox,
     task: input.task ?? jobTask(job),
     limits: jobLimits(job),
     ...(commands.length > 0 ? { runChecks: agentChecks(input, commands) } : {}),
@@ -111,5 +119,28 @@ function agentChecks(input: AgentPhaseInput, commands: ChecksPlan["commands"]) {
     if (e.type === "log") input.emit({ type: "log", data: { ...e.data, phase: "agent", source: "run_checks" } });
   };
   const options = { stage: "after" as const, emit, timeoutMs: input.settings.commandTimeoutMs, signal: input.signal };
-  return async () => summarizeChecks(await runChecks(input.sandbox, commands, options));
+  return async () => {
+    await input.before;
+    return summarizeChecks(await runChecks(input.sandbox, commands, options));
+  };
+}
+
+/** The sandbox as the agent's workspace, its commands and writes held until `before` is done. */
+function gated(sandbox: Sandbox, before: Promise<unknown>): Workspace {
+  return {
+    root: sandbox.root,
+    exec: async (command, options) => {
+      await before;
+      return sandbox.exec(command, options);
+    },
+    readFile: (path, options) => sandbox.readFile(path, options),
+    writeFile: async (path, content) => {
+      await before;
+      await sandbox.writeFile(path, content);
+    },
+    deleteFile: async (path) => {
+      await before;
+      await sandbox.deleteFile(path);
+    },
+  };
 }

@@ -51,6 +51,7 @@ import { alongsideModelCheck, checkJobModel } from "./model-check.js";
 import { keepsPartialPatch, statusForError } from "./outcome.js";
 import { type AgentChange, changeFields, collectAgentChange, verdict } from "./protect-tests.js";
 import { pushForJob } from "./push.js";
+import { quiet } from "./quiet.js";
 import { retryStorage } from "./retry-storage.js";
 import { JobSecrets, type SecretSource } from "./secrets.js";
 import type { PipelineSettings } from "./settings.js";
@@ -119,6 +120,8 @@ export class JobRun {
   private followUp: FollowUpStart | null = null;
   /** With checks.hidden: their outcome, run after the after-checks (result.hidden). */
   private hidden: HiddenResult | null = null;
+  /** The workspace snapshot being taken (takeSnapshot). */
+  private snapshotting: Promise<WorkspaceSnapshot> | null = null;
   /** What earlier phases produced, for the result of a run that ends early. */
   private readonly progress: {
     baseCommit: string | null;
@@ -207,17 +210,19 @@ export class JobRun {
       // Indexed from the untouched checkout: the agent phase waits for this run, not a new one.
       void this.knowledge?.indexRepository(env.sandbox, this.signal, this.secrets.redact);
       if (!beside) this.progress.before = await this.runChecks(env.sandbox, env.plan, "baseline");
-      // What setup (and a baseline run here) left behind (node_modules, reports) is not the agent's change.
-      this.progress.snapshot = await snapshotWorkspace(env.sandbox, this.followUp?.commit ?? checkout.baseCommit);
+      const snapshotting = this.takeSnapshot(env.sandbox, this.followUp?.commit ?? checkout.baseCommit);
       // Started once the snapshot is in: both at once slow the snapshot, which the agent waits for.
-      const baseline = beside ? this.startBaselineBeside(beside) : null;
+      const baseline = beside ? quiet(snapshotting.then(() => this.startBaselineBeside(beside))) : null;
       if ((this.job.spec.attempts ?? 1) > 1) {
+        await snapshotting;
         const { fresh } = env;
         if (fresh) return await this.bestOf({ ...env, fresh }, checkout.baseCommit);
         this.emit(logLine("the environment could not be kept for more sandboxes: one attempt runs", "agent"));
       }
       await this.enter("agent");
-      this.progress.agent = await this.runAgent(env.sandbox, env.plan, { functions: [this.explainer.tool] });
+      const functions = [this.explainer.tool];
+      this.progress.agent = await this.runAgent(env.sandbox, env.plan, { functions, before: snapshotting });
+      await snapshotting;
       await this.enter("checks");
       const change = await collectAgentChange(
         env.sandbox,
@@ -234,7 +239,7 @@ export class JobRun {
         this.collectOptions(),
       );
       const { runs: after, where } = baseline
-        ? await baseline.afterChecks(change.patch.patch)
+        ? await (await baseline).afterChecks(change.patch.patch)
         : await afterChecks({
             env,
             boxes: this.boxes,
@@ -262,6 +267,21 @@ export class JobRun {
     const { fresh } = env;
     if (!fresh || (this.job.spec.attempts ?? 1) > 1 || this.followUp) return null;
     return { ...env, fresh };
+  }
+
+  /**
+   * Records what setup (and a baseline run here) left behind (node_modules, reports), which is not
+   * the agent's change. Taken while the agent's first model call is out: the agent's commands and
+   * writes wait for it (AgentPhaseInput.before), and so do partial patches.
+   */
+  private takeSnapshot(sandbox: Sandbox, base: string): Promise<WorkspaceSnapshot> {
+    this.snapshotting = quiet(
+      snapshotWorkspace(sandbox, base).then((snapshot) => {
+        this.progress.snapshot = snapshot;
+        return snapshot;
+      }),
+    );
+    return this.snapshotting;
   }
 
   /** Starts the baseline checks in a sandbox of their own (BaselineBeside). */
@@ -456,7 +476,7 @@ export class JobRun {
   private runAgent(
     sandbox: Sandbox,
     plan: ChecksPlan | null,
-    extra: Partial<Pick<AgentPhaseInput, "task" | "functions" | "candidate" | "emit">> = {},
+    extra: Partial<Pick<AgentPhaseInput, "task" | "functions" | "candidate" | "emit" | "before">> = {},
   ): Promise<AgentSummary> {
     return runAgentPhase({
       job: this.job,
@@ -592,6 +612,7 @@ export class JobRun {
 
   /** A failed follow-up's own change so far (patch?since=parent), when the checks phase never stored it. */
   private async partialStepPatch(): Promise<void> {
+    await this.snapshotting?.catch(() => undefined);
     const { env, snapshot, change } = this.progress;
     if (!this.followUp || change || !env) return;
     const guard = (p: CollectedPatch) => this.secrets.guardPatch(p);
@@ -604,6 +625,7 @@ export class JobRun {
   private async partialPatch(error: PatchbayError): Promise<CollectedPatch | null> {
     if (!keepsPartialPatch(error) || this.job.spec.kind === "ask" || this.job.spec.kind === "review") return null;
     if (this.progress.change) return this.progress.change.patch;
+    await this.snapshotting?.catch(() => undefined);
     const { env, baseCommit, snapshot } = this.progress;
     if (!env || !baseCommit) return null;
     return collectPatch(env.sandbox, baseCommit, snapshot, this.collectOptions()).catch(() => null);
