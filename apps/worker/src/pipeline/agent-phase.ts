@@ -126,7 +126,10 @@ function agentChecks(input: AgentPhaseInput, commands: ChecksPlan["commands"]) {
 }
 
 /** The sandbox as the agent's workspace, its commands and writes held until `before` is done. */
-function gated(sandbox: Sandbox, before: Promise<unknown>): Workspace {
+export function gated(
+  sandbox: Pick<Sandbox, "root" | "exec" | "readFile" | "writeFile" | "deleteFile">,
+  before: Promise<unknown>,
+): Workspace {
   return {
     root: sandbox.root,
     exec: async (command, options) => {
