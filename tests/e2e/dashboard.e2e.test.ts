@@ -107,6 +107,8 @@ describe("the dashboard in a browser", () => {
       .locator("#timeline .phase.done")
       .evaluateAll((els) => els.map((e) => e.getAttribute("data-phase")));
     expect(phases).toContain("agent");
+    // A plain change job's baseline ran beside the agent: the timeline says so.
+    expect(await page.textContent('#timeline [data-phase="baseline"]')).toMatch(/baseline.*beside the agent/);
     await page.screenshot({ path: path.join(SHOTS, "job-succeeded.png"), fullPage: true });
 
     // A follow-up from the page: a new job, linked both ways.

@@ -64,9 +64,11 @@ function head(job: Job, ctx: PageContext, reload: () => void): HTMLElement {
 }
 
 function timeline(job: Job, starts: Map<string, number>): HTMLElement {
-  const phases = [...new Set([...PHASES, ...starts.keys()])].sort(
-    (a, b) => (starts.get(a) ?? Number.POSITIVE_INFINITY) - (starts.get(b) ?? Number.POSITIVE_INFINITY),
-  );
+  const beside = besideRow(job, starts);
+  // A baseline beside the agent is not a step of the sequence: its row goes below it.
+  const phases = [...new Set([...PHASES, ...starts.keys()])]
+    .filter((p) => !(beside && p === "baseline"))
+    .sort((a, b) => (starts.get(a) ?? Number.POSITIVE_INFINITY) - (starts.get(b) ?? Number.POSITIVE_INFINITY));
   const seen = phases.filter((p) => starts.has(p));
   const end = job.finishedAt ? Date.parse(job.finishedAt) : Date.now();
   return h(
@@ -90,6 +92,24 @@ function timeline(job: Job, starts: Map<string, number>): HTMLElement {
       const took = start === undefined ? "" : span((nextStart ?? end) - start);
       return h("div", { class: `phase ${state}`, "data-phase": p }, h("b", {}, p), took || "—");
     }),
+    beside,
+  );
+}
+
+/** A baseline that ran beside the agent (no `baseline` phase of its own): its checks' time, said so. */
+function besideRow(job: Job, starts: Map<string, number>): HTMLElement | null {
+  const before = job.result?.checks.before ?? [];
+  if (starts.has("baseline") || before.length === 0) return null;
+  const took = before.reduce((sum, run) => sum + run.durationMs, 0);
+  return h(
+    "div",
+    {
+      class: "phase done beside",
+      "data-phase": "baseline",
+      title: "run in a sandbox of its own while the agent worked",
+    },
+    h("b", {}, "baseline"),
+    `${span(took)} beside the agent`,
   );
 }
 
