@@ -108,6 +108,8 @@ function makeRepo(extra: number): Repo {
 
 interface Case {
   jobs: JobSample[];
+  /** The same job on the same commit, reusing the baseline an earlier one kept (checks.baseline "reuse"). */
+  sameCommit: JobSample[];
   floors: FloorSample[];
   peers: PeerSample[];
 }
@@ -130,8 +132,10 @@ async function measureCase(
   peer: boolean,
   n: number,
 ): Promise<Case> {
-  const out: Case = { jobs: [], floors: [], peers: [] };
-  const spec = { repo: { url: `file://${repo.dir}` }, task: TASK, model: "script:e2e-fix" };
+  const out: Case = { jobs: [], sameCommit: [], floors: [], peers: [] };
+  // Each sample is the first job on its commit (it runs its baseline); `sameCommit` reuses one.
+  const reuse = { repo: { url: `file://${repo.dir}` }, task: TASK, model: "script:e2e-fix" };
+  const spec = { ...reuse, checks: { baseline: "run" } };
   const relay = new SocketRelay(Number(new URL(stack.model.url).port));
   await relay.listen();
   const peerSetup = {
@@ -163,6 +167,8 @@ async function measureCase(
       // Alternate which side goes first, so drift in the machine's load falls on both.
       const job = async () => {
         out.jobs.push(await runJob(stack, spec));
+        await sleep(SETTLE_MS);
+        out.sameCommit.push(await runJob(stack, reuse));
         await sleep(SETTLE_MS);
       };
       const floor = async () => {
@@ -221,6 +227,10 @@ function caseReport(c: Case) {
       floor.clone.p50 + floor.acquire.p50 + floor.copy.p50,
     ),
     peer: c.peers.length === 0 ? null : peerReport(c.peers),
+    same_commit_job: {
+      submit_to_succeeded: summarize(c.sameCommit.map((j) => j.toSucceededMs)),
+      phases: Object.fromEntries(phaseNames.map((p) => [p, summarize(c.sameCommit.map((j) => j.phases[p] ?? 0))])),
+    },
   };
 }
 
@@ -256,6 +266,9 @@ function writeResults(
     trivial_overhead_beyond_floor_p50_ms: t?.overhead_beyond_floor_p50 ?? null,
     large_provisioning_vs_floor: l?.provision_and_setup_vs_floor_clone_acquire_copy ?? null,
     patchbay_vs_peer_to_checked_result: t?.peer ? ratio(t.submit_to_succeeded.p50, t.peer.to_checked_result.p50) : null,
+    same_commit_job_vs_peer: t?.peer
+      ? ratio(t.same_commit_job.submit_to_succeeded.p50, t.peer.to_checked_result.p50)
+      : null,
   };
   const met = (x: number | null, limit: number) => (x === null ? null : x <= limit);
   const targets = {

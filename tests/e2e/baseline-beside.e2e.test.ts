@@ -70,3 +70,53 @@ describe("the baseline checks run beside the agent", () => {
     expect(containersFor(id)).toEqual([]);
   }, 320_000);
 });
+
+describe("a baseline kept for later jobs on the same tree", () => {
+  const shared = fixtureRepo();
+  afterAll(() => shared.remove());
+
+  const runOn = async (url: string, spec: Record<string, unknown>) => {
+    const { job } = await submit(stack.api, { repo: { url }, task: "fix the cart", model: "script:fix", ...spec });
+    const done = (await waitTerminal(stack.api, job.id, 300_000)) as unknown as { status: string; result: JobResult };
+    const events = await streamEvents(stack.api, job.id);
+    return {
+      id: job.id,
+      done,
+      baselineChecks: events.filter((e) => e.type === "check" && e.data.stage === "baseline"),
+    };
+  };
+
+  it("stands for a later job's baseline; checks.baseline 'run' and other commands run their own", async () => {
+    const first = await runOn(shared.url, {});
+    expect(first.done.status).toBe("succeeded");
+    expect(first.done.result.baselineFrom).toBeUndefined();
+    expect(first.baselineChecks.length).toBeGreaterThan(0);
+    // The baseline is kept once it is in, in the background: the next job may come a moment later.
+    await new Promise((r) => setTimeout(r, 500));
+
+    const second = await runOn(shared.url, {});
+    expect(second.done.status).toBe("succeeded");
+    expect(second.done.result.baselineFrom).toBe(first.id);
+    expect(second.baselineChecks).toEqual([]);
+    expect(second.done.result.checks.before).toEqual(first.done.result.checks.before);
+    // No baseline sandbox to judge in: the stored patch is judged in a fresh one, and fixes what it fixed.
+    expect(second.done.result.afterChecksIn).toBe("fresh_sandbox");
+    expect(second.done.result.checks.fixed).toEqual(first.done.result.checks.fixed);
+    expect(containersFor(second.id)).toEqual([]);
+
+    const fresh = await runOn(shared.url, { checks: { baseline: "run" } });
+    expect(fresh.done.result.baselineFrom).toBeUndefined();
+    expect(fresh.baselineChecks.length).toBeGreaterThan(0);
+
+    const otherCommand = await runOn(shared.url, { checks: { test: "npm test --silent" } });
+    expect(otherCommand.done.result.baselineFrom).toBeUndefined();
+    expect(otherCommand.baselineChecks.length).toBeGreaterThan(0);
+  }, 600_000);
+
+  it("refuses a checks.baseline that is neither reuse nor run", async () => {
+    const spec = { repo: { url: shared.url }, task: "x", checks: { baseline: "sometimes" } };
+    const { status, job } = await submit(stack.api, spec);
+    expect(status).toBe(400);
+    expect(JSON.stringify(job)).toContain('checks.baseline must be \\"reuse\\" or \\"run\\"');
+  });
+});

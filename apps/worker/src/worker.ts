@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { Config } from "@patchbay/config";
 import { outageWarnings } from "@patchbay/core";
 import {
+  BaselineRepository,
   CandidateRepository,
   createDb,
   GithubReportRepository,
@@ -97,6 +98,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     sources,
     environment: environment.services,
     candidates: new CandidateRepository(db),
+    baselines: new BaselineRepository(db),
     projects: new ProjectRepository(db),
   };
   const registry = new RunRegistry();

@@ -90,6 +90,12 @@ export interface JobResult {
    * agent's own, when the environment could not be kept.
    */
   afterChecksIn?: "fresh_sandbox" | "baseline_sandbox" | "agent_sandbox";
+  /**
+   * The job whose baseline `checks.before` is: an earlier job on the same commit tree, environment,
+   * image, sandbox limits and check commands (JobSpec checks.baseline "reuse", the default).
+   * Absent when this job ran its own.
+   */
+  baselineFrom?: string;
   /** The environment the job ran in: a cached one (hit) or one built by setup (miss). */
   environment?: EnvironmentOutcome;
   /** Connections the sandbox made through the egress proxy, counted (each one is a `network` event). */

@@ -85,6 +85,11 @@ export const JobSpecSchema = z
         protectTests: z.boolean().optional(),
         /** Tests the agent never sees, run after it finished; result.hidden says whether they pass. */
         hidden: HiddenChecksSchema.optional(),
+        /**
+         * "reuse" (default): a baseline an earlier job of the project ran on the same commit tree,
+         * environment and check commands (within 24 h) stands for this job's; "run": always run it.
+         */
+        baseline: z.enum(["reuse", "run"], { error: 'checks.baseline must be "reuse" or "run"' }).optional(),
       })
       .strict()
       .optional(),

@@ -29,6 +29,7 @@ export async function pingDb(db: import("./client.js").Db): Promise<boolean> {
     return false;
   }
 }
+export { type BaselineRecord, BaselineRepository } from "./baseline-repository.js";
 export { type CandidateRecord, CandidateRepository } from "./candidate-repository.js";
 export { type EnvironmentRecord, EnvironmentRepository } from "./environment-repository.js";
 export { storableEvent } from "./event-repository.js";

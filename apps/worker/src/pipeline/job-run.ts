@@ -37,6 +37,7 @@ import { type AfterChecksSandbox, afterChecks } from "./after-checks.js";
 import { type AgentPhaseInput, type AgentSummary, runAgentPhase } from "./agent-phase.js";
 import { attemptTask, parallelAttempts, runAttempts } from "./attempts.js";
 import { BaselineBeside } from "./baseline-beside.js";
+import { BASELINE_TTL_MS, type BaselineStore, baselineKey, findBaseline, reusable } from "./baseline-reuse.js";
 import { judgeAttempts } from "./best-of-n.js";
 import { checkoutEvent } from "./cached-checkout.js";
 import { EventBuffer } from "./event-buffer.js";
@@ -89,6 +90,8 @@ export interface PipelineDeps {
   candidates?: Pick<CandidateRepository, "save">;
   /** Projects' limits: a best-of-N job runs no more attempts at once than its project may run jobs. */
   projects?: Pick<ProjectRepository, "find">;
+  /** Baselines kept for later jobs on the same tree (checks.baseline "reuse"); every job runs its own without. */
+  baselines?: BaselineStore;
 }
 
 /** What a run came to; `settle` records it. */
@@ -120,6 +123,9 @@ export class JobRun {
   private followUp: FollowUpStart | null = null;
   /** With checks.hidden: their outcome, run after the after-checks (result.hidden). */
   private hidden: HiddenResult | null = null;
+  /** This job's baseline key (baseline-reuse.ts), and the job whose kept baseline it reuses. */
+  private baselineKey: string | null = null;
+  private baselineFrom: string | null = null;
   /** The workspace snapshot being taken (takeSnapshot). */
   private snapshotting: Promise<WorkspaceSnapshot> | null = null;
   /** What earlier phases produced, for the result of a run that ends early. */
@@ -206,13 +212,14 @@ export class JobRun {
       if (this.job.spec.kind === "ask") return await this.answer(env);
       if (this.job.spec.kind === "review") return await this.review(env);
       const beside = this.baselineGoesBeside(env);
+      const reused = beside ? await this.reusedBaseline(env, checkout) : false;
       if (!beside) await this.enter("baseline");
       // Indexed from the untouched checkout: the agent phase waits for this run, not a new one.
       void this.knowledge?.indexRepository(env.sandbox, this.signal, this.secrets.redact);
       if (!beside) this.progress.before = await this.runChecks(env.sandbox, env.plan, "baseline");
       const snapshotting = this.takeSnapshot(env.sandbox, this.followUp?.commit ?? checkout.baseCommit);
       // Started once the snapshot is in: both at once slow the snapshot, which the agent waits for.
-      const baseline = beside ? quiet(snapshotting.then(() => this.startBaselineBeside(beside))) : null;
+      const baseline = beside && !reused ? quiet(snapshotting.then(() => this.startBaselineBeside(beside))) : null;
       if ((this.job.spec.attempts ?? 1) > 1) {
         await snapshotting;
         const { fresh } = env;
@@ -284,6 +291,43 @@ export class JobRun {
     return this.snapshotting;
   }
 
+  /**
+   * An earlier job's kept baseline on the same tree, environment and commands stands for this
+   * job's (checks.baseline "reuse"); the key is kept to keep this job's baseline otherwise.
+   */
+  private async reusedBaseline(env: JobEnvironment, checkout: { dir: string; baseCommit: string }): Promise<boolean> {
+    const store = this.deps.baselines;
+    if (!store) return false;
+    const { image, cpus, memoryMb } = this.boxes.spec;
+    this.baselineKey = await baselineKey({
+      checkoutDir: checkout.dir,
+      baseCommit: checkout.baseCommit,
+      hostPath: this.deps.settings.hostPath,
+      environmentKey: env.outcome.key,
+      sandbox: { image, cpus, memoryMb },
+      plan: env.plan,
+    }).catch(() => null);
+    if (!this.baselineKey || this.job.spec.checks?.baseline === "run") return false;
+    const kept = await findBaseline(store, this.job.projectId, this.baselineKey);
+    if (!kept) return false;
+    this.progress.before = kept.runs;
+    this.baselineFrom = kept.jobId;
+    const why = 'same tree, environment and check commands; checks.baseline "run" runs it again';
+    this.emit(logLine(`baseline reused from job ${kept.jobId} (${why})`, "setup"));
+    return true;
+  }
+
+  /** Keeps a baseline that ran to its end for later jobs on the same key. */
+  private keepBaseline(runs: CheckRun[]): void {
+    const store = this.deps.baselines;
+    const key = this.baselineKey;
+    if (!store || !key || !reusable(runs) || this.signal.aborted) return;
+    const kept = { runs: this.secrets.redactValue(runs), jobId: this.job.id, ttlMs: BASELINE_TTL_MS };
+    void store.save(this.job.projectId, key, kept).catch((err: unknown) => {
+      this.log.warn({ err, jobId: this.job.id }, "could not keep the baseline for later jobs");
+    });
+  }
+
   /** Starts the baseline checks in a sandbox of their own (BaselineBeside). */
   private startBaselineBeside(env: JobEnvironment & { fresh: () => Promise<Sandbox> }): BaselineBeside {
     return BaselineBeside.start({
@@ -292,6 +336,7 @@ export class JobRun {
       run: (sandbox, plan, stage) => this.runChecks(sandbox, plan, stage),
       onBaseline: (runs) => {
         this.progress.before = runs;
+        this.keepBaseline(runs);
       },
       emit: this.emit,
     });
@@ -512,6 +557,7 @@ export class JobRun {
       ...(patch?.secretsInPatch ? { secretsInPatch: true } : {}),
       ...(this.hidden ? { hidden: this.hidden } : {}),
       ...(this.bestOfN ? { bestOfN: this.bestOfN } : {}),
+      ...(this.baselineFrom ? { baselineFrom: this.baselineFrom } : {}),
     });
   }
 
