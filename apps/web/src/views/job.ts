@@ -100,6 +100,16 @@ function timeline(job: Job, starts: Map<string, number>): HTMLElement {
 function besideRow(job: Job, starts: Map<string, number>): HTMLElement | null {
   const before = job.result?.checks.before ?? [];
   if (starts.has("baseline") || before.length === 0) return null;
+  const from = job.result?.baselineFrom;
+  if (from) {
+    return h(
+      "div",
+      { class: "phase done beside", "data-phase": "baseline", title: "an earlier job's run on the same tree" },
+      h("b", {}, "baseline"),
+      "reused from ",
+      h("a", { href: `#/jobs/${from}` }, from.slice(0, 8)),
+    );
+  }
   const took = before.reduce((sum, run) => sum + run.durationMs, 0);
   return h(
     "div",
