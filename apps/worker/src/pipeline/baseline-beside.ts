@@ -14,6 +14,8 @@ export interface BaselineBesideInput {
   /** Told the baseline's runs as soon as they are in (the result of a job that ends early keeps them). */
   onBaseline: (runs: CheckRun[]) => void;
   emit: EventSink;
+  /** An earlier job's kept baseline (baseline-reuse.ts): none runs, the sandbox is only made ready to judge. */
+  reused?: CheckRun[];
 }
 
 interface Judge {
@@ -33,6 +35,7 @@ export class BaselineBeside {
   private constructor(private readonly input: BaselineBesideInput) {
     this.judge = (async () => {
       const sandbox = await input.env.fresh();
+      if (input.reused) return { sandbox, runs: input.reused };
       const runs = await input.run(sandbox, input.env.plan, "baseline");
       input.onBaseline(runs);
       return { sandbox, runs };
@@ -67,6 +70,13 @@ export class BaselineBeside {
       noteChecks(emit, "the stored patch does not apply over the baseline's leftovers: a fresh sandbox judges it");
       await boxes.remove(judge.sandbox);
       return afterChecks({ ...this.input, patch, before: judge.runs, run: (s, p) => this.input.run(s, p, "after") });
+    }
+    if (this.input.reused) {
+      noteChecks(
+        emit,
+        "after-checks run in a fresh sandbox made while the agent worked, with exactly the stored patch",
+      );
+      return { runs: await this.input.run(judge.sandbox, env.plan, "after"), where: "fresh_sandbox" };
     }
     noteChecks(
       emit,

@@ -219,7 +219,9 @@ export class JobRun {
       if (!beside) this.progress.before = await this.runChecks(env.sandbox, env.plan, "baseline");
       const snapshotting = this.takeSnapshot(env.sandbox, this.followUp?.commit ?? checkout.baseCommit);
       // Started once the snapshot is in: both at once slow the snapshot, which the agent waits for.
-      const baseline = beside && !reused ? quiet(snapshotting.then(() => this.startBaselineBeside(beside))) : null;
+      // With a reused baseline the sandbox is only made ready to judge the patch.
+      const reusedRuns = reused ? this.progress.before : undefined;
+      const baseline = beside ? quiet(snapshotting.then(() => this.startBaselineBeside(beside, reusedRuns))) : null;
       if ((this.job.spec.attempts ?? 1) > 1) {
         await snapshotting;
         const { fresh } = env;
@@ -328,9 +330,13 @@ export class JobRun {
     });
   }
 
-  /** Starts the baseline checks in a sandbox of their own (BaselineBeside). */
-  private startBaselineBeside(env: JobEnvironment & { fresh: () => Promise<Sandbox> }): BaselineBeside {
+  /** Starts the baseline checks in a sandbox of their own (BaselineBeside), or only the sandbox when `reused`. */
+  private startBaselineBeside(
+    env: JobEnvironment & { fresh: () => Promise<Sandbox> },
+    reused: CheckRun[] | undefined,
+  ): BaselineBeside {
     return BaselineBeside.start({
+      ...(reused ? { reused } : {}),
       env,
       boxes: this.boxes,
       run: (sandbox, plan, stage) => this.runChecks(sandbox, plan, stage),
