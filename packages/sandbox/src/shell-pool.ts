@@ -30,8 +30,6 @@ export type ShellNoticeListener = (notice: { jobId: string; containerId: string;
 
 // Sessions beyond this (commands running at once) get a fresh exec each instead of a new session.
 const MAX_SESSIONS = 4;
-// Sessions kept ready: one for a command, a spare for one beside it.
-const SPARE_UP_TO = 2;
 // After this many shells died under commands, stop trusting sessions in this sandbox.
 const MAX_DEATHS = 3;
 
@@ -59,20 +57,7 @@ export class ShellPool {
 
   /** Starts one session in the background so the first command does not wait for it. */
   warm(): void {
-    if (this.all.size === 0) this.startInBackground();
-  }
-
-  /**
-   * A command took the last idle session: a spare starts in the background, so a second command
-   * at the same time (the agent's tools beside the repository indexing, the workspace snapshot
-   * beside it) does not wait for a shell to start (~100-250 ms on a busy host).
-   */
-  private spare(): void {
-    if (this.idle.length === 0 && this.all.size < SPARE_UP_TO) this.startInBackground();
-  }
-
-  private startInBackground(): void {
-    if (this.mode !== "session" || this.starting) return;
+    if (this.mode !== "session" || this.starting || this.all.size > 0) return;
     this.starting = this.startSession().then(
       (s) => {
         this.idle.push(s);
@@ -94,10 +79,7 @@ export class ShellPool {
       return { session: await ShellSession.start(this.container, this.workingDir), oneShot: true, notice };
     }
     const ready = this.idle.pop();
-    if (ready) {
-      this.spare();
-      return { session: ready, oneShot: false, notice };
-    }
+    if (ready) return { session: ready, oneShot: false, notice };
     return { session: await this.startSession(), oneShot: false, notice };
   }
 
