@@ -1,9 +1,6 @@
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { promisify } from "node:util";
 import type { JobSpec, ProjectEnvironment } from "@patchbay/core";
-
-const run = promisify(execFile);
+import type { IndexEntry } from "./index-reader.js";
 
 /** Bump when what setup produces for the same inputs changes (detection rules, snapshot layout). */
 const KEY_FORMAT = "env-v2";
@@ -28,23 +25,15 @@ export interface KeyInputs {
 
 /**
  * Hashes what decides the environment: the image, the repository, the blob ids of its manifests
- * and lockfiles (from the index of the host checkout: no file is read), the setup commands and
+ * and lockfiles (from the host checkout's git index: no file is read), the setup commands and
  * the network settings. Two jobs with the same key get the same environment.
  */
-export async function environmentKey(checkoutDir: string, inputs: KeyInputs): Promise<string> {
-  const { stdout } = await run("git", ["-C", checkoutDir, "ls-files", "-s", "-z"], {
-    maxBuffer: 256 * 1024 * 1024,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-  });
+export function environmentKey(index: ReadonlyMap<string, IndexEntry>, inputs: KeyInputs): string {
   const hash = createHash("sha256");
   hash.update(KEY_FORMAT);
-  for (const entry of stdout.split("\0")) {
-    // "<mode> <blob> <stage>\t<path>"
-    const tab = entry.indexOf("\t");
-    if (tab < 0) continue;
-    const file = entry.slice(tab + 1);
+  for (const [file, entry] of index) {
     if (!MANIFEST.test(file)) continue;
-    hash.update(`\0file\0${file}\0${entry.slice(0, tab)}`);
+    hash.update(`\0file\0${file}\0${entry.mode} ${entry.oid} ${entry.stage}`);
   }
   const settings = {
     image: inputs.imageId,

@@ -17,7 +17,7 @@ import {
 import { type EnvironmentCacheDeps, findEnvironment } from "./environment-cache.js";
 import { agentNet, type Context, closeDoor, mark } from "./environment-context.js";
 import { environmentKey } from "./environment-key.js";
-import { indexReader } from "./index-reader.js";
+import { type HostIndex, indexReader, readHostIndex } from "./index-reader.js";
 import { runMaintenance, startBridge } from "./setup-commands.js";
 import type { HostRegistries } from "./setup-env.js";
 import { restoreFromFile, restoreFromImage } from "./snapshot.js";
@@ -99,7 +99,8 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
   try {
     // Host work only (the checkout's git index, the cache): no sandbox waits for it, and on a
     // miss setup's sandbox starts first, alone, the agent's after it (while setup runs).
-    const [plan, hit] = await Promise.all([hostPlan(input), lookUp(ctx)]);
+    const index = await readHostIndex(input.checkoutDir, { hostPath: input.hostPath });
+    const [plan, hit] = await Promise.all([planChecks(indexReader(index), input.job.spec), lookUp(ctx, index)]);
     mark(ctx, "plan");
     let env: JobEnvironment;
     if (plan.setup.commands.length + input.project.setup.length === 0) {
@@ -118,17 +119,11 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
   }
 }
 
-/** The job's checks plan, read from the host checkout's git index (a bad .patchbay.yml throws). */
-async function hostPlan(input: EnvironmentInput): Promise<ChecksPlan> {
-  const reader = await indexReader(input.checkoutDir, { hostPath: input.hostPath });
-  return planChecks(reader, input.job.spec);
-}
-
 /** The key (set on ctx) and the cached environment it names, if any. */
-async function lookUp(ctx: Context): Promise<EnvironmentRecord | null> {
+async function lookUp(ctx: Context, index: HostIndex): Promise<EnvironmentRecord | null> {
   const { deps, input } = ctx;
   const imageId = (await deps.cache?.images.imageId(deps.sandboxes.spec.image)) ?? deps.sandboxes.spec.image;
-  ctx.key = await environmentKey(input.checkoutDir, {
+  ctx.key = environmentKey(index.entries, {
     imageId,
     repoUrl: input.job.spec.repo.url,
     spec: input.job.spec,

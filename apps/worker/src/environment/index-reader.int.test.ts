@@ -5,7 +5,7 @@ import path from "node:path";
 import { planChecks, readerOf } from "@patchbay/checks";
 import type { ExecResult, Workspace } from "@patchbay/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { indexReader } from "./index-reader.js";
+import { indexReader, readHostIndex } from "./index-reader.js";
 
 const HOST_PATH = "/usr/local/bin:/usr/bin:/bin";
 let root: string;
@@ -74,7 +74,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe("indexReader (the host checkout's git index)", () => {
   it("lists what `ls -1Ap` lists in a checkout of the same commit, symlinked folders followed", async () => {
     const folders = ["", "tests", "requirements", "spec", "vendor", "missing", "package.json"];
-    const fromIndex = await (await indexReader(indexOnly, { hostPath: HOST_PATH })).list(folders);
+    const fromIndex = await indexReader(await readHostIndex(indexOnly, { hostPath: HOST_PATH })).list(folders);
     const fromDisk = await readerOf(onDisk(full)).list(folders);
     for (const folder of folders) {
       expect([...(fromIndex.get(folder) ?? [])].sort(), folder).toEqual([...(fromDisk.get(folder) ?? [])].sort());
@@ -83,7 +83,7 @@ describe("indexReader (the host checkout's git index)", () => {
   });
 
   it("reads files and in-tree symlinks as the checkout holds them, and never a file outside the tree", async () => {
-    const reader = await indexReader(indexOnly, { hostPath: HOST_PATH });
+    const reader = indexReader(await readHostIndex(indexOnly, { hostPath: HOST_PATH }));
     const disk = onDisk(full);
     for (const file of ["package.json", "pyproject.toml", "spec/unit/b.test.js", "tests/../.patchbay.yml"]) {
       expect((await reader.readFile(file))?.toString(), file).toBe((await disk.readFile(file))?.toString());
@@ -99,7 +99,7 @@ describe("indexReader (the host checkout's git index)", () => {
   });
 
   it("gives the plan a sandbox of the same checkout gives", async () => {
-    const fromIndex = await planChecks(await indexReader(indexOnly, { hostPath: HOST_PATH }), {});
+    const fromIndex = await planChecks(indexReader(await readHostIndex(indexOnly, { hostPath: HOST_PATH })), {});
     const fromDisk = await planChecks(onDisk(full), {});
     expect(fromIndex).toEqual(fromDisk);
     expect(fromIndex.setup.commands.join("\n")).toMatch(/^npm ci/m);

@@ -9,9 +9,11 @@ const SUBMODULE = "160000";
 /** Symlinks followed for one path before giving up (as the kernel's ELOOP does). */
 const MAX_HOPS = 16;
 
-interface IndexEntry {
+/** One path of a checkout's git index. */
+export interface IndexEntry {
   mode: string;
   oid: string;
+  stage: string;
 }
 
 /** How host git runs for the reader. */
@@ -20,14 +22,14 @@ export interface IndexReaderOptions {
   signal?: AbortSignal;
 }
 
-/**
- * Reads a host checkout through its git index (a checkout from the git cache has no files on
- * disk, only an index of the commit's tree): the same names and bytes a sandbox filled from it
- * holds, known before any sandbox exists. Symlinks are followed inside the tree only; one that
- * leaves it (absolute, or `..` past the root) reads as absent, where a sandbox would have read a
- * file of its own image.
- */
-export async function indexReader(dir: string, options: IndexReaderOptions): Promise<CheckoutReader> {
+/** A host checkout's git index, listed once: what the checks plan and the environment key read. */
+export interface HostIndex {
+  entries: ReadonlyMap<string, IndexEntry>;
+  blob: (oid: string, maxBytes?: number) => Promise<Buffer>;
+}
+
+/** Lists the git index of the checkout in `dir` (a checkout from the git cache has no files on disk). */
+export async function readHostIndex(dir: string, options: IndexReaderOptions): Promise<HostIndex> {
   const run = { cwd: dir, timeoutMs: TIMEOUT_MS, env: gitEnv({ hostPath: options.hostPath }) };
   const signal = options.signal ? { signal: options.signal } : {};
   const { stdout } = await runHostGit(["ls-files", "-s", "-z"], {
@@ -40,10 +42,20 @@ export async function indexReader(dir: string, options: IndexReaderOptions): Pro
     // "<mode> <object> <stage>\t<path>"
     const tab = record.indexOf("\t");
     if (tab < 0) continue;
-    const [mode = "", oid = ""] = record.slice(0, tab).split(" ");
-    entries.set(record.slice(tab + 1), { mode, oid });
+    const [mode = "", oid = "", stage = ""] = record.slice(0, tab).split(" ");
+    entries.set(record.slice(tab + 1), { mode, oid, stage });
   }
-  const blob = (oid: string, maxBytes?: number) => readBlob(oid, maxBytes, { ...run, ...signal });
+  return { entries, blob: (oid, maxBytes) => readBlob(oid, maxBytes, { ...run, ...signal }) };
+}
+
+/**
+ * Reads a host checkout through its git index: the same names and bytes a sandbox filled from it
+ * holds, known before any sandbox exists. Symlinks are followed inside the tree only; one that
+ * leaves it (absolute, or `..` past the root) reads as absent, where a sandbox would have read a
+ * file of its own image.
+ */
+export function indexReader(index: HostIndex): CheckoutReader {
+  const { entries, blob } = index;
   const resolve = (path: string) => resolveInTree(path, entries, blob);
   return {
     list: async (folders) => {
