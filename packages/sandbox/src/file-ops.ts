@@ -77,8 +77,23 @@ export async function readWorkspaceFile(
   options: ReadFileOptions = {},
 ): Promise<Buffer | null> {
   const abs = resolveInRoot(root, path);
-  const max = options.maxBytes === undefined ? "" : String(Math.max(0, Math.floor(options.maxBytes)));
+  const max = maxBytesArg(options);
   const result = await runRaw(container, ["bash", "-c", READ, "patchbay-read", abs, max], undefined, HOST_DEADLINE_MS);
+  return readAnswer(result, path);
+}
+
+/** A file's content as bytes (strings are written as UTF-8). */
+export function bytesOf(content: Buffer | string): Buffer {
+  return typeof content === "string" ? Buffer.from(content, "utf8") : content;
+}
+
+/** The read scripts' byte limit argument: "" for the whole file. */
+export function maxBytesArg(options: ReadFileOptions): string {
+  return options.maxBytes === undefined ? "" : String(Math.max(0, Math.floor(options.maxBytes)));
+}
+
+/** What a read script's result means: the bytes, null for a missing file (exit 44), else the error. */
+export function readAnswer(result: RawResult, path: string): Buffer | null {
   if (result.exitCode === 44) return null;
   checkFileOp(result, "read", path);
   return result.stdout;
@@ -92,8 +107,12 @@ export async function writeWorkspaceFile(
   content: Buffer | string,
 ): Promise<void> {
   const abs = resolveInRoot(root, path);
-  const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-  const result = await runRaw(container, ["bash", "-c", WRITE, "patchbay-write", abs], data, HOST_DEADLINE_MS);
+  const result = await runRaw(
+    container,
+    ["bash", "-c", WRITE, "patchbay-write", abs],
+    bytesOf(content),
+    HOST_DEADLINE_MS,
+  );
   checkFileOp(result, "write", path);
 }
 

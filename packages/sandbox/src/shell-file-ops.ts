@@ -1,13 +1,16 @@
 import type { ReadFileOptions } from "@patchbay/core";
 import type Docker from "dockerode";
 import {
+  bytesOf,
   checkFileOp,
   DELETE,
   deleteWorkspaceFile,
   HOST_DEADLINE_MS,
   LIMIT,
+  maxBytesArg,
   NOT_REGULAR,
   type RawResult,
+  readAnswer,
   readWorkspaceFile,
   settlesWithin,
   TIMED_OUT,
@@ -51,12 +54,9 @@ export async function readSandboxFile(
   options: ReadFileOptions = {},
 ): Promise<Buffer | null> {
   const abs = resolveInRoot(root, path);
-  const max = options.maxBytes === undefined ? "" : String(Math.max(0, Math.floor(options.maxBytes)));
-  const result = await runFileScript(shells, READ, [`PB_FILE=${abs}`, `PB_ARG=${max}`]);
+  const result = await runFileScript(shells, READ, [`PB_FILE=${abs}`, `PB_ARG=${maxBytesArg(options)}`]);
   if (result === null) return readWorkspaceFile(container, root, path, options);
-  if (result.exitCode === 44) return null;
-  checkFileOp(result, "read", path);
-  return result.stdout;
+  return readAnswer(result, path);
 }
 
 /** Writes a file in the workspace as the sandbox user through the persistent shell, else an engine exec. */
@@ -68,7 +68,7 @@ export async function writeSandboxFile(
   content: Buffer | string,
 ): Promise<void> {
   const abs = resolveInRoot(root, path);
-  const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+  const data = bytesOf(content);
   const result =
     data.length <= SHELL_WRITE_MAX_BYTES
       ? await runFileScript(shells, WRITE, [`PB_FILE=${abs}`, `PB_DATA=${data.toString("base64")}`])
