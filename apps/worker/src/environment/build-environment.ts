@@ -140,7 +140,7 @@ async function keepAndMove(
     movedOrFromFile(ctx, agentBox, snapshot.restored, () => fromFile(ctx.agentMounts)),
     deps.sandboxes.remove(setupBox),
   ]);
-  mark(ctx, "agent_sandbox");
+  mark(ctx, "agent_sandbox_filled");
   const outcome: EnvironmentOutcome = {
     key: ctx.key,
     status: "not_cached",

@@ -109,7 +109,7 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
       env = await restoreHit(ctx, await agentBox(), plan, hit);
     } else {
       const box = await startSetupBox(ctx);
-      env = await buildEnvironment(ctx, plan, box, quiet(agentBox().finally(() => mark(ctx, "planning_sandbox"))));
+      env = await buildEnvironment(ctx, plan, box, quiet(agentBox().finally(() => mark(ctx, "agent_sandbox_made"))));
     }
     if (ctx.agentDoor && deps.egress) await startBridge(env.sandbox, deps.egress);
     return env;
