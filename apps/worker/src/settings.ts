@@ -3,8 +3,15 @@ import { resolve } from "node:path";
 import type { Config } from "@patchbay/config";
 import type { PipelineSettings } from "./pipeline/settings.js";
 
-/** Derives the pipeline's settings from the configuration (and makes the work folder). */
-export async function pipelineSettings(config: Config, workerId: string): Promise<PipelineSettings> {
+/**
+ * Derives the pipeline's settings from the configuration (and makes the work folder). The Codex
+ * engine needs `engineLocal`: its install and model socket are bind-mounted from this host.
+ */
+export async function pipelineSettings(
+  config: Config,
+  workerId: string,
+  engine: { engineLocal: boolean } = { engineLocal: true },
+): Promise<PipelineSettings> {
   await mkdir(config.PATCHBAY_WORK_DIR, { recursive: true });
   return {
     workerId,
@@ -30,12 +37,16 @@ export async function pipelineSettings(config: Config, workerId: string): Promis
         }
       : {}),
     gitAuthor: { name: config.PATCHBAY_GIT_AUTHOR_NAME, email: config.PATCHBAY_GIT_AUTHOR_EMAIL },
-    codex: {
-      version: config.PATCHBAY_CODEX_VERSION,
-      // Docker bind-mounts need an absolute host path.
-      cacheDir: resolve(config.PATCHBAY_CODEX_DIR ?? `${config.PATCHBAY_STATE_DIR}/codex`),
-      bridgePath: config.PATCHBAY_EGRESS_BRIDGE,
-    },
+    ...(engine.engineLocal
+      ? {
+          codex: {
+            version: config.PATCHBAY_CODEX_VERSION,
+            // Docker bind-mounts need an absolute host path.
+            cacheDir: resolve(config.PATCHBAY_CODEX_DIR ?? `${config.PATCHBAY_STATE_DIR}/codex`),
+            bridgePath: config.PATCHBAY_EGRESS_BRIDGE,
+          },
+        }
+      : {}),
     model: {
       ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
       // The SDK refuses to start without a key; local OpenAI-compatible servers ignore it.

@@ -86,12 +86,17 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     onShellNotice: (notice) => log.warn(notice, "sandbox shell fell back"),
   });
   const knowledge = createKnowledgeBase(config, { poolSize: 2, onPoolError });
-  const environment = await startEnvironmentServices(config, { db, installationId, logger: log });
+  const environment = await startEnvironmentServices(config, {
+    db,
+    installationId,
+    logger: log,
+    engineLocal: sandboxes.engineLocal,
+  });
   const deps: PipelineDeps = {
     jobs,
     events: new JobEventRepository(db),
     sandboxes,
-    settings: await pipelineSettings(config, workerId),
+    settings: await pipelineSettings(config, workerId, sandboxes),
     logger: log,
     secrets: new SecretRepository(db, secretBoxFrom(config)),
     knowledge: knowledge.kb,

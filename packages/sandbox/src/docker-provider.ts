@@ -8,6 +8,7 @@ import {
   WORKSPACE_ROOT,
 } from "./container-config.js";
 import { DockerSandbox, removeContainer, type SandboxLogger } from "./docker-sandbox.js";
+import { engineIsLocal } from "./engine-location.js";
 import { engineCall } from "./errors.js";
 import {
   boundContainerName,
@@ -83,6 +84,11 @@ export class DockerSandboxProvider implements SandboxProvider {
     if (!INSTALLATION_ID_PATTERN.test(this.installationId)) {
       throw new Error(`installation id ${JSON.stringify(this.installationId)} must match ${INSTALLATION_ID_PATTERN}`);
     }
+  }
+
+  /** Whether the engine runs on this host (bind mounts of host paths, sockets included, work). */
+  get engineLocal(): boolean {
+    return engineIsLocal(this.docker);
   }
 
   /** Starts the warm pool for the default configuration (size from `pool.size`, default 2). */

@@ -1,5 +1,6 @@
 export { DockerSandboxProvider, type DockerSandboxProviderOptions, poolKey } from "./docker-provider.js";
 export { DockerSandbox, type SandboxLogger } from "./docker-sandbox.js";
+export { engineIsLocal } from "./engine-location.js";
 export { type BuiltImage, DockerEnvironmentImages, ENV_TAR_PATH } from "./environment-images.js";
 export {
   INSTALLATION_ID_PATTERN,

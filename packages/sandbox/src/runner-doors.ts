@@ -2,6 +2,7 @@ import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import type Dockerode from "dockerode";
 import type { SandboxLogger } from "./docker-sandbox.js";
+import { engineIsLocal } from "./engine-location.js";
 import { RunnerDoor } from "./runner-door.js";
 import { runnerConnector } from "./runner-transport.js";
 import type { RunnerLink } from "./shell-pool.js";
@@ -75,9 +76,7 @@ export class RunnerDoors {
 
   private checkUsable(options: RunnerOptions): Promise<boolean> {
     this.usable ??= (async () => {
-      // dockerode sets socketPath (a path, or a finder function) only for a local engine.
-      const modem = this.docker.modem as unknown as { socketPath?: unknown };
-      if (modem.socketPath === undefined) {
+      if (!engineIsLocal(this.docker)) {
         this.logger?.warn({}, "sandbox runner off: the Docker engine is remote (commands use the attach stream)");
         return false;
       }

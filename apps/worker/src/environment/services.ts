@@ -24,7 +24,7 @@ export interface EnvironmentRuntime {
  */
 export async function startEnvironmentServices(
   config: Config,
-  context: { db: Db; installationId: string; logger: Logger },
+  context: { db: Db; installationId: string; logger: Logger; engineLocal: boolean },
 ): Promise<EnvironmentRuntime> {
   const { logger } = context;
   const hostRegistries = await hostPackageRegistries();
@@ -38,7 +38,7 @@ export async function startEnvironmentServices(
     logger,
     files: new EnvironmentFiles(path.join(config.PATCHBAY_WORK_DIR, "environments")),
   };
-  const { proxy, offline } = await startProxy(config, logger);
+  const { proxy, offline } = await startProxy(config, logger, context.engineLocal);
   const caBundle = proxy ? await readableCaBundle(hostRegistries.caBundle) : null;
   // `offline` reaches prepareEnvironment through JobRun's spread of these services.
   const services: EnvironmentServices & { offline?: string } = {
@@ -64,9 +64,24 @@ export async function startEnvironmentServices(
 }
 
 /** The proxy, or why there is none (for the errors of setup commands that then fail). */
-async function startProxy(config: Config, logger: Logger): Promise<{ proxy: EgressProxy | null; offline?: string }> {
+async function startProxy(
+  config: Config,
+  logger: Logger,
+  engineLocal: boolean,
+): Promise<{ proxy: EgressProxy | null; offline?: string }> {
   if (!config.PATCHBAY_EGRESS)
     return { proxy: null, offline: "the worker's egress proxy is off (PATCHBAY_EGRESS=false)" };
+  if (!engineLocal) {
+    // A sandbox reaches the proxy through a unix socket bind-mounted from this host: a remote
+    // engine would look for that path on its own host and fail the container's creation.
+    logger.warn({}, "the Docker engine is remote (DOCKER_HOST): setup runs without network");
+    return {
+      proxy: null,
+      offline:
+        "the worker's Docker engine is remote (DOCKER_HOST), and sandboxes reach the egress proxy " +
+        "through a socket on the worker's own host; run a worker on the engine's host for setup with network",
+    };
+  }
   try {
     await access(config.PATCHBAY_EGRESS_BRIDGE, constants.X_OK);
   } catch {

@@ -36,7 +36,12 @@ export class CodexEngine implements AgentEngine {
 
   private async prepare(): Promise<SandboxMount[]> {
     const codex = this.settings.codex;
-    if (!codex) throw new PatchbayError("engine_failed", "this worker is not set up for the Codex engine");
+    if (!codex)
+      throw new PatchbayError(
+        "engine_failed",
+        "this worker cannot run the Codex engine: it needs the Docker engine on the worker's own host " +
+          "(Codex's install and model socket are bind-mounted), and this worker's DOCKER_HOST is remote",
+      );
     const install = await ensureCodex(codex.cacheDir, codex.version);
     // The sandbox's uid must be able to enter the folder to reach the socket.
     await mkdir(this.socketDir, { recursive: true });
