@@ -308,8 +308,10 @@ describe("notifications", () => {
       const body = JSON.parse(r.body) as { job: { id: string; status: string } };
       expect(body.job).toMatchObject({ id, status: "succeeded" });
     }
-    const record = await new NotificationRepository(stack.db).find(id);
-    expect(record?.state).toBe("delivered");
+    // The third POST is in before the worker has its answer and records it: wait for the record.
+    const notifications = new NotificationRepository(stack.db);
+    await expect.poll(async () => (await notifications.find(id))?.state, { timeout: 10_000 }).toBe("delivered");
+    const record = await notifications.find(id);
     expect(record?.log.map((a) => a.statusCode)).toEqual([500, 500, 204]);
     // Nothing more arrives for that job.
     await new Promise((r) => setTimeout(r, 2000));
