@@ -25,7 +25,7 @@ const SCRIPTS: Record<string, ModelScript> = {
           shell(
             `cp src/cart.js /tmp/fixed.js && sed -i '${FIX}' /tmp/fixed.js`,
             `echo 'throw new Error("broken on purpose");' >> src/cart.js`,
-            "nohup sh -c 'while [ ! -s .git/patchbay/patch.diff ]; do sleep 0.05; done; cp /tmp/fixed.js src/cart.js' >/dev/null 2>&1 &",
+            "nohup sh -c 'while [ ! -s .git/patchbay/collected ]; do sleep 0.05; done; cp /tmp/fixed.js src/cart.js' >/dev/null 2>&1 &",
           ),
         ],
       },

@@ -33,17 +33,11 @@ export async function afterChecks(input: AfterChecksInput): Promise<{ runs: Chec
     );
     return { runs: await input.run(env.sandbox, env.plan), where: "agent_sandbox" };
   }
-  // The agent's container goes while the fresh one is made (separate containers: nothing it still
-  // runs reaches the fresh one); both are done before a check starts.
-  const fresh = env.fresh;
-  const [, sandbox] = await Promise.all([
-    boxes.remove(env.sandbox),
-    (async () => {
-      const made = await fresh();
-      if (input.patch.length > 0) await applyPatch(made, input.patch);
-      return made;
-    })(),
-  ]);
+  // The agent's container is killed and deleted while the fresh one is made and judged (separate
+  // containers: nothing it ran reaches the fresh one; the job's end waits for the deletion).
+  boxes.discard(env.sandbox);
+  const sandbox = await env.fresh();
+  if (input.patch.length > 0) await applyPatch(sandbox, input.patch);
   noteChecks(input.emit, "after-checks run in a fresh sandbox with exactly the stored patch applied");
   return { runs: await input.run(sandbox, env.plan), where: "fresh_sandbox" };
 }

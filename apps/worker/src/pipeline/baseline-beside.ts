@@ -56,16 +56,14 @@ export class BaselineBeside {
    */
   async afterChecks(patch: string): Promise<{ runs: CheckRun[]; where: AfterChecksSandbox }> {
     const { env, boxes, emit } = this.input;
+    boxes.discard(env.sandbox);
     const judge = await this.judge;
-    const [, applied] = await Promise.all([
-      boxes.remove(env.sandbox),
-      patch.length === 0
-        ? true
-        : applyPatch(judge.sandbox, patch).then(
-            () => true,
-            () => false,
-          ),
-    ]);
+    const applied =
+      patch.length === 0 ||
+      (await applyPatch(judge.sandbox, patch).then(
+        () => true,
+        () => false,
+      ));
     if (!applied) {
       noteChecks(emit, "the stored patch does not apply over the baseline's leftovers: a fresh sandbox judges it");
       await boxes.remove(judge.sandbox);

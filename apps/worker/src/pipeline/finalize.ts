@@ -91,15 +91,19 @@ export async function snapshotWorkspace(ws: Workspace, baseCommit: string): Prom
  */
 const COLLECT_SCRIPT = (base: string, withSnapshot: boolean) => `set -e
 export LC_ALL=C GIT_LITERAL_PATHSPECS=1 GIT_INDEX_FILE=${DIR}/index
-mkdir -p ${DIR}
+${withSnapshot ? `mkdir -p ${DIR}` : RESET_SCRATCH}
 rm -f ${DIR}/index
 if [ -f .git/index ]; then cp .git/index ${DIR}/index; else git read-tree ${base}; fi
 git add -u
 git ls-files -z --others --exclude-standard | sort -z > ${DIR}/untracked-now
 ${withSnapshot ? "" : `: > ${DIR}/untracked-before; : > ${DIR}/modified-before`}
 ${REQUIRE_REGULAR(["untracked-before", "modified-before"])}
-sort -z ${DIR}/untracked-before > ${DIR}/untracked-before.sorted
-comm -z -23 ${DIR}/untracked-now ${DIR}/untracked-before.sorted | { grep -z -v -E '${ARTIFACTS}' || true; } > ${DIR}/untracked-new
+if [ -s ${DIR}/untracked-before ]; then
+  sort -z ${DIR}/untracked-before > ${DIR}/untracked-before.sorted
+  comm -z -23 ${DIR}/untracked-now ${DIR}/untracked-before.sorted | { grep -z -v -E '${ARTIFACTS}' || true; } > ${DIR}/untracked-new
+else
+  { grep -z -v -E '${ARTIFACTS}' ${DIR}/untracked-now || true; } > ${DIR}/untracked-new
+fi
 if [ -s ${DIR}/untracked-new ]; then git add --pathspec-from-file=${DIR}/untracked-new --pathspec-file-nul; fi
 if [ -s ${DIR}/untracked-before ]; then
   git rm -r -q --cached --ignore-unmatch --pathspec-from-file=${DIR}/untracked-before --pathspec-file-nul >/dev/null
@@ -115,7 +119,10 @@ git diff --cached --binary --find-renames --output=${DIR}/patch.diff ${base}
 git diff --cached --numstat -z --find-renames --output=${DIR}/numstat ${base}
 git diff --cached --name-status -z --find-renames --output=${DIR}/names ${base}
 ${REQUIRE_REGULAR(["patch.diff", "numstat", "names"])}
-stat -c %s ${DIR}/patch.diff`;
+set -- $(stat -c %s ${DIR}/patch.diff ${DIR}/numstat ${DIR}/names)
+{ printf '%s %s %s\n' "$1" "$2" "$3"; cat ${DIR}/patch.diff ${DIR}/numstat ${DIR}/names; } > ${DIR}/collected
+rm -f ${DIR}/patch.diff ${DIR}/numstat ${DIR}/names
+printf '%s %s %s\n' "$1" "$2" "$3"`;
 
 /** Limits for collecting a patch. */
 export interface CollectOptions {
@@ -126,8 +133,8 @@ export interface CollectOptions {
 /**
  * Diffs the agent's change against the base commit: edits, new, deleted, renamed and binary
  * files, and commits the agent may have made — without what setup and the baseline produced
- * (given their snapshot) and without Python bytecode caches. Everything is written to files,
- * its size checked in the sandbox, and read back (an exec's stdout is capped).
+ * (given their snapshot) and without Python bytecode caches. Everything is written to one file,
+ * its sizes checked in the sandbox, and read back in one read (an exec's stdout is capped).
  */
 export async function collectPatch(
   ws: Workspace,
@@ -136,25 +143,33 @@ export async function collectPatch(
   options: CollectOptions = {},
 ): Promise<CollectedPatch> {
   const maxPatchBytes = options.maxPatchBytes ?? DEFAULT_MAX_PATCH_BYTES;
-  await run(ws, RESET_SCRATCH, "prepare the patch collection");
-  if (snapshot) {
+  // An empty snapshot (setup and the baseline left nothing) needs no files: the script resets the
+  // scratch folder itself, one round trip instead of three.
+  const before = snapshot && snapshot.untracked.length + snapshot.modified.length > 0 ? snapshot : undefined;
+  if (before) {
+    await run(ws, RESET_SCRATCH, "prepare the patch collection");
     await Promise.all([
-      ws.writeFile(`${DIR}/untracked-before`, snapshot.untracked),
-      ws.writeFile(`${DIR}/modified-before`, snapshot.modified),
+      ws.writeFile(`${DIR}/untracked-before`, before.untracked),
+      ws.writeFile(`${DIR}/modified-before`, before.modified),
     ]);
   }
-  const size = Number((await run(ws, COLLECT_SCRIPT(baseCommit, snapshot !== undefined), "collect the patch")).trim());
+  const stdout = await run(ws, COLLECT_SCRIPT(baseCommit, before !== undefined), "collect the patch");
+  // The script's last line: "<patch> <numstat> <names>" sizes, also the first line of `collected`.
+  const header = `${stdout.trimEnd().split("\n").pop() ?? ""}\n`;
+  const sizes = header.trim().split(" ").map(Number);
+  const [size = Number.NaN, numstatSize = Number.NaN, namesSize = Number.NaN] = sizes;
   if (!(size <= maxPatchBytes)) throw patchTooLarge(size, maxPatchBytes);
-  const [patch, numstat, names] = await Promise.all(
-    ["patch.diff", "numstat", "names"].map((file) => ws.readFile(`${DIR}/${file}`, { maxBytes: maxPatchBytes + 1 })),
-  );
-  if (!patch || !numstat || !names) throw new PatchbayError("sandbox_failed", "git diff wrote no output");
-  // The file may have grown after it was measured (a process the agent left running).
-  if (patch.length > maxPatchBytes) throw patchTooLarge(patch.length, maxPatchBytes);
+  // One read of the three outputs (each read is a round trip into the sandbox), sized by the header.
+  const total = header.length + size + numstatSize + namesSize;
+  const collected = Number.isSafeInteger(total) ? await ws.readFile(`${DIR}/collected`, { maxBytes: total }) : null;
+  // Shorter than measured, or another header: a process the agent left running changed the files.
+  if (!collected || collected.length !== total || collected.subarray(0, header.length).toString("utf8") !== header)
+    throw new PatchbayError("sandbox_failed", "the patch collection's output changed while it was read");
+  const at = header.length;
   return {
-    patch: patch.toString("utf8"),
-    stats: parseNumstat(numstat.toString("utf8")),
-    changes: parseNameStatus(names.toString("utf8")),
+    patch: collected.subarray(at, at + size).toString("utf8"),
+    stats: parseNumstat(collected.subarray(at + size, at + size + numstatSize).toString("utf8")),
+    changes: parseNameStatus(collected.subarray(at + size + numstatSize, total).toString("utf8")),
   };
 }
 

@@ -78,6 +78,15 @@ export class JobSandboxes {
   }
 
   /**
+   * Starts removing a sandbox the job is done with and returns at once: its processes are killed
+   * first, and what the engine still does to delete it runs beside the job's next step instead of
+   * before it. `removeAll` waits for it; a failure is left to it and to the reaper.
+   */
+  discard(sandbox: Sandbox): void {
+    if (this.live.has(sandbox)) this.remove(sandbox).catch(() => undefined);
+  }
+
+  /**
    * Removes every sandbox but `keep`; with no `keep`, also refuses new ones from now on. Waits for
    * removals already under way too (a cancel's), so the job's end is recorded only once they are gone.
    */
