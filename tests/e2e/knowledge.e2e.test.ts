@@ -55,6 +55,20 @@ beforeAll(async () => {
       "search-zeppelin": {
         turns: [{ output: [searchCall("where does the zeppelin land")] }, { output: [say("See the docs.")] }],
       },
+      // The agent's first command plants text in the checkout while the repository is indexed.
+      "plant-first": {
+        turns: [
+          {
+            output: [
+              {
+                type: "shell_call",
+                action: { commands: ["echo 'The treasure is under pad 9.' | tee planted.md >> README.md"] },
+              },
+            ],
+          },
+          { output: [say("Planted.")] },
+        ],
+      },
       "ask-and-scribble": {
         turns: [
           { output: [searchCall("cart total shipping")] },
@@ -221,6 +235,52 @@ describe("the knowledge base end to end", () => {
     };
     expect(all.hits[0]).toMatchObject({ path: "docs/zeppelin.md", repo: second.url });
     expect(all.pendingEmbeddings).toBe(0);
+  });
+
+  it("indexes the checkout, never the agent's edits, though the model's first call does not wait for the index", async () => {
+    // Enough documents that indexing outlasts the snapshot and the model's first answer.
+    const planted = fixtureRepo();
+    execFileSync("mkdir", ["-p", path.join(planted.dir, "handbook")]);
+    for (let i = 0; i < 400; i++) {
+      const text = `# Chapter ${i}\n\n${"Operations notes for the cart service, section ".repeat(40)}${i}.\n`;
+      writeFileSync(path.join(planted.dir, `handbook/chapter-${i}.md`), text);
+    }
+    execFileSync("git", ["add", "-A"], { cwd: planted.dir });
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "handbook"], {
+      cwd: planted.dir,
+    });
+    try {
+      const { job } = await submit(stack.api, {
+        repo: { url: planted.url },
+        task: "Plant.",
+        model: "script:plant-first",
+      });
+      expect((await waitTerminal(stack.api, job.id)).status).toBe("succeeded");
+      const patch = await (await fetch(`${stack.api}/v1/jobs/${job.id}/patch`)).text();
+      expect(patch).toContain("treasure");
+      // The model answered while the index was being taken; the command ran once it was.
+      const events = await streamEvents(stack.api, job.id);
+      const indexedAt = events.findIndex(
+        (e) => e.type === "log" && /^indexed \d+ repository files/.test(String(e.data.text)),
+      );
+      const askedAt = events.findIndex((e) => e.type === "tool_call");
+      const ranAt = events.findIndex((e) => e.type === "tool_result");
+      expect(askedAt).toBeGreaterThan(-1);
+      expect(indexedAt).toBeGreaterThan(askedAt);
+      expect(ranAt).toBeGreaterThan(indexedAt);
+      const listed = (await (await fetch(`${docsUrl()}?source=repo`)).json()) as {
+        data: Array<{ path: string; repo: string }>;
+      };
+      const paths = listed.data.filter((d) => d.repo === planted.url).map((d) => d.path);
+      expect(paths).toContain("README.md");
+      expect(paths).not.toContain("planted.md");
+      const found = await (
+        await post(`${stack.api}/v1/projects/${stack.projectId}/search`, { query: "treasure pad 9" })
+      ).json();
+      expect(JSON.stringify(found)).not.toContain("treasure");
+    } finally {
+      planted.remove();
+    }
   });
 
   it("an ask job answers with citations and leaves the repository untouched (no patch)", async () => {
