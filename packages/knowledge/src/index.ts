@@ -18,6 +18,7 @@ export {
 export { type MilvusStoreOptions, MilvusVectorStore } from "./milvus-store.js";
 export {
   indexRepository,
+  type RepoFiles,
   type RepoIndexOptions,
   type RepoIndexScope,
   type RepoIndexSummary,

@@ -14,6 +14,15 @@ export interface RepoIndexOptions {
   readMany?: (paths: readonly string[], maxBytes: number) => Promise<Map<string, Buffer>>;
 }
 
+/**
+ * A checkout read without a workspace (e.g. from its git index on the worker): its tracked paths,
+ * and the selected files' bytes (files over `maxBytes` left out).
+ */
+export interface RepoFiles {
+  listFiles(): Promise<string[]>;
+  readMany(paths: readonly string[], maxBytes: number): Promise<Map<string, Buffer>>;
+}
+
 export interface RepoIndexSummary {
   files: number;
   created: number;
@@ -51,16 +60,12 @@ export interface RepoIndexScope {
 export async function indexRepository(
   kb: KnowledgeBase,
   scope: RepoIndexScope,
-  workspace: Workspace,
+  source: Workspace | RepoFiles,
   options: RepoIndexOptions = {},
 ): Promise<RepoIndexSummary> {
   const maxFileBytes = options.maxFileBytes ?? 256 * 1024;
-  const listed = await workspace.exec("git ls-files -z", {
-    timeoutMs: 30_000,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  if (listed.exitCode !== 0) throw new Error(`git ls-files failed: ${listed.stderr.trim() || listed.stdout.trim()}`);
-  const files = selectRepoFiles(listed.stdout.split("\0"), options.includeCode ?? true, options.maxFiles ?? 400);
+  const paths = "listFiles" in source ? await source.listFiles() : await listWorkspace(source, options.signal);
+  const files = selectRepoFiles(paths, options.includeCode ?? true, options.maxFiles ?? 400);
   const summary: RepoIndexSummary = {
     files: files.length,
     created: 0,
@@ -69,14 +74,21 @@ export async function indexRepository(
     removed: 0,
     skipped: [],
   };
-  const batch = options.readMany ? await options.readMany(files, maxFileBytes) : null;
+  const batch =
+    "listFiles" in source
+      ? await source.readMany(files, maxFileBytes)
+      : options.readMany
+        ? await options.readMany(files, maxFileBytes)
+        : null;
   for (const path of files) {
     if (options.signal?.aborted) break;
     // One byte more than the limit tells a too-big file apart without reading it whole; a FIFO
     // or an unreadable file is skipped like a binary one.
     const content = batch
       ? (batch.get(path) ?? null)
-      : await workspace.readFile(path, { maxBytes: maxFileBytes + 1 }).catch(() => null);
+      : "listFiles" in source
+        ? null
+        : await source.readFile(path, { maxBytes: maxFileBytes + 1 }).catch(() => null);
     if (!content || content.length > maxFileBytes || content.includes(0)) {
       summary.skipped.push(path);
       continue;
@@ -93,4 +105,11 @@ export async function indexRepository(
     summary.removed++;
   }
   return summary;
+}
+
+/** The workspace's tracked files (`git ls-files` in it). */
+async function listWorkspace(workspace: Workspace, signal?: AbortSignal): Promise<string[]> {
+  const listed = await workspace.exec("git ls-files -z", { timeoutMs: 30_000, ...(signal ? { signal } : {}) });
+  if (listed.exitCode !== 0) throw new Error(`git ls-files failed: ${listed.stderr.trim() || listed.stdout.trim()}`);
+  return listed.stdout.split("\0");
 }

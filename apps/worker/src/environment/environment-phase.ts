@@ -17,7 +17,7 @@ import {
 import { type EnvironmentCacheDeps, findEnvironment } from "./environment-cache.js";
 import { agentNet, type Context, closeDoor, mark } from "./environment-context.js";
 import { environmentKey } from "./environment-key.js";
-import { type HostIndex, indexReader, readHostIndex } from "./index-reader.js";
+import { type HostIndex, indexReader } from "./index-reader.js";
 import { runMaintenance, startBridge } from "./setup-commands.js";
 import type { HostRegistries } from "./setup-env.js";
 import { restoreFromFile, restoreFromImage } from "./snapshot.js";
@@ -60,8 +60,8 @@ export interface EnvironmentInput {
   emit: EventSink;
   execOptions: () => ExecOptions;
   workDir: string;
-  /** PATH for git on the host (the plan is read from the checkout's index). */
-  hostPath: string;
+  /** The checkout's git index on the host: the plan and the environment key are read from it. */
+  hostIndex: HostIndex;
   log: Logger;
 }
 
@@ -99,7 +99,7 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
   try {
     // Host work only (the checkout's git index, the cache): no sandbox waits for it, and on a
     // miss setup's sandbox starts first, alone, the agent's after it (while setup runs).
-    const index = await readHostIndex(input.checkoutDir, { hostPath: input.hostPath });
+    const index = input.hostIndex;
     const [plan, hit] = await Promise.all([planChecks(indexReader(index), input.job.spec), lookUp(ctx, index)]);
     mark(ctx, "plan");
     let env: JobEnvironment;

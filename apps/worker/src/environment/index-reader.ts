@@ -22,10 +22,12 @@ export interface IndexReaderOptions {
   signal?: AbortSignal;
 }
 
-/** A host checkout's git index, listed once: what the checks plan and the environment key read. */
+/** A host checkout's git index, listed once: what the checks plan, the environment key and search_docs read. */
 export interface HostIndex {
   entries: ReadonlyMap<string, IndexEntry>;
   blob: (oid: string, maxBytes?: number) => Promise<Buffer>;
+  /** The bytes of the regular files among `paths` of at most `maxBytes` each; the rest left out. */
+  files: (paths: readonly string[], maxBytes: number) => Promise<Map<string, Buffer>>;
 }
 
 /** Lists the git index of the checkout in `dir` (a checkout from the git cache has no files on disk). */
@@ -45,7 +47,58 @@ export async function readHostIndex(dir: string, options: IndexReaderOptions): P
     const [mode = "", oid = "", stage = ""] = record.slice(0, tab).split(" ");
     entries.set(record.slice(tab + 1), { mode, oid, stage });
   }
-  return { entries, blob: (oid, maxBytes) => readBlob(oid, maxBytes, { ...run, ...signal }) };
+  const git = { ...run, ...signal };
+  return {
+    entries,
+    blob: (oid, maxBytes) => readBlob(oid, maxBytes, git),
+    files: async (paths, maxBytes) => {
+      const oids = new Map<string, string>();
+      for (const path of paths) {
+        const entry = entries.get(path);
+        if (entry && entry.mode !== SYMLINK && entry.mode !== SUBMODULE) oids.set(path, entry.oid);
+      }
+      const blobs = await readBlobs([...new Set(oids.values())], maxBytes, git);
+      const out = new Map<string, Buffer>();
+      for (const [path, oid] of oids) {
+        const bytes = blobs.get(oid);
+        if (bytes) out.set(path, bytes);
+      }
+      return out;
+    },
+  };
+}
+
+/** Blobs of at most `maxBytes` by object id, in two git processes (sizes, then the small ones' bytes). */
+async function readBlobs(oids: string[], maxBytes: number, git: HostGitRun): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  if (oids.length === 0) return out;
+  const sizes = await runHostGit(["cat-file", "--batch-check"], { ...git, input: `${oids.join("\n")}\n` });
+  const small = sizes.stdout
+    .split("\n")
+    .map((line) => line.split(" "))
+    .filter(([, type, size]) => type === "blob" && Number(size) <= maxBytes)
+    .map(([oid]) => oid ?? "");
+  if (small.length === 0) return out;
+  const chunks: Buffer[] = [];
+  const input = `${small.join("\n")}\n`;
+  const collect = (chunk: Buffer) => chunks.push(chunk) > 0;
+  await runHostGit(["cat-file", "--batch"], {
+    ...git,
+    input,
+    onStdout: collect,
+    maxStdoutBytes: Number.MAX_SAFE_INTEGER,
+  });
+  // "<oid> blob <size>\n<bytes>\n" per object.
+  const all = Buffer.concat(chunks);
+  for (let at = 0; at < all.length; ) {
+    const eol = all.indexOf(10, at);
+    if (eol < 0) break;
+    const [oid = "", type, size] = all.subarray(at, eol).toString("latin1").split(" ");
+    const length = type === "blob" ? Number(size) : 0;
+    if (type === "blob") out.set(oid, all.subarray(eol + 1, eol + 1 + length));
+    at = eol + 1 + (type === "blob" ? length + 1 : 0);
+  }
+  return out;
 }
 
 /**
@@ -127,12 +180,11 @@ function normalize(path: string): string[] | null {
   return out;
 }
 
+/** How host git runs for one checkout. */
+type HostGitRun = { cwd: string; timeoutMs: number; env: Record<string, string>; signal?: AbortSignal };
+
 /** A blob's bytes; with `maxBytes`, its first maxBytes only (git is stopped once they are in). */
-async function readBlob(
-  oid: string,
-  maxBytes: number | undefined,
-  run: { cwd: string; timeoutMs: number; env: Record<string, string>; signal?: AbortSignal },
-): Promise<Buffer> {
+async function readBlob(oid: string, maxBytes: number | undefined, run: HostGitRun): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   const limit = maxBytes ?? Number.POSITIVE_INFINITY;

@@ -8,7 +8,6 @@ import type { JobRecord } from "@patchbay/db";
 import type { Sandbox } from "@patchbay/sandbox";
 import type { AgentEngine } from "../engines/engine.js";
 import { askTask, type JobKnowledge } from "./knowledge.js";
-import { quiet } from "./quiet.js";
 import type { PipelineSettings } from "./settings.js";
 import { type SteeringSource, steeringInbox } from "./steering.js";
 
@@ -60,18 +59,10 @@ export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummar
     await input.before;
     return input.engine.run(input);
   }
-  const { sandbox, knowledge, signal, redact } = input;
   const commands = input.job.spec.kind === "ask" ? [] : (input.plan?.commands ?? []);
-  // The model's first call goes out while the checkout is indexed for search_docs (which waits for
-  // the index itself); the agent's commands and writes wait for it, so what is indexed is the
-  // checkout, never an edit of the agent's. Indexing never rejects: a failure is a log line.
-  const indexed = knowledge?.indexRepository(sandbox, signal, redact);
-  const before = indexed ? quiet(Promise.all([input.before, indexed])) : input.before;
-  try {
-    return await runModelLoop({ ...input, before }, commands);
-  } finally {
-    await indexed;
-  }
+  // The checkout is indexed for search_docs on the host, from the setup phase on: search_docs
+  // waits for it, the model's calls and the agent's commands do not.
+  return runModelLoop(input, commands);
 }
 
 /** Patchbay's own loop: the model with the sandbox's tools until it finishes or a limit ends it. */

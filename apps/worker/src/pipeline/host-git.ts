@@ -10,6 +10,8 @@ export interface HostGitOptions {
   onStdout?: (chunk: Buffer) => boolean;
   /** Largest stdout kept for the result (default 16 MiB); more ends the command. */
   maxStdoutBytes?: number;
+  /** Written to git's stdin, which is then closed (default: nothing, closed at once). */
+  input?: string;
 }
 
 /** What a host git command printed; thrown (with `stderr`) when it failed, timed out or was stopped. */
@@ -41,8 +43,11 @@ export function runHostGit(args: string[], options: HostGitOptions): Promise<Hos
       cwd: options.cwd,
       env: options.env,
       detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
     });
+    // git may exit before reading it all (a bad object): its stdin's EPIPE is not the error.
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(options.input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;

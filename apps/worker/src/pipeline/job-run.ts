@@ -29,6 +29,7 @@ import { type AgentEngine, agentEngine } from "../engines/engine.js";
 import { NetworkLedger } from "../environment/egress-door.js";
 import type { EnvironmentCacheDeps } from "../environment/environment-cache.js";
 import { type EgressSetup, type JobEnvironment, prepareEnvironment } from "../environment/environment-phase.js";
+import { readHostIndex } from "../environment/index-reader.js";
 import type { HostRegistries } from "../environment/setup-env.js";
 import { ChangeExplainer, toolEvents } from "../explain/explain-change.js";
 import { startReview } from "../review/review-job.js";
@@ -214,8 +215,6 @@ export class JobRun {
       const beside = this.baselineGoesBeside(env);
       const reused = beside ? await this.reusedBaseline(env, checkout) : false;
       if (!beside) await this.enter("baseline");
-      // Indexed from the untouched checkout: the agent phase waits for this run, not a new one.
-      void this.knowledge?.indexRepository(env.sandbox, this.signal, this.secrets.redact);
       if (!beside) this.progress.before = await this.runChecks(env.sandbox, env.plan, "baseline");
       const snapshotting = this.takeSnapshot(env.sandbox, this.followUp?.commit ?? checkout.baseCommit);
       // Started once the snapshot is in: both at once slow the snapshot, which the agent waits for.
@@ -261,6 +260,8 @@ export class JobRun {
       await this.enter("finalize");
       return await this.finish(after, change, where);
     } finally {
+      // The index is read from the checkout: it goes once that is done (a cancel ends it soon).
+      await this.knowledge?.indexed();
       await checkout.remove();
       await this.progress.env?.dispose().catch(() => undefined);
       await this.engine?.dispose().catch(() => undefined);
@@ -369,18 +370,21 @@ export class JobRun {
     await this.enter("setup");
     const services = this.deps.environment ?? { hostRegistries: NO_REGISTRIES, installationId: "local" };
     const project = (await services.settings?.settings(this.job.projectId)) ?? DEFAULT_PROJECT_ENVIRONMENT;
+    const hostIndex = await readHostIndex(checkoutDir, { hostPath: this.deps.settings.hostPath, signal: this.signal });
+    // Read from the host checkout: beside the sandboxes, and nothing the agent does reaches it.
+    void this.knowledge?.indexRepository(hostIndex, this.signal, this.secrets.redact);
     const env = await prepareEnvironment(
       { sandboxes: this.boxes, ...services },
       {
         job: this.job,
         checkoutDir,
+        hostIndex,
         project,
         secrets: this.secrets.setupEnv(),
         network: this.network,
         emit: this.emit,
         execOptions: () => this.execOptions("setup"),
         workDir: this.deps.settings.workDir,
-        hostPath: this.deps.settings.hostPath,
         log: this.log,
       },
     );

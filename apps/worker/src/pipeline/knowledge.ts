@@ -1,10 +1,9 @@
 import type { DocChunk, SearchDocs } from "@patchbay/agent";
-import type { Citation, EventSink, Workspace } from "@patchbay/core";
-import { indexRepository, type KnowledgeBase } from "@patchbay/knowledge";
-import type { Sandbox } from "@patchbay/sandbox";
+import type { Citation, EventSink } from "@patchbay/core";
+import { indexRepository, type KnowledgeBase, type RepoFiles } from "@patchbay/knowledge";
 import type { Logger } from "pino";
 import { normalizeRepoUrl } from "../environment/environment-key.js";
-import { readFilesFromSandbox } from "./read-files.js";
+import type { HostIndex } from "../environment/index-reader.js";
 
 /** Whose knowledge a job sees: its project's uploads and the docs of its repository. */
 export interface JobKnowledgeScope {
@@ -37,27 +36,33 @@ export class JobKnowledge {
   }
 
   /**
-   * Indexes the repository's docs and code; a failure is logged and the job goes on without them.
-   * With `redact`, every file is indexed with the project's secrets taken out (the index outlives
-   * the job and its passages go to later jobs' models). Runs once per job: the pipeline starts it
-   * beside the baseline checks, and a later call (the agent phase's) waits for that same run.
+   * Indexes the repository's docs and code from the host checkout's git index (the commit as
+   * cloned: nothing the agent does reaches it); a failure is logged and the job goes on without
+   * them. With `redact`, every file is indexed with the project's secrets taken out (the index
+   * outlives the job and its passages go to later jobs' models). Runs once per job.
    */
-  indexRepository(workspace: Sandbox, signal: AbortSignal, redact?: (text: string) => string): Promise<void> {
-    this.indexing ??= this.index(workspace, signal, redact);
+  indexRepository(index: HostIndex, signal: AbortSignal, redact?: (text: string) => string): Promise<void> {
+    this.indexing ??= this.index(index, signal, redact);
     return this.indexing;
   }
 
-  private async index(workspace: Sandbox, signal: AbortSignal, redact?: (text: string) => string): Promise<void> {
+  /** The indexing started by `indexRepository`, if any (it never rejects). */
+  indexed(): Promise<void> | null {
+    return this.indexing;
+  }
+
+  private async index(index: HostIndex, signal: AbortSignal, redact?: (text: string) => string): Promise<void> {
     const started = Date.now();
     try {
-      const source = redact ? redactedReads(workspace, redact) : workspace;
-      // One tar out of the sandbox instead of a round trip per file.
-      const readMany = async (paths: readonly string[], maxBytes: number) => {
-        const files = await readFilesFromSandbox(workspace, paths, maxBytes);
-        return redact ? redactedFiles(files, redact) : files;
+      const files: RepoFiles = {
+        listFiles: async () => [...index.entries].filter(([, e]) => e.mode !== "160000").map(([path]) => path),
+        readMany: async (paths, maxBytes) => {
+          const read = await index.files(paths, maxBytes);
+          return redact ? redactedFiles(read, redact) : read;
+        },
       };
       const scope = { projectId: this.projectId, repo: this.repo };
-      const s = await indexRepository(this.kb, scope, source, { signal, readMany });
+      const s = await indexRepository(this.kb, scope, files, { signal });
       const text = `indexed ${s.files} repository files for search_docs (${s.created} new, ${s.updated} changed, ${s.unchanged} unchanged, ${s.removed} removed) in ${Date.now() - started} ms\n`;
       this.emit({ type: "log", data: { stream: "stdout", text, phase: "agent", source: "patchbay" } });
     } catch (err) {
@@ -96,21 +101,6 @@ export class JobKnowledge {
       citation.lines.push({ startLine, endLine });
     this.cited.set(key, citation);
   }
-}
-
-/** The workspace with text files read back redacted (binary files, which are not indexed, as they are). */
-export function redactedReads(workspace: Workspace, redact: (text: string) => string): Workspace {
-  return {
-    root: workspace.root,
-    exec: (command, options) => workspace.exec(command, options),
-    readFile: async (path, options) => {
-      const content = await workspace.readFile(path, options);
-      if (!content || content.includes(0)) return content;
-      return Buffer.from(redact(content.toString("utf8")), "utf8");
-    },
-    writeFile: (path, content) => workspace.writeFile(path, content),
-    deleteFile: (path) => workspace.deleteFile(path),
-  };
 }
 
 /** Text files redacted (binary files, which are not indexed, as they are). */
