@@ -98,6 +98,16 @@ describe("indexReader (the host checkout's git index)", () => {
     expect((await reader.readFile("package-lock.json", { maxBytes: 1 }))?.toString()).toBe("{");
   });
 
+  it("reads many files in one batch: regular files up to the size limit, no link, gitlink or missing path", async () => {
+    const index = await readHostIndex(indexOnly, { hostPath: HOST_PATH });
+    const wanted = ["package.json", "tests/a.test.js", ".patchbay.yml", "pyproject.toml", "vendor/lib", "nope.md"];
+    const files = await index.files(wanted, 1000);
+    expect([...files.keys()].sort()).toEqual([".patchbay.yml", "package.json", "tests/a.test.js"]);
+    for (const [file, bytes] of files) expect(bytes.toString(), file).toBe(readFileSync(path.join(full, file), "utf8"));
+    // Files longer than the limit are left out (tests/a.test.js holds 5 bytes, the others more than 10).
+    expect([...(await index.files(wanted, 10)).keys()]).toEqual(["tests/a.test.js"]);
+  });
+
   it("gives the plan a sandbox of the same checkout gives", async () => {
     const fromIndex = await planChecks(indexReader(await readHostIndex(indexOnly, { hostPath: HOST_PATH })), {});
     const fromDisk = await planChecks(onDisk(full), {});
