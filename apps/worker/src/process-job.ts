@@ -36,8 +36,9 @@ export async function processJob(
   const started = (await deps.jobs.findById(jobId)) ?? job;
   onStarted?.(jobId);
   if (started.cancelRequested) run.abort("cancelled");
-  // A previous attempt on a worker that died may have left its container behind.
-  await deps.sandboxes.destroyForJob(jobId);
+  // A previous attempt on a worker that died may have left its container behind (containers are
+  // made only after the transition above, so a first attempt has none to look for).
+  if (attempt > 1) await deps.sandboxes.destroyForJob(jobId);
   const timer = setTimeout(() => run.abort("timed_out"), job.spec.limits.timeoutSec * 1000);
   const heartbeat = setInterval(() => void beat(deps, run, jobId, started.attempt), HEARTBEAT_MS);
   try {

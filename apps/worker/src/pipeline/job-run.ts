@@ -369,8 +369,11 @@ export class JobRun {
   private async environment(checkoutDir: string): Promise<JobEnvironment> {
     await this.enter("setup");
     const services = this.deps.environment ?? { hostRegistries: NO_REGISTRIES, installationId: "local" };
-    const project = (await services.settings?.settings(this.job.projectId)) ?? DEFAULT_PROJECT_ENVIRONMENT;
-    const hostIndex = await readHostIndex(checkoutDir, { hostPath: this.deps.settings.hostPath, signal: this.signal });
+    const [settings, hostIndex] = await Promise.all([
+      services.settings?.settings(this.job.projectId),
+      readHostIndex(checkoutDir, { hostPath: this.deps.settings.hostPath, signal: this.signal }),
+    ]);
+    const project = settings ?? DEFAULT_PROJECT_ENVIRONMENT;
     // Read from the host checkout: beside the sandboxes, and nothing the agent does reaches it.
     void this.knowledge?.indexRepository(hostIndex, this.signal, this.secrets.redact);
     const env = await prepareEnvironment(
