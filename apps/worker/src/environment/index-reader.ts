@@ -68,6 +68,11 @@ export async function readHostIndex(dir: string, options: IndexReaderOptions): P
   };
 }
 
+/** The paths of the checkout's files and symlinks (a submodule's gitlink is no file of it). */
+export function indexedPaths(index: HostIndex): string[] {
+  return [...index.entries].filter(([, entry]) => entry.mode !== SUBMODULE).map(([path]) => path);
+}
+
 /** Blobs of at most `maxBytes` by object id, in two git processes (sizes, then the small ones' bytes). */
 async function readBlobs(oids: string[], maxBytes: number, git: HostGitRun): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();

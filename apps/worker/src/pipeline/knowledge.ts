@@ -3,7 +3,7 @@ import type { Citation, EventSink } from "@patchbay/core";
 import { indexRepository, type KnowledgeBase, type RepoFiles } from "@patchbay/knowledge";
 import type { Logger } from "pino";
 import { normalizeRepoUrl } from "../environment/environment-key.js";
-import type { HostIndex } from "../environment/index-reader.js";
+import { type HostIndex, indexedPaths } from "../environment/index-reader.js";
 
 /** Whose knowledge a job sees: its project's uploads and the docs of its repository. */
 export interface JobKnowledgeScope {
@@ -55,7 +55,7 @@ export class JobKnowledge {
     const started = Date.now();
     try {
       const files: RepoFiles = {
-        listFiles: async () => [...index.entries].filter(([, e]) => e.mode !== "160000").map(([path]) => path),
+        listFiles: async () => indexedPaths(index),
         readMany: async (paths, maxBytes) => {
           const read = await index.files(paths, maxBytes);
           return redact ? redactedFiles(read, redact) : read;
