@@ -1,4 +1,4 @@
-import type { CheckRun } from "@patchbay/core";
+import { type CheckRun, storableJson } from "@patchbay/core";
 import type { Db } from "./client.js";
 import type { Prisma } from "./generated/prisma/client.js";
 
@@ -22,8 +22,9 @@ export class BaselineRepository {
 
   /** Keeps a baseline for `ttlMs` (replacing one with the same key) and drops expired ones. */
   async save(projectId: string, key: string, value: { runs: CheckRun[]; jobId: string; ttlMs: number }): Promise<void> {
+    // Check output may hold a NUL or a lone surrogate, which jsonb refuses.
     const data = {
-      runs: value.runs as unknown as Prisma.InputJsonValue,
+      runs: storableJson(value.runs).value as unknown as Prisma.InputJsonValue,
       jobId: value.jobId,
       createdAt: new Date(),
       expiresAt: new Date(Date.now() + value.ttlMs),

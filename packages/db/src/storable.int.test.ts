@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { loadConfig } from "@patchbay/config";
-import { JobSpecSchema } from "@patchbay/core";
+import { type CheckRun, JobSpecSchema } from "@patchbay/core";
 import { afterAll, describe, expect, it } from "vitest";
+import { BaselineRepository } from "./baseline-repository.js";
 import { createDb } from "./client.js";
 import { JobEventRepository } from "./event-repository.js";
 import { JobRepository } from "./job-repository.js";
@@ -70,5 +71,24 @@ describe("text Postgres cannot store", () => {
     const missing = await db.job.update({ where: { id: randomUUID() }, data: { patch: "" } }).catch((e: unknown) => e);
     expect(isTransientStorageError(missing)).toBe(false);
     expect(isTransientStorageError(new Error("connect ECONNREFUSED 127.0.0.1:5432"))).toBe(true);
+  });
+
+  it("keeps a baseline whose check output holds a NUL byte, with the byte replaced", async () => {
+    await new ProjectRepository(db).ensure(projectId);
+    const run: CheckRun = {
+      kind: "test",
+      command: "npm test",
+      source: "detected",
+      exitCode: 1,
+      passed: false,
+      status: "failed",
+      timedOut: false,
+      durationMs: 5,
+      outputTail: "binary\u0000output",
+    };
+    const baselines = new BaselineRepository(db);
+    await baselines.save(projectId, "tree-key", { runs: [run], jobId: "j1", ttlMs: 60_000 });
+    const kept = await baselines.find(projectId, "tree-key");
+    expect(kept?.runs[0]?.outputTail).toBe("binary\uFFFDoutput");
   });
 });

@@ -23,6 +23,8 @@ export class JobSandboxes {
   private jobMounts: (() => Promise<SandboxMount[]>) | null = null;
   private checkout: Pick<HostCheckout, "dir" | "fill"> | null = null;
   private readonly removals = new Set<Promise<void>>();
+  /** Sandboxes being made: `removeAll` waits for them (each removes itself once made, if closed). */
+  private readonly making = new Set<Promise<unknown>>();
 
   constructor(
     private readonly provider: SandboxProvider,
@@ -43,13 +45,14 @@ export class JobSandboxes {
   async create(
     options: { image?: string; mounts?: SandboxMount[]; checkoutDir?: string; env?: Record<string, string> } = {},
   ): Promise<Sandbox> {
-    const mounts = [...(options.mounts ?? []), ...((await this.jobMounts?.()) ?? [])];
-    const sandbox = await this.provider.create({
-      ...this.spec,
-      ...(options.image ? { image: options.image } : {}),
-      ...(mounts.length ? { mounts } : {}),
-      ...(options.env ? { env: options.env } : {}),
-    });
+    const making = this.make(options);
+    this.making.add(making);
+    let sandbox: Sandbox;
+    try {
+      sandbox = await making;
+    } finally {
+      this.making.delete(making);
+    }
     this.live.add(sandbox);
     // Closed while the container was being made (a cancel): it must not outlive the job.
     if (this.closed) {
@@ -58,6 +61,20 @@ export class JobSandboxes {
     }
     if (options.checkoutDir) await this.fill(sandbox, options.checkoutDir);
     return sandbox;
+  }
+
+  private async make(options: {
+    image?: string;
+    mounts?: SandboxMount[];
+    env?: Record<string, string>;
+  }): Promise<Sandbox> {
+    const mounts = [...(options.mounts ?? []), ...((await this.jobMounts?.()) ?? [])];
+    return this.provider.create({
+      ...this.spec,
+      ...(options.image ? { image: options.image } : {}),
+      ...(mounts.length ? { mounts } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
   }
 
   private async fill(sandbox: Sandbox, dir: string): Promise<void> {
@@ -92,6 +109,8 @@ export class JobSandboxes {
    */
   async removeAll(keep?: Sandbox): Promise<void> {
     if (!keep) this.closed = true;
+    // One still being made when the job ends removes itself once it exists: wait for that too.
+    if (!keep) await Promise.allSettled([...this.making]);
     const doomed = [...this.live].filter((s) => s !== keep);
     await Promise.allSettled([...doomed.map((s) => this.remove(s)), ...this.removals]);
   }
