@@ -91,9 +91,7 @@ describe("a baseline kept for later jobs on the same tree", () => {
     expect(first.done.status).toBe("succeeded");
     expect(first.done.result.baselineFrom).toBeUndefined();
     expect(first.baselineChecks.length).toBeGreaterThan(0);
-    // The baseline is kept once it is in, in the background: the next job may come a moment later.
-    await new Promise((r) => setTimeout(r, 500));
-
+    // The first job's end waited for its baseline to be kept: the next job finds it at once.
     const second = await runOn(shared.url, {});
     expect(second.done.status).toBe("succeeded");
     expect(second.done.result.baselineFrom).toBe(first.id);

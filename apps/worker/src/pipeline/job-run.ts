@@ -29,7 +29,7 @@ import { type AgentEngine, agentEngine } from "../engines/engine.js";
 import { NetworkLedger } from "../environment/egress-door.js";
 import type { EnvironmentCacheDeps } from "../environment/environment-cache.js";
 import { type EgressSetup, type JobEnvironment, prepareEnvironment } from "../environment/environment-phase.js";
-import { readHostIndex } from "../environment/index-reader.js";
+import { type HostIndex, readHostIndex } from "../environment/index-reader.js";
 import type { HostRegistries } from "../environment/setup-env.js";
 import { ChangeExplainer, toolEvents } from "../explain/explain-change.js";
 import { startReview } from "../review/review-job.js";
@@ -127,6 +127,10 @@ export class JobRun {
   /** This job's baseline key (baseline-reuse.ts), and the job whose kept baseline it reuses. */
   private baselineKey: string | null = null;
   private baselineFrom: string | null = null;
+  /** This job's baseline being kept for later jobs: the job's end waits for it. */
+  private keeping: Promise<void> | null = null;
+  /** The checkout's git index, read once in the setup phase (plan, keys, search_docs). */
+  private hostIndex: HostIndex | null = null;
   /** The workspace snapshot being taken (takeSnapshot). */
   private snapshotting: Promise<WorkspaceSnapshot> | null = null;
   /** What earlier phases produced, for the result of a run that ends early. */
@@ -213,7 +217,7 @@ export class JobRun {
       if (this.job.spec.kind === "ask") return await this.answer(env);
       if (this.job.spec.kind === "review") return await this.review(env);
       const beside = this.baselineGoesBeside(env);
-      const reused = beside ? await this.reusedBaseline(env, checkout) : false;
+      const reused = beside ? await this.reusedBaseline(env) : false;
       if (!beside) await this.enter("baseline");
       if (!beside) this.progress.before = await this.runChecks(env.sandbox, env.plan, "baseline");
       const snapshotting = this.takeSnapshot(env.sandbox, this.followUp?.commit ?? checkout.baseCommit);
@@ -262,6 +266,8 @@ export class JobRun {
     } finally {
       // The index is read from the checkout: it goes once that is done (a cancel ends it soon).
       await this.knowledge?.indexed();
+      // A later job on this tree finds the baseline once this one has ended.
+      await this.keeping;
       await checkout.remove();
       await this.progress.env?.dispose().catch(() => undefined);
       await this.engine?.dispose().catch(() => undefined);
@@ -298,19 +304,17 @@ export class JobRun {
    * An earlier job's kept baseline on the same tree, environment and commands stands for this
    * job's (checks.baseline "reuse"); the key is kept to keep this job's baseline otherwise.
    */
-  private async reusedBaseline(env: JobEnvironment, checkout: { dir: string; baseCommit: string }): Promise<boolean> {
+  private async reusedBaseline(env: JobEnvironment): Promise<boolean> {
     const store = this.deps.baselines;
-    if (!store) return false;
+    if (!store || !this.hostIndex) return false;
     const { image, cpus, memoryMb } = this.boxes.spec;
-    this.baselineKey = await baselineKey({
-      checkoutDir: checkout.dir,
-      baseCommit: checkout.baseCommit,
-      hostPath: this.deps.settings.hostPath,
+    this.baselineKey = baselineKey({
+      index: this.hostIndex.entries,
       environmentKey: env.outcome.key,
       sandbox: { image, cpus, memoryMb },
       plan: env.plan,
-    }).catch(() => null);
-    if (!this.baselineKey || this.job.spec.checks?.baseline === "run") return false;
+    });
+    if (this.job.spec.checks?.baseline === "run") return false;
     const kept = await findBaseline(store, this.job.projectId, this.baselineKey);
     if (!kept) return false;
     this.progress.before = kept.runs;
@@ -326,7 +330,7 @@ export class JobRun {
     const key = this.baselineKey;
     if (!store || !key || !reusable(runs) || this.signal.aborted) return;
     const kept = { runs: this.secrets.redactValue(runs), jobId: this.job.id, ttlMs: BASELINE_TTL_MS };
-    void store.save(this.job.projectId, key, kept).catch((err: unknown) => {
+    this.keeping = store.save(this.job.projectId, key, kept).catch((err: unknown) => {
       this.log.warn({ err, jobId: this.job.id }, "could not keep the baseline for later jobs");
     });
   }
@@ -374,6 +378,7 @@ export class JobRun {
       readHostIndex(checkoutDir, { hostPath: this.deps.settings.hostPath, signal: this.signal }),
     ]);
     const project = settings ?? DEFAULT_PROJECT_ENVIRONMENT;
+    this.hostIndex = hostIndex;
     // Read from the host checkout: beside the sandboxes, and nothing the agent does reaches it.
     void this.knowledge?.indexRepository(hostIndex, this.signal, this.secrets.redact);
     const env = await prepareEnvironment(
