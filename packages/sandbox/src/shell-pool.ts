@@ -55,16 +55,23 @@ export class ShellPool {
     return this.runner ? "socket" : "attach";
   }
 
-  /** Starts one session in the background so the first command does not wait for it. */
+  /**
+   * Starts two sessions in the background so the first commands do not wait for one: the second
+   * serves Patchbay's own reads and scripts while a command holds the first (the agent's first
+   * reads beside the workspace snapshot).
+   */
   warm(): void {
     if (this.mode !== "session" || this.starting || this.all.size > 0) return;
-    this.starting = this.startSession().then(
-      (s) => {
-        this.idle.push(s);
-        return s;
-      },
-      () => null,
-    );
+    const open = () =>
+      this.startSession().then(
+        (s) => {
+          this.idle.push(s);
+          return s;
+        },
+        () => null,
+      );
+    this.starting = open();
+    void open();
     void this.starting.finally(() => {
       this.starting = null;
     });
