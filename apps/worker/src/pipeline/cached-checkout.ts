@@ -54,7 +54,7 @@ export async function cachedCheckout(repo: JobSpec["repo"], options: CachedCheck
     const dir = path.join(parent, "repo");
     // Both settle before a failure is thrown, so nothing writes into the folder after its removal.
     const steps = await Promise.allSettled([
-      checkRepoSize(cached.entry, cached.commit, { ...options.git, env }, options.limits),
+      checkRepoSize(cached.entry, cached.commit, { ...options.git, env }, options.limits, cached.gitBytes),
       indexOnly(dir, cached.entry, cached.commit, options.git),
     ]);
     for (const step of steps) if (step.status === "rejected") throw step.reason;

@@ -43,33 +43,42 @@ export function gitDataBytes(countObjects: string): number {
 }
 
 /**
- * Measures the commit's tree before it is checked out, and the clone's git data: more files or
- * megabytes than the limits allow is `repo_too_large`, naming the numbers, and nothing is written.
+ * Measures the commit's tree before it is checked out, and the clone's git data (`gitBytes` when
+ * the caller has just measured it): more files or megabytes than the limits allow is
+ * `repo_too_large`, naming the numbers, and nothing is written.
  */
 export async function checkRepoSize(
   dir: string,
   commit: string,
   git: { timeoutMs: number; env: Record<string, string>; signal?: AbortSignal },
   partial: Partial<RepoLimits> = {},
+  knownGitBytes?: number,
 ): Promise<void> {
   const limits = { ...DEFAULT_REPO_LIMITS, ...partial };
   const maxBytes = limits.maxMb * MB;
   const run = { cwd: dir, timeoutMs: git.timeoutMs, env: git.env, ...(git.signal ? { signal: git.signal } : {}) };
-  const { stdout } = await runHostGit(["count-objects", "-v"], run);
-  const gitBytes = gitDataBytes(stdout);
+  let gitBytes = knownGitBytes ?? 0;
+  // Counted beside the tree's listing, which stops early once the files alone are over.
+  const counting =
+    knownGitBytes === undefined
+      ? runHostGit(["count-objects", "-v"], run).then(({ stdout }) => {
+          gitBytes = gitDataBytes(stdout);
+        })
+      : Promise.resolve();
   const tally = new TreeTally();
   const over = () => tally.files > limits.maxFiles || gitBytes + tally.bytes > maxBytes;
-  try {
-    await runHostGit(["ls-tree", "-r", "-l", "-z", "--full-tree", commit], {
-      ...run,
-      onStdout: (chunk) => {
-        tally.add(chunk.toString("latin1"));
-        return !over();
-      },
-    });
-  } catch (err) {
+  const listing = runHostGit(["ls-tree", "-r", "-l", "-z", "--full-tree", commit], {
+    ...run,
+    onStdout: (chunk) => {
+      tally.add(chunk.toString("latin1"));
+      return !over();
+    },
+  }).catch((err: unknown) => {
     if (!(err instanceof HostGitError && over())) throw err;
-  }
+  });
+  // Both settle before anything is thrown: no git process outlives the check.
+  const steps = await Promise.allSettled([counting, listing]);
+  for (const step of steps) if (step.status === "rejected") throw step.reason;
   if (tally.files > limits.maxFiles) {
     throw new PatchbayError(
       "repo_too_large",
