@@ -77,32 +77,23 @@ export class DockerEnvironmentImages {
   }
 
   /**
-   * Makes a named volume for a dependency cache, writable by the sandbox user, unless it exists.
-   * A one-off container from `image` (root, only CAP_CHOWN, no network) hands it to uid 1000.
+   * Makes a named volume for a dependency cache unless it exists. Docker gives a new volume the
+   * owner of the folder it is first mounted over: in the sandbox image that folder belongs to the
+   * sandbox user, so nothing more is needed; with an image lacking it the volume stays root's,
+   * which `handVolumeToSandboxUser` mends.
    */
-  async ensureVolume(name: string, labels: Record<string, string>, image: string): Promise<void> {
-    await (await this.prepareVolume(name, labels, image)).ready;
-  }
-
-  /**
-   * ensureVolume in two steps: resolves once the volume exists (a container may mount it now);
-   * `ready` settles once the sandbox user may write to it. A sandbox can start meanwhile.
-   */
-  async prepareVolume(name: string, labels: Record<string, string>, image: string): Promise<{ ready: Promise<void> }> {
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
     try {
       await this.docker.getVolume(name).inspect();
-      return { ready: Promise.resolve() };
+      return;
     } catch (err) {
       if (!isNotFound(err)) throw new PatchbayError("sandbox_failed", `volume ${name}: ${String(err)}`);
     }
     await engineCall("volume create", () => this.docker.createVolume({ Name: name, Labels: labels }));
-    const ready = this.chownVolume(name, labels, image);
-    // Awaited by the caller; marked handled here so a caller that gave up leaves no unhandled rejection.
-    ready.catch(() => undefined);
-    return { ready };
   }
 
-  private async chownVolume(name: string, labels: Record<string, string>, image: string): Promise<void> {
+  /** Hands a volume to uid 1000: a one-off container from `image` (root, only CAP_CHOWN, no network) chowns its root. */
+  async handVolumeToSandboxUser(name: string, labels: Record<string, string>, image: string): Promise<void> {
     const container = await engineCall("volume chown", () =>
       this.docker.createContainer({
         Image: image,

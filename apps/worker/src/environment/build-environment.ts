@@ -10,7 +10,7 @@ import { agentNet, type Context, closeDoor, mark, pick, warn } from "./environme
 import type { JobEnvironment } from "./environment-phase.js";
 import { keepEnvironment } from "./keep-environment.js";
 import { runSetupCommands } from "./setup-commands.js";
-import { cacheMount, cacheVolumeName } from "./setup-env.js";
+import { CACHE_MOUNT, cacheMount, cacheVolumeName } from "./setup-env.js";
 import { restoreFromFile, type SnapshotFile, snapshotInto } from "./snapshot.js";
 
 /** The sandbox setup runs in: the door to the proxy and the project's dependency cache mounted. */
@@ -28,25 +28,36 @@ export async function startSetupBox(ctx: Context): Promise<SetupBox> {
   const door = await openSetupDoor(ctx);
   try {
     const mounts = door && deps.egress ? doorMounts(door, deps.egress) : [];
-    let volumeReady: Promise<void> = Promise.resolve();
-    if (cacheable(ctx)) {
-      const volume = cacheVolumeName(deps.installationId, input.job.projectId);
-      const labels = { ...installationLabels(deps.installationId), "patchbay.project": input.job.projectId };
-      // A new volume is handed to the sandbox user while the sandbox starts: nothing writes to it before.
-      ({ ready: volumeReady } = await deps.cache!.images.prepareVolume(volume, labels, deps.sandboxes.spec.image));
+    const volume = cacheable(ctx) ? cacheVolumeName(deps.installationId, input.job.projectId) : null;
+    const labels = { ...installationLabels(deps.installationId), "patchbay.project": input.job.projectId };
+    if (volume) {
+      await deps.cache!.images.ensureVolume(volume, labels);
       mounts.push(cacheMount(volume));
     }
     const sandbox = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, mounts });
-    await volumeReady.catch(async (err: unknown) => {
-      await deps.sandboxes.remove(sandbox).catch(() => undefined);
-      throw err;
-    });
+    if (volume) {
+      await cacheWritable(ctx, sandbox, volume, labels).catch(async (err: unknown) => {
+        await deps.sandboxes.remove(sandbox).catch(() => undefined);
+        throw err;
+      });
+    }
     mark(ctx, "setup_sandbox");
     return { sandbox, door };
   } catch (err) {
     await closeDoor(door);
     throw err;
   }
+}
+
+/**
+ * The dependency cache as the sandbox user may write it. A new volume comes out so on the sandbox
+ * image (no helper container on a cold miss); on an image without the cache folder it is handed
+ * over by a helper, also when an earlier job's worker stopped before that.
+ */
+async function cacheWritable(ctx: Context, sandbox: Sandbox, volume: string, labels: Record<string, string>) {
+  const probe = await sandbox.exec(`test -w ${CACHE_MOUNT}`, { timeoutMs: 30_000 });
+  if (probe.exitCode === 0) return;
+  await ctx.deps.cache!.images.handVolumeToSandboxUser(volume, labels, ctx.deps.sandboxes.spec.image);
 }
 
 /** Whether this job's environment is kept (and its dependency cache mounted). */
