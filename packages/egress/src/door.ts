@@ -110,6 +110,11 @@ export class EgressDoor implements DoorRuntime {
   begin(host: string, port: number, method: string | null): Flow {
     const flow = new Flow(host, port, method);
     this.flows.add(flow);
+    try {
+      this.options.onOpen?.();
+    } catch (err) {
+      this.ctx.logger?.warn({ door: this.id, err }, "egress onOpen threw");
+    }
     return flow;
   }
 

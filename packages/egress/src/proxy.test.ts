@@ -71,6 +71,26 @@ describe("EgressProxy over a door's unix socket", () => {
     await d.close();
   });
 
+  it("tells its owner as each tunnel begins, long before the tunnel ends and is reported", async () => {
+    const sink = eventSink();
+    let opened = 0;
+    const d = await proxy.openDoor({
+      id: "opens",
+      allow: ["tunnel.test:443"],
+      denyHint: HINT,
+      onConnection: sink.on,
+      onOpen: () => opened++,
+    });
+    const tunnel = await proxyConnect(join(d.hostDir, "proxy.sock"), "tunnel.test:443");
+    expect(tunnel.status).toBe(200);
+    expect(opened).toBe(1);
+    expect(sink.events).toHaveLength(0);
+    tunnel.socket.destroy();
+    await sink.next(1);
+    expect(opened).toBe(1);
+    await d.close();
+  });
+
   it("counts request bodies as bytes up", async () => {
     const { door: d, sink, sock } = await door(["REGISTRY.test"]);
     const res = await proxyGet(sock, "http://registry.test/publish", { method: "PUT", body: "x".repeat(1000) });

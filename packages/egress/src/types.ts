@@ -56,6 +56,8 @@ export interface DoorOptions extends DoorPolicy {
   denyHint: string;
   /** Called once per proxied request or tunnel, when it ends. Must not throw (errors are logged). */
   onConnection: (event: EgressEvent) => void;
+  /** Called as each proxied request or tunnel begins, allowed or not. Must not throw (errors are logged). */
+  onOpen?: () => void;
   /** Connections open at once through this door; more get a 503 (default 128). */
   maxConnections?: number;
 }

@@ -9,6 +9,7 @@ import type { EnvironmentCacheDeps } from "./environment-cache.js";
 import { agentNet, type Context, closeDoor, mark, pick, warn } from "./environment-context.js";
 import type { JobEnvironment } from "./environment-phase.js";
 import { keepEnvironment } from "./keep-environment.js";
+import type { MadeOnCue } from "./made-on-cue.js";
 import { runSetupCommands } from "./setup-commands.js";
 import { CACHE_MOUNT, cacheMount, cacheVolumeName } from "./setup-env.js";
 import { restoreFromFile, type SnapshotFile, snapshotInto } from "./snapshot.js";
@@ -23,9 +24,9 @@ export interface SetupBox {
  * Makes the setup sandbox: a cold start (it has mounts: no warm one fits), so it goes first on a
  * miss, before the agent's sandbox.
  */
-export async function startSetupBox(ctx: Context): Promise<SetupBox> {
+export async function startSetupBox(ctx: Context, onRequest?: () => void): Promise<SetupBox> {
   const { deps, input } = ctx;
-  const door = await openSetupDoor(ctx);
+  const door = await openSetupDoor(ctx, onRequest);
   try {
     const mounts = door && deps.egress ? doorMounts(door, deps.egress) : [];
     const volume = cacheable(ctx) ? cacheVolumeName(deps.installationId, input.job.projectId) : null;
@@ -66,7 +67,7 @@ export function cacheable(ctx: Context): boolean {
   return deps.cache !== undefined && input.job.spec.environment?.cache !== false && input.project.cacheTtlHours > 0;
 }
 
-async function openSetupDoor(ctx: Context): Promise<EgressDoor | null> {
+async function openSetupDoor(ctx: Context, onOpen?: () => void): Promise<EgressDoor | null> {
   const { deps, input } = ctx;
   if (!deps.egress) return null;
   return deps.egress.gate.openDoor({
@@ -74,23 +75,28 @@ async function openSetupDoor(ctx: Context): Promise<EgressDoor | null> {
     allow: ctx.allow,
     denyHint: denyHint(input.job.projectId),
     onConnection: input.network.listener("setup"),
+    ...(onOpen ? { onOpen } : {}),
   });
 }
 
+/** At the latest this long into setup's commands the agent's sandbox is made (MadeOnCue). */
+const AGENT_BOX_DELAY_MS = 1000;
+
 /**
- * A miss: setup runs in its sandbox; what it made is streamed into `agentBox` (a clean sandbox
- * made while setup runs, which becomes the agent's) and onto the host, and kept as an image when
- * caching is on.
+ * A miss: setup runs in its sandbox; what it made is streamed into the agent's sandbox (a clean
+ * one, made while setup runs: on setup's first request out, a second into its commands or at their
+ * end, whichever comes first) and onto the host, and kept as an image when caching is on.
  */
 export async function buildEnvironment(
   ctx: Context,
   plan: ChecksPlan,
   box: SetupBox,
-  agentBox: Promise<Sandbox>,
+  agentBox: MadeOnCue<Sandbox>,
 ): Promise<JobEnvironment> {
   const { deps, input } = ctx;
   let built = false;
   try {
+    agentBox.arm(AGENT_BOX_DELAY_MS);
     await runSetupCommands(box.sandbox, plan.setup.commands, {
       ...input.execOptions(),
       setup: plan.setup,
@@ -105,14 +111,19 @@ export async function buildEnvironment(
     });
     mark(ctx, "setup_commands");
     await closeDoor(box.door);
-    const boxes = { setupBox: box.sandbox, agentBox: await agentBox };
+    const boxes = { setupBox: box.sandbox, agentBox: await agentBox.cue() };
     const env = await keepAndMove(ctx, boxes, plan, cacheable(ctx) ? deps.cache : undefined);
     built = true;
     return env;
   } finally {
     await closeDoor(box.door);
-    // Still being made when setup failed: waited for, so no container outlives the job.
-    if (!built) await agentBox.then((sandbox) => deps.sandboxes.remove(sandbox)).catch(() => undefined);
+    // Started or being made when setup failed: waited for, so no container outlives the job.
+    if (!built) {
+      await agentBox
+        .settle()
+        .then((sandbox) => sandbox && deps.sandboxes.remove(sandbox))
+        .catch(() => undefined);
+    }
   }
 }
 

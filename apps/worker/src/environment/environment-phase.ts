@@ -4,7 +4,6 @@ import type { EnvironmentRecord, JobRecord } from "@patchbay/db";
 import type { Sandbox, SandboxMount } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { JobSandboxes } from "../pipeline/job-sandboxes.js";
-import { quiet } from "../pipeline/quiet.js";
 import { buildEnvironment, cacheable, startSetupBox } from "./build-environment.js";
 import {
   denyHint,
@@ -18,6 +17,7 @@ import { type EnvironmentCacheDeps, findEnvironment } from "./environment-cache.
 import { agentNet, type Context, closeDoor, mark } from "./environment-context.js";
 import { environmentKey } from "./environment-key.js";
 import { type HostIndex, indexReader } from "./index-reader.js";
+import { MadeOnCue } from "./made-on-cue.js";
 import { runMaintenance, startBridge } from "./setup-commands.js";
 import type { HostRegistries } from "./setup-env.js";
 import { restoreFromFile, restoreFromImage } from "./snapshot.js";
@@ -108,8 +108,9 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
     } else if (hit) {
       env = await restoreHit(ctx, await agentBox(), plan, hit);
     } else {
-      const box = await startSetupBox(ctx);
-      env = await buildEnvironment(ctx, plan, box, quiet(agentBox().finally(() => mark(ctx, "agent_sandbox_made"))));
+      const agent = new MadeOnCue(() => agentBox().finally(() => mark(ctx, "agent_sandbox_made")));
+      const box = await startSetupBox(ctx, () => void agent.cue().catch(() => undefined));
+      env = await buildEnvironment(ctx, plan, box, agent);
     }
     if (ctx.agentDoor && deps.egress) await startBridge(env.sandbox, deps.egress);
     return env;
