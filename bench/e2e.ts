@@ -174,6 +174,9 @@ async function measureCase(
       const floor = async () => {
         await pool.warmUp()?.filled();
         out.floors.push(await floorSample(pool, plan, `bench-e2e-${process.pid}-${label}-${i}`));
+        // The floor's pool refills after its acquire (a cold container start): done before the next
+        // step, or it lands on whichever side runs next (it slowed Patchbay's setup by ~0.7 s).
+        await pool.warmUp()?.filled();
       };
       const peerOnce = async () =>
         void (peer && out.peers.push(await peerRun(peerSetup, relay, repo.dir, TASK, first.checkCommands)));
