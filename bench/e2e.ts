@@ -175,7 +175,7 @@ async function measureCase(
         await pool.warmUp()?.filled();
         out.floors.push(await floorSample(pool, plan, `bench-e2e-${process.pid}-${label}-${i}`));
         // The floor's pool refills after its acquire (a cold container start): done before the next
-        // step, or it lands on whichever side runs next (it slowed Patchbay's setup by ~0.7 s).
+        // step, so that it lands on neither side.
         await pool.warmUp()?.filled();
       };
       const peerOnce = async () =>
