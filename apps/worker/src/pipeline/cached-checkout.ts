@@ -47,6 +47,8 @@ export async function cachedCheckout(repo: JobSpec["repo"], options: CachedCheck
   const remove = async () => {
     if (parent) await rm(parent, { recursive: true, force: true });
     await cached.release();
+    // At the job's end, not beside its setup: a sweep only removes entries no job uses.
+    void sweepSometimes(options.cache.dir, options.cache.maxMb * 1024 * 1024).catch(() => undefined);
   };
   try {
     const env = gitEnv({ hostPath: options.git.hostPath, ...(options.git.env ? { env: options.git.env } : {}) });
@@ -58,8 +60,6 @@ export async function cachedCheckout(repo: JobSpec["repo"], options: CachedCheck
       indexOnly(dir, cached.entry, cached.commit, options.git),
     ]);
     for (const step of steps) if (step.status === "rejected") throw step.reason;
-    // Off the job's path: a sweep only removes entries no job uses.
-    void sweepSometimes(options.cache.dir, options.cache.maxMb * 1024 * 1024).catch(() => undefined);
     const exportRequest = { ...cached, history: options.history, git: options.git };
     return {
       dir,

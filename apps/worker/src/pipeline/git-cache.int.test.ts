@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { JobRecord } from "@patchbay/db";
@@ -8,7 +8,7 @@ import { DockerSandboxProvider, type Sandbox } from "@patchbay/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GitHttpsServer, startGitHttpsServer } from "../../../../tests/adversarial/git-https-server.js";
 import { cachedCheckout, checkoutEvent } from "./cached-checkout.js";
-import { cacheEntry } from "./git-cache.js";
+import { cacheEntry, SIZE_RECORD } from "./git-cache.js";
 import { sweepGitCache } from "./git-cache-sweep.js";
 import type { SandboxHistory } from "./git-export.js";
 import { cacheScope } from "./job-checkout.js";
@@ -263,5 +263,16 @@ describe("the worker's git cache", { timeout: 180_000 }, () => {
     expect(existsSync(inUse)).toBe(true);
     await held.remove();
     expect((await sweepGitCache(cacheDir, 1)).removed).toContain(inUse);
+  });
+
+  it("a fetch records the entry's size, and the sweep goes by that record instead of walking the entry", async () => {
+    const held = await checkout("public", "p", {});
+    await held.remove();
+    const entry = cacheEntry(cacheDir, url("public"), { kind: "shared" });
+    const recorded = Number(readFileSync(path.join(entry, SIZE_RECORD), "utf8"));
+    expect(recorded).toBeGreaterThan(0);
+    // Walked, the entry is a few KB, far under the bound; by its record it is far over it.
+    writeFileSync(path.join(entry, SIZE_RECORD), `${50 * 1024 ** 3}\n`);
+    expect((await sweepGitCache(cacheDir, 10 * 1024 ** 3)).removed).toContain(entry);
   });
 });

@@ -66,6 +66,8 @@ const MIRROR_REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*
 export const JOB_REFS = "refs/patchbay/jobs";
 /** Touched at each use: the sweep removes the least recently used entries first. */
 export const USED_MARKER = "patchbay-used";
+/** The entry's git data in bytes as its last fetch measured it: the sweep reads it instead of walking the entry. */
+export const SIZE_RECORD = "patchbay-bytes";
 // Auto-gc runs inside the fetch (killed with it on a time-out) and never packs the job refs, whose
 // file times tell the sweep an entry is in use. Written with the entry's skeleton, as `git init
 // --bare` and three `git config` calls would (four host git processes fewer on a cache miss).
@@ -137,6 +139,7 @@ export async function fetchIntoCache(cache: GitCacheSettings, request: CacheFetc
     };
     const now = new Date();
     await utimes(path.join(entry, USED_MARKER), now, now);
+    await writeFile(path.join(entry, SIZE_RECORD), `${after.gitBytes}\n`);
     const release = () => dropRef(entry, jobRef, request.git);
     return { entry, commit, refs, stats, gitBytes: after.gitBytes, release };
   } catch (err) {
