@@ -36,35 +36,47 @@ export async function findEnvironment(
 }
 
 /**
+ * Which environments to drop, given all of them least recently used first: every expired one,
+ * then, while the live ones still add up to more than `maxBytes`, the least recently used.
+ */
+export function chooseEvictions(all: EnvironmentRecord[], maxBytes: number, now: Date): EnvironmentRecord[] {
+  const expired = all.filter((e) => e.expiresAt <= now);
+  const live = all.filter((e) => e.expiresAt > now);
+  let total = live.reduce((sum, e) => sum + e.sizeBytes, 0);
+  const overCap: EnvironmentRecord[] = [];
+  for (const env of live) {
+    if (total <= maxBytes) break;
+    overCap.push(env);
+    total -= env.sizeBytes;
+  }
+  return [...expired, ...overCap];
+}
+
+/**
  * Drops expired environments and, past the size cap, the least recently used ones; then removes
  * images of this installation that no row names any more (deleted over the API). Best effort.
  */
 export async function evictEnvironments(deps: EnvironmentCacheDeps, now = new Date()): Promise<number> {
-  const all = await deps.environments.listAllByAge();
-  let total = all.reduce((sum, e) => sum + e.sizeBytes, 0);
-  let evicted = 0;
-  for (const env of all) {
-    const expired = env.expiresAt <= now;
-    if (!expired && total <= deps.maxBytes) continue;
+  const evicted = chooseEvictions(await deps.environments.listAllByAge(), deps.maxBytes, now);
+  for (const env of evicted) {
     await deps.environments.remove(env.projectId, env.key);
     await deps.images.remove(env.image).catch((err: unknown) => deps.logger.warn({ err }, "image remove failed"));
     await deps.files?.remove(env.image).catch(() => undefined);
-    total -= env.sizeBytes;
-    evicted++;
   }
-  await removeOrphanImages(deps);
-  return evicted;
+  await removeOrphanImages(deps, now);
+  return evicted.length;
 }
 
 /** An image or copy is made before its row is written: younger ones are left to a later sweep. */
 const ORPHAN_MIN_AGE_MS = 15 * 60_000;
 
-async function removeOrphanImages(deps: EnvironmentCacheDeps): Promise<void> {
+async function removeOrphanImages(deps: EnvironmentCacheDeps, now: Date): Promise<void> {
   const kept = new Set((await deps.environments.listAllByAge()).map((e) => e.image));
-  await deps.files?.removeExcept(kept, ORPHAN_MIN_AGE_MS).catch(() => undefined);
+  await deps.files?.removeExcept(kept, ORPHAN_MIN_AGE_MS, now.getTime()).catch(() => undefined);
   const images = await deps.images.listImages({ [ENV_IMAGE_LABEL]: deps.installationId });
   for (const image of images) {
-    if (image.tags.some((t) => kept.has(t)) || Date.now() - image.createdAt.getTime() < ORPHAN_MIN_AGE_MS) continue;
-    for (const tag of image.tags) await deps.images.remove(tag).catch(() => false);
+    if (now.getTime() - image.createdAt.getTime() < ORPHAN_MIN_AGE_MS) continue;
+    // Tag by tag: environments whose states came out the same share one image.
+    for (const tag of image.tags) if (!kept.has(tag)) await deps.images.remove(tag).catch(() => false);
   }
 }

@@ -33,14 +33,14 @@ export class EnvironmentFiles {
   }
 
   /** Removes copies of images not in `kept` that are older than `minAgeMs` (a young one may be mid-keep). */
-  async removeExcept(kept: ReadonlySet<string>, minAgeMs: number): Promise<void> {
+  async removeExcept(kept: ReadonlySet<string>, minAgeMs: number, now = Date.now()): Promise<void> {
     const names = new Set([...kept].map((image) => path.basename(this.pathOf(image))));
     const entries = await readdir(this.dir).catch(() => [] as string[]);
     for (const name of entries) {
       if (names.has(name) || !name.endsWith(".tar")) continue;
       const file = path.join(this.dir, name);
       const info = await stat(file).catch(() => null);
-      if (info && Date.now() - info.mtimeMs >= minAgeMs) await rm(file, { force: true });
+      if (info && now - info.mtimeMs >= minAgeMs) await rm(file, { force: true });
     }
   }
 }
