@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { isTerminal } from "@patchbay/core";
 import { type JobRecord, JobRepository } from "@patchbay/db";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -67,13 +68,31 @@ async function describeJobs(jobs: (JobRecord | null)[]): Promise<string> {
   return lines.join("; ");
 }
 
+/** For each job that did not succeed: its error, its last events and the worker log's tail. */
+async function explainFailures(ids: string[]): Promise<string> {
+  if (ids.length === 0) return "";
+  const jobs = new JobRepository(cluster.db);
+  const parts = await Promise.all(
+    ids.map(async (id) => {
+      const job = await jobs.findById(id);
+      const events = (await cluster.events(id)).slice(-8).map((e) => `${e.type} ${JSON.stringify(e.data)}`);
+      return `${id} ${job?.status}: ${JSON.stringify(job?.error)}\n  ${events.join("\n  ")}`;
+    }),
+  );
+  return `${parts.join("\n")}\n${workerLogTail()}`;
+}
+
+function workerLogTail(): string {
+  return `worker log (tail):\n${readFileSync(cluster.logPath("restart-a"), "utf8").split("\n").slice(-60).join("\n")}`;
+}
+
 async function waitAllTerminal(ids: string[], ms: number): Promise<Map<string, string>> {
   const jobs = new JobRepository(cluster.db);
   const end = Date.now() + ms;
   for (;;) {
     const found = await Promise.all(ids.map((id) => jobs.findById(id).catch(() => null)));
     if (found.every((j) => j && isTerminal(j.status))) return new Map(found.map((j) => [j!.id, j!.status]));
-    if (Date.now() > end) throw new Error(`not all terminal: ${await describeJobs(found)}`);
+    if (Date.now() > end) throw new Error(`not all terminal: ${await describeJobs(found)}\n${workerLogTail()}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -96,7 +115,8 @@ it("a Redis restart and a Postgres restart in the middle of a run lose no job an
   const statuses = await waitAllTerminal(ids, 180_000);
   // The same worker process rode out both outages: nothing had to restart it.
   expect(cluster.alive("restart-a")).toBe(true);
-  expect([...statuses.values()]).toEqual(ids.map(() => "succeeded"));
+  const failed = ids.filter((id) => statuses.get(id) !== "succeeded");
+  expect(failed, await explainFailures(failed)).toEqual([]);
   for (const id of ids) {
     const events = await cluster.events(id);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));

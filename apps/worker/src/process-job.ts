@@ -1,5 +1,6 @@
 import { isTerminal } from "@patchbay/core";
 import { JobRun, type PipelineDeps, type RunOutcome } from "./pipeline/job-run.js";
+import { retryStorage } from "./pipeline/retry-storage.js";
 import type { RunRegistry } from "./run-registry.js";
 
 /** How often a running job's row is touched, so sweepers can tell a live worker from a dead one. */
@@ -8,7 +9,8 @@ export const HEARTBEAT_MS = 10_000;
 /**
  * BullMQ's processor for one delivery of a job. A repeat delivery of a finished job does
  * nothing; a job whose worker died (still `running`) starts a new attempt, continuing the
- * job's event numbering. Returns "handed_back" when the job went back to the queue.
+ * job's event numbering. Returns "handed_back" when the job went back to the queue. Taking the
+ * job waits out a database outage rather than failing the delivery.
  */
 export async function processJob(
   jobId: string,
@@ -17,11 +19,12 @@ export async function processJob(
   /** Told once the attempt holds the job (it shows as running), e.g. to reply on GitHub. */
   onStarted?: (jobId: string) => void,
 ): Promise<RunOutcome> {
-  const job = await deps.jobs.findById(jobId);
+  const stored = <T>(what: string, call: () => Promise<T>) => retryStorage(what, call, deps.logger.child({ jobId }));
+  const job = await stored("read job", () => deps.jobs.findById(jobId));
   if (!job || isTerminal(job.status)) return "done";
   if (job.cancelRequested) {
     const error = { code: "cancelled" as const, message: "the job was cancelled", retryable: false };
-    await deps.jobs.transition(jobId, "cancelled", { phase: null, error });
+    await stored("status cancelled", () => deps.jobs.transition(jobId, "cancelled", { phase: null, error }));
     return "done";
   }
   const attempt = job.attempt + 1;
@@ -29,11 +32,11 @@ export async function processJob(
   // Registered before the job shows as running, so a cancel published from then on reaches it.
   const run = registry.start(jobId);
   const taken = { phase: "provision" as const, workerId: deps.settings.workerId };
-  if (!(await deps.jobs.transition(jobId, "running", taken, note, attempt))) {
+  if (!(await stored("status running", () => deps.jobs.transition(jobId, "running", taken, note, attempt)))) {
     registry.end(jobId, run);
     return "done";
   }
-  const started = (await deps.jobs.findById(jobId)) ?? job;
+  const started = (await stored("read job", () => deps.jobs.findById(jobId))) ?? job;
   onStarted?.(jobId);
   if (started.cancelRequested) run.abort("cancelled");
   // A previous attempt on a worker that died may have left its container behind (containers are

@@ -44,5 +44,5 @@ export {
 export { type ScheduleRecord, ScheduleRepository } from "./schedule-repository.js";
 export { INSTALLATION_ID_KEY, SettingsRepository } from "./settings-repository.js";
 export { type SourceInfo, SourceRepository } from "./source-repository.js";
-export { isTransientStorageError, sqlState } from "./storage-errors.js";
+export { isStorageOutage, isTransientStorageError, sqlState } from "./storage-errors.js";
 export { isDatabaseUnavailable } from "./unavailable.js";

@@ -36,3 +36,19 @@ export function isTransientStorageError(err: unknown): boolean {
   // when it speaks of the connection.
   return err instanceof Error && CONNECTION_WORDS.test(err.message);
 }
+
+/**
+ * Whether an error, or one it wraps (`cause`), is the database being out of reach: a job that
+ * failed this way did nothing wrong and is worth running again once the database is back.
+ * Only Prisma's own errors count, so a model or git error that speaks of a connection does not.
+ */
+export function isStorageOutage(err: unknown): boolean {
+  for (let link = err, depth = 0; link instanceof Error && depth < 8; link = link.cause, depth++) {
+    const fromPrisma =
+      link instanceof Prisma.PrismaClientKnownRequestError ||
+      link instanceof Prisma.PrismaClientInitializationError ||
+      link instanceof Prisma.PrismaClientUnknownRequestError;
+    if (fromPrisma && isTransientStorageError(link)) return true;
+  }
+  return false;
+}

@@ -12,15 +12,16 @@ import {
   type JobStatus,
   PatchbayError,
 } from "@patchbay/core";
-import type {
-  CandidateRepository,
-  EnvironmentRepository,
-  JobEventRepository,
-  JobRecord,
-  JobRepository,
-  ProjectRepository,
-  SourceRepository,
-  TransitionFields,
+import {
+  type CandidateRepository,
+  type EnvironmentRepository,
+  isStorageOutage,
+  type JobEventRepository,
+  type JobRecord,
+  type JobRepository,
+  type ProjectRepository,
+  type SourceRepository,
+  type TransitionFields,
 } from "@patchbay/db";
 import type { KnowledgeBase } from "@patchbay/knowledge";
 import type { Sandbox, SandboxProvider } from "@patchbay/sandbox";
@@ -99,7 +100,7 @@ export interface PipelineDeps {
 type Outcome =
   | { kind: "finished"; result: JobResult; patch: string | null; message: string; error?: PatchbayError }
   | { kind: "failed"; error: PatchbayError }
-  | { kind: "handed_back" }
+  | { kind: "handed_back"; why: string }
   | { kind: "superseded" };
 
 /**
@@ -195,9 +196,11 @@ export class JobRun {
       outcome = await raceAbort(this.phases(), this.signal);
     } catch (err) {
       const reason = abortReason(this.signal);
-      if (reason === "shutdown") outcome = { kind: "handed_back" };
+      if (reason === "shutdown") outcome = { kind: "handed_back", why: "the worker is shutting down" };
       // Presumed dead and taken over elsewhere: the new attempt owns the job's outcome now.
       else if (reason === "superseded") outcome = { kind: "superseded" };
+      // The job did nothing wrong: it runs again once the database is back.
+      else if (!reason && isStorageOutage(err)) outcome = { kind: "handed_back", why: "the database was unreachable" };
       else outcome = { kind: "failed", error: this.secrets.redactError(err) };
     }
     return this.settle(outcome);
@@ -636,11 +639,8 @@ export class JobRun {
       case "superseded":
         return "done";
       case "handed_back":
-        await this.recordStatus(
-          "queued",
-          { phase: null },
-          "the worker is shutting down; the job goes back to the queue",
-        );
+        this.log.warn({ why: outcome.why }, "handing the job back to the queue");
+        await this.recordStatus("queued", { phase: null }, `${outcome.why}; the job goes back to the queue`);
         return "handed_back";
       case "finished": {
         const { result, patch, error } = outcome;
