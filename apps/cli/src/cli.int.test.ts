@@ -6,7 +6,7 @@ import path from "node:path";
 import { startTestApi, type TestApi } from "@patchbay/api/testing";
 import { loadConfig } from "@patchbay/config";
 import { JobSpecSchema } from "@patchbay/core";
-import { ApiKeyRepository, JobRepository } from "@patchbay/db";
+import { ApiKeyRepository, EnvironmentRepository, JobRepository } from "@patchbay/db";
 import { createKnowledgeBase } from "@patchbay/knowledge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -20,9 +20,17 @@ const ids = { old: randomUUID(), ask: randomUUID(), other: randomUUID() };
 
 /** Runs the CLI as a user does (a child process configured by the environment); JSON stdout parsed. */
 function cli(...args: string[]): Promise<{ code: number; out: unknown; stdout: string; stderr: string }> {
+  return cliWithInput(undefined, ...args);
+}
+
+/** Runs the CLI with `input` piped to its stdin (as `patchbay … < file` does). */
+function cliWithInput(
+  input: string | undefined,
+  ...args: string[]
+): Promise<{ code: number; out: unknown; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const env = { ...process.env, PATCHBAY_URL: api.base, PATCHBAY_API_KEY: key };
-    execFile("node", [CLI, ...args], { cwd: dir, env }, (err, stdout, stderr) => {
+    const child = execFile("node", [CLI, ...args], { cwd: dir, env }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === "number" ? err.code : 99) : 0;
       let out: unknown;
       try {
@@ -32,6 +40,7 @@ function cli(...args: string[]): Promise<{ code: number; out: unknown; stdout: s
       }
       resolve({ code, out, stdout, stderr });
     });
+    if (input !== undefined) child.stdin?.end(input);
   });
 }
 
@@ -121,6 +130,48 @@ describe("the CLI against a running API", () => {
     expect(label.out).toMatchObject({ triggerLabel: "patchbay-fix", template: { model: "gpt-x" } });
     expect((await cli("hooks", "settings")).stdout).toContain("trigger label: patchbay-fix");
     expect((await cli("hooks", "settings", "--template", "[1]")).code).toBe(3);
+  });
+
+  it("env: shows, widens and narrows the allowlist, sets settings from stdin, lists and removes cached environments", async () => {
+    const p = ["--project", projectId, "--json"];
+    expect((await cli("env", "show", ...p)).out).toMatchObject({ allow: [], agentNetwork: "off" });
+    const widened = await cli("env", "allow", "Registry.Example.com", "*.pkg.example.org", ...p);
+    expect(widened.code, widened.stderr).toBe(0);
+    expect((widened.out as { allow: string[] }).allow).toEqual(["registry.example.com", "*.pkg.example.org"]);
+    await cli("env", "deny", "registry.example.com", ...p);
+    expect((await cli("env", "show", ...p)).out).toMatchObject({ allow: ["*.pkg.example.org"] });
+
+    const settings = { allow: ["files.example.net"], agentNetwork: "allowlist", agentMethods: ["GET"] };
+    const set = await cliWithInput(JSON.stringify(settings), "env", "set", ...p);
+    expect(set.code, set.stderr).toBe(0);
+    expect((await cli("env", "show", ...p)).out).toMatchObject(settings);
+    const bad = await cliWithInput(JSON.stringify({ agentNetwork: "everywhere" }), "env", "set", ...p);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("agentNetwork");
+
+    const environments = new EnvironmentRepository(api.db);
+    const cached = {
+      image: "patchbay-env-cli:k",
+      baseImage: "sha256:b",
+      buildMs: 5,
+      expiresAt: new Date(Date.now() + 3_600_000),
+    };
+    for (const k of ["key-one", "key-two"])
+      await environments.save({
+        ...cached,
+        projectId,
+        key: k,
+        repoUrl: "https://git.example.com/one.git",
+        sizeBytes: 3 * 1024 * 1024,
+      });
+    const listed = await cli("env", "list", "--project", projectId);
+    expect(listed.stdout).toMatch(/key-one {2}3\.0 MB {2}hits 0 .* https:\/\/git\.example\.com\/one\.git/);
+    expect((await cli("env", "rm", "key-one", ...p)).code).toBe(0);
+    expect((await cli("env", "list", ...p)).out).toMatchObject({ data: [{ key: "key-two" }] });
+    expect((await cli("env", "rm", "key-one", ...p)).code).toBe(3);
+    expect((await cli("env", "rm", ...p)).code).toBe(0);
+    expect((await cli("env", "list", ...p)).out).toEqual({ data: [] });
+    expect((await cli("env", "frobnicate", ...p)).stderr).toContain("usage: patchbay env");
   });
 
   it("a retried submit --upload with one idempotency key is the same request: same source, same job", async () => {
