@@ -5,23 +5,44 @@ export interface Queryable {
   query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
 }
 
-/** A pool that can hand out a client for a transaction (pg.Pool fits). */
-export interface TransactionPool extends Queryable {
-  connect(): Promise<Queryable & { release(err?: Error | boolean): void }>;
+/** A client checked out of a pool: it must be released, and it reports a lost connection as an event. */
+export interface CheckedOutClient extends Queryable {
+  release(err?: Error | boolean): void;
+  on(event: "error", listener: (err: Error) => void): unknown;
+  removeListener(event: "error", listener: (err: Error) => void): unknown;
 }
 
-/** Runs `work` inside BEGIN/COMMIT on one client; rolls back when it throws. */
+/** A pool that can hand out a client for a transaction (pg.Pool fits). */
+export interface TransactionPool extends Queryable {
+  connect(): Promise<CheckedOutClient>;
+}
+
+/**
+ * Runs `work` inside BEGIN/COMMIT on one client; rolls back when it throws. While the client is
+ * out of the pool, a connection the server ends between two queries (a Postgres restart) is an
+ * 'error' event on it: unheard, Node ends the process. It is heard here, and the next query fails.
+ */
 export async function inTransaction<T>(pool: TransactionPool, work: (tx: Queryable) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let lost: Error | undefined;
+  const onLost = (err: Error) => {
+    lost = err;
+  };
+  client.on("error", onLost);
+  // Removed in the same tick as the release: the pool listens to its idle clients itself.
+  const release = (err?: Error) => {
+    client.removeListener("error", onLost);
+    client.release(err ?? lost ?? false);
+  };
   try {
     await client.query("BEGIN");
     const result = await work(client);
     await client.query("COMMIT");
-    client.release();
+    release();
     return result;
   } catch (err) {
     await client.query("ROLLBACK").catch(() => undefined);
-    client.release(err instanceof Error ? err : true);
+    release(err instanceof Error ? err : new Error(String(err)));
     throw err;
   }
 }
