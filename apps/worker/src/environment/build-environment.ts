@@ -129,7 +129,7 @@ export async function buildEnvironment(
 
 /**
  * Saves what setup produced and streams it into the agent's sandbox in the same pass; the setup
- * sandbox is removed before the agent starts. The image is built in the background (the agent
+ * sandbox is removed beside the agent's start. The image is built in the background (the agent
  * needs none of it); `dispose` waits for it.
  */
 async function keepAndMove(
@@ -158,10 +158,9 @@ async function keepAndMove(
     await restoreFromFile(sandbox, snapshot.path);
     return sandbox;
   };
-  const [sandbox] = await Promise.all([
-    movedOrFromFile(ctx, agentBox, snapshot.restored, () => fromFile(ctx.agentMounts)),
-    deps.sandboxes.remove(setupBox),
-  ]);
+  // Off the agent's path: the engine takes 100-200 ms to remove a container.
+  deps.sandboxes.discard(setupBox);
+  const sandbox = await movedOrFromFile(ctx, agentBox, snapshot.restored, () => fromFile(ctx.agentMounts));
   mark(ctx, "agent_sandbox_filled");
   const outcome: EnvironmentOutcome = {
     key: ctx.key,
