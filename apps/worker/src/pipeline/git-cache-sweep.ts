@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile, rm, stat } from "node:fs/promises";
+import { lstat, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { JOB_REFS, SIZE_RECORD, USED_MARKER } from "./git-cache.js";
 import { tryLock } from "./git-cache-lock.js";
@@ -81,12 +81,16 @@ async function removeLeftovers(dir: string, names: string[]): Promise<void> {
 
 /**
  * An entry's size as its last fetch recorded it (one small read), else counted file by file (an
- * entry from before the record existed). Walking every entry took ~1 s for a 700-entry cache here,
- * on the job whose fetch started the sweep.
+ * entry from before the record existed) and recorded, so the walk happens once. Walking every
+ * entry took ~1 s for a 700-entry cache here.
  */
 async function entryBytes(entry: string): Promise<number> {
-  const recorded = Number((await readFile(path.join(entry, SIZE_RECORD), "utf8").catch(() => "")).trim());
-  return Number.isSafeInteger(recorded) && recorded > 0 ? recorded : treeBytes(entry);
+  const record = path.join(entry, SIZE_RECORD);
+  const recorded = Number((await readFile(record, "utf8").catch(() => "")).trim());
+  if (Number.isSafeInteger(recorded) && recorded > 0) return recorded;
+  const walked = await treeBytes(entry);
+  await writeFile(record, `${walked}\n`).catch(() => undefined);
+  return walked;
 }
 
 /** Bytes of every file under `dir` (symlinks not followed). */

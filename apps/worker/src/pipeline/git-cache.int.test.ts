@@ -275,4 +275,15 @@ describe("the worker's git cache", { timeout: 180_000 }, () => {
     writeFileSync(path.join(entry, SIZE_RECORD), `${50 * 1024 ** 3}\n`);
     expect((await sweepGitCache(cacheDir, 10 * 1024 ** 3)).removed).toContain(entry);
   });
+
+  it("an entry from before the record is walked once and then goes by the size the walk recorded", async () => {
+    const held = await checkout("public", "p", {});
+    await held.remove();
+    const entry = cacheEntry(cacheDir, url("public"), { kind: "shared" });
+    rmSync(path.join(entry, SIZE_RECORD));
+    await sweepGitCache(cacheDir, 10 * 1024 ** 3);
+    const walked = Number(readFileSync(path.join(entry, SIZE_RECORD), "utf8"));
+    expect(walked).toBeGreaterThan(0);
+    expect(walked).toBeLessThan(10 * 1024 ** 2);
+  });
 });
