@@ -82,4 +82,14 @@ describe("a database outage in the middle of a job", () => {
     expect(await jobs.findById(job.id)).toMatchObject({ status: "succeeded", attempt: 2 });
     expect(await sandboxes.destroyForJob(job.id)).toBe(0);
   });
+
+  it("hands a job back a few times at most: an error that only looks like an outage cannot loop", async () => {
+    const spec = JobSpecSchema.parse({ repo: { url: `file://${repoDir}` }, task: "say done", model: "script:done" });
+    const { job } = await jobs.create({ id: randomUUID(), spec, queue: `test-outage-${run}`, projectId });
+    // Four attempts before this one each met the outage.
+    await db.job.update({ where: { id: job.id }, data: { attempt: 4 } });
+    const outage = { ...deps, secrets: new SecretRepository(downDb, null) };
+    expect(await processJob(job.id, outage, new RunRegistry())).toBe("done");
+    expect(await jobs.findById(job.id)).toMatchObject({ status: "error", attempt: 5 });
+  });
 });

@@ -96,6 +96,9 @@ export interface PipelineDeps {
   baselines?: BaselineStore;
 }
 
+/** Attempts a job may have when each before it met a database outage; the last one's failure stands. */
+const OUTAGE_ATTEMPTS = 5;
+
 /** What a run came to; `settle` records it. */
 type Outcome =
   | { kind: "finished"; result: JobResult; patch: string | null; message: string; error?: PatchbayError }
@@ -199,8 +202,10 @@ export class JobRun {
       if (reason === "shutdown") outcome = { kind: "handed_back", why: "the worker is shutting down" };
       // Presumed dead and taken over elsewhere: the new attempt owns the job's outcome now.
       else if (reason === "superseded") outcome = { kind: "superseded" };
-      // The job did nothing wrong: it runs again once the database is back.
-      else if (!reason && isStorageOutage(err)) outcome = { kind: "handed_back", why: "the database was unreachable" };
+      // The job did nothing wrong: it runs again once the database is back (a few times at most,
+      // so an error that only looks like an outage cannot send it round for ever).
+      else if (!reason && isStorageOutage(err) && this.job.attempt < OUTAGE_ATTEMPTS)
+        outcome = { kind: "handed_back", why: "the database was unreachable" };
       else outcome = { kind: "failed", error: this.secrets.redactError(err) };
     }
     return this.settle(outcome);
