@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { link, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { PatchbayError } from "@patchbay/core";
 import Dockerode from "dockerode";
 import { engineCall, isNotFound } from "./errors.js";
@@ -126,10 +126,22 @@ export class DockerEnvironmentImages {
   }
 }
 
-/** A tar of a host folder, following the hard-linked state file (the build context). */
+/**
+ * A tar of a host folder, following the hard-linked state file (the build context). A tar that
+ * fails cuts the stream with its message: sent short, the engine would only say it found no Dockerfile.
+ */
 function tarOf(dir: string): Readable {
-  const child = spawn("tar", ["-C", dir, "-c", "-f", "-", "."], { stdio: ["ignore", "pipe", "ignore"] });
-  return child.stdout;
+  const child = spawn("tar", ["-C", dir, "-c", "-f", "-", "."], { stdio: ["ignore", "pipe", "pipe"] });
+  const out = new PassThrough();
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString("utf8")).slice(-500);
+  });
+  child.stdout.pipe(out, { end: false });
+  const fail = (why: string) => out.destroy(new PatchbayError("sandbox_failed", `packing the build context: ${why}`));
+  child.on("error", (err) => fail(err.message));
+  child.on("close", (code) => (code === 0 ? out.end() : fail(`tar exited ${code}: ${stderr.trim()}`)));
+  return out;
 }
 
 function followBuild(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<void> {

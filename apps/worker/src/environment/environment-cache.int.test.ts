@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,20 +28,21 @@ const HOUR = 3_600_000;
 let dir: string;
 let deps: EnvironmentCacheDeps;
 
-/** Builds the environment image of `key` the way a kept environment is built, with its host copy. */
+/**
+ * An environment image of `key` as eviction sees one (labelled for this installation), with its host
+ * copy. Every key gets the same image under its own tag, as environments whose setups left the same
+ * files do.
+ */
 async function build(key: string): Promise<string> {
   const image = environmentImage(installationId, key);
-  const tarFile = path.join(dir, `${key}-state.tar`);
-  // The same state for every key: the engine shares one image among their tags, as it does for
-  // environments whose setups left the same files.
-  writeFileSync(tarFile, Buffer.alloc(10_240));
-  await images.build({
-    base: config.PATCHBAY_SANDBOX_IMAGE,
-    tarFile,
-    tag: image,
-    labels: { [ENV_IMAGE_LABEL]: installationId },
+  execFileSync("docker", ["build", "-q", "-t", image, "--label", `${ENV_IMAGE_LABEL}=${installationId}`, "-"], {
+    input: `FROM ${config.PATCHBAY_SANDBOX_IMAGE}\n`,
+    env: { ...process.env, DOCKER_BUILDKIT: "0" },
+    stdio: ["pipe", "ignore", "pipe"],
   });
-  await deps.files?.keep(tarFile, image);
+  const copy = path.join(dir, `${key}-state.tar`);
+  writeFileSync(copy, Buffer.alloc(10_240));
+  await deps.files?.keep(copy, image);
   return image;
 }
 
