@@ -1,6 +1,7 @@
-import type { ExecResult } from "@patchbay/core";
+import { type ExecResult, PatchbayError } from "@patchbay/core";
 import { describe, expect, it } from "vitest";
-import { gated } from "./agent-phase.js";
+import { asJobTimeout, gated } from "./agent-phase.js";
+import { statusForError } from "./outcome.js";
 
 const ok: ExecResult = { exitCode: 0, stdout: "", stderr: "", timedOut: false, durationMs: 0, truncatedBytes: 0 };
 
@@ -51,5 +52,24 @@ describe("the agent's workspace while the snapshot is taken", () => {
     await expect(ws.exec("make")).rejects.toThrow("snapshot failed");
     await expect(ws.writeFile("a.txt", "1")).rejects.toThrow("snapshot failed");
     expect(calls).toEqual([]);
+  });
+});
+
+describe("asJobTimeout", () => {
+  it("the agent's deadline is the job timing out (status timed_out), its usage details kept", () => {
+    const details = { limit: "deadline", turns: 2, usage: { inputTokens: 10 } };
+    const reached = new PatchbayError("budget_exceeded", "The deadline passed during a model call.", { details });
+    const err = asJobTimeout(reached) as PatchbayError;
+    expect(err.code).toBe("timed_out");
+    expect(statusForError(err)).toBe("timed_out");
+    expect(err.details).toEqual(details);
+    expect(err.cause).toBe(reached);
+  });
+
+  it("leaves the other budgets and every other error as they are", () => {
+    const turns = new PatchbayError("budget_exceeded", "maxTurns reached", { details: { limit: "maxTurns" } });
+    expect(asJobTimeout(turns)).toBe(turns);
+    const other = new Error("boom");
+    expect(asJobTimeout(other)).toBe(other);
   });
 });

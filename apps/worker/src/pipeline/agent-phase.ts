@@ -3,7 +3,7 @@ import { type AgentFunctionTool, type AgentRunOptions, runAgent, summarizeChecks
 type Conversation = NonNullable<AgentRunOptions["priorConversation"]>;
 
 import { type ChecksPlan, runChecks } from "@patchbay/checks";
-import type { EventSink, TokenUsage, Workspace } from "@patchbay/core";
+import { type EventSink, PatchbayError, type TokenUsage, type Workspace } from "@patchbay/core";
 import type { JobRecord } from "@patchbay/db";
 import type { Sandbox } from "@patchbay/sandbox";
 import type { AgentEngine } from "../engines/engine.js";
@@ -55,14 +55,32 @@ export interface AgentPhaseInput {
 
 /** The agent phase: the model loop in the job's sandbox, within the job's limits. */
 export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentSummary> {
-  if (input.engine) {
-    await input.before;
-    return input.engine.run(input);
+  try {
+    if (input.engine) {
+      await input.before;
+      return await input.engine.run(input);
+    }
+    const commands = input.job.spec.kind === "ask" ? [] : (input.plan?.commands ?? []);
+    // The checkout is indexed for search_docs on the host, from the setup phase on: search_docs
+    // waits for it, the model's calls and the agent's commands do not.
+    return await runModelLoop(input, commands);
+  } catch (err) {
+    throw asJobTimeout(err);
   }
-  const commands = input.job.spec.kind === "ask" ? [] : (input.plan?.commands ?? []);
-  // The checkout is indexed for search_docs on the host, from the setup phase on: search_docs
-  // waits for it, the model's calls and the agent's commands do not.
-  return runModelLoop(input, commands);
+}
+
+/**
+ * The agent's deadline is the job's time limit: reaching it is the job timing out, as when the
+ * job's own timer fires first (the two race by milliseconds), not a `failed` budget.
+ */
+export function asJobTimeout(err: unknown): unknown {
+  if (!(err instanceof PatchbayError) || err.code !== "budget_exceeded") return err;
+  const details = err.details as { limit?: string } | undefined;
+  if (details?.limit !== "deadline") return err;
+  return new PatchbayError("timed_out", "the job reached its time limit (limits.timeoutSec)", {
+    details: err.details,
+    cause: err,
+  });
 }
 
 /** Patchbay's own loop: the model with the sandbox's tools until it finishes or a limit ends it. */
