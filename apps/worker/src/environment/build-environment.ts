@@ -35,7 +35,9 @@ export async function startSetupBox(ctx: Context, onRequest?: () => void): Promi
       await deps.cache!.images.ensureVolume(volume, labels);
       mounts.push(cacheMount(volume));
     }
+    mark(ctx, "setup_mounts");
     const sandbox = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, mounts });
+    mark(ctx, "setup_sandbox_started");
     if (volume) {
       await cacheWritable(ctx, sandbox, volume, labels).catch(async (err: unknown) => {
         await deps.sandboxes.remove(sandbox).catch(() => undefined);
