@@ -1,17 +1,20 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig } from "@patchbay/config";
 import { JobSpecSchema } from "@patchbay/core";
 import { createDb, JobEventRepository, JobRepository, ProjectRepository, SecretRepository } from "@patchbay/db";
+import { createRedis } from "@patchbay/queue";
 import { DockerSandboxProvider } from "@patchbay/sandbox";
 import { startScriptedModelServer } from "@patchbay/testkit";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PipelineDeps } from "./pipeline/job-run.js";
 import { processJob } from "./process-job.js";
+import { ProjectGate, ProjectSlots } from "./project-slots.js";
 import { RunRegistry } from "./run-registry.js";
 import { pipelineSettings } from "./settings.js";
 
@@ -65,7 +68,60 @@ afterAll(async () => {
   rmSync(repoDir, { recursive: true, force: true });
 });
 
+/** A free loopback port (nothing listens on it once this returns). */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await new Promise((r) => server.once("listening", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Forwards `port` to the real Postgres: the database "comes back" when this starts listening. */
+async function forwardToPostgres(port: number): Promise<Server> {
+  const target = new URL(config.DATABASE_URL);
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    client.pipe(upstream).pipe(client);
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(port, "127.0.0.1", () => r()));
+  return server;
+}
+
 describe("a database outage in the middle of a job", () => {
+  it("a delivery while the database is down waits it out (the project gate, then taking the job) and runs the job", async () => {
+    const spec = JobSpecSchema.parse({ repo: { url: `file://${repoDir}` }, task: "say done", model: "script:done" });
+    const { job } = await jobs.create({ id: randomUUID(), spec, queue: `test-outage-${run}`, projectId });
+    const port = await freePort();
+    const url = new URL(config.DATABASE_URL);
+    url.host = `127.0.0.1:${port}`;
+    const comingBack = createDb(url.toString(), { max: 2 });
+    const redis = createRedis(config.REDIS_URL);
+    const gate = new ProjectGate({
+      jobs: new JobRepository(comingBack),
+      projects: new ProjectRepository(comingBack),
+      slots: new ProjectSlots(redis, 10_000),
+      defaultLimit: 4,
+      logger: pino({ level: "silent" }),
+    });
+    let forward: Server | undefined;
+    try {
+      const ran = gate.run(job.id, () =>
+        processJob(job.id, { ...deps, jobs: new JobRepository(comingBack) }, new RunRegistry()),
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      forward = await forwardToPostgres(port);
+      expect(await ran).toBe("done");
+      expect(await jobs.findById(job.id)).toMatchObject({ status: "succeeded", attempt: 1 });
+    } finally {
+      await comingBack.$disconnect();
+      redis.disconnect();
+      forward?.close();
+    }
+  });
+
   it("hands the job back to the queue instead of failing it, and the next attempt finishes it", async () => {
     const spec = JobSpecSchema.parse({ repo: { url: `file://${repoDir}` }, task: "say done", model: "script:done" });
     const { job } = await jobs.create({ id: randomUUID(), spec, queue: `test-outage-${run}`, projectId });

@@ -2,6 +2,7 @@ import { isTerminal } from "@patchbay/core";
 import type { JobRepository, ProjectRepository } from "@patchbay/db";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { retryStorage } from "./pipeline/retry-storage.js";
 
 // Atomically: drop expired leases, then take (or keep) a slot when the job holds one already or
 // fewer than `limit` are held. A sorted set per project: member = job id, score = lease end.
@@ -66,12 +67,16 @@ export class ProjectGate {
     },
   ) {}
 
-  /** Runs `fn` holding one of the project's slots, or returns NO_SLOT at once. */
+  /**
+   * Runs `fn` holding one of the project's slots, or returns NO_SLOT at once. Its reads wait a
+   * database outage out: a delivery that failed here would be recorded as a lost job.
+   */
   async run<T>(jobId: string, fn: () => Promise<T>): Promise<T | typeof NO_SLOT> {
-    const job = await this.deps.jobs.findById(jobId);
+    const log = this.deps.logger.child({ jobId });
+    const job = await retryStorage("read job", () => this.deps.jobs.findById(jobId), log);
     // Finished or cancelled jobs take no slot: the pipeline only records their end.
     if (!job || isTerminal(job.status) || job.cancelRequested) return fn();
-    const project = await this.deps.projects.find(job.projectId);
+    const project = await retryStorage("read project", () => this.deps.projects.find(job.projectId), log);
     const limit = project?.maxRunningJobs ?? this.deps.defaultLimit;
     const { slots, logger } = this.deps;
     const acquired = await slots.acquire(job.projectId, jobId, limit).catch((err: unknown) => {
