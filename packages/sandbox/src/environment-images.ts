@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { link, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { PassThrough, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { PatchbayError } from "@patchbay/core";
 import Dockerode from "dockerode";
 import { engineCall, isNotFound } from "./errors.js";
@@ -50,16 +50,21 @@ export class DockerEnvironmentImages {
         path.join(context, "Dockerfile"),
         `FROM ${options.base}\nCOPY --chown=1000:1000 env.tar ${ENV_TAR_PATH}\n`,
       );
-      const stream = await engineCall("image build", () =>
-        this.docker.buildImage(tarOf(context), {
+      const packed = tarOf(context);
+      const built = engineCall("image build", () =>
+        this.docker.buildImage(packed.stream, {
           t: options.tag,
           labels: options.labels,
           networkmode: "none",
           rm: true,
           forcerm: true,
         }),
-      );
-      await followBuild(this.docker, stream);
+      ).then((stream) => followBuild(this.docker, stream));
+      await built.catch((err: unknown) => {
+        // Sent short, the context only makes the engine say it found no Dockerfile: tar says why.
+        const failed = packed.failure();
+        throw failed ? new PatchbayError("sandbox_failed", `packing the build context failed: ${failed}`) : err;
+      });
     } finally {
       await rm(context, { recursive: true, force: true });
     }
@@ -127,21 +132,23 @@ export class DockerEnvironmentImages {
 }
 
 /**
- * A tar of a host folder, following the hard-linked state file (the build context). A tar that
- * fails cuts the stream with its message: sent short, the engine would only say it found no Dockerfile.
+ * A tar of a host folder, following the hard-linked state file (the build context), and what
+ * went wrong with tar if anything did (read after the build ended).
  */
-function tarOf(dir: string): Readable {
+function tarOf(dir: string): { stream: Readable; failure: () => string | undefined } {
   const child = spawn("tar", ["-C", dir, "-c", "-f", "-", "."], { stdio: ["ignore", "pipe", "pipe"] });
-  const out = new PassThrough();
   let stderr = "";
+  let failure: string | undefined;
   child.stderr.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString("utf8")).slice(-500);
   });
-  child.stdout.pipe(out, { end: false });
-  const fail = (why: string) => out.destroy(new PatchbayError("sandbox_failed", `packing the build context: ${why}`));
-  child.on("error", (err) => fail(err.message));
-  child.on("close", (code) => (code === 0 ? out.end() : fail(`tar exited ${code}: ${stderr.trim()}`)));
-  return out;
+  child.on("error", (err) => {
+    failure = err.message;
+  });
+  child.on("close", (code) => {
+    if (code !== 0) failure ??= `tar exited ${code}: ${stderr.trim()}`;
+  });
+  return { stream: child.stdout, failure: () => failure };
 }
 
 function followBuild(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<void> {
