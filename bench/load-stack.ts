@@ -5,13 +5,12 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig } from "@patchbay/config";
 import { createDb, type Db, ProjectRepository } from "@patchbay/db";
 import { createRedis, JobQueue } from "@patchbay/queue";
-import { type ModelScript, type ScriptedModelServer, startScriptedModelServer } from "@patchbay/testkit";
+import { freePort, type ModelScript, type ScriptedModelServer, startScriptedModelServer } from "@patchbay/testkit";
 import { createKey, rawFetch, removeProject, removeProjectEnvironments } from "../tests/e2e/stack.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -56,14 +55,6 @@ export interface LoadStackOptions {
   env?: Record<string, string>;
   /** Extra node flags for the API process (e.g. `--cpu-prof`). */
   apiNodeArgs?: string[];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await new Promise((r) => server.once("listening", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 function child(entry: string, env: NodeJS.ProcessEnv, label: string, nodeArgs: string[] = []): ChildProcess {

@@ -1,26 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { openSync, rmSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Config, loadConfig } from "@patchbay/config";
 import { type JobEvent, type JobSpecInput, JobSpecSchema } from "@patchbay/core";
 import { createDb, type Db, JobEventRepository, JobRepository } from "@patchbay/db";
 import { createRedis, JobQueue } from "@patchbay/queue";
-import { type ModelScript, type ScriptedModelServer, startScriptedModelServer } from "@patchbay/testkit";
+import { freePort, type ModelScript, type ScriptedModelServer, startScriptedModelServer } from "@patchbay/testkit";
 import type { Redis } from "ioredis";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-
-/** A loopback port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Worker processes (real OS processes, so they can be SIGKILLed) on one queue. */
 export class WorkerCluster {

@@ -9,7 +9,7 @@ import { JobSpecSchema } from "@patchbay/core";
 import { createDb, JobEventRepository, JobRepository, ProjectRepository, SecretRepository } from "@patchbay/db";
 import { createRedis } from "@patchbay/queue";
 import { DockerSandboxProvider } from "@patchbay/sandbox";
-import { startScriptedModelServer } from "@patchbay/testkit";
+import { freePort, startScriptedModelServer } from "@patchbay/testkit";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PipelineDeps } from "./pipeline/job-run.js";
@@ -67,15 +67,6 @@ afterAll(async () => {
   await Promise.all([db.$disconnect(), downDb.$disconnect(), model.close()]);
   rmSync(repoDir, { recursive: true, force: true });
 });
-
-/** A free loopback port (nothing listens on it once this returns). */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await new Promise((r) => server.once("listening", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Forwards `port` to the real Postgres: the database "comes back" when this starts listening. */
 async function forwardToPostgres(port: number): Promise<Server> {

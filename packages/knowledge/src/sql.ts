@@ -20,19 +20,17 @@ export interface TransactionPool extends Queryable {
 /**
  * Runs `work` inside BEGIN/COMMIT on one client; rolls back when it throws. While the client is
  * out of the pool, a connection the server ends between two queries (a Postgres restart) is an
- * 'error' event on it: unheard, Node ends the process. It is heard here, and the next query fails.
+ * 'error' event on it: unheard, Node ends the process. It is heard here; the next query fails
+ * with it, and the client is released as broken.
  */
 export async function inTransaction<T>(pool: TransactionPool, work: (tx: Queryable) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  let lost: Error | undefined;
-  const onLost = (err: Error) => {
-    lost = err;
-  };
-  client.on("error", onLost);
+  const heard = () => undefined;
+  client.on("error", heard);
   // Removed in the same tick as the release: the pool listens to its idle clients itself.
   const release = (err?: Error) => {
-    client.removeListener("error", onLost);
-    client.release(err ?? lost ?? false);
+    client.removeListener("error", heard);
+    client.release(err ?? false);
   };
   try {
     await client.query("BEGIN");

@@ -1,3 +1,4 @@
+export { freePort } from "./child.js";
 export { hashedBagOfWordsEmbedding, STAND_IN_DIMENSIONS, STAND_IN_EMBEDDINGS_MODEL } from "./embeddings.js";
 export { type GithubRequest, type GithubStandIn, type GithubState, startGithubStandIn } from "./github.js";
 export { type NpmPackageSpec, NpmPackageSpecSchema } from "./npm-publish.js";

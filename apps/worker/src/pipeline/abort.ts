@@ -35,10 +35,14 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<
   });
 }
 
+/** The job reached limits.timeoutSec (its own timer, or the agent's deadline that counts from the same start). */
+export function jobTimedOut(options?: { details?: unknown; cause?: unknown }): PatchbayError {
+  return new PatchbayError("timed_out", "the job reached its time limit (limits.timeoutSec)", options);
+}
+
 function abortError(signal: AbortSignal): PatchbayError {
   const reason = abortReason(signal);
-  if (reason === "timed_out")
-    return new PatchbayError("timed_out", "the job reached its time limit (limits.timeoutSec)");
+  if (reason === "timed_out") return jobTimedOut();
   if (reason === "shutdown") return new PatchbayError("unavailable", "the worker is shutting down");
   if (reason === "superseded") return new PatchbayError("worker_lost", "another worker took this job over");
   return new PatchbayError("cancelled", "the job was cancelled");

@@ -7,6 +7,7 @@ import { type EventSink, PatchbayError, type TokenUsage, type Workspace } from "
 import type { JobRecord } from "@patchbay/db";
 import type { Sandbox } from "@patchbay/sandbox";
 import type { AgentEngine } from "../engines/engine.js";
+import { jobTimedOut } from "./abort.js";
 import { askTask, type JobKnowledge } from "./knowledge.js";
 import type { PipelineSettings } from "./settings.js";
 import { type SteeringSource, steeringInbox } from "./steering.js";
@@ -77,10 +78,7 @@ export function asJobTimeout(err: unknown): unknown {
   if (!(err instanceof PatchbayError) || err.code !== "budget_exceeded") return err;
   const details = err.details as { limit?: string } | undefined;
   if (details?.limit !== "deadline") return err;
-  return new PatchbayError("timed_out", "the job reached its time limit (limits.timeoutSec)", {
-    details: err.details,
-    cause: err,
-  });
+  return jobTimedOut({ details: err.details, cause: err });
 }
 
 /** Patchbay's own loop: the model with the sandbox's tools until it finishes or a limit ends it. */
