@@ -16,6 +16,7 @@ bash scripts/up-redis.sh &
 rd=$!
 bash scripts/up-docker.sh
 bash scripts/build-egress-bridge.sh
+bash scripts/build-sandbox-runner.sh
 wait $pg || die "Postgres bring-up failed"
 wait $rd || die "Redis bring-up failed"
 

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import path from "node:path";
 import type { Config } from "@patchbay/config";
 import { outageWarnings } from "@patchbay/core";
 import {
@@ -82,6 +83,15 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     // The pipeline asks for these limits by default, so its requests match the warm pool.
     defaults: { workerId, cpus: config.PATCHBAY_SANDBOX_CPUS, memoryMb: config.PATCHBAY_SANDBOX_MEMORY_MB },
     pool: { size: config.PATCHBAY_SANDBOX_POOL_SIZE },
+    // Commands and file streams over a unix socket per sandbox (no engine exec per stream).
+    ...(config.PATCHBAY_SANDBOX_RUNNER
+      ? {
+          runner: {
+            binaryPath: config.PATCHBAY_SANDBOX_RUNNER,
+            socketRoot: path.join(config.PATCHBAY_WORK_DIR, "run"),
+          },
+        }
+      : {}),
     logger: log,
     onShellNotice: (notice) => log.warn(notice, "sandbox shell fell back"),
   });

@@ -65,6 +65,12 @@ export const ConfigSchema = z.object({
   PATCHBAY_STATE_DIR: z.string().default(".patchbay"),
   /** The static egress bridge mounted into sandboxes (scripts/build-egress-bridge.sh); default <PATCHBAY_STATE_DIR>/bin/egress-bridge. */
   PATCHBAY_EGRESS_BRIDGE: z.string().optional(),
+  /**
+   * The static sandbox runner (scripts/build-sandbox-runner.sh): commands and file streams reach a
+   * sandbox over a unix socket instead of the engine's attach stream; default
+   * <PATCHBAY_STATE_DIR>/bin/sandbox-runner, `off` for the attach stream alone.
+   */
+  PATCHBAY_SANDBOX_RUNNER: z.string().optional(),
   /** The Codex CLI version (npm `@openai/codex`) jobs with `engine: "codex"` run. */
   PATCHBAY_CODEX_VERSION: z
     .string()
@@ -144,7 +150,11 @@ export const ConfigSchema = z.object({
 });
 
 /** The parsed environment; paths a container bind-mounts are absolute. */
-export type Config = Omit<z.output<typeof ConfigSchema>, "PATCHBAY_EGRESS_BRIDGE"> & { PATCHBAY_EGRESS_BRIDGE: string };
+export type Config = Omit<z.output<typeof ConfigSchema>, "PATCHBAY_EGRESS_BRIDGE" | "PATCHBAY_SANDBOX_RUNNER"> & {
+  PATCHBAY_EGRESS_BRIDGE: string;
+  /** An absolute path, or null when the runner is off. */
+  PATCHBAY_SANDBOX_RUNNER: string | null;
+};
 
 /**
  * Parses the environment with `overrides` on top (tests use them for unique queue names and
@@ -162,5 +172,10 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
   const data = parsed.data;
   // Docker bind-mounts need absolute host paths; relative ones are taken from the working directory.
   const bridge = data.PATCHBAY_EGRESS_BRIDGE ?? `${data.PATCHBAY_STATE_DIR}/bin/egress-bridge`;
-  return { ...data, PATCHBAY_EGRESS_BRIDGE: resolve(bridge) };
+  const runner = data.PATCHBAY_SANDBOX_RUNNER ?? `${data.PATCHBAY_STATE_DIR}/bin/sandbox-runner`;
+  return {
+    ...data,
+    PATCHBAY_EGRESS_BRIDGE: resolve(bridge),
+    PATCHBAY_SANDBOX_RUNNER: runner === "off" ? null : resolve(runner),
+  };
 }

@@ -4,6 +4,7 @@ import type Dockerode from "dockerode";
 import { type CommandSettings, runCommand } from "./command.js";
 import { WORKSPACE_ROOT } from "./container-config.js";
 import { isNotFound, sandboxFailed } from "./errors.js";
+import { feedTo, outputOf, startBehindRunner } from "./runner-stream.js";
 import type { Sandbox } from "./sandbox.js";
 import { deleteSandboxFile, readSandboxFile, writeSandboxFile } from "./shell-file-ops.js";
 import type { ShellPool, ShellTransportKind } from "./shell-pool.js";
@@ -77,7 +78,17 @@ export class DockerSandbox implements Sandbox {
   /** Extracts a tar stream into the workspace root, files owned by the sandbox user; symlinks stay symlinks. */
   async putTar(tar: Readable): Promise<void> {
     this.assertLive();
-    await extractTar(this.container, this.root, tar);
+    const proc = await startBehindRunner(this.shells, this.root, [
+      "tar",
+      "-x",
+      "-f",
+      "-",
+      "-C",
+      this.root,
+      "--no-same-owner",
+    ]);
+    if (proc) await feedTo(proc, tar, "putTar");
+    else await extractTar(this.container, this.root, tar);
     // The checkout is in: start the shell now so the first command does not wait for it.
     this.shells.warm();
   }
@@ -91,13 +102,16 @@ export class DockerSandbox implements Sandbox {
   /** Streams the stdout of `argv` (run as the sandbox user, no shell) out of the container. */
   async streamOut(argv: string[]): Promise<Readable> {
     this.assertLive();
-    return streamCommand(this.container, argv, argv[0] ?? "command");
+    const proc = await startBehindRunner(this.shells, this.root, argv);
+    return proc ? outputOf(proc, argv[0] ?? "command") : streamCommand(this.container, argv, argv[0] ?? "command");
   }
 
   /** Feeds `input` to the stdin of `argv` (run as the sandbox user, no shell); throws on a non-zero exit. */
   async streamIn(argv: string[], input: Readable): Promise<void> {
     this.assertLive();
-    await feedCommand(this.container, argv, input);
+    const proc = await startBehindRunner(this.shells, this.root, argv);
+    if (proc) await feedTo(proc, input, argv[0] ?? "command");
+    else await feedCommand(this.container, argv, input);
   }
 
   /** Whether the container runs and whether the OOM killer struck (a memory hog's trace). */

@@ -64,6 +64,7 @@ export class RunnerDoors {
       onFailure: (err) =>
         this.logger?.warn({ err, containerId: container.id }, "sandbox runner did not start: using the attach stream"),
       close,
+      expect: (token) => door.expect(token),
     };
   }
 

@@ -144,7 +144,7 @@ class Base64Collector {
 }
 
 /** Keeps the first `cap` bytes of a stream as text (an error message, never a file). */
-class TextCollector {
+export class TextCollector {
   private readonly parts: Buffer[] = [];
   private size = 0;
 

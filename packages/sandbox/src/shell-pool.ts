@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import { engineCall } from "./errors.js";
+import type { RunnerWait } from "./runner-door.js";
 import { type ShellConnector, ShellSession } from "./shell-session.js";
 
 /** How commands reach a sandbox: a persistent shell (default) or a fresh exec per command. */
@@ -15,6 +16,8 @@ export interface RunnerLink {
   onFailure(err: unknown): void;
   /** Closes the sandbox's socket (the sandbox is going away). */
   close(): Promise<void>;
+  /** Waits for a runner started with `token` (a stream behind the runner, runner-stream.ts). */
+  expect(token: string): RunnerWait;
 }
 
 /** A session lent for one command; `oneShot` sessions are closed after it. */
@@ -75,6 +78,11 @@ export class ShellPool {
     void this.starting.finally(() => {
       this.starting = null;
     });
+  }
+
+  /** Waits for a runner announcing `token`; null while this sandbox's shells are not behind a working runner. */
+  expectRunner(token: string): RunnerWait | null {
+    return this.runner?.expect(token) ?? null;
   }
 
   /** A session for one command: an idle one, a new one, or a one-shot exec. */

@@ -10,3 +10,15 @@ describe("PATCHBAY_EGRESS_BRIDGE", () => {
     expect(loadConfig({ PATCHBAY_EGRESS_BRIDGE: "/opt/eb" }, {}).PATCHBAY_EGRESS_BRIDGE).toBe("/opt/eb");
   });
 });
+
+describe("PATCHBAY_SANDBOX_RUNNER", () => {
+  it("defaults to the runner under PATCHBAY_STATE_DIR (absolute); `off` turns it off", () => {
+    expect(loadConfig({}, { PATCHBAY_STATE_DIR: "/var/lib/pb" }).PATCHBAY_SANDBOX_RUNNER).toBe(
+      "/var/lib/pb/bin/sandbox-runner",
+    );
+    expect(loadConfig({ PATCHBAY_SANDBOX_RUNNER: "bin/run" }, {}).PATCHBAY_SANDBOX_RUNNER).toBe(
+      `${process.cwd()}/bin/run`,
+    );
+    expect(loadConfig({ PATCHBAY_SANDBOX_RUNNER: "off" }, {}).PATCHBAY_SANDBOX_RUNNER).toBeNull();
+  });
+});
