@@ -42,6 +42,7 @@ import { RunRegistry } from "./run-registry.js";
 import { restoreSchedulers, startScheduleWorker } from "./schedules.js";
 import { pipelineSettings } from "./settings.js";
 import { sweepOrphaned, sweepQueued } from "./sweepers.js";
+import { sweepWorkDir } from "./work-dir-sweep.js";
 
 /** A running worker. */
 export interface WorkerHandle {
@@ -188,6 +189,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   });
 
   await reapContainers(sandboxes, jobs, log, workerId).catch((err: unknown) => log.warn({ err }, "reaper failed"));
+  await sweepLeftovers(config.PATCHBAY_WORK_DIR, log);
   sandboxes.warmUp();
   const processor = async (job: Job<RunJobPayload>, token?: string) => {
     const outcome = await gate.run(job.data.jobId, () =>
@@ -231,6 +233,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     every(5_000, () => notifier.sweep()),
     every(30_000, () => reportToGithub.sweep()),
     every(3600_000, () => environment.sweep()),
+    every(3600_000, () => sweepLeftovers(config.PATCHBAY_WORK_DIR, log)),
     every(30_000, () => embedPendingKnowledge(knowledge.kb, log)),
   ];
 
@@ -255,4 +258,13 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     await knowledge.close();
   };
   return { workerId, installationId, registry, close };
+}
+
+/** What killed workers left in the work dir (clones, environment copies, socket folders); never fails the caller. */
+async function sweepLeftovers(workDir: string, log: Logger): Promise<void> {
+  const removed = await sweepWorkDir(workDir).catch((err: unknown) => {
+    log.warn({ err, workDir }, "sweeping the work dir failed");
+    return [];
+  });
+  if (removed.length > 0) log.info({ removed: removed.length, workDir }, "removed what stopped workers left");
 }
