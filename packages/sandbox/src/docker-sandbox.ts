@@ -11,6 +11,9 @@ import type { ShellPool, ShellTransportKind } from "./shell-pool.js";
 import { readState, type SandboxState } from "./state.js";
 import { createTar, extractTar, feedCommand, streamCommand } from "./tar-io.js";
 
+/** putTar's command: extracted as the sandbox user, who owns what it writes. */
+const EXTRACT_ARGV = ["tar", "-x", "-f", "-", "-C", WORKSPACE_ROOT, "--no-same-owner"];
+
 /** The few logger methods the sandbox uses (pino's `(obj, msg)` shape). */
 export interface SandboxLogger {
   debug(obj: Record<string, unknown>, msg: string): void;
@@ -78,15 +81,7 @@ export class DockerSandbox implements Sandbox {
   /** Extracts a tar stream into the workspace root, files owned by the sandbox user; symlinks stay symlinks. */
   async putTar(tar: Readable): Promise<void> {
     this.assertLive();
-    const proc = await startBehindRunner(this.shells, this.root, [
-      "tar",
-      "-x",
-      "-f",
-      "-",
-      "-C",
-      this.root,
-      "--no-same-owner",
-    ]);
+    const proc = await startBehindRunner(this.shells, this.root, EXTRACT_ARGV);
     if (proc) await feedTo(proc, tar, "putTar");
     else await extractTar(this.container, this.root, tar);
     // The checkout is in: start the shell now so the first command does not wait for it.

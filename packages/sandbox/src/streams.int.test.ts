@@ -14,9 +14,9 @@ const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
  * persistent shells starting (the pool's second session) are not counted.
  */
 async function execsDuring(containerId: string, work: () => Promise<void>): Promise<string[]> {
-  const since = (Date.now() / 1000).toFixed(3);
+  const since = Date.now() / 1000;
   await work();
-  const until = (Date.now() / 1000 + 1).toFixed(3);
+  const until = Date.now() / 1000 + 1;
   const events = await docker.getEvents({
     since,
     until,
