@@ -10,7 +10,7 @@ import { agentNet, type Context, closeDoor, mark, pick, warn } from "./environme
 import type { JobEnvironment } from "./environment-phase.js";
 import { keepEnvironment } from "./keep-environment.js";
 import type { MadeOnCue } from "./made-on-cue.js";
-import { prepareSetupShell, runSetupCommands } from "./setup-commands.js";
+import { runSetupCommands } from "./setup-commands.js";
 import { CACHE_MOUNT, cacheMount, cacheVolumeName } from "./setup-env.js";
 import { restoreFromFile, type SnapshotFile, snapshotInto } from "./snapshot.js";
 
@@ -36,42 +36,20 @@ export async function startSetupBox(ctx: Context, onRequest?: () => void): Promi
       mounts.push(cacheMount(volume));
     }
     mark(ctx, "setup_mounts");
-    const sandbox = await deps.sandboxes.create({ mounts });
+    const sandbox = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, mounts });
     mark(ctx, "setup_sandbox_started");
-    await readySetupBox(ctx, sandbox, door, volume ? { volume, labels } : null).catch(async (err: unknown) => {
-      await deps.sandboxes.remove(sandbox).catch(() => undefined);
-      throw err;
-    });
+    if (volume) {
+      await cacheWritable(ctx, sandbox, volume, labels).catch(async (err: unknown) => {
+        await deps.sandboxes.remove(sandbox).catch(() => undefined);
+        throw err;
+      });
+    }
+    mark(ctx, "setup_sandbox");
     return { sandbox, door };
   } catch (err) {
     await closeDoor(door);
     throw err;
   }
-}
-
-/**
- * Copies the checkout in while, on a second shell, the bridge starts, the registry settings are
- * written and the dependency cache is made writable: none of them needs the checkout.
- */
-async function readySetupBox(
-  ctx: Context,
-  sandbox: Sandbox,
-  door: EgressDoor | null,
-  cache: { volume: string; labels: Record<string, string> } | null,
-): Promise<void> {
-  const { deps, input } = ctx;
-  const egress = door && deps.egress ? deps.egress : undefined;
-  const registries = input.project.allowHostRegistries ? deps.hostRegistries : null;
-  const shell = async () => {
-    await prepareSetupShell(sandbox, egress, registries);
-    mark(ctx, "bridge");
-    if (cache) await cacheWritable(ctx, sandbox, cache.volume, cache.labels);
-  };
-  const filled = deps.sandboxes.fill(sandbox, input.checkoutDir).then(() => mark(ctx, "setup_filled"));
-  // Both settle before a failure is thrown: the caller removes the sandbox, nothing may still use it.
-  const failed = (await Promise.allSettled([filled, shell()])).find((r) => r.status === "rejected");
-  if (failed) throw failed.reason;
-  mark(ctx, "setup_sandbox");
 }
 
 /**
@@ -130,7 +108,6 @@ export async function buildEnvironment(
         : {}),
       registries: input.project.allowHostRegistries ? deps.hostRegistries : null,
       cache: cacheable(ctx),
-      prepared: true,
       ...(!deps.egress && deps.offline ? { offline: deps.offline } : {}),
       onStep: (step) => mark(ctx, step),
     });

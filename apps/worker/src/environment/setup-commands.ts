@@ -30,8 +30,6 @@ export interface SetupRun extends ExecOptions {
   offline?: string;
   /** Told when a step ended (`bridge`, `command_<n>`), for the phase's timeline. */
   onStep?: (step: string) => void;
-  /** The bridge and the user-level files are in already (prepareSetupShell, beside the checkout's copy). */
-  prepared?: boolean;
 }
 
 /**
@@ -42,24 +40,13 @@ export interface SetupRun extends ExecOptions {
 export async function runSetupCommands(sandbox: Sandbox, commands: readonly string[], run: SetupRun): Promise<void> {
   const admin = run.admin?.commands ?? [];
   if (admin.length + commands.length === 0) return;
-  const {
-    setup,
-    admin: _a,
-    egress,
-    network,
-    projectId,
-    registries,
-    cache,
-    offline,
-    onStep,
-    prepared,
-    ...options
-  } = run;
+  const { setup, admin: _a, egress, network, projectId, registries, cache, offline, onStep, ...options } = run;
   const step = onStep ?? (() => undefined);
-  if (!prepared) {
-    await prepareSetupShell(sandbox, egress, registries ?? null);
-    step("bridge");
-  }
+  const files = writeFilesCommand(registries ? registryFiles(registries) : []);
+  // One round trip: the user-level config files go in with the bridge's start.
+  if (egress) await startBridge(sandbox, egress, files);
+  else if (files) await sandbox.exec(files, { timeoutMs: 30_000 });
+  step("bridge");
   const env = {
     ...NO_SIDE_REQUESTS,
     ...(egress?.env ?? {}),
@@ -76,20 +63,6 @@ export async function runSetupCommands(sandbox: Sandbox, commands: readonly stri
     if (result.exitCode !== 0) throw await failure(sandbox, "setup command", command, result, run);
     step(`command_${i + 1}`);
   }
-}
-
-/**
- * Starts the bridge to the proxy (with a door) and writes the user-level registry settings, in one
- * round trip; needs nothing of the checkout, so it can run while the checkout is copied in.
- */
-export async function prepareSetupShell(
-  sandbox: Sandbox,
-  egress: EgressSetup | undefined,
-  registries: HostRegistries | null,
-): Promise<void> {
-  const files = writeFilesCommand(registries ? registryFiles(registries) : []);
-  if (egress) await startBridge(sandbox, egress, files);
-  else if (files) await sandbox.exec(files, { timeoutMs: 30_000 });
 }
 
 /** A full sandbox disk is `disk_limit`; anything else goes to setupError. */

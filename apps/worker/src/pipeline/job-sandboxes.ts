@@ -77,8 +77,7 @@ export class JobSandboxes {
     });
   }
 
-  /** Copies a host checkout into a sandbox made without one (the job's checkout through the git cache). */
-  async fill(sandbox: Sandbox, dir: string): Promise<void> {
+  private async fill(sandbox: Sandbox, dir: string): Promise<void> {
     if (this.checkout?.dir === dir && this.checkout.fill) await this.checkout.fill(sandbox);
     else await sandbox.putTar(tarDirectory(dir));
   }
