@@ -7,8 +7,8 @@ const JOB_FILES_STALE_MS = 25 * 3600_000;
 /** A socket folder is made moments before its socket listens: younger ones are left alone. */
 const DOOR_GRACE_MS = 60_000;
 const JOB_FILE = /^(clone-.+|env-.+\.tar)$/;
-/** Where the sandboxes' socket folders live under the work dir (runner doors, egress doors). */
-const DOOR_ROOTS = ["run", "egress"];
+/** Where the sandboxes' socket folders live under the work dir (short: unix socket paths are). */
+export const SOCKET_FOLDERS = { runner: "run", egress: "egress" } as const;
 
 /**
  * Removes what a killed worker left in the work dir: per-job clones and environment copies older
@@ -24,7 +24,7 @@ export async function sweepWorkDir(workDir: string, now = Date.now()): Promise<s
       removed.push(full);
     }
   }
-  for (const root of DOOR_ROOTS.map((r) => path.join(workDir, r))) {
+  for (const root of Object.values(SOCKET_FOLDERS).map((r) => path.join(workDir, r))) {
     for (const name of await names(root)) {
       const dir = path.join(root, name);
       if (!(await olderThan(dir, now - DOOR_GRACE_MS)) || (await anyoneListens(dir))) continue;

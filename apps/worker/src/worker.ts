@@ -42,7 +42,7 @@ import { RunRegistry } from "./run-registry.js";
 import { restoreSchedulers, startScheduleWorker } from "./schedules.js";
 import { pipelineSettings } from "./settings.js";
 import { sweepOrphaned, sweepQueued } from "./sweepers.js";
-import { sweepWorkDir } from "./work-dir-sweep.js";
+import { SOCKET_FOLDERS, sweepWorkDir } from "./work-dir-sweep.js";
 
 /** A running worker. */
 export interface WorkerHandle {
@@ -89,7 +89,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
       ? {
           runner: {
             binaryPath: config.PATCHBAY_SANDBOX_RUNNER,
-            socketRoot: path.join(config.PATCHBAY_WORK_DIR, "run"),
+            socketRoot: path.join(config.PATCHBAY_WORK_DIR, SOCKET_FOLDERS.runner),
           },
         }
       : {}),

@@ -6,6 +6,7 @@ import { bridgeStartCommand, EgressProxy, egressEnv, hostPackageRegistries, SAND
 import { DockerEnvironmentImages } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { EnvironmentServices } from "../pipeline/job-run.js";
+import { SOCKET_FOLDERS } from "../work-dir-sweep.js";
 import { evictEnvironments } from "./environment-cache.js";
 import { EnvironmentFiles } from "./environment-files.js";
 import { caEnv, readableCaBundle } from "./host-ca.js";
@@ -95,7 +96,7 @@ async function startProxy(
     return { proxy: null, offline };
   }
   // Unix socket paths are short (107 bytes): the doors live in a short folder under the work dir.
-  const socketRoot = path.join(config.PATCHBAY_WORK_DIR, "egress");
+  const socketRoot = path.join(config.PATCHBAY_WORK_DIR, SOCKET_FOLDERS.egress);
   await mkdir(socketRoot, { recursive: true });
   const proxy = new EgressProxy({
     socketRoot,
