@@ -57,7 +57,7 @@ export class BenchProject {
     return new BenchProject(stack, id, key);
   }
 
-  /** Removes the project's rows, environment images and dependency-cache volume. */
+  /** Removes the project's rows, environment images and dependency cache. */
   async remove(): Promise<void> {
     await removeProject(this.stack.db, this.id);
     removeProjectEnvironments(this.id);

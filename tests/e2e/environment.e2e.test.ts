@@ -1,11 +1,23 @@
 import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { JobEvent, JobResult } from "@patchbay/core";
+import { ProjectRepository } from "@patchbay/db";
 import { type ModelScript, type NpmRegistry, startNpmRegistry } from "@patchbay/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { containersFor, type Stack, startStack, streamEvents, submit, waitTerminal } from "./stack.js";
+import {
+  containersFor,
+  createKey,
+  removeProject,
+  removeProjectEnvironments,
+  type Stack,
+  startStack,
+  streamEvents,
+  submit,
+  waitTerminal,
+} from "./stack.js";
 
 /** The registry's name inside sandboxes; the worker's proxy maps it to the loopback Verdaccio. */
 const REGISTRY_HOST = "registry.test";
@@ -114,15 +126,22 @@ afterAll(async () => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(spec: Record<string, unknown>): Promise<{ job: JobJsonWithResult; events: JobEvent[] }> {
-  const { status, job } = await submit(stack.api, spec);
+/** A job to its end; with `key`, another project's. */
+async function run(
+  spec: Record<string, unknown>,
+  key?: string,
+): Promise<{ job: JobJsonWithResult; events: JobEvent[] }> {
+  const { status, job } = await submit(stack.api, spec, key);
   expect(status).toBe(202);
-  const done = (await waitTerminal(stack.api, job.id, 400_000)) as JobJsonWithResult;
+  const done = (await waitTerminal(stack.api, job.id, 400_000, key)) as JobJsonWithResult;
   expect(containersFor(job.id)).toEqual([]);
-  return { job: done, events: await streamEvents(stack.api, job.id) };
+  return { job: done, events: await streamEvents(stack.api, job.id, key) };
 }
 
 type JobJsonWithResult = Awaited<ReturnType<typeof waitTerminal>> & { result: JobResult | null };
+
+const statuses = (events: JobEvent[]) =>
+  events.filter((e) => e.type === "network").map((e) => (e.data as { status: number | null }).status);
 
 const logText = (events: JobEvent[]) =>
   events
@@ -197,5 +216,34 @@ describe("environments: setup through the allowlisting proxy, cached", () => {
     expect(denied.job.error?.message).toContain("spec.environment.allow");
     const refused = denied.events.filter((e) => e.type === "network" && !(e.data as { allowed: boolean }).allowed);
     expect(refused.length).toBeGreaterThan(0);
+  }, 600_000);
+
+  it("a project's next miss installs from its dependency cache; another project's setup starts without it", async () => {
+    // A new repository with the first test's lockfile: another key, so a miss, in the same project.
+    const again = projectRepo({ "pb-pad": "1.0.0" });
+    const spec = {
+      repo: { url: again.url },
+      task: "Look around.",
+      model: "script:noop",
+      environment: { allow: [REGISTRY_HOST] },
+    };
+    const cached = await run(spec);
+    expect(cached.job.result?.environment).toMatchObject({ status: "built" });
+    expect(logText(cached.events)).toMatch(/added 1 package/);
+    // npm had the project's cache: it only revalidated what it holds (a 304 carries no body).
+    expect(statuses(cached.events)).toContain(304);
+
+    const other = `e2e-${randomUUID().slice(0, 8)}`;
+    await new ProjectRepository(stack.db).ensure(other);
+    try {
+      const key = await createKey(stack.db, other, ["admin"]);
+      const fresh = await run(spec, key);
+      expect(fresh.job.result?.environment).toMatchObject({ status: "built" });
+      expect(statuses(fresh.events)).toContain(200);
+      expect(statuses(fresh.events)).not.toContain(304);
+    } finally {
+      await removeProject(stack.db, other);
+      removeProjectEnvironments(other);
+    }
   }, 600_000);
 });

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -125,14 +125,22 @@ export async function startStack(
   return { api, projectId, key, model, config, db, worker, close };
 }
 
-/** Removes the environment images and dependency-cache volume a test project's jobs built. */
+/** Removes the environment images and dependency cache a test project's jobs built. */
 export function removeProjectEnvironments(projectId: string): void {
   const label = `label=patchbay.project=${projectId}`;
   const list = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).split("\n").filter(Boolean);
   const images = [...new Set(list("images", "-q", "--filter", label))];
   if (images.length > 0) execFileSync("docker", ["rmi", "-f", ...images], { stdio: "ignore" });
-  const volumes = list("volume", "ls", "-q", "--filter", label);
-  if (volumes.length > 0) execFileSync("docker", ["volume", "rm", "-f", ...volumes], { stdio: "ignore" });
+  for (const dir of projectCacheDirs(projectId)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** A project's dependency-cache folders on this host (one per installation; the worker names them `<installation>-<project>`). */
+export function projectCacheDirs(projectId: string): string[] {
+  const root = path.join(loadConfig().PATCHBAY_WORK_DIR, "caches");
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => name.endsWith(`-${projectId}`))
+    .map((name) => path.join(root, name));
 }
 
 /** A git repository made from a folder of examples/ (or a tests fixture), in a temp dir. */
@@ -187,8 +195,9 @@ export interface JobJson {
 }
 
 /** Reads the SSE stream to its end (the job finished) and returns the events. */
-export async function streamEvents(api: string, id: string): Promise<JobEvent[]> {
-  const text = await (await fetch(`${api}/v1/jobs/${id}/events`)).text();
+export async function streamEvents(api: string, id: string, key?: string): Promise<JobEvent[]> {
+  const headers = key ? { authorization: `Bearer ${key}` } : undefined;
+  const text = await (await fetch(`${api}/v1/jobs/${id}/events`, { headers })).text();
   return text
     .split("\n\n")
     .map((block) => block.split("\n").find((l) => l.startsWith("data: ")))
@@ -196,11 +205,12 @@ export async function streamEvents(api: string, id: string): Promise<JobEvent[]>
     .map((l) => JSON.parse(l.slice(6)) as JobEvent);
 }
 
-/** Polls the job until it is terminal. */
-export async function waitTerminal(api: string, id: string, timeoutMs = 90_000): Promise<JobJson> {
+/** Polls the job until it is terminal (with `key`: another project's job). */
+export async function waitTerminal(api: string, id: string, timeoutMs = 90_000, key?: string): Promise<JobJson> {
   const end = Date.now() + timeoutMs;
+  const headers = key ? { authorization: `Bearer ${key}` } : undefined;
   for (;;) {
-    const job = (await (await fetch(`${api}/v1/jobs/${id}`)).json()) as JobJson;
+    const job = (await (await fetch(`${api}/v1/jobs/${id}`, { headers })).json()) as JobJson;
     if (["succeeded", "failed", "cancelled", "timed_out", "error"].includes(job.status)) return job;
     if (Date.now() > end) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));

@@ -17,6 +17,7 @@ import {
   SourceRepository,
   secretBoxFrom,
 } from "@patchbay/db";
+import { hostPackageRegistries } from "@patchbay/egress";
 import { SubmitAdmission } from "@patchbay/jobs";
 import { createKnowledgeBase } from "@patchbay/knowledge";
 import {
@@ -31,7 +32,8 @@ import {
 import { DockerSandboxProvider } from "@patchbay/sandbox";
 import { DelayedError, type Job, Worker } from "bullmq";
 import pino, { type Logger } from "pino";
-import { startEnvironmentServices } from "./environment/services.js";
+import { sandboxEgressMounts, startEnvironmentServices } from "./environment/services.js";
+import { CACHE_MOUNT } from "./environment/setup-env.js";
 import { githubReporter } from "./github/report-finished.js";
 import { embedPendingKnowledge, expireSources, reapContainers } from "./maintenance.js";
 import { Notifier, startNotifyWorker } from "./notify.js";
@@ -78,6 +80,8 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
   const sources = new SourceRepository(db);
   // Engines may be shared by installations: this worker starts, lists and reaps only its own.
   const installationId = config.PATCHBAY_INSTALLATION_ID ?? (await new SettingsRepository(db).installationId());
+  const hostRegistries = await hostPackageRegistries();
+  const egressMounts = await sandboxEgressMounts(config, hostRegistries);
   const sandboxes = new DockerSandboxProvider({
     installationId,
     image: config.PATCHBAY_SANDBOX_IMAGE,
@@ -90,9 +94,12 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
           runner: {
             binaryPath: config.PATCHBAY_SANDBOX_RUNNER,
             socketRoot: path.join(config.PATCHBAY_WORK_DIR, SOCKET_FOLDERS.runner),
+            // A project's dependency cache is lent there for its setup (a warm sandbox can run setup).
+            lendTarget: CACHE_MOUNT,
           },
         }
       : {}),
+    sharedMounts: egressMounts,
     logger: log,
     onShellNotice: (notice) => log.warn(notice, "sandbox shell fell back"),
   });
@@ -102,6 +109,8 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     installationId,
     logger: log,
     engineLocal: sandboxes.engineLocal,
+    hostRegistries,
+    sharedInEvery: sandboxes.engineLocal && egressMounts.length > 0,
   });
   const deps: PipelineDeps = {
     jobs,

@@ -168,7 +168,8 @@ export class EgressDoor implements DoorRuntime {
       flow.fail("closed");
       this.end(flow);
     }
-    await rm(this.hostDir, { recursive: true, force: true });
+    // A folder the door was lent (a sandbox's runner folder) stays; only the socket goes.
+    await rm(this.options.folder ? this.socketPath : this.hostDir, { recursive: true, force: true });
     this.ctx.onClosed(this);
   }
 }

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -191,6 +191,25 @@ describe("EgressProxy over a door's unix socket", () => {
     const err = await new Promise<NodeJS.ErrnoException>((resolve) => connect(sock).on("error", resolve));
     expect(err.code).toBe("ENOENT");
     expect(proxy.openDoors).toBe(0);
+  });
+
+  it("a door given a folder (a sandbox's runner folder) listens there and leaves the folder on close", async () => {
+    const folder = await mkdtemp(join(root, "runner-"));
+    await writeFile(join(folder, "run.sock"), "");
+    const sink = eventSink();
+    const d = await proxy.openDoor({
+      id: "lent",
+      allow: ["registry.test"],
+      denyHint: HINT,
+      onConnection: sink.on,
+      folder,
+    });
+    expect(d.hostDir).toBe(folder);
+    const res = await proxyGet(join(folder, "proxy.sock"), "http://registry.test/pkg");
+    expect(res.status).toBe(200);
+    await d.close();
+    expect(existsSync(join(folder, "proxy.sock"))).toBe(false);
+    expect(existsSync(join(folder, "run.sock"))).toBe(true);
   });
 
   it("setPolicy takes a host off the list: open tunnels to it are cut, new requests refused", async () => {

@@ -43,10 +43,7 @@ export class EgressProxy {
   /** Opens a door for one sandbox; bind-mount `door.hostDir` at SANDBOX_EGRESS.socketDir. */
   async openDoor(options: DoorOptions): Promise<EgressDoor> {
     if (this.closed) throw new PatchbayError("unavailable", "The egress proxy is closed.");
-    const root = this.options.socketRoot;
-    await mkdir(root, { recursive: true, mode: 0o755 });
-    const safeId = options.id.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 40) || "door";
-    const hostDir = await mkdtemp(join(root, `${safeId}-`));
+    const hostDir = await this.doorFolder(options);
     try {
       if (join(hostDir, SOCKET_NAME).length > MAX_SOCKET_PATH) {
         throw new PatchbayError(
@@ -55,7 +52,7 @@ export class EgressProxy {
         );
       }
       // The sandbox's uid must be able to enter the directory (the socket itself is 0666).
-      await chmod(hostDir, 0o755);
+      if (!options.folder) await chmod(hostDir, 0o755);
       const door = new EgressDoor(options, hostDir, {
         dial: this.dial,
         idleTimeoutMs: this.options.idleTimeoutMs ?? 120_000,
@@ -70,9 +67,18 @@ export class EgressProxy {
       }
       return door;
     } catch (err) {
-      await rm(hostDir, { recursive: true, force: true });
+      await rm(options.folder ? join(hostDir, SOCKET_NAME) : hostDir, { recursive: true, force: true });
       throw err;
     }
+  }
+
+  /** The door's folder: the one it is given, or a fresh one under socketRoot. */
+  private async doorFolder(options: DoorOptions): Promise<string> {
+    if (options.folder) return options.folder;
+    const root = this.options.socketRoot;
+    await mkdir(root, { recursive: true, mode: 0o755 });
+    const safeId = options.id.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 40) || "door";
+    return mkdtemp(join(root, `${safeId}-`));
   }
 
   /** Doors open now. */

@@ -47,8 +47,8 @@ export function egressEnv(): Record<string, string> {
  * once it listens (the bridge detaches into its own session after binding). It fails with a message
  * naming what is missing when the bridge or the proxy socket is not mounted, or the port is taken.
  */
-export function bridgeStartCommand(): string {
-  const { bridgePath, socketDir, port } = SANDBOX_EGRESS;
+export function bridgeStartCommand(socketDir: string = SANDBOX_EGRESS.socketDir): string {
+  const { bridgePath, port } = SANDBOX_EGRESS;
   const socket = `${socketDir}/${SOCKET_NAME}`;
   return [
     `if [ ! -x ${bridgePath} ]; then echo "patchbay egress: the bridge ${bridgePath} is not mounted in this sandbox" >&2; exit 1; fi`,

@@ -50,6 +50,11 @@ export interface DoorOptions extends DoorPolicy {
   /** Names the door's directory (e.g. the job id); sanitized and made unique. */
   id: string;
   /**
+   * An existing folder mounted into the sandbox already (its runner folder): the socket is made
+   * there instead of in a fresh folder of its own, and close() removes only the socket.
+   */
+  folder?: string;
+  /**
    * Appended to every "not on the allowlist" 403 so the person reading it knows which setting
    * allows the host; `<host>` in it is replaced by the refused host.
    */

@@ -98,6 +98,11 @@ function tmpfs(sizeMb: number, owned: boolean): string {
   return `rw,exec,nosuid,nodev,size=${Math.ceil(sizeMb)}m${owner}`;
 }
 
+/** A CPU limit in cores as the engine takes it. */
+export function nanoCpus(cpus: number): number {
+  return Math.round(cpus * 1e9);
+}
+
 /** The Engine API body for a hardened sandbox container (a pool container, given `poolId`, has no job label). */
 export function buildContainerConfig(
   o: ResolvedSandboxOptions,
@@ -137,7 +142,7 @@ export function buildContainerConfig(
       // Equal memory and swap limits: no swap, so a hog is killed instead of thrashing the host.
       Memory: memoryBytes,
       MemorySwap: memoryBytes,
-      NanoCpus: Math.round(o.cpus * 1e9),
+      NanoCpus: nanoCpus(o.cpus),
       PidsLimit: Math.floor(o.pidsLimit),
       // docker-init as PID 1 reaps the zombies that background jobs of agent commands leave.
       Init: true,

@@ -3,6 +3,7 @@ import Dockerode from "dockerode";
 import type { CommandSettings } from "./command.js";
 import {
   buildContainerConfig,
+  nanoCpus,
   type ResolvedSandboxOptions,
   resolveOptions,
   WORKSPACE_ROOT,
@@ -25,7 +26,7 @@ import {
 import { DEFAULT_OUTPUT_CAP_BYTES } from "./output-cap.js";
 import type { RunnerDoor } from "./runner-door.js";
 import { RunnerDoors, type RunnerOptions } from "./runner-doors.js";
-import type { SandboxOptions, SandboxProvider } from "./sandbox.js";
+import type { SandboxMount, SandboxOptions, SandboxProvider } from "./sandbox.js";
 import { type ShellMode, type ShellNoticeListener, ShellPool } from "./shell-pool.js";
 import { type PooledContainer, WarmPool } from "./warm-pool.js";
 
@@ -61,6 +62,11 @@ export interface DockerSandboxProviderOptions {
    * of that sandbox's own instead of the engine's attach stream. Off when unset.
    */
   runner?: RunnerOptions;
+  /**
+   * Host files every sandbox gets, read-only, on a local engine (the egress bridge, the host's CA
+   * bundle): any sandbox, a warm one included, can then reach the egress proxy once given a door.
+   */
+  sharedMounts?: SandboxMount[];
 }
 
 /** Creates hardened sandboxes on a Docker Engine, keeps a warm pool, and cleans up after jobs. */
@@ -91,6 +97,11 @@ export class DockerSandboxProvider implements SandboxProvider {
     return engineIsLocal(this.docker);
   }
 
+  /** Whether sandboxes get host folders with a lend folder (the runner on, with `lendTarget`, on a local engine). */
+  get lendsFolders(): boolean {
+    return this.engineLocal && this.doors.lends;
+  }
+
   /** Starts the warm pool for the default configuration (size from `pool.size`, default 2). */
   warmUp(overrides: Partial<SandboxOptions> = {}): WarmPool | undefined {
     const size = this.options.pool?.size ?? 2;
@@ -119,7 +130,7 @@ export class DockerSandboxProvider implements SandboxProvider {
   async create(request: SandboxOptions): Promise<DockerSandbox> {
     const resolved = this.resolve(request);
     const pooled = nameableJobId(resolved.jobId) ? this.pools.get(poolKey(resolved))?.take() : undefined;
-    if (pooled) return this.bind(pooled, resolved);
+    if (pooled && (await this.fitCpus(pooled, resolved))) return this.bind(pooled, resolved);
     return this.createCold(resolved);
   }
 
@@ -178,6 +189,25 @@ export class DockerSandboxProvider implements SandboxProvider {
     return this.wrap(container, resolved, shells, false);
   }
 
+  /**
+   * A pool container with another CPU limit than the job's gets the job's (the engine changes a
+   * running container's limit in ~10 ms, a cold start takes ~400 ms); one that cannot is removed.
+   */
+  private async fitCpus(pooled: PooledContainer, resolved: ResolvedSandboxOptions): Promise<boolean> {
+    if (pooled.cpus === resolved.cpus) return true;
+    try {
+      await engineCall("update", () => pooled.container.update({ NanoCpus: nanoCpus(resolved.cpus) }));
+      return true;
+    } catch (err) {
+      this.options.logger?.warn(
+        { err, containerId: pooled.container.id },
+        "changing a warm container's CPU limit failed",
+      );
+      await this.removeContainer(pooled.container).catch(() => undefined);
+      return false;
+    }
+  }
+
   private async startPooled(spec: ResolvedSandboxOptions): Promise<PooledContainer> {
     const suffix = randomBytes(4).toString("hex");
     const config = buildContainerConfig(spec, poolContainerName(this.poolId, suffix), new Date(), this.poolId);
@@ -185,7 +215,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     const container = await this.startContainer(config, door);
     const shells = this.shellPool(container, door);
     shells.warm();
-    return { container, suffix, startedAt: Date.now(), shells };
+    return { container, suffix, startedAt: Date.now(), shells, cpus: spec.cpus };
   }
 
   /**
@@ -211,10 +241,13 @@ export class DockerSandboxProvider implements SandboxProvider {
     door: RunnerDoor | undefined,
   ): Promise<Dockerode.Container> {
     const labelled = { ...config, Labels: { ...config.Labels, ...installationLabels(this.installationId) } };
-    if (door) {
-      const mounts = [...(config.HostConfig?.Mounts ?? []), ...this.doors.mounts(door)];
-      labelled.HostConfig = { ...config.HostConfig, Mounts: mounts };
-    }
+    const shared = this.engineLocal ? (this.options.sharedMounts ?? []) : [];
+    const mounts = [
+      ...(config.HostConfig?.Mounts ?? []),
+      ...(door ? this.doors.mounts(door) : []),
+      ...shared.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: true })),
+    ];
+    labelled.HostConfig = { ...config.HostConfig, Mounts: mounts };
     let container: Dockerode.Container | undefined;
     try {
       container = await engineCall("create", () => this.docker.createContainer(labelled));
@@ -243,7 +276,17 @@ export class DockerSandboxProvider implements SandboxProvider {
     const listener = this.options.onShellNotice;
     if (listener) shells.onNotice = (message) => listener({ jobId: o.jobId, containerId: c.id, message });
     const forget = () => this.started.delete(c.id);
-    return new DockerSandbox(c, o.jobId, this.commandSettings(o.env), shells, this.options.logger, pooled, forget);
+    const folders = this.doors.foldersOf(c.id);
+    return new DockerSandbox(
+      c,
+      o.jobId,
+      this.commandSettings(o.env),
+      shells,
+      this.options.logger,
+      pooled,
+      forget,
+      folders,
+    );
   }
 
   private shellPool(container: Dockerode.Container, door: RunnerDoor | undefined): ShellPool {
@@ -262,9 +305,9 @@ export class DockerSandboxProvider implements SandboxProvider {
   }
 }
 
-/** Requests that resolve to the same key can share warm containers (the job and worker ids aside). */
+/** Requests that resolve to the same key can share warm containers (the job and worker ids and the CPU limit aside). */
 export function poolKey(o: ResolvedSandboxOptions): string {
-  const { jobId: _job, env, ...rest } = o;
+  const { jobId: _job, cpus: _cpus, env, ...rest } = o;
   const fields = Object.entries(rest).sort(([a], [b]) => a.localeCompare(b));
   return JSON.stringify([fields, Object.entries(env).sort(([a], [b]) => a.localeCompare(b))]);
 }

@@ -5,7 +5,7 @@ import { type CommandSettings, runCommand } from "./command.js";
 import { WORKSPACE_ROOT } from "./container-config.js";
 import { isNotFound, sandboxFailed } from "./errors.js";
 import { feedTo, outputOf, startBehindRunner } from "./runner-stream.js";
-import type { Sandbox } from "./sandbox.js";
+import type { Sandbox, SandboxHostFolders } from "./sandbox.js";
 import { deleteSandboxFile, readSandboxFile, writeSandboxFile } from "./shell-file-ops.js";
 import type { ShellPool, ShellTransportKind } from "./shell-pool.js";
 import { readState, type SandboxState } from "./state.js";
@@ -36,6 +36,7 @@ export class DockerSandbox implements Sandbox {
     readonly pooled = false,
     /** Told once the container is gone (the provider stops tracking it). */
     private readonly onRemoved?: () => void,
+    readonly hostFolders?: SandboxHostFolders,
   ) {}
 
   /** The engine's container id. */

@@ -81,48 +81,6 @@ export class DockerEnvironmentImages {
     }
   }
 
-  /**
-   * Makes a named volume for a dependency cache unless it exists. Docker gives a new volume the
-   * owner of the folder it is first mounted over: in the sandbox image that folder belongs to the
-   * sandbox user, so nothing more is needed; with an image lacking it the volume stays root's,
-   * which `handVolumeToSandboxUser` mends.
-   */
-  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
-    try {
-      await this.docker.getVolume(name).inspect();
-      return;
-    } catch (err) {
-      if (!isNotFound(err)) throw new PatchbayError("sandbox_failed", `volume ${name}: ${String(err)}`);
-    }
-    await engineCall("volume create", () => this.docker.createVolume({ Name: name, Labels: labels }));
-  }
-
-  /** Hands a volume to uid 1000: a one-off container from `image` (root, only CAP_CHOWN, no network) chowns its root. */
-  async handVolumeToSandboxUser(name: string, labels: Record<string, string>, image: string): Promise<void> {
-    const container = await engineCall("volume chown", () =>
-      this.docker.createContainer({
-        Image: image,
-        User: "0:0",
-        Cmd: ["chown", "1000:1000", "/cache"],
-        Labels: labels,
-        HostConfig: {
-          NetworkMode: "none",
-          CapDrop: ["ALL"],
-          CapAdd: ["CHOWN"],
-          SecurityOpt: ["no-new-privileges"],
-          Mounts: [{ Type: "volume", Source: name, Target: "/cache" }],
-        },
-      }),
-    );
-    try {
-      await container.start();
-      const { StatusCode } = (await container.wait()) as { StatusCode: number };
-      if (StatusCode !== 0) throw new PatchbayError("sandbox_failed", `could not prepare cache volume ${name}`);
-    } finally {
-      await container.remove({ force: true }).catch(() => undefined);
-    }
-  }
-
   /** Images carrying every label given (`key=value`). */
   async listImages(labels: Record<string, string>): Promise<Array<{ id: string; tags: string[]; createdAt: Date }>> {
     const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };

@@ -13,6 +13,8 @@ export const RUNNER_PATHS = {
 } as const;
 
 const SOCKET_NAME = "run.sock";
+/** The folder in a runner's host folder that the worker may lend into a running sandbox. */
+const LEND_FOLDER = "lend";
 const TOKEN_CHARS = 32;
 const HELLO_BYTES = TOKEN_CHARS + 1;
 // A sandbox process may connect too; it cannot hold more than this many unannounced connections.
@@ -57,13 +59,21 @@ export class RunnerDoor {
     private readonly onClosed: () => void,
   ) {}
 
-  /** Makes a fresh folder under `root` and listens in it. */
+  /** The folder mounted read-write at the lend target (see `mounts`): the sandbox user may not write it until lent. */
+  get lendDir(): string {
+    return join(this.hostDir, LEND_FOLDER);
+  }
+
+  /** Makes a fresh folder under `root` (with its lend folder) and listens in it. */
   static async open(root: string, onClosed: () => void = () => undefined): Promise<RunnerDoor> {
     await mkdir(root, { recursive: true, mode: 0o711 });
     const hostDir = join(root, randomBytes(12).toString("hex"));
     // 0711: the sandbox user (another uid) reaches the socket by name but cannot list the folder.
     await mkdir(hostDir, { mode: 0o711 });
     await chmod(hostDir, 0o711);
+    // 0755 and the worker's: mounted read-write, yet unwritable for the sandbox until the worker lends it.
+    await mkdir(join(hostDir, LEND_FOLDER), { mode: 0o755 });
+    await chmod(join(hostDir, LEND_FOLDER), 0o755);
     let door: RunnerDoor | undefined;
     const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (s) => door?.accept(s));
     door = new RunnerDoor(hostDir, server, onClosed);
@@ -84,11 +94,15 @@ export class RunnerDoor {
     return door;
   }
 
-  /** The Engine API mounts: this folder and the runner binary, read-only. */
-  mounts(binaryPath: string): Array<{ Type: "bind"; Source: string; Target: string; ReadOnly: true }> {
+  /** The Engine API mounts: this folder and the runner binary, read-only; the lend folder at `lendTarget`. */
+  mounts(
+    binaryPath: string,
+    lendTarget?: string,
+  ): Array<{ Type: "bind"; Source: string; Target: string; ReadOnly: boolean }> {
     return [
       { Type: "bind", Source: this.hostDir, Target: RUNNER_PATHS.socketDir, ReadOnly: true },
       { Type: "bind", Source: binaryPath, Target: RUNNER_PATHS.binary, ReadOnly: true },
+      ...(lendTarget ? [{ Type: "bind" as const, Source: this.lendDir, Target: lendTarget, ReadOnly: false }] : []),
     ];
   }
 

@@ -3,8 +3,9 @@ import { access } from "node:fs/promises";
 import type Dockerode from "dockerode";
 import type { SandboxLogger } from "./docker-sandbox.js";
 import { engineIsLocal } from "./engine-location.js";
-import { RunnerDoor } from "./runner-door.js";
+import { RUNNER_PATHS, RunnerDoor } from "./runner-door.js";
 import { runnerConnector } from "./runner-transport.js";
+import type { SandboxHostFolders } from "./sandbox.js";
 import type { RunnerLink } from "./shell-pool.js";
 
 /** The fast command path: the runner binary on the host and where the sandboxes' sockets live. */
@@ -15,6 +16,11 @@ export interface RunnerOptions {
   socketRoot: string;
   /** How long a runner gets to connect before its sandbox uses the attach stream. @defaultValue 5000 */
   startTimeoutMs?: number;
+  /**
+   * Where each sandbox sees its lend folder: a host folder of its own, mounted read-write but
+   * unwritable by the sandbox user until the worker lends something into it (Sandbox.hostFolders).
+   */
+  lendTarget?: string;
 }
 
 /**
@@ -32,6 +38,11 @@ export class RunnerDoors {
     private readonly logger?: SandboxLogger,
   ) {}
 
+  /** Whether the sandboxes get a lend folder (when their runner starts). */
+  get lends(): boolean {
+    return this.options?.lendTarget !== undefined;
+  }
+
   /** A fresh socket for a sandbox about to be created; undefined when the runner is off. */
   async open(): Promise<RunnerDoor | undefined> {
     const options = this.options;
@@ -47,9 +58,21 @@ export class RunnerDoors {
     }
   }
 
-  /** The mounts that give a sandbox its runner. */
+  /** The mounts that give a sandbox its runner and its lend folder. */
   mounts(door: RunnerDoor): ReturnType<RunnerDoor["mounts"]> {
-    return door.mounts(this.options?.binaryPath ?? "");
+    return door.mounts(this.options?.binaryPath ?? "", this.options?.lendTarget);
+  }
+
+  /** A linked container's host folders; undefined without a runner. */
+  foldersOf(containerId: string): SandboxHostFolders | undefined {
+    const door = this.byContainer.get(containerId);
+    if (!door) return undefined;
+    const lendTarget = this.options?.lendTarget;
+    return {
+      runner: door.hostDir,
+      runnerInSandbox: RUNNER_PATHS.socketDir,
+      lend: lendTarget ? { hostDir: door.lendDir, inSandbox: lendTarget } : null,
+    };
   }
 
   /** Ties the socket to its container: its shells start behind the runner; removal closes it. */

@@ -42,10 +42,23 @@ export interface SandboxMount {
   readOnly: boolean;
 }
 
+/**
+ * Host folders of one sandbox the worker may use while it runs (local engine with the runner only):
+ * the runner's folder (read-only inside: a socket placed there is reachable by this sandbox alone)
+ * and the lend folder (read-write inside once the worker makes it writable).
+ */
+export interface SandboxHostFolders {
+  runner: string;
+  runnerInSandbox: string;
+  lend: { hostDir: string; inSandbox: string } | null;
+}
+
 /** A disposable, locked-down container holding one job's checkout. */
 export interface Sandbox extends Workspace {
   readonly id: string;
   readonly jobId: string;
+  /** Its host folders, when it has them (see SandboxHostFolders). */
+  readonly hostFolders?: SandboxHostFolders;
   /** Extracts a tar stream into the workspace root (files owned by the sandbox user). */
   putTar(tar: Readable): Promise<void>;
   /** Streams the workspace (or a path in it) out as a tar. */
@@ -68,6 +81,8 @@ export interface SandboxProvider {
   remove(containerId: string): Promise<boolean>;
   /** Containers made by Patchbay: job id (or idle pool container), creation time, worker, pool. */
   list(): Promise<SandboxListing[]>;
+  /** Whether its sandboxes come with host folders (Sandbox.hostFolders) with a lend folder. */
+  readonly lendsFolders?: boolean;
   /** The id of this provider's own warm pool (its idle containers are not the reaper's). */
   readonly poolId: string;
   /** The installation whose containers it makes and lists (`patchbay.installation`); others' are never touched. */

@@ -21,6 +21,7 @@ function controlledPool() {
       suffix: id,
       startedAt: Date.now(),
       shells: {} as ShellPool,
+      cpus: 1,
     });
   return { pool, removed, finishStart };
 }

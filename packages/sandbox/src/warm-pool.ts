@@ -7,6 +7,8 @@ export interface PooledContainer {
   /** The random part of its name, kept when it is renamed for its job. */
   suffix: string;
   startedAt: number;
+  /** Its CPU limit (a job asking for another gets it changed on the running container). */
+  cpus: number;
   /** Its shells, already started so that the first command does not wait. */
   shells: ShellPool;
 }

@@ -3,83 +3,15 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { ChecksPlan } from "@patchbay/checks";
 import type { EnvironmentOutcome } from "@patchbay/core";
-import { installationLabels, type Sandbox, type SandboxMount } from "@patchbay/sandbox";
-import { denyHint, doorMounts, type EgressDoor } from "./egress-door.js";
+import type { Sandbox, SandboxMount } from "@patchbay/sandbox";
 import type { EnvironmentCacheDeps } from "./environment-cache.js";
 import { agentNet, type Context, closeDoor, mark, pick, warn } from "./environment-context.js";
 import type { JobEnvironment } from "./environment-phase.js";
 import { keepEnvironment } from "./keep-environment.js";
 import type { MadeOnCue } from "./made-on-cue.js";
+import { cacheable, type SetupBox } from "./setup-box.js";
 import { runSetupCommands } from "./setup-commands.js";
-import { CACHE_MOUNT, cacheMount, cacheVolumeName } from "./setup-env.js";
 import { restoreFromFile, type SnapshotFile, snapshotInto } from "./snapshot.js";
-
-/** The sandbox setup runs in: the door to the proxy and the project's dependency cache mounted. */
-export interface SetupBox {
-  sandbox: Sandbox;
-  door: EgressDoor | null;
-}
-
-/**
- * Makes the setup sandbox: a cold start (it has mounts: no warm one fits), so it goes first on a
- * miss, before the agent's sandbox.
- */
-export async function startSetupBox(ctx: Context, onRequest?: () => void): Promise<SetupBox> {
-  const { deps, input } = ctx;
-  const door = await openSetupDoor(ctx, onRequest);
-  try {
-    const mounts = door && deps.egress ? doorMounts(door, deps.egress) : [];
-    const volume = cacheable(ctx) ? cacheVolumeName(deps.installationId, input.job.projectId) : null;
-    const labels = { ...installationLabels(deps.installationId), "patchbay.project": input.job.projectId };
-    if (volume) {
-      await deps.cache!.images.ensureVolume(volume, labels);
-      mounts.push(cacheMount(volume));
-    }
-    mark(ctx, "setup_mounts");
-    const sandbox = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, mounts });
-    mark(ctx, "setup_sandbox_started");
-    if (volume) {
-      await cacheWritable(ctx, sandbox, volume, labels).catch(async (err: unknown) => {
-        await deps.sandboxes.remove(sandbox).catch(() => undefined);
-        throw err;
-      });
-    }
-    mark(ctx, "setup_sandbox");
-    return { sandbox, door };
-  } catch (err) {
-    await closeDoor(door);
-    throw err;
-  }
-}
-
-/**
- * The dependency cache as the sandbox user may write it. A new volume comes out so on the sandbox
- * image (no helper container on a cold miss); on an image without the cache folder it is handed
- * over by a helper, also when an earlier job's worker stopped before that.
- */
-async function cacheWritable(ctx: Context, sandbox: Sandbox, volume: string, labels: Record<string, string>) {
-  const probe = await sandbox.exec(`test -w ${CACHE_MOUNT}`, { timeoutMs: 30_000 });
-  if (probe.exitCode === 0) return;
-  await ctx.deps.cache!.images.handVolumeToSandboxUser(volume, labels, ctx.deps.sandboxes.spec.image);
-}
-
-/** Whether this job's environment is kept (and its dependency cache mounted). */
-export function cacheable(ctx: Context): boolean {
-  const { deps, input } = ctx;
-  return deps.cache !== undefined && input.job.spec.environment?.cache !== false && input.project.cacheTtlHours > 0;
-}
-
-async function openSetupDoor(ctx: Context, onOpen?: () => void): Promise<EgressDoor | null> {
-  const { deps, input } = ctx;
-  if (!deps.egress) return null;
-  return deps.egress.gate.openDoor({
-    id: `${input.job.id}-setup`,
-    allow: ctx.allow,
-    denyHint: denyHint(input.job.projectId),
-    onConnection: input.network.listener("setup"),
-    ...(onOpen ? { onOpen } : {}),
-  });
-}
 
 /** At the latest this long into setup's commands the agent's sandbox is made (MadeOnCue). */
 const AGENT_BOX_DELAY_MS = 1000;
@@ -104,21 +36,27 @@ export async function buildEnvironment(
       setup: plan.setup,
       admin: { commands: input.project.setup, secrets: pick(input.secrets, input.project.setupSecrets) },
       ...(deps.egress && box.door
-        ? { egress: deps.egress, network: input.network, projectId: input.job.projectId }
+        ? {
+            egress: { ...deps.egress, bridgeStart: box.bridgeStart },
+            network: input.network,
+            projectId: input.job.projectId,
+          }
         : {}),
       registries: input.project.allowHostRegistries ? deps.hostRegistries : null,
-      cache: cacheable(ctx),
+      cache: box.cache !== null,
       ...(!deps.egress && deps.offline ? { offline: deps.offline } : {}),
       onStep: (step) => mark(ctx, step),
     });
     mark(ctx, "setup_commands");
     await closeDoor(box.door);
+    await box.cache?.giveBack();
     const boxes = { setupBox: box.sandbox, agentBox: await agentBox.cue() };
     const env = await keepAndMove(ctx, boxes, plan, cacheable(ctx) ? deps.cache : undefined);
     built = true;
     return env;
   } finally {
     await closeDoor(box.door);
+    await box.cache?.giveBack();
     // Started or being made when setup failed: waited for, so no container outlives the job.
     if (!built) {
       await agentBox

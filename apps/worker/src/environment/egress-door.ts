@@ -19,6 +19,9 @@ export interface EgressGate {
     methods?: readonly string[];
     denyHint: string;
     onConnection: (report: ConnectionReport) => void;
+    onOpen?: () => void;
+    /** A folder already mounted into the sandbox (its runner folder) to put the socket in. */
+    folder?: string;
   }): Promise<EgressDoor>;
 }
 
@@ -62,12 +65,13 @@ export class NetworkLedger {
 /** The mounts that give a sandbox its door: the socket folder, the bridge binary and the host's CA bundle, read-only. */
 export function doorMounts(
   door: EgressDoor,
-  egress: { paths: EgressPaths; bridgeHostPath: string; caBundle?: string | null },
+  egress: { paths: EgressPaths; bridgeHostPath: string; caBundle?: string | null; sharedInEvery?: boolean },
 ): SandboxMount[] {
   const mounts: SandboxMount[] = [
     { type: "bind", source: door.hostDir, target: egress.paths.socketDir, readOnly: true },
-    { type: "bind", source: egress.bridgeHostPath, target: egress.paths.bridgePath, readOnly: true },
   ];
+  if (egress.sharedInEvery) return mounts;
+  mounts.push({ type: "bind", source: egress.bridgeHostPath, target: egress.paths.bridgePath, readOnly: true });
   if (egress.caBundle) mounts.push({ type: "bind", source: egress.caBundle, target: SANDBOX_CA_PATH, readOnly: true });
   return mounts;
 }

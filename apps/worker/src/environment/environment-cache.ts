@@ -2,6 +2,7 @@ import type { EnvironmentRecord, EnvironmentRepository } from "@patchbay/db";
 import type { DockerEnvironmentImages } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { EnvironmentFiles } from "./environment-files.js";
+import type { ProjectCaches } from "./project-caches.js";
 
 /** Label on every environment image Patchbay builds. */
 export const ENV_IMAGE_LABEL = "patchbay.environment";
@@ -16,6 +17,8 @@ export interface EnvironmentCacheDeps {
   logger: Logger;
   /** Host copies of the environments built here (absent: hits always start from the image). */
   files?: EnvironmentFiles;
+  /** The projects' dependency caches (absent: setup runs without one). */
+  dependencies?: ProjectCaches;
 }
 
 /** The image name of an environment. */

@@ -4,7 +4,7 @@ import type { EnvironmentRecord, JobRecord } from "@patchbay/db";
 import type { Sandbox, SandboxMount } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { JobSandboxes } from "../pipeline/job-sandboxes.js";
-import { buildEnvironment, cacheable, startSetupBox } from "./build-environment.js";
+import { buildEnvironment } from "./build-environment.js";
 import {
   denyHint,
   doorMounts,
@@ -18,6 +18,7 @@ import { agentNet, type Context, closeDoor, mark } from "./environment-context.j
 import { environmentKey } from "./environment-key.js";
 import { type HostIndex, indexReader } from "./index-reader.js";
 import { MadeOnCue } from "./made-on-cue.js";
+import { cacheable, startSetupBox } from "./setup-box.js";
 import { runMaintenance, startBridge } from "./setup-commands.js";
 import type { HostRegistries } from "./setup-env.js";
 import { restoreFromFile, restoreFromImage } from "./snapshot.js";
@@ -34,6 +35,8 @@ export interface EgressSetup {
   env: Record<string, string>;
   /** The host's CA bundle (HostRegistries.caBundle, when readable), mounted beside the door. */
   caBundle?: string | null;
+  /** The bridge and the CA bundle are in every sandbox already (the provider's shared mounts): a door brings only its socket. */
+  sharedInEvery?: boolean;
 }
 
 /** What the environment phase needs from the worker. */

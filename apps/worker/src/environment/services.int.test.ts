@@ -1,8 +1,9 @@
 import { loadConfig } from "@patchbay/config";
 import { createDb } from "@patchbay/db";
+import { hostPackageRegistries, SANDBOX_EGRESS } from "@patchbay/egress";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { startEnvironmentServices } from "./services.js";
+import { sandboxEgressMounts, startEnvironmentServices } from "./services.js";
 
 const config = loadConfig();
 const db = createDb(config.DATABASE_URL, { max: 1 });
@@ -12,8 +13,9 @@ afterAll(() => db.$disconnect());
 
 describe("startEnvironmentServices", () => {
   it("runs the egress proxy for a local engine, and none for a remote one, saying why setup is offline", async () => {
-    const local = await startEnvironmentServices(config, { db, installationId: "unset", logger, engineLocal: true });
-    const remote = await startEnvironmentServices(config, { db, installationId: "unset", logger, engineLocal: false });
+    const base = { db, installationId: "unset", logger, hostRegistries: await hostPackageRegistries() };
+    const local = await startEnvironmentServices(config, { ...base, engineLocal: true, sharedInEvery: true });
+    const remote = await startEnvironmentServices(config, { ...base, engineLocal: false, sharedInEvery: false });
     try {
       expect(local.services.egress).toBeDefined();
       expect(remote.services.egress).toBeUndefined();
@@ -23,5 +25,20 @@ describe("startEnvironmentServices", () => {
       await local.close();
       await remote.close();
     }
+  });
+
+  it("gives every sandbox the bridge (and the host's CA bundle when readable), and nothing with egress off", async () => {
+    const registries = await hostPackageRegistries();
+    const mounts = await sandboxEgressMounts(config, registries);
+    expect(mounts[0]).toEqual({
+      type: "bind",
+      source: config.PATCHBAY_EGRESS_BRIDGE,
+      target: SANDBOX_EGRESS.bridgePath,
+      readOnly: true,
+    });
+    expect(mounts.every((m) => m.readOnly)).toBe(true);
+    expect(await sandboxEgressMounts({ ...config, PATCHBAY_EGRESS: false }, registries)).toEqual([]);
+    const missing = { ...config, PATCHBAY_EGRESS_BRIDGE: "/nonexistent/egress-bridge" };
+    expect(await sandboxEgressMounts(missing, registries)).toEqual([]);
   });
 });

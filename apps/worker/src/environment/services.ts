@@ -2,14 +2,15 @@ import { access, constants, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Config } from "@patchbay/config";
 import { type Db, EnvironmentRepository } from "@patchbay/db";
-import { bridgeStartCommand, EgressProxy, egressEnv, hostPackageRegistries, SANDBOX_EGRESS } from "@patchbay/egress";
-import { DockerEnvironmentImages } from "@patchbay/sandbox";
+import { bridgeStartCommand, EgressProxy, egressEnv, type HostRegistries, SANDBOX_EGRESS } from "@patchbay/egress";
+import { DockerEnvironmentImages, type SandboxMount } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { EnvironmentServices } from "../pipeline/job-run.js";
 import { SOCKET_FOLDERS } from "../work-dir-sweep.js";
 import { evictEnvironments } from "./environment-cache.js";
 import { EnvironmentFiles } from "./environment-files.js";
-import { caEnv, readableCaBundle } from "./host-ca.js";
+import { caEnv, readableCaBundle, SANDBOX_CA_PATH } from "./host-ca.js";
+import { ProjectCaches } from "./project-caches.js";
 
 /** The worker's environment machinery, and how to stop it. */
 export interface EnvironmentRuntime {
@@ -25,10 +26,17 @@ export interface EnvironmentRuntime {
  */
 export async function startEnvironmentServices(
   config: Config,
-  context: { db: Db; installationId: string; logger: Logger; engineLocal: boolean },
+  context: {
+    db: Db;
+    installationId: string;
+    logger: Logger;
+    engineLocal: boolean;
+    hostRegistries: HostRegistries;
+    /** The provider mounts sandboxEgressMounts' files in every sandbox. */
+    sharedInEvery: boolean;
+  },
 ): Promise<EnvironmentRuntime> {
-  const { logger } = context;
-  const hostRegistries = await hostPackageRegistries();
+  const { logger, hostRegistries } = context;
   logger.info({ registries: hostRegistries.hosts }, "setup may reach the host's package registries by default");
   const environments = new EnvironmentRepository(context.db);
   const cache = {
@@ -38,6 +46,8 @@ export async function startEnvironmentServices(
     installationId: context.installationId,
     logger,
     files: new EnvironmentFiles(path.join(config.PATCHBAY_WORK_DIR, "environments")),
+    // Beside the sandboxes' runner folders (same filesystem): a cache is lent into one by renames.
+    dependencies: new ProjectCaches(path.join(config.PATCHBAY_WORK_DIR, "caches"), logger),
   };
   const { proxy, offline } = await startProxy(config, logger, context.engineLocal);
   const caBundle = proxy ? await readableCaBundle(hostRegistries.caBundle) : null;
@@ -57,11 +67,31 @@ export async function startEnvironmentServices(
             bridgeStart: bridgeStartCommand(),
             env: { ...egressEnv(), ...(caBundle ? caEnv() : {}) },
             caBundle,
+            sharedInEvery: context.sharedInEvery,
           },
         }
       : {}),
   };
   return { services, sweep: () => evictEnvironments(cache), close: async () => proxy?.close() };
+}
+
+/**
+ * The egress bridge and the host's CA bundle, for the sandbox provider to mount read-only in every
+ * sandbox (so that a warm one can do setup); none when egress is off or the bridge is missing.
+ */
+export async function sandboxEgressMounts(config: Config, registries: HostRegistries): Promise<SandboxMount[]> {
+  if (!config.PATCHBAY_EGRESS) return [];
+  try {
+    await access(config.PATCHBAY_EGRESS_BRIDGE, constants.X_OK);
+  } catch {
+    return [];
+  }
+  const mounts: SandboxMount[] = [
+    { type: "bind", source: config.PATCHBAY_EGRESS_BRIDGE, target: SANDBOX_EGRESS.bridgePath, readOnly: true },
+  ];
+  const ca = await readableCaBundle(registries.caBundle);
+  if (ca) mounts.push({ type: "bind", source: ca, target: SANDBOX_CA_PATH, readOnly: true });
+  return mounts;
 }
 
 /** The proxy, or why there is none (for the errors of setup commands that then fail). */

@@ -1,21 +1,10 @@
 import type { HostRegistries } from "@patchbay/egress";
-import type { SandboxMount } from "@patchbay/sandbox";
 
-/** Where a project's dependency-cache volume is mounted in a setup sandbox (and nowhere else). */
+/** Where a setup sandbox sees its project's dependency cache (ProjectCaches). */
 export const CACHE_MOUNT = "/run/patchbay/cache";
 
 /** The package registries the worker host's own npm and pip use (read at start-up). */
 export type { HostRegistries };
-
-/** The name of a project's dependency-cache volume: never shared across projects or installations. */
-export function cacheVolumeName(installationId: string, projectId: string): string {
-  return `patchbay-cache-${installationId}-${projectId}`.slice(0, 200);
-}
-
-/** The cache volume's mount for a setup sandbox. */
-export function cacheMount(volume: string): SandboxMount {
-  return { type: "volume", source: volume, target: CACHE_MOUNT, readOnly: false };
-}
 
 /**
  * Environment that points npm, pnpm, yarn, pip and poetry at the project's cache volume; venvs

@@ -31,6 +31,11 @@ export class JobSandboxes {
     readonly spec: JobSandboxSpec,
   ) {}
 
+  /** Whether its sandboxes have host folders to lend into (SandboxHostFolders): a warm one can then run setup. */
+  get lendsFolders(): boolean {
+    return this.provider.lendsFolders === true;
+  }
+
   /** The job's checkout: a sandbox asked for its `dir` is filled by its `fill` (from the git cache) when it has one. */
   useCheckout(checkout: Pick<HostCheckout, "dir" | "fill">): void {
     this.checkout = checkout;
