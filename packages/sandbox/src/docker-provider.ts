@@ -134,6 +134,14 @@ export class DockerSandboxProvider implements SandboxProvider {
     return this.createCold(resolved);
   }
 
+  /** Holds every pool's refills until the returned release (WarmPool.hold). */
+  holdRefills(maxMs?: number): () => void {
+    const releases = [...this.pools.values()].map((pool) => pool.hold(maxMs));
+    return () => {
+      for (const release of releases) release();
+    };
+  }
+
   /** Removes the idle pool containers and stops refilling (sandboxes handed out stay). */
   async close(): Promise<void> {
     const pools = [...this.pools.values()];

@@ -15,6 +15,7 @@ function controlledPool() {
       onError: () => {},
     },
   );
+  const started = () => starts.length;
   const finishStart = (id: string) =>
     starts.shift()?.({
       container: { id } as Dockerode.Container,
@@ -23,7 +24,7 @@ function controlledPool() {
       shells: {} as ShellPool,
       cpus: 1,
     });
-  return { pool, removed, finishStart };
+  return { pool, removed, finishStart, started };
 }
 
 describe("WarmPool.close", () => {
@@ -39,5 +40,37 @@ describe("WarmPool.close", () => {
     finishStart("c1");
     await closing;
     expect(removed).toEqual(["c1"]);
+  });
+});
+
+describe("WarmPool.hold", () => {
+  it("starts no container while held, and refills once released", async () => {
+    const { pool, finishStart, started } = controlledPool();
+    finishStart("c1");
+    await pool.filled(1000);
+    const release = pool.hold();
+    expect(pool.take()?.suffix).toBe("c1");
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started()).toBe(0);
+    release();
+    release();
+    expect(started()).toBe(1);
+    finishStart("c2");
+    await pool.filled(1000);
+    expect(pool.ready).toBe(1);
+    await pool.close();
+  });
+
+  it("lets go by itself after its time, so a forgotten hold never empties the pool for good", async () => {
+    const { pool, finishStart, started } = controlledPool();
+    finishStart("c1");
+    await pool.filled(1000);
+    pool.hold(20);
+    pool.take();
+    expect(started()).toBe(0);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(started()).toBe(1);
+    finishStart("c2");
+    await pool.close();
   });
 });

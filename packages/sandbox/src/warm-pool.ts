@@ -41,6 +41,8 @@ export class WarmPool {
   private filling: Promise<void> | null = null;
   private closed = false;
   private failures = 0;
+  /** Holds on refilling (see hold()). */
+  private holds = 0;
   private retry: NodeJS.Timeout | undefined;
   private readonly recycler: NodeJS.Timeout;
 
@@ -64,6 +66,26 @@ export class WarmPool {
     return taken;
   }
 
+  /**
+   * Starts no container until the returned release is called (or `maxMs` passed): CPU-bound work
+   * on this host, such as a setup installing dependencies, runs without container starts beside it
+   * (each costs the engine ~0.4 s of CPU here). A start already under way finishes.
+   */
+  hold(maxMs = 120_000): () => void {
+    this.holds++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      clearTimeout(timer);
+      this.holds--;
+      this.refill();
+    };
+    const timer = setTimeout(release, maxMs);
+    timer.unref();
+    return release;
+  }
+
   /** Resolves once the pool is full (or closed); for benchmarks and tests. */
   async filled(timeoutMs = 60_000): Promise<void> {
     const until = Date.now() + timeoutMs;
@@ -85,7 +107,7 @@ export class WarmPool {
 
   /** Starts containers one after another until the pool is full; backs off after failures. */
   private refill(): void {
-    if (this.filling || this.closed || this.retry) return;
+    if (this.filling || this.closed || this.retry || this.holds > 0) return;
     if (this.idle.length >= this.settings.size) return;
     this.filling = this.fillLoop().finally(() => {
       this.filling = null;
@@ -93,7 +115,7 @@ export class WarmPool {
   }
 
   private async fillLoop(): Promise<void> {
-    while (!this.closed && this.idle.length < this.settings.size) {
+    while (!this.closed && this.idle.length < this.settings.size && this.holds === 0) {
       try {
         const pooled = await this.deps.start();
         if (this.closed) {

@@ -109,11 +109,14 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
     if (plan.setup.commands.length + input.project.setup.length === 0) {
       env = await withoutSetup(ctx, await agentBox(), plan);
     } else if (hit) {
-      env = await restoreHit(ctx, await agentBox(), plan, hit);
+      env = await restoreHit(ctx, plan, hit);
     } else {
       const agent = new MadeOnCue(() => agentBox().finally(() => mark(ctx, "agent_sandbox_made")));
-      const box = await startSetupBox(ctx, () => void agent.cue().catch(() => undefined));
-      env = await buildEnvironment(ctx, plan, box, agent);
+      // Setup installs on this host's CPUs: the pool refills once the agent has its sandbox.
+      env = await deps.sandboxes.withoutRefills(async () => {
+        const box = await startSetupBox(ctx, () => void agent.cue().catch(() => undefined));
+        return buildEnvironment(ctx, plan, box, agent);
+      });
     }
     if (ctx.agentDoor && deps.egress) await startBridge(env.sandbox, deps.egress);
     return env;
@@ -164,12 +167,7 @@ async function openAgentDoor(
  * A cached environment. With this host's copy it is streamed into the warm planning sandbox;
  * otherwise a sandbox starts from its image. Then `.patchbay.yml` maintenance runs.
  */
-async function restoreHit(
-  ctx: Context,
-  first: Sandbox,
-  plan: ChecksPlan,
-  hit: EnvironmentRecord,
-): Promise<JobEnvironment> {
+async function restoreHit(ctx: Context, plan: ChecksPlan, hit: EnvironmentRecord): Promise<JobEnvironment> {
   const { deps, input } = ctx;
   const fromImage = async (mounts: SandboxMount[]) => {
     const sandbox = await deps.sandboxes.create({
@@ -182,17 +180,8 @@ async function restoreHit(
   };
   const copy = await deps.cache?.files?.existing(hit.image);
   mark(ctx, "hit_found");
-  const restored = copy
-    ? await restoreFromFile(first, copy).then(
-        () => true,
-        (err: unknown) => {
-          input.log.warn({ err, jobId: input.job.id }, "restoring this host's copy failed: starting from the image");
-          return false;
-        },
-      )
-    : false;
-  if (!restored) await deps.sandboxes.remove(first).catch(() => undefined);
-  const sandbox = restored ? first : await fromImage(ctx.agentMounts);
+  const first = copy ? await fromCopy(ctx, copy) : null;
+  const sandbox = first ?? (await fromImage(ctx.agentMounts));
   mark(ctx, "restored");
   await runMaintenance(sandbox, plan.config?.maintenance ?? [], input.execOptions());
   await deps.cache?.environments.touch(input.job.projectId, ctx.key);
@@ -201,6 +190,27 @@ async function restoreHit(
   const data = { status: "hit" as const, key: ctx.key, ms, sizeBytes: hit.sizeBytes, steps: ctx.steps };
   input.emit({ type: "environment", data });
   return { sandbox, plan, outcome, fresh: () => fromImage([]), dispose: () => closeDoor(ctx.agentDoor) };
+}
+
+/**
+ * The agent's sandbox from this host's copy of the environment: the checkout and the environment
+ * go in side by side (two of a warm sandbox's shells). Null when the restore failed.
+ */
+async function fromCopy(ctx: Context, copy: string): Promise<Sandbox | null> {
+  const { deps, input } = ctx;
+  const sandbox = await deps.sandboxes.create(agentNet(ctx, ctx.agentMounts));
+  const [filled, restored] = await Promise.allSettled([
+    deps.sandboxes.fill(sandbox, input.checkoutDir),
+    restoreFromFile(sandbox, copy),
+  ]);
+  if (filled.status === "fulfilled" && restored.status === "fulfilled") return sandbox;
+  await deps.sandboxes.remove(sandbox).catch(() => undefined);
+  if (filled.status === "rejected") throw filled.reason;
+  input.log.warn(
+    { err: restored.status === "rejected" ? restored.reason : undefined, jobId: input.job.id },
+    "restoring this host's copy failed: starting from the image",
+  );
+  return null;
 }
 
 /** Nothing to install: the first sandbox is the agent's; the after-checks get a plain one. */

@@ -36,6 +36,16 @@ export class JobSandboxes {
     return this.provider.lendsFolders === true;
   }
 
+  /** Holds the warm pool's refills while `work` runs (a setup installing dependencies: CPU-bound, on this host). */
+  async withoutRefills<T>(work: () => Promise<T>): Promise<T> {
+    const release = this.provider.holdRefills?.() ?? (() => undefined);
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
   /** The job's checkout: a sandbox asked for its `dir` is filled by its `fill` (from the git cache) when it has one. */
   useCheckout(checkout: Pick<HostCheckout, "dir" | "fill">): void {
     this.checkout = checkout;
@@ -82,7 +92,8 @@ export class JobSandboxes {
     });
   }
 
-  private async fill(sandbox: Sandbox, dir: string): Promise<void> {
+  /** Copies the host checkout `dir` into a sandbox made without one. */
+  async fill(sandbox: Sandbox, dir: string): Promise<void> {
     if (this.checkout?.dir === dir && this.checkout.fill) await this.checkout.fill(sandbox);
     else await sandbox.putTar(tarDirectory(dir));
   }
