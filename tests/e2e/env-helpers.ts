@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { JobEvent, JobResult } from "@patchbay/core";
@@ -126,4 +126,37 @@ export async function api(
 export async function setProjectEnvironment(stack: Stack, settings: Record<string, unknown>): Promise<void> {
   const res = await api(stack, "PUT", `/v1/projects/${stack.projectId}/environment`, settings);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
+/**
+ * A project depending on `registry`'s packages (pb-pad's padStart), with a package-lock.json made
+ * by a real `npm install` against it and its URLs rewritten to `host`, the name sandboxes use
+ * (the worker's PATCHBAY_EGRESS_HOST_MAP sends it to the registry). Its one test fails until ids
+ * are three wide.
+ */
+export function lockedNpmRepo(
+  temps: string[],
+  registry: { url: string },
+  host: string,
+  deps: Record<string, string>,
+): { url: string; dir: string } {
+  const pkg = { name: "env-e2e", version: "1.0.0", private: true, scripts: { test: "node --test" }, dependencies: deps };
+  const dir = writeTree(temps, "patchbay-env-e2e-", {
+    "package.json": JSON.stringify(pkg, null, 2),
+    ".gitignore": "node_modules/\n",
+    "src/code.js": `const { padStart } = require("pb-pad");\nexports.id = (s) => padStart(s, 2);\n`,
+    "test/code.test.js":
+      `const test = require("node:test");\nconst assert = require("node:assert");\nconst { id } = require("../src/code.js");\n` +
+      `test("ids are three wide", () => assert.strictEqual(id("7"), "007"));\n`,
+    ".empty-npmrc": "",
+  });
+  const empty = path.join(dir, ".empty-npmrc");
+  const args = ["install", "--registry", registry.url, "--userconfig", empty, "--globalconfig", empty];
+  execFileSync("npm", [...args, "--no-audit", "--no-fund"], { cwd: dir, stdio: "ignore" });
+  rmSync(empty);
+  rmSync(path.join(dir, "node_modules"), { recursive: true, force: true });
+  const lock = path.join(dir, "package-lock.json");
+  writeFileSync(lock, readFileSync(lock, "utf8").replaceAll(registry.url.replace(/\/$/, ""), `http://${host}`));
+  writeFileSync(path.join(dir, ".npmrc"), `registry=http://${host}/\n`);
+  return { url: commitAll(dir), dir };
 }

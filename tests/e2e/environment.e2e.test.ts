@@ -56,55 +56,8 @@ function git(cwd: string, ...args: string[]): string {
   }).trim();
 }
 
-/**
- * A project depending on the registry's packages, with a package-lock.json made by a real
- * `npm install` against the registry and its URLs rewritten to the name sandboxes use.
- */
-function projectRepo(deps: Record<string, string>): { url: string; dir: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), "patchbay-env-e2e-"));
-  temps.push(dir);
-  const pkg = {
-    name: "env-e2e",
-    version: "1.0.0",
-    private: true,
-    scripts: { test: "node --test" },
-    dependencies: deps,
-  };
-  writeFileSync(path.join(dir, "package.json"), JSON.stringify(pkg, null, 2));
-  writeFileSync(path.join(dir, ".gitignore"), "node_modules/\n");
-  execFileSync("mkdir", ["-p", path.join(dir, "src"), path.join(dir, "test")]);
-  writeFileSync(
-    path.join(dir, "src/code.js"),
-    `const { padStart } = require("pb-pad");\nexports.id = (s) => padStart(s, 2);\n`,
-  );
-  writeFileSync(
-    path.join(dir, "test/code.test.js"),
-    `const test = require("node:test");\nconst assert = require("node:assert");\nconst { id } = require("../src/code.js");\n` +
-      `test("ids are three wide", () => assert.strictEqual(id("7"), "007"));\n`,
-  );
-  const empty = path.join(dir, ".empty-npmrc");
-  writeFileSync(empty, "");
-  execFileSync(
-    "npm",
-    ["install", "--registry", registry.url, "--userconfig", empty, "--globalconfig", empty, "--no-audit", "--no-fund"],
-    {
-      cwd: dir,
-      stdio: "ignore",
-    },
-  );
-  rmSync(empty);
-  rmSync(path.join(dir, "node_modules"), { recursive: true, force: true });
-  const lock = path.join(dir, "package-lock.json");
-  writeFileSync(
-    lock,
-    readFileSync(lock, "utf8").replaceAll(registry.url.replace(/\/$/, ""), `http://${REGISTRY_HOST}`),
-  );
-  writeFileSync(path.join(dir, ".npmrc"), `registry=http://${REGISTRY_HOST}/\n`);
-  git(dir, "init", "-q", "-b", "main");
-  git(dir, "add", "-A");
-  git(dir, "commit", "-qm", "fixture");
-  return { url: `file://${dir}`, dir };
-}
+/** A project depending on the registry's packages (lockfile from a real npm install). */
+const projectRepo = (deps: Record<string, string>) => lockedNpmRepo(temps, registry, REGISTRY_HOST, deps);
 
 const pad = (version: string) => ({
   name: "pb-pad",

@@ -93,6 +93,12 @@ export interface JobEnvironment {
  * The agent always gets a sandbox no setup process ran in.
  */
 export async function prepareEnvironment(deps: EnvironmentDeps, input: EnvironmentInput): Promise<JobEnvironment> {
+  // Setup's install and a hit's restore run on this host's CPUs, and the agent waits for them: the
+  // warm pool refills once the agent has its environment (a container start costs ~0.4 s of CPU).
+  return deps.sandboxes.withoutRefills(() => prepare(deps, input));
+}
+
+async function prepare(deps: EnvironmentDeps, input: EnvironmentInput): Promise<JobEnvironment> {
   const started = Date.now();
   const allow = allowlist(deps, input);
   const agentDoor = await openAgentDoor(deps, input, allow);
@@ -112,11 +118,8 @@ export async function prepareEnvironment(deps: EnvironmentDeps, input: Environme
       env = await restoreHit(ctx, plan, hit);
     } else {
       const agent = new MadeOnCue(() => agentBox().finally(() => mark(ctx, "agent_sandbox_made")));
-      // Setup installs on this host's CPUs: the pool refills once the agent has its sandbox.
-      env = await deps.sandboxes.withoutRefills(async () => {
-        const box = await startSetupBox(ctx, () => void agent.cue().catch(() => undefined));
-        return buildEnvironment(ctx, plan, box, agent);
-      });
+      const box = await startSetupBox(ctx, () => void agent.cue().catch(() => undefined));
+      env = await buildEnvironment(ctx, plan, box, agent);
     }
     if (ctx.agentDoor && deps.egress) await startBridge(env.sandbox, deps.egress);
     return env;
