@@ -140,7 +140,13 @@ export function lockedNpmRepo(
   host: string,
   deps: Record<string, string>,
 ): { url: string; dir: string } {
-  const pkg = { name: "env-e2e", version: "1.0.0", private: true, scripts: { test: "node --test" }, dependencies: deps };
+  const pkg = {
+    name: "env-e2e",
+    version: "1.0.0",
+    private: true,
+    scripts: { test: "node --test" },
+    dependencies: deps,
+  };
   const dir = writeTree(temps, "patchbay-env-e2e-", {
     "package.json": JSON.stringify(pkg, null, 2),
     ".gitignore": "node_modules/\n",

@@ -1,12 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import type { JobEvent, JobResult } from "@patchbay/core";
 import { ProjectRepository } from "@patchbay/db";
 import { type ModelScript, type NpmRegistry, startNpmRegistry } from "@patchbay/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lockedNpmRepo } from "./env-helpers.js";
 import {
   containersFor,
   createKey,
@@ -48,13 +46,6 @@ const SCRIPTS: Record<string, ModelScript> = {
 
 let stack: Stack;
 let registry: NpmRegistry;
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@localhost", ...args], {
-    cwd,
-    encoding: "utf8",
-  }).trim();
-}
 
 /** A project depending on the registry's packages (lockfile from a real npm install). */
 const projectRepo = (deps: Record<string, string>) => lockedNpmRepo(temps, registry, REGISTRY_HOST, deps);

@@ -183,7 +183,7 @@ async function restoreHit(ctx: Context, plan: ChecksPlan, hit: EnvironmentRecord
   };
   const copy = await deps.cache?.files?.existing(hit.image);
   mark(ctx, "hit_found");
-  const first = copy ? await fromCopy(ctx, copy) : null;
+  const first = copy ? await fromCopy(ctx, copy, ctx.agentMounts) : null;
   const sandbox = first ?? (await fromImage(ctx.agentMounts));
   mark(ctx, "restored");
   await runMaintenance(sandbox, plan.config?.maintenance ?? [], input.execOptions());
@@ -192,16 +192,18 @@ async function restoreHit(ctx: Context, plan: ChecksPlan, hit: EnvironmentRecord
   const outcome: EnvironmentOutcome = { key: ctx.key, status: "hit", ms, sizeBytes: hit.sizeBytes };
   const data = { status: "hit" as const, key: ctx.key, ms, sizeBytes: hit.sizeBytes, steps: ctx.steps };
   input.emit({ type: "environment", data });
-  return { sandbox, plan, outcome, fresh: () => fromImage([]), dispose: () => closeDoor(ctx.agentDoor) };
+  // The baseline's sandbox too: from this host's copy into a warm one, rather than a cold start from the image.
+  const fresh = async () => (copy ? await fromCopy(ctx, copy, []) : null) ?? fromImage([]);
+  return { sandbox, plan, outcome, fresh, dispose: () => closeDoor(ctx.agentDoor) };
 }
 
 /**
  * The agent's sandbox from this host's copy of the environment: the checkout and the environment
  * go in side by side (two of a warm sandbox's shells). Null when the restore failed.
  */
-async function fromCopy(ctx: Context, copy: string): Promise<Sandbox | null> {
+async function fromCopy(ctx: Context, copy: string, mounts: SandboxMount[]): Promise<Sandbox | null> {
   const { deps, input } = ctx;
-  const sandbox = await deps.sandboxes.create(agentNet(ctx, ctx.agentMounts));
+  const sandbox = await deps.sandboxes.create(agentNet(ctx, mounts));
   const [filled, restored] = await Promise.allSettled([
     deps.sandboxes.fill(sandbox, input.checkoutDir),
     restoreFromFile(sandbox, copy),
