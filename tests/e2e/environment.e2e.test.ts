@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import type { JobEvent, JobResult } from "@patchbay/core";
@@ -20,6 +21,19 @@ import {
 /** The registry's name inside sandboxes; the worker's proxy maps it to the loopback Verdaccio. */
 const REGISTRY_HOST = "registry.test";
 const temps: string[] = [];
+const WORKER_ID = `env-e2e-${randomUUID().slice(0, 8)}`;
+
+/** Idle sandboxes of this test's worker (its pool is off: each holds a kept environment, restored). */
+const hotSandboxes = () =>
+  execFileSync(
+    "docker",
+    ["ps", "-q", "--filter", "label=patchbay.pool", "--filter", `label=patchbay.worker=${WORKER_ID}`],
+    {
+      encoding: "utf8",
+    },
+  )
+    .split("\n")
+    .filter(Boolean);
 
 const say = (text: string) => ({ type: "message", role: "assistant", content: [{ type: "output_text", text }] });
 const shell = (...commands: string[]) => ({ type: "shell_call", action: { commands } });
@@ -61,6 +75,8 @@ beforeAll(async () => {
   stack = await startStack(SCRIPTS, {
     PATCHBAY_EGRESS_HOST_MAP: JSON.stringify({ [REGISTRY_HOST]: `127.0.0.1:${registry.port}` }),
     PATCHBAY_SANDBOX_POOL_SIZE: "0",
+    // Named, so that the idle sandboxes this worker keeps environments restored in can be told apart.
+    PATCHBAY_WORKER_ID: WORKER_ID,
   });
 }, 180_000);
 
@@ -138,6 +154,24 @@ describe("environments: setup through the allowlisting proxy, cached", () => {
     expect(events.some((e) => e.type === "network")).toBe(false);
     expect(logText(events)).not.toMatch(/added \d+ package/);
     // The dependency is there: the baseline ran the tests (and failed on the bug, not on a missing module).
+    expect(logText(events)).not.toMatch(/Cannot find module 'pb-pad'/);
+    expect(job.result?.checks.before[0]?.passed).toBe(false);
+  }, 420_000);
+
+  it("a hit while its environment is kept restored takes that sandbox and only copies the checkout in", async () => {
+    for (let i = 0; i < 600 && hotSandboxes().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(hotSandboxes()).toHaveLength(1);
+    const { job, events } = await run({
+      repo: { url: repo.url },
+      task: "Look around.",
+      model: "script:noop",
+      environment: { allow: [REGISTRY_HOST] },
+    });
+    expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+    const env = events.find((e) => e.type === "environment")?.data as { status: string; steps: Record<string, number> };
+    expect(env.status).toBe("hit");
+    expect(env.steps.hot_sandbox).toBeDefined();
+    // The dependency is there and the checkout is the job's: the baseline fails on the bug itself.
     expect(logText(events)).not.toMatch(/Cannot find module 'pb-pad'/);
     expect(job.result?.checks.before[0]?.passed).toBe(false);
   }, 420_000);

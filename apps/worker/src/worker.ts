@@ -111,6 +111,7 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     engineLocal: sandboxes.engineLocal,
     hostRegistries,
     sharedInEvery: sandboxes.engineLocal && egressMounts.length > 0,
+    idle: sandboxes,
   });
   const deps: PipelineDeps = {
     jobs,

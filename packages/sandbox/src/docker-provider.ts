@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { PatchbayError } from "@patchbay/core";
 import Dockerode from "dockerode";
 import type { CommandSettings } from "./command.js";
 import {
@@ -26,7 +27,7 @@ import {
 import { DEFAULT_OUTPUT_CAP_BYTES } from "./output-cap.js";
 import type { RunnerDoor } from "./runner-door.js";
 import { RunnerDoors, type RunnerOptions } from "./runner-doors.js";
-import type { SandboxMount, SandboxOptions, SandboxProvider } from "./sandbox.js";
+import type { IdleSandbox, Sandbox, SandboxMount, SandboxOptions, SandboxProvider } from "./sandbox.js";
 import { type ShellMode, type ShellNoticeListener, ShellPool } from "./shell-pool.js";
 import { type PooledContainer, WarmPool } from "./warm-pool.js";
 
@@ -132,6 +133,39 @@ export class DockerSandboxProvider implements SandboxProvider {
     const pooled = nameableJobId(resolved.jobId) ? this.pools.get(poolKey(resolved))?.take() : undefined;
     if (pooled && (await this.fitCpus(pooled, resolved))) return this.bind(pooled, resolved);
     return this.createCold(resolved);
+  }
+
+  /**
+   * Starts an idle container for `request`'s configuration and runs `prepare` in it (an environment
+   * restored, say); a job claims it later as it would a pool container (the CPU limit fitted). It
+   * is this provider's idle container until claimed: no reaper of this worker takes it.
+   */
+  async startIdle(
+    request: Omit<SandboxOptions, "jobId">,
+    prepare: (sandbox: Sandbox) => Promise<void>,
+  ): Promise<IdleSandbox> {
+    const spec = this.resolve({ ...request, jobId: "pool" });
+    const pooled = await this.startPooled(spec);
+    try {
+      await prepare(this.wrap(pooled.container, spec, pooled.shells, true));
+    } catch (err) {
+      await this.removeContainer(pooled.container).catch(() => undefined);
+      throw err;
+    }
+    let claimed = false;
+    return {
+      fits: (r) => poolKey(this.resolve(r)) === poolKey(spec),
+      claim: async (r) => {
+        claimed = true;
+        const resolved = this.resolve(r);
+        if (!nameableJobId(resolved.jobId) || !(await this.fitCpus(pooled, resolved)))
+          throw new PatchbayError("sandbox_failed", "the prepared sandbox could not be handed to the job");
+        return this.bind(pooled, resolved);
+      },
+      discard: async () => {
+        if (!claimed) await this.removeContainer(pooled.container);
+      },
+    };
   }
 
   /** Holds every pool's refills until the returned release (WarmPool.hold). */

@@ -80,4 +80,26 @@ describe("a sandbox's host folders", () => {
       await sandbox.destroy();
     }
   });
+
+  it("an idle sandbox prepared ahead is claimed by a job with what was prepared in it; one discarded leaves nothing", async () => {
+    const p = provider({ defaults: { cpus: 1, memoryMb: 512, workspaceMb: 256, tmpMb: 64, homeMb: 64 } });
+    const idle = await p.startIdle({}, async (s) => {
+      await s.exec("mkdir -p /workspace/node_modules && echo ready > /workspace/node_modules/mark");
+    });
+    expect(idle.fits({ jobId, memoryMb: 1024 })).toBe(false);
+    expect(idle.fits({ jobId, cpus: 2 })).toBe(true);
+    const sandbox = await idle.claim({ jobId, cpus: 2 });
+    try {
+      expect((await sandbox.exec("cat /workspace/node_modules/mark")).stdout).toBe("ready\n");
+      expect((await p.list()).find((c) => c.id === sandbox.id)?.jobId).toBe(jobId);
+      await idle.discard();
+      expect((await sandbox.exec("true")).exitCode).toBe(0);
+    } finally {
+      await sandbox.destroy();
+    }
+    const unused = await p.startIdle({}, async () => undefined);
+    const before = (await p.list()).length;
+    await unused.discard();
+    expect((await p.list()).length).toBe(before - 1);
+  });
 });

@@ -71,6 +71,16 @@ export interface Sandbox extends Workspace {
   destroy(): Promise<void>;
 }
 
+/** A started, prepared container no job has yet (DockerSandboxProvider.startIdle). */
+export interface IdleSandbox {
+  /** Whether a job asking for `request` can have it (image, memory, disks; the CPU limit is fitted). */
+  fits(request: SandboxOptions): boolean;
+  /** Hands it to a job (once). */
+  claim(request: SandboxOptions): Promise<Sandbox>;
+  /** Removes it, unless a job claimed it. */
+  discard(): Promise<void>;
+}
+
 /** Creates sandboxes; one implementation per home (Docker today; Kubernetes or a remote engine beside it). */
 export interface SandboxProvider {
   /** A sandbox for a job (a warm one when the provider keeps a pool that matches). */

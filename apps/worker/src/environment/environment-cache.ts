@@ -2,6 +2,7 @@ import type { EnvironmentRecord, EnvironmentRepository } from "@patchbay/db";
 import type { DockerEnvironmentImages } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { EnvironmentFiles } from "./environment-files.js";
+import type { HotEnvironments } from "./hot-environments.js";
 import type { ProjectCaches } from "./project-caches.js";
 
 /** Label on every environment image Patchbay builds. */
@@ -17,6 +18,8 @@ export interface EnvironmentCacheDeps {
   logger: Logger;
   /** Host copies of the environments built here (absent: hits always start from the image). */
   files?: EnvironmentFiles;
+  /** Environments kept restored for their next hit (absent: every hit restores). */
+  hot?: HotEnvironments;
   /** The projects' dependency caches (absent: setup runs without one). */
   dependencies?: ProjectCaches;
 }

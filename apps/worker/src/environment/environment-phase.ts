@@ -1,7 +1,7 @@
 import { type ChecksPlan, planChecks } from "@patchbay/checks";
 import type { EnvironmentOutcome, EventSink, ExecOptions, ProjectEnvironment } from "@patchbay/core";
 import type { EnvironmentRecord, JobRecord } from "@patchbay/db";
-import type { Sandbox, SandboxMount } from "@patchbay/sandbox";
+import type { IdleSandbox, Sandbox, SandboxMount } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import type { JobSandboxes } from "../pipeline/job-sandboxes.js";
 import { buildEnvironment } from "./build-environment.js";
@@ -16,6 +16,7 @@ import {
 import { type EnvironmentCacheDeps, findEnvironment } from "./environment-cache.js";
 import { agentNet, type Context, closeDoor, mark } from "./environment-context.js";
 import { environmentKey } from "./environment-key.js";
+import { idleRequest } from "./hot-environments.js";
 import { type HostIndex, indexReader } from "./index-reader.js";
 import { MadeOnCue } from "./made-on-cue.js";
 import { cacheable, startSetupBox } from "./setup-box.js";
@@ -183,7 +184,8 @@ async function restoreHit(ctx: Context, plan: ChecksPlan, hit: EnvironmentRecord
   };
   const copy = await deps.cache?.files?.existing(hit.image);
   mark(ctx, "hit_found");
-  const first = copy ? await fromCopy(ctx, copy, ctx.agentMounts) : null;
+  const hot = ctx.agentMounts.length === 0 ? deps.cache?.hot?.take(ctx.key, deps.sandboxes.spec) : undefined;
+  const first = hot ? await fromHot(ctx, hot) : copy ? await fromCopy(ctx, copy, ctx.agentMounts) : null;
   const sandbox = first ?? (await fromImage(ctx.agentMounts));
   mark(ctx, "restored");
   await runMaintenance(sandbox, plan.config?.maintenance ?? [], input.execOptions());
@@ -194,7 +196,17 @@ async function restoreHit(ctx: Context, plan: ChecksPlan, hit: EnvironmentRecord
   input.emit({ type: "environment", data });
   // The baseline's sandbox too: from this host's copy into a warm one, rather than a cold start from the image.
   const fresh = async () => (copy ? await fromCopy(ctx, copy, []) : null) ?? fromImage([]);
-  return { sandbox, plan, outcome, fresh, dispose: () => closeDoor(ctx.agentDoor) };
+  // Once the agent runs: the environment restored again, for the next hit with this key.
+  const agentStarted = () => copy && deps.cache?.hot?.offer(ctx.key, idleRequest(deps.sandboxes.spec), copy);
+  return { sandbox, plan, outcome, fresh, agentStarted, dispose: () => closeDoor(ctx.agentDoor) };
+}
+
+/** A sandbox the environment was kept restored in: only the checkout goes in. */
+async function fromHot(ctx: Context, idle: IdleSandbox): Promise<Sandbox> {
+  const sandbox = await ctx.deps.sandboxes.claim(idle);
+  mark(ctx, "hot_sandbox");
+  await ctx.deps.sandboxes.fill(sandbox, ctx.input.checkoutDir);
+  return sandbox;
 }
 
 /**

@@ -10,7 +10,11 @@ import { SOCKET_FOLDERS } from "../work-dir-sweep.js";
 import { evictEnvironments } from "./environment-cache.js";
 import { EnvironmentFiles } from "./environment-files.js";
 import { caEnv, readableCaBundle, SANDBOX_CA_PATH } from "./host-ca.js";
+import { HotEnvironments, type IdleSandboxMaker } from "./hot-environments.js";
 import { ProjectCaches } from "./project-caches.js";
+
+/** How long an environment stays restored for its next hit (well under the reapers' hour for idle containers). */
+const HOT_TTL_MS = 10 * 60_000;
 
 /** The worker's environment machinery, and how to stop it. */
 export interface EnvironmentRuntime {
@@ -34,6 +38,8 @@ export async function startEnvironmentServices(
     hostRegistries: HostRegistries;
     /** The provider mounts sandboxEgressMounts' files in every sandbox. */
     sharedInEvery: boolean;
+    /** Makes the idle sandboxes environments are kept restored in (none: every hit restores). */
+    idle?: IdleSandboxMaker;
   },
 ): Promise<EnvironmentRuntime> {
   const { logger, hostRegistries } = context;
@@ -48,6 +54,9 @@ export async function startEnvironmentServices(
     files: new EnvironmentFiles(path.join(config.PATCHBAY_WORK_DIR, "environments")),
     // Beside the sandboxes' runner folders (same filesystem): a cache is lent into one by renames.
     dependencies: new ProjectCaches(path.join(config.PATCHBAY_WORK_DIR, "caches"), logger),
+    ...(context.idle
+      ? { hot: new HotEnvironments(context.idle, { max: config.PATCHBAY_HOT_ENVIRONMENTS, ttlMs: HOT_TTL_MS }, logger) }
+      : {}),
   };
   const { proxy, offline } = await startProxy(config, logger, context.engineLocal);
   const caBundle = proxy ? await readableCaBundle(hostRegistries.caBundle) : null;
@@ -72,7 +81,11 @@ export async function startEnvironmentServices(
         }
       : {}),
   };
-  return { services, sweep: () => evictEnvironments(cache), close: async () => proxy?.close() };
+  const close = async () => {
+    await cache.hot?.close();
+    await proxy?.close();
+  };
+  return { services, sweep: () => evictEnvironments(cache), close };
 }
 
 /**

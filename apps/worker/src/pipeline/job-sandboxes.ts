@@ -1,5 +1,5 @@
 import { PatchbayError } from "@patchbay/core";
-import type { Sandbox, SandboxMount, SandboxProvider } from "@patchbay/sandbox";
+import type { IdleSandbox, Sandbox, SandboxMount, SandboxProvider } from "@patchbay/sandbox";
 import { tarDirectory } from "@patchbay/sandbox";
 import type { HostCheckout } from "./clone.js";
 
@@ -90,6 +90,17 @@ export class JobSandboxes {
       ...(mounts.length ? { mounts } : {}),
       ...(options.env ? { env: options.env } : {}),
     });
+  }
+
+  /** Takes a prepared idle sandbox (HotEnvironments) as one of the job's. */
+  async claim(idle: IdleSandbox): Promise<Sandbox> {
+    const sandbox = await idle.claim({ ...this.spec });
+    this.live.add(sandbox);
+    if (this.closed) {
+      await this.remove(sandbox);
+      throw new PatchbayError("sandbox_failed", "the job ended while its sandbox was being made");
+    }
+    return sandbox;
   }
 
   /** Copies the host checkout `dir` into a sandbox made without one. */
