@@ -95,6 +95,11 @@ class Bench {
   }
 }
 
+/** The hits that took (or not) a sandbox their environment was kept restored in (step `hot_sandbox`). */
+function keptHits(hits: JobTimes[], kept: boolean): JobTimes[] {
+  return hits.filter((t) => (t.steps.hot_sandbox !== undefined) === kept);
+}
+
 async function pair(i: number, host: () => Promise<void>, box: () => Promise<void>): Promise<void> {
   if (i % 2 === 0) {
     await host();
@@ -200,6 +205,9 @@ function report(s: Samples, versions: { host: string; sandbox: string }): void {
     setup_phase_warm_cache_miss: field(s.warm, (t) => t.setupMs),
     environment_event_ms_warm_cache_miss: field(s.warm, (t) => t.environment?.ms),
     submit_to_agent_cache_hit: field(s.hit, (t) => t.submitToAgentMs),
+    // Which way each hit went: a sandbox the environment was kept restored in, or a restore on its path.
+    submit_to_agent_cache_hit_from_kept_sandbox: field(keptHits(s.hit, true), (t) => t.submitToAgentMs),
+    submit_to_agent_cache_hit_restoring: field(keptHits(s.hit, false), (t) => t.submitToAgentMs),
     submit_to_agent_no_dependencies: field(s.noDeps, (t) => t.submitToAgentMs),
     environment_event_ms_cache_hit: field(s.hit, (t) => t.environment?.ms),
     image_build_ms: field([...s.cold, ...s.warm], (t) => t.imageBuildMs),

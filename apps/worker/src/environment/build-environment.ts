@@ -7,7 +7,7 @@ import type { Sandbox, SandboxMount } from "@patchbay/sandbox";
 import type { EnvironmentCacheDeps } from "./environment-cache.js";
 import { agentNet, type Context, closeDoor, mark, pick, warn } from "./environment-context.js";
 import type { JobEnvironment } from "./environment-phase.js";
-import { idleRequest } from "./hot-environments.js";
+import { hotKey, idleRequest } from "./hot-environments.js";
 import { keepEnvironment } from "./keep-environment.js";
 import type { MadeOnCue } from "./made-on-cue.js";
 import { cacheable, type SetupBox } from "./setup-box.js";
@@ -163,7 +163,7 @@ async function keepInBackground(
   const kept = await keepEnvironment(cache, { input, key: ctx.key, snapshot, base: deps.sandboxes.spec.image });
   const copy = kept ? await cache.files?.existing(kept) : null;
   // Restored again for the next hit with this key (HotEnvironments).
-  if (copy) cache.hot?.offer(ctx.key, idleRequest(deps.sandboxes.spec), copy);
+  if (copy) cache.hot?.offer(hotKey(input.job.projectId, ctx.key), idleRequest(deps.sandboxes.spec), copy, false);
   if (kept) outcome.status = "built";
   else outcome.note = "the environment image could not be built";
   input.emit({

@@ -16,7 +16,7 @@ import {
 import { type EnvironmentCacheDeps, findEnvironment } from "./environment-cache.js";
 import { agentNet, type Context, closeDoor, mark } from "./environment-context.js";
 import { environmentKey } from "./environment-key.js";
-import { idleRequest } from "./hot-environments.js";
+import { hotKey, idleRequest } from "./hot-environments.js";
 import { type HostIndex, indexReader } from "./index-reader.js";
 import { MadeOnCue } from "./made-on-cue.js";
 import { cacheable, startSetupBox } from "./setup-box.js";
@@ -184,7 +184,8 @@ async function restoreHit(ctx: Context, plan: ChecksPlan, hit: EnvironmentRecord
   };
   const copy = await deps.cache?.files?.existing(hit.image);
   mark(ctx, "hit_found");
-  const hot = ctx.agentMounts.length === 0 ? deps.cache?.hot?.take(ctx.key, deps.sandboxes.spec) : undefined;
+  const kept = hotKey(input.job.projectId, ctx.key);
+  const hot = ctx.agentMounts.length === 0 ? deps.cache?.hot?.take(kept, deps.sandboxes.spec) : undefined;
   const first = hot ? await fromHot(ctx, hot) : copy ? await fromCopy(ctx, copy, ctx.agentMounts) : null;
   const sandbox = first ?? (await fromImage(ctx.agentMounts));
   mark(ctx, "restored");
@@ -197,7 +198,7 @@ async function restoreHit(ctx: Context, plan: ChecksPlan, hit: EnvironmentRecord
   // The baseline's sandbox too: from this host's copy into a warm one, rather than a cold start from the image.
   const fresh = async () => (copy ? await fromCopy(ctx, copy, []) : null) ?? fromImage([]);
   // Once the agent runs: the environment restored again, for the next hit with this key.
-  const agentStarted = () => copy && deps.cache?.hot?.offer(ctx.key, idleRequest(deps.sandboxes.spec), copy);
+  const agentStarted = () => copy && deps.cache?.hot?.offer(kept, idleRequest(deps.sandboxes.spec), copy, true);
   return { sandbox, plan, outcome, fresh, agentStarted, dispose: () => closeDoor(ctx.agentDoor) };
 }
 

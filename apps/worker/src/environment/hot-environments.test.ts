@@ -33,8 +33,8 @@ describe("HotEnvironments", () => {
   it("hands the sandbox restored for a key to one hit only, and only when it fits the job's request", async () => {
     const { maker, made } = recordingMaker();
     const hot = new HotEnvironments(maker, { max: 2, ttlMs: 60_000 }, logger);
-    hot.offer("k1", request, "/copy.tar");
-    hot.offer("k1", request, "/copy.tar");
+    hot.offer("k1", request, "/copy.tar", false);
+    hot.offer("k1", request, "/copy.tar", false);
     await settle();
     expect(made).toHaveLength(1);
     expect(hot.take("k2", job)).toBeUndefined();
@@ -48,9 +48,9 @@ describe("HotEnvironments", () => {
   it("keeps at most `max` (the oldest goes) and drops each after its time", async () => {
     const { maker, made } = recordingMaker();
     const hot = new HotEnvironments(maker, { max: 2, ttlMs: 40 }, logger);
-    hot.offer("a", request, "/a.tar");
-    hot.offer("b", request, "/b.tar");
-    hot.offer("c", request, "/c.tar");
+    hot.offer("a", request, "/a.tar", false);
+    hot.offer("b", request, "/b.tar", false);
+    hot.offer("c", request, "/c.tar", false);
     await settle();
     expect(made.map((m) => m.discarded)).toEqual([true, false, false]);
     expect(hot.take("a", job)).toBeUndefined();
@@ -62,18 +62,30 @@ describe("HotEnvironments", () => {
 
   it("a failed restore leaves no entry, so a later job can offer again; close removes what is kept", async () => {
     const failing = new HotEnvironments(recordingMaker({ fail: true }).maker, { max: 2, ttlMs: 60_000 }, logger);
-    failing.offer("k", request, "/k.tar");
+    failing.offer("k", request, "/k.tar", false);
     await settle();
     expect(failing.take("k", job)).toBeUndefined();
     await failing.close();
 
     const { maker, made } = recordingMaker();
     const hot = new HotEnvironments(maker, { max: 2, ttlMs: 60_000 }, logger);
-    hot.offer("k", request, "/k.tar");
+    hot.offer("k", request, "/k.tar", false);
     await settle();
     await hot.close();
     expect(made[0]?.discarded).toBe(true);
-    hot.offer("late", request, "/late.tar");
+    hot.offer("late", request, "/late.tar", false);
     expect(made).toHaveLength(1);
+  });
+
+  it("when full, drops an environment a miss offered before one a hit offered again", async () => {
+    const { maker, made } = recordingMaker();
+    const hot = new HotEnvironments(maker, { max: 2, ttlMs: 60_000 }, logger);
+    hot.offer("main", request, "/main.tar", true);
+    hot.offer("branch-1", request, "/b1.tar", false);
+    hot.offer("branch-2", request, "/b2.tar", false);
+    await settle();
+    expect(made.map((m) => m.discarded)).toEqual([false, true, false]);
+    expect(hot.take("main", job)).toBeDefined();
+    await hot.close();
   });
 });

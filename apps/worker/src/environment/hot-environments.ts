@@ -2,6 +2,11 @@ import type { IdleSandbox, Sandbox, SandboxOptions } from "@patchbay/sandbox";
 import type { Logger } from "pino";
 import { restoreFromFile } from "./snapshot.js";
 
+/** The key of a project's environment among the kept ones (never shared across projects). */
+export function hotKey(projectId: string, key: string): string {
+  return `${projectId}/${key}`;
+}
+
 /** What makes a prepared idle sandbox (DockerSandboxProvider.startIdle). */
 export interface IdleSandboxMaker {
   startIdle(request: Omit<SandboxOptions, "jobId">, prepare: (sandbox: Sandbox) => Promise<void>): Promise<IdleSandbox>;
@@ -22,14 +27,18 @@ export interface HotSettings {
 interface Entry {
   idle: IdleSandbox | null;
   timer: NodeJS.Timeout | undefined;
+  /** Offered after a hit (its environment is in use), not after the miss that built it. */
+  reused: boolean;
 }
 
 /**
- * Environments kept restored in idle sandboxes, one per environment key: the next cache hit with
- * that key takes the sandbox and only copies its checkout in, instead of restoring the environment
- * (hundreds of milliseconds for a node_modules) on its path. Made in the background once a job's
- * agent has started; at most `max` at once (the oldest goes first), each for `ttlMs`. A hit is
- * still looked up in the database first, so an environment deleted or expired there is never used.
+ * Environments kept restored in idle sandboxes, one per project and environment key: the next
+ * cache hit with that key takes the sandbox and only copies its checkout in, instead of restoring
+ * the environment (hundreds of milliseconds for a node_modules) on its path. Made in the background
+ * once a job's agent has started; at most `max` at once, each for `ttlMs`. When full, the oldest
+ * one offered by a miss goes first (an environment that was hit again is likelier to be hit once
+ * more than one a single miss built), else the oldest. A hit is still looked up in the database
+ * first, so an environment deleted or expired there is never used. `key` must name the project.
  */
 export class HotEnvironments {
   private readonly byKey = new Map<string, Entry>();
@@ -50,11 +59,14 @@ export class HotEnvironments {
     return idle;
   }
 
-  /** Restores `copy` into an idle sandbox for `key` in the background, unless one is there or being made. */
-  offer(key: string, request: Omit<SandboxOptions, "jobId">, copy: string): void {
+  /**
+   * Restores `copy` into an idle sandbox for `key` in the background, unless one is there or being
+   * made; `reused` when a hit offers it.
+   */
+  offer(key: string, request: Omit<SandboxOptions, "jobId">, copy: string, reused: boolean): void {
     if (this.closed || this.settings.max <= 0 || this.byKey.has(key)) return;
-    while (this.byKey.size >= this.settings.max) this.evictOldest();
-    const entry: Entry = { idle: null, timer: undefined };
+    while (this.byKey.size >= this.settings.max) this.evictOne();
+    const entry: Entry = { idle: null, timer: undefined, reused };
     this.byKey.set(key, entry);
     this.maker
       .startIdle(request, (sandbox) => restoreFromFile(sandbox, copy))
@@ -78,8 +90,9 @@ export class HotEnvironments {
     await Promise.allSettled(entries.map(([, e]) => e.idle?.discard()));
   }
 
-  private evictOldest(): void {
-    const [key, entry] = this.byKey.entries().next().value as [string, Entry];
+  private evictOne(): void {
+    const entries = [...this.byKey.entries()];
+    const [key, entry] = entries.find(([, e]) => !e.reused) ?? (entries[0] as [string, Entry]);
     this.drop(key, entry);
   }
 
