@@ -44,6 +44,8 @@ const PROBE = [
   // With the proxy settings forced on, nothing answers: no bridge, no socket, no network.
   `python3 -c "import urllib.request as u; u.build_opener(u.ProxyHandler({'http':'http://127.0.0.1:3128'})).open('http://${REGISTRY_HOST}/', timeout=5)" 2>&1 | tail -1`,
   `python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.connect('/run/patchbay/egress/proxy.sock')" 2>&1 | tail -1`,
+  // Setup's door was in the setup sandbox's own folder: the agent's sandbox has none in its own.
+  `python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.connect('/run/patchbay/runner/proxy.sock')" 2>&1 | tail -1 | sed 's/^/runner door: /'`,
 ];
 
 const SCRIPTS: Record<string, ModelScript> = {
@@ -140,6 +142,7 @@ describe("environments: setup through the allowlisting proxy, cached", () => {
     expect(output).toMatch(/No such file or directory/);
     expect(output).toMatch(/Connection refused|URLError/);
     expect(output).not.toMatch(/HTTP Error|200 OK/);
+    expect(output).toMatch(/runner door: .*(No such file or directory|Connection refused)/);
   }, 420_000);
 
   it("a second job with the same lockfile is a cache hit and runs no setup command", async () => {
