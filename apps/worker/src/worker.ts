@@ -257,10 +257,11 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     clearTimeout(grace);
     await Promise.all([notifyWorker.close(), scheduleWorker.close(), notifyQueue.close(), scheduleQueue.close()]);
     await sandboxes.close().catch((err: unknown) => log.warn({ err }, "closing the warm pool failed"));
+    // Before the sweep below: the sandboxes environments are kept restored in (and one being made) go too.
+    await environment.close();
     // No job runs here any more: whatever a job failed to remove (an engine error) goes now.
     const left = await sandboxes.removeStarted();
     if (left > 0) log.warn({ removed: left }, "removed sandboxes that outlived their jobs");
-    await environment.close();
     subscriber.disconnect();
     await queue.close();
     redis.disconnect();

@@ -88,4 +88,30 @@ describe("HotEnvironments", () => {
     expect(hot.take("main", job)).toBeDefined();
     await hot.close();
   });
+
+  it("close waits for a sandbox still being made and removes it", async () => {
+    let finish: () => void = () => undefined;
+    let discarded = false;
+    const slow: IdleSandboxMaker = {
+      startIdle: () =>
+        new Promise<IdleSandbox>((resolve) => {
+          finish = () =>
+            resolve({
+              fits: () => true,
+              claim: async () => ({}) as Sandbox,
+              discard: async () => {
+                discarded = true;
+              },
+            });
+        }),
+    };
+    const hot = new HotEnvironments(slow, { max: 2, ttlMs: 60_000 }, logger);
+    hot.offer("k", request, "/k.tar", false);
+    const closing = hot.close();
+    await settle();
+    expect(discarded).toBe(false);
+    finish();
+    await closing;
+    expect(discarded).toBe(true);
+  });
 });

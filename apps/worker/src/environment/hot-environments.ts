@@ -42,6 +42,8 @@ interface Entry {
  */
 export class HotEnvironments {
   private readonly byKey = new Map<string, Entry>();
+  /** Idle sandboxes being made: close() waits for them, so none is left after it. */
+  private readonly making = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -68,7 +70,7 @@ export class HotEnvironments {
     while (this.byKey.size >= this.settings.max) this.evictOne();
     const entry: Entry = { idle: null, timer: undefined, reused };
     this.byKey.set(key, entry);
-    this.maker
+    const making = this.maker
       .startIdle(request, (sandbox) => restoreFromFile(sandbox, copy))
       .then(async (idle) => {
         if (this.byKey.get(key) !== entry || this.closed) return idle.discard();
@@ -79,12 +81,15 @@ export class HotEnvironments {
       .catch((err: unknown) => {
         if (this.byKey.get(key) === entry) this.byKey.delete(key);
         this.logger.warn({ err, key }, "keeping an environment restored failed");
-      });
+      })
+      .finally(() => this.making.delete(making));
+    this.making.add(making);
   }
 
   /** Removes every idle sandbox kept. */
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.allSettled([...this.making]);
     const entries = [...this.byKey.entries()];
     for (const [key, entry] of entries) this.forget(key, entry);
     await Promise.allSettled(entries.map(([, e]) => e.idle?.discard()));

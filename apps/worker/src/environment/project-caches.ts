@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { chmod, lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { SandboxMount } from "@patchbay/sandbox";
 import type { Logger } from "pino";
@@ -64,8 +64,9 @@ export class ProjectCaches {
   }
 }
 
+/** Whether `file` is there (a symlink a sandbox left is not followed). */
 async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
+  return lstat(file).then(
     () => true,
     () => false,
   );
