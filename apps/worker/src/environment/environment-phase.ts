@@ -186,7 +186,7 @@ async function restoreHit(ctx: Context, plan: ChecksPlan, hit: EnvironmentRecord
   mark(ctx, "hit_found");
   const kept = hotKey(input.job.projectId, ctx.key);
   const hot = ctx.agentMounts.length === 0 ? deps.cache?.hot?.take(kept, deps.sandboxes.spec) : undefined;
-  const first = hot ? await fromHot(ctx, hot) : copy ? await fromCopy(ctx, copy, ctx.agentMounts) : null;
+  const first = (hot ? await fromHot(ctx, hot) : null) ?? (copy ? await fromCopy(ctx, copy, ctx.agentMounts) : null);
   const sandbox = first ?? (await fromImage(ctx.agentMounts));
   mark(ctx, "restored");
   await runMaintenance(sandbox, plan.config?.maintenance ?? [], input.execOptions());
@@ -202,9 +202,13 @@ async function restoreHit(ctx: Context, plan: ChecksPlan, hit: EnvironmentRecord
   return { sandbox, plan, outcome, fresh, agentStarted, dispose: () => closeDoor(ctx.agentDoor) };
 }
 
-/** A sandbox the environment was kept restored in: only the checkout goes in. */
-async function fromHot(ctx: Context, idle: IdleSandbox): Promise<Sandbox> {
-  const sandbox = await ctx.deps.sandboxes.claim(idle);
+/** A sandbox the environment was kept restored in: only the checkout goes in. Null when it cannot be claimed. */
+async function fromHot(ctx: Context, idle: IdleSandbox): Promise<Sandbox | null> {
+  const sandbox = await ctx.deps.sandboxes.claim(idle).catch((err: unknown) => {
+    ctx.input.log.warn({ err, jobId: ctx.input.job.id }, "the sandbox the environment was kept in is gone: restoring");
+    return null;
+  });
+  if (!sandbox) return null;
   mark(ctx, "hot_sandbox");
   await ctx.deps.sandboxes.fill(sandbox, ctx.input.checkoutDir);
   return sandbox;
