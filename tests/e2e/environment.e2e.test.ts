@@ -5,7 +5,7 @@ import type { JobEvent, JobResult } from "@patchbay/core";
 import { ProjectRepository } from "@patchbay/db";
 import { type ModelScript, type NpmRegistry, startNpmRegistry } from "@patchbay/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lockedNpmRepo } from "./env-helpers.js";
+import { lockedNpmRepo, logText, networkEvents } from "./env-helpers.js";
 import {
   containersFor,
   createKey,
@@ -102,14 +102,16 @@ async function run(
 
 type JobJsonWithResult = Awaited<ReturnType<typeof waitTerminal>> & { result: JobResult | null };
 
-const statuses = (events: JobEvent[]) =>
-  events.filter((e) => e.type === "network").map((e) => (e.data as { status: number | null }).status);
+/** The statuses of a job's proxied requests. */
+const statuses = (events: JobEvent[]) => networkEvents(events).map((n) => n.status);
 
-const logText = (events: JobEvent[]) =>
-  events
-    .filter((e) => e.type === "log")
-    .map((e) => (e.data as { text: string }).text)
-    .join("");
+/** A job that only looks around in `url`, its setup allowed to reach the registry. */
+const lookAround = (url: string) => ({
+  repo: { url },
+  task: "Look around.",
+  model: "script:noop",
+  environment: { allow: [REGISTRY_HOST] },
+});
 
 describe("environments: setup through the allowlisting proxy, cached", () => {
   let repo: { url: string; dir: string };
@@ -146,12 +148,7 @@ describe("environments: setup through the allowlisting proxy, cached", () => {
   }, 420_000);
 
   it("a second job with the same lockfile is a cache hit and runs no setup command", async () => {
-    const { job, events } = await run({
-      repo: { url: repo.url },
-      task: "Look around.",
-      model: "script:noop",
-      environment: { allow: [REGISTRY_HOST] },
-    });
+    const { job, events } = await run(lookAround(repo.url));
     expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
     expect(job.result?.environment).toMatchObject({ status: "hit" });
     expect(events.some((e) => e.type === "network")).toBe(false);
@@ -164,12 +161,7 @@ describe("environments: setup through the allowlisting proxy, cached", () => {
   it("a hit while its environment is kept restored takes that sandbox and only copies the checkout in", async () => {
     for (let i = 0; i < 600 && hotSandboxes().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(hotSandboxes()).toHaveLength(1);
-    const { job, events } = await run({
-      repo: { url: repo.url },
-      task: "Look around.",
-      model: "script:noop",
-      environment: { allow: [REGISTRY_HOST] },
-    });
+    const { job, events } = await run(lookAround(repo.url));
     expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
     const env = events.find((e) => e.type === "environment")?.data as { status: string; steps: Record<string, number> };
     expect(env.status).toBe("hit");
@@ -181,12 +173,7 @@ describe("environments: setup through the allowlisting proxy, cached", () => {
 
   it("a changed lockfile is a miss; a host outside the allowlist fails setup as environment_failed naming it", async () => {
     const changed = projectRepo({ "pb-pad": "1.1.0" });
-    const miss = await run({
-      repo: { url: changed.url },
-      task: "Look around.",
-      model: "script:noop",
-      environment: { allow: [REGISTRY_HOST] },
-    });
+    const miss = await run(lookAround(changed.url));
     expect(miss.job.result?.environment).toMatchObject({ status: "built" });
     expect(miss.job.result?.environment?.key).not.toBe(undefined);
 
@@ -202,12 +189,7 @@ describe("environments: setup through the allowlisting proxy, cached", () => {
   it("a project's next miss installs from its dependency cache; another project's setup starts without it", async () => {
     // A new repository with the first test's lockfile: another key, so a miss, in the same project.
     const again = projectRepo({ "pb-pad": "1.0.0" });
-    const spec = {
-      repo: { url: again.url },
-      task: "Look around.",
-      model: "script:noop",
-      environment: { allow: [REGISTRY_HOST] },
-    };
+    const spec = lookAround(again.url);
     const cached = await run(spec);
     expect(cached.job.result?.environment).toMatchObject({ status: "built" });
     expect(logText(cached.events)).toMatch(/added 1 package/);

@@ -232,8 +232,8 @@ export class DockerSandboxProvider implements SandboxProvider {
   }
 
   /**
-   * A pool container with another CPU limit than the job's gets the job's (the engine changes a
-   * running container's limit in ~10 ms, a cold start takes ~400 ms); one that cannot is removed.
+   * A pool container with another CPU limit than the job's gets the job's (one engine call on the
+   * running container instead of a cold start, ~0.4 s here); one that cannot is removed.
    */
   private async fitCpus(pooled: PooledContainer, resolved: ResolvedSandboxOptions): Promise<boolean> {
     if (pooled.cpus === resolved.cpus) return true;

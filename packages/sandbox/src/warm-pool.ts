@@ -69,7 +69,7 @@ export class WarmPool {
   /**
    * Starts no container until the returned release is called (or `maxMs` passed): CPU-bound work
    * on this host, such as a setup installing dependencies, runs without container starts beside it
-   * (each costs the engine ~0.4 s of CPU here). A start already under way finishes.
+   * (each takes ~0.4 s of the engine's work here). A start already under way finishes.
    */
   hold(maxMs = 120_000): () => void {
     this.holds++;

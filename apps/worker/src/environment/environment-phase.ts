@@ -95,7 +95,7 @@ export interface JobEnvironment {
  */
 export async function prepareEnvironment(deps: EnvironmentDeps, input: EnvironmentInput): Promise<JobEnvironment> {
   // Setup's install and a hit's restore run on this host's CPUs, and the agent waits for them: the
-  // warm pool refills once the agent has its environment (a container start costs ~0.4 s of CPU).
+  // warm pool refills once the agent has its environment (a container start takes ~0.4 s of the engine's work here).
   return deps.sandboxes.withoutRefills(() => prepare(deps, input));
 }
 

@@ -3,11 +3,12 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { HotEnvironments, type IdleSandboxMaker } from "./hot-environments.js";
 
-/** A maker whose idle sandboxes are plain records: which were made, claimed and discarded. */
-function recordingMaker(options: { fail?: boolean } = {}) {
+/** A maker whose idle sandboxes are plain records (which were made and discarded); each waits for `gate` first. */
+function recordingMaker(options: { fail?: boolean; gate?: Promise<void> } = {}) {
   const made: Array<{ image: string | undefined; discarded: boolean }> = [];
   const maker: IdleSandboxMaker = {
     async startIdle(request) {
+      await options.gate;
       if (options.fail) throw new Error("engine down");
       const record = { image: request.image, discarded: false };
       made.push(record);
@@ -90,28 +91,15 @@ describe("HotEnvironments", () => {
   });
 
   it("close waits for a sandbox still being made and removes it", async () => {
-    let finish: () => void = () => undefined;
-    let discarded = false;
-    const slow: IdleSandboxMaker = {
-      startIdle: () =>
-        new Promise<IdleSandbox>((resolve) => {
-          finish = () =>
-            resolve({
-              fits: () => true,
-              claim: async () => ({}) as Sandbox,
-              discard: async () => {
-                discarded = true;
-              },
-            });
-        }),
-    };
-    const hot = new HotEnvironments(slow, { max: 2, ttlMs: 60_000 }, logger);
+    let open: () => void = () => undefined;
+    const { maker, made } = recordingMaker({ gate: new Promise<void>((resolve) => (open = resolve)) });
+    const hot = new HotEnvironments(maker, { max: 2, ttlMs: 60_000 }, logger);
     hot.offer("k", request, "/k.tar", false);
     const closing = hot.close();
     await settle();
-    expect(discarded).toBe(false);
-    finish();
+    expect(made).toHaveLength(0);
+    open();
     await closing;
-    expect(discarded).toBe(true);
+    expect(made.map((m) => m.discarded)).toEqual([true]);
   });
 });

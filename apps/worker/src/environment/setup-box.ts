@@ -1,5 +1,5 @@
 import { bridgeStartCommand } from "@patchbay/egress";
-import type { Sandbox, SandboxMount } from "@patchbay/sandbox";
+import type { Sandbox, SandboxHostFolders, SandboxMount } from "@patchbay/sandbox";
 import { denyHint, doorMounts, type EgressDoor } from "./egress-door.js";
 import { type Context, closeDoor, mark } from "./environment-context.js";
 import type { LentCache } from "./project-caches.js";
@@ -32,10 +32,7 @@ export async function startSetupBox(ctx: Context, onRequest?: () => void): Promi
     const sandbox = await ctx.deps.sandboxes.create({ checkoutDir: ctx.input.checkoutDir });
     mark(ctx, "setup_sandbox_started");
     const folders = sandbox.hostFolders;
-    if (folders?.lend) {
-      const where = { runner: folders.runner, inSandbox: folders.runnerInSandbox, lend: folders.lend.hostDir };
-      return fitOut(ctx, sandbox, where, onRequest);
-    }
+    if (folders?.lend) return fitOut(ctx, sandbox, { ...folders, lend: folders.lend }, onRequest);
     // The runner did not start in it after all (its binary went missing): a cold one with mounts.
     await ctx.deps.sandboxes.remove(sandbox).catch(() => undefined);
   }
@@ -46,17 +43,18 @@ export async function startSetupBox(ctx: Context, onRequest?: () => void): Promi
 async function fitOut(
   ctx: Context,
   sandbox: Sandbox,
-  folders: { runner: string; inSandbox: string; lend: string },
+  folders: SandboxHostFolders & { lend: NonNullable<SandboxHostFolders["lend"]> },
   onRequest?: () => void,
 ): Promise<SetupBox> {
   let door: EgressDoor | null = null;
   try {
     door = await openSetupDoor(ctx, folders.runner, onRequest);
     const caches = cacheable(ctx) ? ctx.deps.cache?.dependencies : undefined;
-    const dir = caches?.dir(ctx.deps.installationId, ctx.input.job.projectId);
-    const cache = caches && dir ? await caches.lend(dir, folders.lend) : null;
+    const cache = caches
+      ? await caches.lend(caches.dir(ctx.deps.installationId, ctx.input.job.projectId), folders.lend.hostDir)
+      : null;
     mark(ctx, "setup_sandbox");
-    return { sandbox, door, bridgeStart: bridgeStartCommand(folders.inSandbox), cache };
+    return { sandbox, door, bridgeStart: bridgeStartCommand(folders.runnerInSandbox), cache };
   } catch (err) {
     await closeDoor(door);
     await ctx.deps.sandboxes.remove(sandbox).catch(() => undefined);

@@ -68,14 +68,18 @@ export class JobSandboxes {
     } finally {
       this.making.delete(making);
     }
+    await this.adopt(sandbox);
+    if (options.checkoutDir) await this.fill(sandbox, options.checkoutDir);
+    return sandbox;
+  }
+
+  /** Counts a sandbox as the job's; one made while the job was closed (a cancel) must not outlive it. */
+  private async adopt(sandbox: Sandbox): Promise<void> {
     this.live.add(sandbox);
-    // Closed while the container was being made (a cancel): it must not outlive the job.
     if (this.closed) {
       await this.remove(sandbox);
       throw new PatchbayError("sandbox_failed", "the job ended while its sandbox was being made");
     }
-    if (options.checkoutDir) await this.fill(sandbox, options.checkoutDir);
-    return sandbox;
   }
 
   private async make(options: {
@@ -95,11 +99,7 @@ export class JobSandboxes {
   /** Takes a prepared idle sandbox (HotEnvironments) as one of the job's. */
   async claim(idle: IdleSandbox): Promise<Sandbox> {
     const sandbox = await idle.claim({ ...this.spec });
-    this.live.add(sandbox);
-    if (this.closed) {
-      await this.remove(sandbox);
-      throw new PatchbayError("sandbox_failed", "the job ended while its sandbox was being made");
-    }
+    await this.adopt(sandbox);
     return sandbox;
   }
 
