@@ -7,13 +7,19 @@ const shell = (...commands: string[]) => ({ type: "shell_call", action: { comman
 const say = (text: string) => ({ type: "message", role: "assistant", content: [{ type: "output_text", text }] });
 const FIX = "s/const shipping = sub > FREE_SHIPPING_FROM/const shipping = discounted >= FREE_SHIPPING_FROM/";
 
+// The agent's last turn comes this late, as a real model's would: the baseline is done by then.
+const THINKING = { type: "slow_first_byte" as const, delayMs: 4000 };
+
 const SCRIPTS: Record<string, ModelScript> = {
   fix: { turns: [{ output: [shell(`sed -i '${FIX}' src/cart.js`)] }, { output: [say("Fixed.")] }] },
+  "fix-slowly": {
+    turns: [{ output: [shell(`sed -i '${FIX}' src/cart.js`)] }, { output: [say("Fixed.")], fault: THINKING }],
+  },
   // Adds the very file the baseline's test command generates, with other content.
   "add-generated": {
     turns: [
       { output: [shell(`sed -i '${FIX}' src/cart.js`, "echo from-the-agent > generated.txt")] },
-      { output: [say("Fixed, and wrote generated.txt.")] },
+      { output: [say("Fixed, and wrote generated.txt.")], fault: THINKING },
     ],
   },
 };
@@ -37,18 +43,38 @@ async function run(spec: Record<string, unknown>) {
 }
 
 describe("the baseline checks run beside the agent", () => {
-  it("the agent works while a slow baseline runs; the baseline's sandbox then judges the stored patch", async () => {
-    // The baseline's test takes 20 s: the agent's whole turn fits well inside it.
+  it("the agent works while the baseline runs; the baseline's sandbox then judges the stored patch", async () => {
+    // A command of its own (the comment): the baseline it keeps is not the next describe's.
+    const { id, done, events } = await run({ model: "script:fix-slowly", checks: { test: "npm test # beside" } });
+    expect(done.status).toBe("succeeded");
+    const seqOf = (match: (e: (typeof events)[number]) => boolean) => events.find(match)?.seq ?? Number.NaN;
+    const agentStarted = seqOf((e) => e.type === "status" && e.data.phase === "agent");
+    const agentDone = seqOf((e) => e.type === "model" && e.data.turn === 2);
+    const baselineCheck = seqOf((e) => e.type === "check" && e.data.stage === "baseline");
+    expect(agentStarted).toBeLessThan(baselineCheck);
+    expect(baselineCheck).toBeLessThan(agentDone);
+    expect(done.result.afterChecksIn).toBe("baseline_sandbox");
+    expect(done.result.checks.before.find((c) => c.kind === "test")?.passed).toBe(false);
+    expect(done.result.checks.after.find((c) => c.kind === "test")?.passed).toBe(true);
+    expect(done.result.checks.fixed?.length).toBeGreaterThan(0);
+    expect(containersFor(id)).toEqual([]);
+  }, 320_000);
+
+  it("an agent done before a slow baseline: a fresh sandbox judges the stored patch beside it", async () => {
+    // The baseline's test takes 20 s: the after-checks must not wait for it.
     const { id, done, events } = await run({
       model: "script:fix",
       checks: { test: "if grep -q 'discounted >= FREE' src/cart.js; then npm test; else sleep 20; npm test; fi" },
     });
     expect(done.status).toBe("succeeded");
     const seqOf = (match: (e: (typeof events)[number]) => boolean) => events.find(match)?.seq ?? Number.NaN;
-    const agentDone = seqOf((e) => e.type === "model" && e.data.turn === 2);
+    const afterCheck = seqOf((e) => e.type === "check" && e.data.stage === "after");
     const baselineCheck = seqOf((e) => e.type === "check" && e.data.stage === "baseline");
-    expect(agentDone).toBeLessThan(baselineCheck);
-    expect(done.result.afterChecksIn).toBe("baseline_sandbox");
+    expect(afterCheck).toBeLessThan(baselineCheck);
+    expect(done.result.afterChecksIn).toBe("fresh_sandbox");
+    const notes = events.flatMap((e) => (e.type === "log" && e.data.source === "patchbay" ? [e.data.text] : []));
+    expect(notes.join("")).toContain("beside the unfinished baseline");
+    // The verdict still has both: the job waited for the baseline.
     expect(done.result.checks.before.find((c) => c.kind === "test")?.passed).toBe(false);
     expect(done.result.checks.after.find((c) => c.kind === "test")?.passed).toBe(true);
     expect(done.result.checks.fixed?.length).toBeGreaterThan(0);

@@ -59,7 +59,7 @@ export const ConfigSchema = z.object({
   /** Memory per sandbox; its tmpfs disks default to shares of it (workspace 1/2, /tmp and home 1/8 each). */
   PATCHBAY_SANDBOX_MEMORY_MB: z.coerce.number().int().min(64).default(4096),
   /** Started, idle sandbox containers the worker keeps ready (0 turns the warm pool off). */
-  PATCHBAY_SANDBOX_POOL_SIZE: z.coerce.number().int().min(0).max(32).default(2),
+  PATCHBAY_SANDBOX_POOL_SIZE: z.coerce.number().int().min(0).max(32).default(3),
   PATCHBAY_WORK_DIR: z.string().default("/tmp/patchbay-work"),
   /** Where the bring-up scripts keep state: logs, built binaries (scripts/lib/common.sh has the same default). */
   PATCHBAY_STATE_DIR: z.string().default(".patchbay"),

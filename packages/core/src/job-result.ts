@@ -85,8 +85,9 @@ export interface JobResult {
   /**
    * Where the after-checks ran: "fresh_sandbox" — a new sandbox from the job's environment with
    * exactly the stored patch applied (nothing else the agent left, files or processes, reaches
-   * them); "baseline_sandbox" — the same, in the sandbox of the job's environment where the
-   * baseline checks ran beside the agent (the agent never ran there); "agent_sandbox" — the
+   * them; also the one made beside a baseline still running when the agent is done);
+   * "baseline_sandbox" — the same, in the sandbox of the job's environment where the baseline
+   * checks ran beside the agent and ended before it (the agent never ran there); "agent_sandbox" — the
    * agent's own, when the environment could not be kept.
    */
   afterChecksIn?: "fresh_sandbox" | "baseline_sandbox" | "agent_sandbox";

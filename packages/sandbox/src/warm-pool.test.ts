@@ -73,4 +73,26 @@ describe("WarmPool.hold", () => {
     finishStart("c2");
     await pool.close();
   });
+
+  it("refills despite a hold once a take found it empty, and holds again once it is full", async () => {
+    const { pool, finishStart, started } = controlledPool();
+    finishStart("c1");
+    await pool.filled(1000);
+    const release = pool.hold();
+    pool.take();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started()).toBe(0);
+    // A second job comes while the first holds: it starts cold, and the pool must not stay empty.
+    expect(pool.take()).toBeUndefined();
+    expect(started()).toBe(1);
+    finishStart("c2");
+    await pool.filled(1000);
+    pool.take();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started()).toBe(0);
+    release();
+    expect(started()).toBe(1);
+    finishStart("c3");
+    await pool.close();
+  });
 });

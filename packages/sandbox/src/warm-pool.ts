@@ -43,6 +43,8 @@ export class WarmPool {
   private failures = 0;
   /** Holds on refilling (see hold()). */
   private holds = 0;
+  /** A take found the pool empty since it was last full: holds no longer stop refills (see hold()). */
+  private starved = false;
   private retry: NodeJS.Timeout | undefined;
   private readonly recycler: NodeJS.Timeout;
 
@@ -62,6 +64,7 @@ export class WarmPool {
   /** Takes an idle container (never one that was used) and starts refilling; undefined when empty. */
   take(): PooledContainer | undefined {
     const taken = this.idle.shift();
+    if (!taken) this.starved = true;
     this.refill();
     return taken;
   }
@@ -69,7 +72,9 @@ export class WarmPool {
   /**
    * Starts no container until the returned release is called (or `maxMs` passed): CPU-bound work
    * on this host, such as a setup installing dependencies, runs without container starts beside it
-   * (each takes ~0.4 s of the engine's work here). A start already under way finishes.
+   * (each takes ~0.4 s of the engine's work here). A start already under way finishes. Once a
+   * take finds the pool empty, holds are ignored until it is full again: under a steady stream of
+   * jobs that each hold, the pool would otherwise stay empty and every job start cold.
    */
   hold(maxMs = 120_000): () => void {
     this.holds++;
@@ -106,8 +111,13 @@ export class WarmPool {
   }
 
   /** Starts containers one after another until the pool is full; backs off after failures. */
+  /** Refills wait: someone holds them and no take has gone without. */
+  private get held(): boolean {
+    return this.holds > 0 && !this.starved;
+  }
+
   private refill(): void {
-    if (this.filling || this.closed || this.retry || this.holds > 0) return;
+    if (this.filling || this.closed || this.retry || this.held) return;
     if (this.idle.length >= this.settings.size) return;
     this.filling = this.fillLoop().finally(() => {
       this.filling = null;
@@ -115,7 +125,7 @@ export class WarmPool {
   }
 
   private async fillLoop(): Promise<void> {
-    while (!this.closed && this.idle.length < this.settings.size && this.holds === 0) {
+    while (!this.closed && this.idle.length < this.settings.size && !this.held) {
       try {
         const pooled = await this.deps.start();
         if (this.closed) {
@@ -124,6 +134,7 @@ export class WarmPool {
         }
         this.idle.push(pooled);
         this.failures = 0;
+        if (this.idle.length >= this.settings.size) this.starved = false;
       } catch (err) {
         this.deps.onError(err);
         this.failures++;

@@ -31,12 +31,20 @@ interface Judge {
  */
 export class BaselineBeside {
   private readonly judge: Promise<Judge>;
+  /** The baseline's commands have ended (or none run: reused). */
+  private baselineDone = false;
+  /** A fresh sandbox to judge the patch in beside an unfinished baseline (judgeBesideSoon). */
+  private early: Promise<Sandbox> | null = null;
 
   private constructor(private readonly input: BaselineBesideInput) {
     this.judge = (async () => {
       const sandbox = await input.env.fresh();
-      if (input.reused) return { sandbox, runs: input.reused };
+      if (input.reused) {
+        this.baselineDone = true;
+        return { sandbox, runs: input.reused };
+      }
       const runs = await input.run(sandbox, input.env.plan, "baseline");
+      this.baselineDone = true;
       input.onBaseline(runs);
       return { sandbox, runs };
     })();
@@ -50,6 +58,17 @@ export class BaselineBeside {
   }
 
   /**
+   * Called when the agent is done: with the baseline still running, a fresh sandbox for the
+   * after-checks is made now, while the agent's change is collected, instead of after it.
+   */
+  judgeBesideSoon(): void {
+    if (this.baselineDone || this.early) return;
+    this.early = this.input.env.fresh();
+    // Awaited by afterChecks; a job that ends sooner must not see an unhandled rejection.
+    this.early.catch(() => undefined);
+  }
+
+  /**
    * Waits for the baseline, removes the agent's sandbox and applies exactly `patch` in the
    * baseline's one, then runs the after-checks there. A patch that does not apply over what the
    * baseline left (a file it generated that the patch adds) falls back to a fresh sandbox.
@@ -57,6 +76,8 @@ export class BaselineBeside {
   async afterChecks(patch: string): Promise<{ runs: CheckRun[]; where: AfterChecksSandbox }> {
     const { env, boxes, emit } = this.input;
     boxes.discard(env.sandbox);
+    if (this.early) return this.besideBaseline(this.early, patch);
+    if (!this.baselineDone) return this.besideBaseline(env.fresh(), patch);
     const judge = await this.judge;
     const applied =
       patch.length === 0 ||
@@ -81,5 +102,27 @@ export class BaselineBeside {
       "after-checks run in the baseline's sandbox (the agent never ran there) with exactly the stored patch applied",
     );
     return { runs: await this.input.run(judge.sandbox, env.plan, "after"), where: "baseline_sandbox" };
+  }
+
+  /**
+   * The agent finished before the baseline (a fast model, or a slow test suite): a fresh sandbox
+   * judges the patch now, beside the baseline, instead of waiting for it; the baseline's sandbox
+   * goes once it is done. On 2 cores the two check runs share the machine and still end sooner
+   * than one after the other (README Performance).
+   */
+  private async besideBaseline(
+    fresh: Promise<Sandbox>,
+    patch: string,
+  ): Promise<{ runs: CheckRun[]; where: AfterChecksSandbox }> {
+    const { env, boxes, emit } = this.input;
+    const baselineEnded = this.judge.then((judge) => boxes.remove(judge.sandbox));
+    // Awaited below; after-checks that fail first must not leave it unhandled.
+    baselineEnded.catch(() => undefined);
+    const sandbox = await fresh;
+    if (patch.length > 0) await applyPatch(sandbox, patch);
+    noteChecks(emit, "after-checks run in a fresh sandbox with exactly the stored patch, beside the unfinished baseline");
+    const runs = await this.input.run(sandbox, env.plan, "after");
+    await baselineEnded;
+    return { runs, where: "fresh_sandbox" };
   }
 }

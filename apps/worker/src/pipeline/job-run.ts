@@ -98,6 +98,8 @@ export interface PipelineDeps {
 
 /** Attempts a job may have when each before it met a database outage; the last one's failure stands. */
 const OUTAGE_ATTEMPTS = 5;
+/** How long a job holds the warm pool's refills at most (its setup and first checks fit in it). */
+const JOB_REFILL_HOLD_MS = 60_000;
 
 /** What a run came to; `settle` records it. */
 type Outcome =
@@ -196,7 +198,9 @@ export class JobRun {
   async execute(): Promise<RunOutcome> {
     let outcome: Outcome;
     try {
-      outcome = await raceAbort(this.phases(), this.signal);
+      // The sandboxes this job takes are replaced once it ends (or after its first minute): a container
+      // start beside its checks slowed them 1.5-2.5x on 2 cores (bench/zz timeline; README Performance).
+      outcome = await this.boxes.withoutRefills(() => raceAbort(this.phases(), this.signal), JOB_REFILL_HOLD_MS);
     } catch (err) {
       const reason = abortReason(this.signal);
       if (reason === "shutdown") outcome = { kind: "handed_back", why: "the worker is shutting down" };
@@ -244,6 +248,7 @@ export class JobRun {
       this.progress.agent = await this.runAgent(env.sandbox, env.plan, { functions, before: snapshotting });
       await snapshotting;
       await this.enter("checks");
+      (await baseline)?.judgeBesideSoon();
       const change = await collectAgentChange(
         env.sandbox,
         checkout.baseCommit,

@@ -36,9 +36,9 @@ export class JobSandboxes {
     return this.provider.lendsFolders === true;
   }
 
-  /** Holds the warm pool's refills while `work` runs (a setup installing dependencies: CPU-bound, on this host). */
-  async withoutRefills<T>(work: () => Promise<T>): Promise<T> {
-    const release = this.provider.holdRefills?.() ?? (() => undefined);
+  /** Holds the warm pool's refills while `work` runs (at most `maxMs`): setup and checks are CPU-bound, on this host. */
+  async withoutRefills<T>(work: () => Promise<T>, maxMs?: number): Promise<T> {
+    const release = this.provider.holdRefills?.(maxMs) ?? (() => undefined);
     try {
       return await work();
     } finally {
