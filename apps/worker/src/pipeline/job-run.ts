@@ -199,7 +199,7 @@ export class JobRun {
     let outcome: Outcome;
     try {
       // The sandboxes this job takes are replaced once it ends (or after its first minute): a container
-      // start beside its checks slowed them 1.5-2.5x on 2 cores (bench/zz timeline; README Performance).
+      // start beside its checks slowed them 1.5-2.5x on 2 cores (README Performance, "where the time goes").
       outcome = await this.boxes.withoutRefills(() => raceAbort(this.phases(), this.signal), JOB_REFILL_HOLD_MS);
     } catch (err) {
       const reason = abortReason(this.signal);
