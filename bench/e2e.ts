@@ -157,7 +157,8 @@ async function measureCase(
     await sleep(SETTLE_MS);
     const plan: FloorPlan = {
       repoDir: repo.dir,
-      commands: [...first.checkCommands, EDIT, ...first.checkCommands],
+      checks: first.checkCommands,
+      edit: EDIT,
       modelRequests: lastRequests(stack, "script:e2e-fix", 2),
       modelUrl: stack.model.url,
     };
@@ -206,6 +207,7 @@ function caseReport(c: Case) {
     commands: summarize(c.floors.map((f) => sum(f.commands))),
     model_calls: summarize(c.floors.map((f) => sum(f.modelCalls))),
     total: summarize(c.floors.map((f) => f.total)),
+    side_by_side: summarize(c.floors.map((f) => f.sideBySide)),
   };
   const job = summarize(c.jobs.map((j) => j.toSucceededMs));
   const provision = summarize(c.jobs.map((j) => j.phases.provision ?? 0));
@@ -224,6 +226,9 @@ function caseReport(c: Case) {
     floor,
     overhead_beyond_floor_p50: round(job.p50 - floor.total.p50),
     overhead_median_of_pairs: p50(c.jobs.map((j, i) => j.toSucceededMs - (c.floors[i]?.total ?? Number.NaN))),
+    // The job runs its baseline beside the agent and, with a fast agent, its after-checks beside the
+    // baseline: the floor done the same way is the one its overhead is judged against.
+    overhead_beyond_side_by_side_floor_p50: round(job.p50 - floor.side_by_side.p50),
     provision_phase_vs_clone_floor: ratio(provision.p50, floor.clone.p50),
     provision_and_setup_vs_floor_clone_acquire_copy: ratio(
       provision.p50 + (phases.setup?.p50 ?? 0),
@@ -267,6 +272,7 @@ function writeResults(
   const l = cases.large ? caseReport(cases.large) : null;
   const headline = {
     trivial_overhead_beyond_floor_p50_ms: t?.overhead_beyond_floor_p50 ?? null,
+    trivial_overhead_beyond_side_by_side_floor_p50_ms: t?.overhead_beyond_side_by_side_floor_p50 ?? null,
     large_provisioning_vs_floor: l?.provision_and_setup_vs_floor_clone_acquire_copy ?? null,
     patchbay_vs_peer_to_checked_result: t?.peer ? ratio(t.submit_to_succeeded.p50, t.peer.to_checked_result.p50) : null,
     same_commit_job_vs_peer: t?.peer
@@ -275,7 +281,7 @@ function writeResults(
   };
   const met = (x: number | null, limit: number) => (x === null ? null : x <= limit);
   const targets = {
-    trivial_overhead_le_150ms: met(headline.trivial_overhead_beyond_floor_p50_ms, 150),
+    trivial_overhead_le_150ms: met(headline.trivial_overhead_beyond_side_by_side_floor_p50_ms, 150),
     large_provisioning_le_1_2x_floor: met(headline.large_provisioning_vs_floor, 1.2),
     patchbay_le_1x_peer: met(headline.patchbay_vs_peer_to_checked_result, 1),
   };
@@ -292,7 +298,9 @@ function writeResults(
     note:
       "Times in ms. A job's phases come from its own status events; the floor is the same steps done the plainest way " +
       "in the same run (git clone, warm acquire, git archive | docker exec tar -x, each command through docker exec, each " +
-      "model request replayed to the scripted model). The peer: Codex CLI in a fresh container per run (docker run, " +
+      "model request replayed to the scripted model), one after the other (floor.total) and side by side as the job runs " +
+      "them (floor.side_by_side: baseline checks in a second container beside the model calls, edit and after-checks; " +
+      "the overhead target is judged against it). The peer: Codex CLI in a fresh container per run (docker run, " +
       "git archive | tar -x, codex exec over a unix-socket relay, the same after-checks); its container removal is not counted.",
     headline,
     targets,
@@ -312,7 +320,8 @@ async function main(): Promise<void> {
     docker: new Dockerode(),
     image: stack.config.PATCHBAY_SANDBOX_IMAGE,
     defaults: { memoryMb: 1024, pidsLimit: 512, workspaceMb: 512, tmpMb: 256, homeMb: 256 },
-    pool: { size: 1 },
+    // One container for the floor's steps one after the other, two for them side by side.
+    pool: { size: 3 },
   });
   const repos = { trivial: makeRepo(0), large: makeRepo(LARGE_FILES) };
   const file = path.join(ROOT, `bench/results/e2e-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
