@@ -14,6 +14,7 @@ import { buildContainerConfig, resolveOptions } from "../packages/sandbox/src/co
 import { DockerSandboxProvider } from "../packages/sandbox/src/docker-provider.js";
 import type { DockerSandbox } from "../packages/sandbox/src/docker-sandbox.js";
 import { readWorkspaceFile, writeWorkspaceFile } from "../packages/sandbox/src/file-ops.js";
+import type { Sandbox } from "../packages/sandbox/src/sandbox.js";
 import { tarDirectory } from "../packages/sandbox/src/tar-io.js";
 import { runnerOptions } from "../packages/sandbox/src/test-support.js";
 import { type Summary, summarize } from "./stats.js";
@@ -92,6 +93,24 @@ async function bareExecTrue(c: Dockerode.Container): Promise<number> {
   await new Promise((resolve) => stream.on("end", resolve).on("close", resolve));
   await exec.inspect();
   return performance.now() - t;
+}
+
+/**
+ * What one forked bash subshell costs inside the sandbox (ms, the mean of 200 in a loop): each
+ * command of the persistent shell runs in one, so no command can cost less on this host.
+ */
+async function subshellMs(box: Sandbox): Promise<number> {
+  // $EPOCHREALTIME is "seconds.microseconds"; 10# keeps a leading zero from reading as octal.
+  const loop = [
+    'IFS=. read -r a b <<< "$EPOCHREALTIME"',
+    "for ((i = 0; i < 200; i++)); do ( true ); done",
+    'IFS=. read -r c d <<< "$EPOCHREALTIME"',
+    "echo $(( ((c - a) * 1000000 + 10#$d - 10#$b) / 200 ))",
+  ].join("; ");
+  const result = await box.exec(`bash -c '${loop}'`);
+  const us = Number(result.stdout.trim());
+  if (result.exitCode !== 0 || !Number.isFinite(us)) throw new Error(`the subshell loop failed: ${result.stderr}`);
+  return us / 1000;
 }
 
 /** `docker exec CONTAINER true` through the CLI, as a person or a CI script would run it. */
@@ -180,6 +199,7 @@ async function main(): Promise<void> {
     if (socketBox.commandTransport !== "socket") throw new Error("the runner did not start: no socket figures");
     results.socket_true = summarize(overhead.socket_true ?? []);
     results.shell_true = summarize(overhead.shell_true ?? []);
+    results.bash_subshell_in_sandbox = summarize(await measure(N, () => subshellMs(socketBox)));
     Object.assign(results, await fileOps(box, socketBox, raw));
     results.engine_exec_true = summarize(await measure(N, () => bareExecTrue(raw)));
     results.docker_exec_cli_true = summarize(await measure(N, () => cliExecTrue(box.id)));
@@ -249,6 +269,7 @@ function report(r: Record<string, Summary>): void {
     warm_acquire_vs_bare_create_start: ratio(p50("warm_acquire"), p50("bare_create_start")),
     engine_exec_vs_shell_true: ratio(p50("engine_exec_true"), p50("shell_true")),
     socket_vs_attach_shell_true: ratio(p50("socket_true"), p50("shell_true")),
+    socket_true_vs_bash_subshell: ratio(p50("socket_true"), p50("bash_subshell_in_sandbox")),
     engine_exec_vs_socket_true: ratio(p50("engine_exec_true"), p50("socket_true")),
     docker_exec_cli_vs_socket_true: ratio(p50("docker_exec_cli_true"), p50("socket_true")),
     engine_exec_vs_shell_read_small: ratio(p50("engine_exec_read_small"), p50("shell_read_small")),

@@ -120,7 +120,10 @@ export class BaselineBeside {
     baselineEnded.catch(() => undefined);
     const sandbox = await fresh;
     if (patch.length > 0) await applyPatch(sandbox, patch);
-    noteChecks(emit, "after-checks run in a fresh sandbox with exactly the stored patch, beside the unfinished baseline");
+    noteChecks(
+      emit,
+      "after-checks run in a fresh sandbox with exactly the stored patch, beside the unfinished baseline",
+    );
     const runs = await this.input.run(sandbox, env.plan, "after");
     await baselineEnded;
     return { runs, where: "fresh_sandbox" };

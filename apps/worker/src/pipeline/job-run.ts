@@ -598,8 +598,9 @@ export class JobRun {
    * result and patch kept.
    */
   private async finish(after: CheckRun[], change: AgentChange, where: AfterChecksSandbox): Promise<Outcome> {
-    await this.boxes.removeAll();
-    // A miss's image is still being kept while the checks run: the result names its final status.
+    // The sandboxes go (and a miss's image, still being kept while the checks ran, is settled: the
+    // result names its final status) while the result is put together; both before it is returned.
+    const removed = this.boxes.removeAll();
     await this.progress.env?.dispose();
     const patch = this.secrets.guardPatch(change.patch);
     const result = { ...this.result(after, patch), afterChecksIn: where };
@@ -609,6 +610,7 @@ export class JobRun {
     const events = async () => (await read()).filter((e) => eventCandidate(e) === chosen);
     const explained = await this.explainer.link(after, events);
     Object.assign(result, this.secrets.redactValue(explained));
+    await removed;
     try {
       const push = await this.pushBranch(patch);
       if (push) result.push = push;
