@@ -175,12 +175,16 @@ async function measureCase(
       const floor = async () => {
         await pool.warmUp()?.filled();
         out.floors.push(await floorSample(pool, plan, `bench-e2e-${process.pid}-${label}-${i}`));
-        // The floor's pool refills after its acquire (a cold container start): done before the next
-        // step, so that it lands on neither side.
+        // The floor's pool refills after its acquires (cold container starts, each warming its
+        // shells after it started): done and settled before the next step, so it lands on neither side.
         await pool.warmUp()?.filled();
+        await sleep(SETTLE_MS);
       };
-      const peerOnce = async () =>
-        void (peer && out.peers.push(await peerRun(peerSetup, relay, repo.dir, TASK, first.checkCommands)));
+      const peerOnce = async () => {
+        if (!peer) return;
+        out.peers.push(await peerRun(peerSetup, relay, repo.dir, TASK, first.checkCommands));
+        await sleep(SETTLE_MS);
+      };
       const order = i % 2 === 0 ? [job, floor, peerOnce] : [peerOnce, floor, job];
       for (const step of order) await step();
     }
