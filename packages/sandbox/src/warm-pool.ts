@@ -110,12 +110,12 @@ export class WarmPool {
     await Promise.all(idle.map((p) => this.deps.remove(p.container).catch((err) => this.deps.onError(err))));
   }
 
-  /** Starts containers one after another until the pool is full; backs off after failures. */
   /** Refills wait: someone holds them and no take has gone without. */
   private get held(): boolean {
     return this.holds > 0 && !this.starved;
   }
 
+  /** Starts containers one after another until the pool is full; backs off after failures. */
   private refill(): void {
     if (this.filling || this.closed || this.retry || this.held) return;
     if (this.idle.length >= this.settings.size) return;

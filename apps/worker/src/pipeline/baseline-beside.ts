@@ -37,12 +37,11 @@ export class BaselineBeside {
   private early: Promise<Sandbox> | null = null;
 
   private constructor(private readonly input: BaselineBesideInput) {
+    // A reused baseline has nothing to wait for: the sandbox made here judges the patch.
+    this.baselineDone = input.reused !== undefined;
     this.judge = (async () => {
       const sandbox = await input.env.fresh();
-      if (input.reused) {
-        this.baselineDone = true;
-        return { sandbox, runs: input.reused };
-      }
+      if (input.reused) return { sandbox, runs: input.reused };
       const runs = await input.run(sandbox, input.env.plan, "baseline");
       this.baselineDone = true;
       input.onBaseline(runs);
