@@ -169,8 +169,8 @@ export class DockerSandboxProvider implements SandboxProvider {
   }
 
   /** Holds every pool's refills until the returned release (WarmPool.hold). */
-  holdRefills(maxMs?: number): () => void {
-    const releases = [...this.pools.values()].map((pool) => pool.hold(maxMs));
+  holdRefills(maxMs?: number, holder?: string): () => void {
+    const releases = [...this.pools.values()].map((pool) => pool.hold(maxMs, holder));
     return () => {
       for (const release of releases) release();
     };

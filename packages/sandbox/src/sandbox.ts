@@ -91,8 +91,8 @@ export interface SandboxProvider {
   remove(containerId: string): Promise<boolean>;
   /** Containers made by Patchbay: job id (or idle pool container), creation time, worker, pool. */
   list(): Promise<SandboxListing[]>;
-  /** Starts no pooled container until the returned release (CPU-bound work on this host runs alone). */
-  holdRefills?(maxMs?: number): () => void;
+  /** Starts no pooled container until the returned release (CPU-bound work on this host runs alone); one holder's holds count once. */
+  holdRefills?(maxMs?: number, holder?: string): () => void;
   /** Whether its sandboxes come with host folders (Sandbox.hostFolders) with a lend folder. */
   readonly lendsFolders?: boolean;
   /** The id of this provider's own warm pool (its idle containers are not the reaper's). */

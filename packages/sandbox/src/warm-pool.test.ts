@@ -95,4 +95,24 @@ describe("WarmPool.hold", () => {
     finishStart("c3");
     await pool.close();
   });
+
+  it("counts one holder's holds once, and refills while two holders hold at once", async () => {
+    const { pool, finishStart, started } = controlledPool();
+    finishStart("c1");
+    await pool.filled(1000);
+    // One job's environment hold inside its own: still held after the inner one is released.
+    const job = pool.hold(60_000, "job-a");
+    const setup = pool.hold(60_000, "job-a");
+    pool.take();
+    setup();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(started()).toBe(0);
+    // A second job at the same time: the pool refills for the next one, as without holds.
+    const other = pool.hold(60_000, "job-b");
+    expect(started()).toBe(1);
+    finishStart("c2");
+    other();
+    job();
+    await pool.close();
+  });
 });

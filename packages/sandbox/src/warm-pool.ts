@@ -41,8 +41,8 @@ export class WarmPool {
   private filling: Promise<void> | null = null;
   private closed = false;
   private failures = 0;
-  /** Holds on refilling (see hold()). */
-  private holds = 0;
+  /** Who holds refills, and how many holds each (see hold()). */
+  private readonly holders = new Map<string | symbol, number>();
   /** A take found the pool empty since it was last full: holds no longer stop refills (see hold()). */
   private starved = false;
   private retry: NodeJS.Timeout | undefined;
@@ -71,19 +71,24 @@ export class WarmPool {
 
   /**
    * Starts no container until the returned release is called (or `maxMs` passed): CPU-bound work
-   * on this host, such as a setup installing dependencies, runs without container starts beside it
-   * (each takes ~0.4 s of the engine's work here). A start already under way finishes. Once a
-   * take finds the pool empty, holds are ignored until it is full again: under a steady stream of
-   * jobs that each hold, the pool would otherwise stay empty and every job start cold.
+   * on this host, such as a job's setup and checks, runs without container starts beside it (each
+   * takes ~0.4 s of the engine's work here). A start already under way finishes. Holds defer refills
+   * only while one `holder` (a job: its holds count once) has them: jobs side by side keep the pool
+   * refilling as it would without holds, so the next job finds a warm container. And once a take
+   * finds the pool empty, holds are ignored until it is full again.
    */
-  hold(maxMs = 120_000): () => void {
-    this.holds++;
+  hold(maxMs = 120_000, holder: string | symbol = Symbol("hold")): () => void {
+    this.holders.set(holder, (this.holders.get(holder) ?? 0) + 1);
+    // A second holder lifts the hold: refilling goes on.
+    this.refill();
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       clearTimeout(timer);
-      this.holds--;
+      const left = (this.holders.get(holder) ?? 1) - 1;
+      if (left > 0) this.holders.set(holder, left);
+      else this.holders.delete(holder);
       this.refill();
     };
     const timer = setTimeout(release, maxMs);
@@ -110,9 +115,9 @@ export class WarmPool {
     await Promise.all(idle.map((p) => this.deps.remove(p.container).catch((err) => this.deps.onError(err))));
   }
 
-  /** Refills wait: someone holds them and no take has gone without. */
+  /** Refills wait: one holder has them, and no take has gone without. */
   private get held(): boolean {
-    return this.holds > 0 && !this.starved;
+    return this.holders.size === 1 && !this.starved;
   }
 
   /** Starts containers one after another until the pool is full; backs off after failures. */

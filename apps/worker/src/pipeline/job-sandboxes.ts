@@ -38,7 +38,8 @@ export class JobSandboxes {
 
   /** Holds the warm pool's refills while `work` runs (at most `maxMs`): setup and checks are CPU-bound, on this host. */
   async withoutRefills<T>(work: () => Promise<T>, maxMs?: number): Promise<T> {
-    const release = this.provider.holdRefills?.(maxMs) ?? (() => undefined);
+    // The job is the holder: its environment's hold inside its own counts once (WarmPool.hold).
+    const release = this.provider.holdRefills?.(maxMs, this.spec.jobId) ?? (() => undefined);
     try {
       return await work();
     } finally {
