@@ -7,8 +7,11 @@ const shell = (...commands: string[]) => ({ type: "shell_call", action: { comman
 const say = (text: string) => ({ type: "message", role: "assistant", content: [{ type: "output_text", text }] });
 const FIX = "s/const shipping = sub > FREE_SHIPPING_FROM/const shipping = discounted >= FREE_SHIPPING_FROM/";
 
-// The agent's last turn comes this late, as a real model's would: the baseline is done by then.
-const THINKING = { type: "slow_first_byte" as const, delayMs: 4000 };
+// The agent's last turn comes this late, as a real model's would: the baseline (fast commands below)
+// is done by then, also on a loaded CI machine.
+const THINKING = { type: "slow_first_byte" as const, delayMs: 10_000 };
+// Fails before the fix and passes after it, in milliseconds (npm test takes seconds under load).
+const FIXED = "grep -q 'discounted >= FREE' src/cart.js";
 
 const SCRIPTS: Record<string, ModelScript> = {
   fix: { turns: [{ output: [shell(`sed -i '${FIX}' src/cart.js`)] }, { output: [say("Fixed.")] }] },
@@ -44,8 +47,7 @@ async function run(spec: Record<string, unknown>) {
 
 describe("the baseline checks run beside the agent", () => {
   it("the agent works while the baseline runs; the baseline's sandbox then judges the stored patch", async () => {
-    // A command of its own (the comment): the baseline it keeps is not the next describe's.
-    const { id, done, events } = await run({ model: "script:fix-slowly", checks: { test: "npm test # beside" } });
+    const { id, done, events } = await run({ model: "script:fix-slowly", checks: { test: FIXED, lint: "true" } });
     expect(done.status).toBe("succeeded");
     const seqOf = (match: (e: (typeof events)[number]) => boolean) => events.find(match)?.seq ?? Number.NaN;
     const agentStarted = seqOf((e) => e.type === "status" && e.data.phase === "agent");
@@ -56,7 +58,6 @@ describe("the baseline checks run beside the agent", () => {
     expect(done.result.afterChecksIn).toBe("baseline_sandbox");
     expect(done.result.checks.before.find((c) => c.kind === "test")?.passed).toBe(false);
     expect(done.result.checks.after.find((c) => c.kind === "test")?.passed).toBe(true);
-    expect(done.result.checks.fixed?.length).toBeGreaterThan(0);
     expect(containersFor(id)).toEqual([]);
   }, 320_000);
 
@@ -84,7 +85,7 @@ describe("the baseline checks run beside the agent", () => {
   it("a patch that does not apply over what the baseline left is judged in a fresh sandbox", async () => {
     const { id, done, events } = await run({
       model: "script:add-generated",
-      checks: { test: "echo from-the-baseline > generated.txt; npm test" },
+      checks: { test: `echo from-the-baseline > generated.txt; ${FIXED}`, lint: "true" },
     });
     expect(done.status).toBe("succeeded");
     expect(done.result.afterChecksIn).toBe("fresh_sandbox");
