@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { openSync, rmSync } from "node:fs";
+import { existsSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Config, loadConfig } from "@patchbay/config";
@@ -86,6 +86,17 @@ export class WorkerCluster {
   /** Where the process with this id logs (removed by close). */
   logPath(id: string): string {
     return path.join(tmpdir(), `patchbay-${this.queueName}-${id}.log`);
+  }
+
+  /** The last lines each process logged, for a failed test's report (the files go with `close`). */
+  logTails(lines = 60): string {
+    return [...this.procs.keys()]
+      .map((id) => {
+        const file = this.logPath(id);
+        const text = existsSync(file) ? readFileSync(file, "utf8").split("\n").slice(-lines).join("\n") : "";
+        return `--- ${id} (${this.procs.get(id)?.exitCode ?? this.procs.get(id)?.signalCode ?? "running"}) ---\n${text}`;
+      })
+      .join("\n");
   }
 
   /** Whether the process with this id is still running. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isTerminal } from "@patchbay/core";
 import { type JobRecord, JobRepository } from "@patchbay/db";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, onTestFailed } from "vitest";
 import { fixtureRepo } from "../e2e/stack.js";
 import { WorkerCluster } from "./cluster.js";
 import { startServices, stopPostgres, stopRedis } from "./services.js";
@@ -98,6 +98,8 @@ async function waitAllTerminal(ids: string[], ms: number): Promise<Map<string, s
 }
 
 it("a Redis restart and a Postgres restart in the middle of a run lose no job and need no process restart", async () => {
+  // The workers' own logs are removed with the cluster: a failure shows their last lines.
+  onTestFailed(() => console.error(cluster.logTails()));
   const ids = await submit(6);
   await new Promise((r) => setTimeout(r, 4000));
   await stopRedis(cluster.config.REDIS_URL);

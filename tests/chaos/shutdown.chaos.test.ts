@@ -1,6 +1,6 @@
 import { isTerminal } from "@patchbay/core";
 import { JobRepository } from "@patchbay/db";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, onTestFailed } from "vitest";
 import { fixtureRepo } from "../e2e/stack.js";
 import { WorkerCluster } from "./cluster.js";
 
@@ -23,6 +23,8 @@ afterAll(async () => {
 });
 
 it("SIGTERM hands a running job back after the grace period and another worker finishes it", async () => {
+  // The workers' own logs are removed with the cluster: a failure shows their last lines.
+  onTestFailed(() => console.error(cluster.logTails()));
   cluster.start("graceful-a", { PATCHBAY_SHUTDOWN_GRACE_SEC: "1" });
   const jobs = new JobRepository(cluster.db);
   const id = await cluster.submit({

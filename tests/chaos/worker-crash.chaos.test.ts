@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { isTerminal, type JobEvent } from "@patchbay/core";
 import { JobRepository } from "@patchbay/db";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, onTestFailed } from "vitest";
 import { fixtureRepo } from "../e2e/stack.js";
 import { WorkerCluster } from "./cluster.js";
 
@@ -70,6 +70,8 @@ async function runningJob(workerId: string, ms: number): Promise<void> {
 }
 
 it("30 jobs through 2 workers, one SIGKILLed three times: 30 terminal jobs, once each, no gaps, no containers", async () => {
+  // The workers' own logs are removed with the cluster: a failure shows their last lines.
+  onTestFailed(() => console.error(cluster.logTails()));
   const ids = await submitAll();
   for (let round = 0; round < 3; round++) {
     // Killed while it runs a job (its job's container exists), however slowly it started.

@@ -81,10 +81,12 @@ export class DockerSandbox implements Sandbox {
 
   /** Extracts a tar stream into the workspace root, files owned by the sandbox user; symlinks stay symlinks. */
   async putTar(tar: Readable): Promise<void> {
-    this.assertLive();
-    const proc = await startBehindRunner(this.shells, this.root, EXTRACT_ARGV);
-    if (proc) await feedTo(proc, tar, "putTar");
-    else await extractTar(this.container, this.root, tar);
+    await consuming(tar, async () => {
+      this.assertLive();
+      const proc = await startBehindRunner(this.shells, this.root, EXTRACT_ARGV);
+      if (proc) await feedTo(proc, tar, "putTar");
+      else await extractTar(this.container, this.root, tar);
+    });
     // The checkout is in: start the shell now so the first command does not wait for it.
     this.shells.warm();
   }
@@ -104,10 +106,12 @@ export class DockerSandbox implements Sandbox {
 
   /** Feeds `input` to the stdin of `argv` (run as the sandbox user, no shell); throws on a non-zero exit. */
   async streamIn(argv: string[], input: Readable): Promise<void> {
-    this.assertLive();
-    const proc = await startBehindRunner(this.shells, this.root, argv);
-    if (proc) await feedTo(proc, input, argv[0] ?? "command");
-    else await feedCommand(this.container, argv, input);
+    await consuming(input, async () => {
+      this.assertLive();
+      const proc = await startBehindRunner(this.shells, this.root, argv);
+      if (proc) await feedTo(proc, input, argv[0] ?? "command");
+      else await feedCommand(this.container, argv, input);
+    });
   }
 
   /** Whether the container runs and whether the OOM killer struck (a memory hog's trace). */
@@ -126,6 +130,19 @@ export class DockerSandbox implements Sandbox {
 
   private assertLive(): void {
     if (this.destroyed) throw sandboxFailed("use", new Error(`sandbox ${this.id} was destroyed`));
+  }
+}
+
+/**
+ * Runs `feed`, which reads `input`; when it fails, `input` is destroyed: its producer (a host
+ * process behind a pipe) stops instead of waiting on a reader that is gone.
+ */
+async function consuming(input: Readable, feed: () => Promise<void>): Promise<void> {
+  try {
+    await feed();
+  } catch (err) {
+    input.destroy();
+    throw err;
   }
 }
 

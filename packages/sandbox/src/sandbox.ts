@@ -59,13 +59,13 @@ export interface Sandbox extends Workspace {
   readonly jobId: string;
   /** Its host folders, when it has them (see SandboxHostFolders). */
   readonly hostFolders?: SandboxHostFolders;
-  /** Extracts a tar stream into the workspace root (files owned by the sandbox user). */
+  /** Extracts a tar stream into the workspace root (files owned by the sandbox user); `tar` is destroyed if it fails. */
   putTar(tar: Readable): Promise<void>;
   /** Streams the workspace (or a path in it) out as a tar. */
   getTar(path?: string): Promise<Readable>;
   /** Streams the stdout of `argv` (sandbox user, no shell) out of the container. */
   streamOut(argv: string[]): Promise<Readable>;
-  /** Feeds `input` to the stdin of `argv` (sandbox user, no shell); throws on a non-zero exit. */
+  /** Feeds `input` to the stdin of `argv` (sandbox user, no shell); throws on a non-zero exit, `input` then destroyed. */
   streamIn(argv: string[], input: Readable): Promise<void>;
   /** Removes the container; safe to call more than once. */
   destroy(): Promise<void>;

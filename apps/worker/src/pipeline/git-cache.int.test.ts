@@ -1,6 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { JobRecord } from "@patchbay/db";
@@ -65,7 +74,12 @@ async function checkout(
   name: string,
   projectId: string,
   secrets: Record<string, string>,
-  more: { repo?: { ref?: string; commit?: string }; history?: SandboxHistory; maxFiles?: number } = {},
+  more: {
+    repo?: { ref?: string; commit?: string };
+    history?: SandboxHistory;
+    maxFiles?: number;
+    signal?: AbortSignal;
+  } = {},
 ) {
   const credentials = await new JobSecrets(secrets).gitCredentials(url(name), work);
   const job = { projectId, spec: { repo: { url: url(name) } } } as JobRecord;
@@ -79,7 +93,12 @@ async function checkout(
         history: more.history ?? "shallow",
         jobId,
         workDir: work,
-        git: { timeoutMs: 30_000, hostPath: process.env.PATH ?? "/usr/bin:/bin", env },
+        git: {
+          timeoutMs: 30_000,
+          hostPath: process.env.PATH ?? "/usr/bin:/bin",
+          env,
+          ...(more.signal ? { signal: more.signal } : {}),
+        },
         ...(more.maxFiles ? { limits: { maxFiles: more.maxFiles } } : {}),
       },
     );
@@ -94,6 +113,21 @@ async function filled(fill: ((box: Sandbox) => Promise<void>) | undefined): Prom
   return box;
 }
 
+/** The pids of git processes working in `dir` (host git feeding a sandbox from a cache entry). */
+function gitProcessesIn(dir: string): string[] {
+  return readdirSync("/proc").filter((pid) => {
+    try {
+      return (
+        /^\d+$/.test(pid) &&
+        readlinkSync(`/proc/${pid}/cwd`) === dir &&
+        readFileSync(`/proc/${pid}/comm`, "utf8").startsWith("git")
+      );
+    } catch {
+      return false;
+    }
+  });
+}
+
 async function sh(box: Sandbox, command: string): Promise<string> {
   const run = await box.exec(command, { timeoutMs: 30_000 });
   expect(run.stderr).toBe("");
@@ -102,7 +136,7 @@ async function sh(box: Sandbox, command: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = await startGitHttpsServer({ public: ["public.git", "busy.git", "moved.git"] });
+  server = await startGitHttpsServer({ public: ["public.git", "busy.git", "moved.git", "big.git"] });
   root = mkdtempSync(path.join(tmpdir(), "patchbay-git-cache-"));
   work = path.join(root, "work");
   cacheDir = path.join(root, "cache");
@@ -251,6 +285,25 @@ describe("the worker's git cache", { timeout: 180_000 }, () => {
       await again.remove();
     } finally {
       await open.close();
+    }
+  });
+
+  it("a sandbox removed before its checkout streams in: the fill fails, host git stops at once, and the job's stop later leaves nothing unhandled", async () => {
+    // Far more than the pipes between host git and the reader hold: git would block on a write.
+    serveRepo("big", { "blob.txt": randomBytes(3 * 1024 * 1024).toString("base64") });
+    const stop = new AbortController();
+    const held = await checkout("big", "p", {}, { signal: stop.signal });
+    const entry = cacheEntry(cacheDir, url("big"), { kind: "shared" });
+    try {
+      const box = await provider.create({ jobId });
+      await box.destroy();
+      await expect(held.fill(box)).rejects.toThrow(/destroyed/);
+      await expect.poll(() => gitProcessesIn(entry), { timeout: 10_000 }).toEqual([]);
+      // Was: git blocked until the job was stopped, then its error, with no reader left, ended the worker.
+      stop.abort();
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      await held.remove();
     }
   });
 

@@ -43,7 +43,17 @@ const UNPACK = [
 export async function exportToSandbox(sandbox: Sandbox, request: ExportRequest): Promise<void> {
   const refs = request.history === "full" ? request.refs : [];
   const pack = packStream(request, refs);
-  await sandbox.streamIn(["sh", "-c", UNPACK, "unpack", request.commit, request.history], pack);
+  // Whoever reads the pack may be gone when git fails or is killed (a sandbox removed by a cancel
+  // or a shutdown refuses the stream before reading it): its error must never go unheard, which
+  // would end the worker. A reader still there sees it (`errored`, its own listener).
+  pack.on("error", () => undefined);
+  try {
+    await sandbox.streamIn(["sh", "-c", UNPACK, "unpack", request.commit, request.history], pack);
+  } catch (err) {
+    // Host git stops now instead of blocking on a full pipe until the job's time-out.
+    pack.destroy();
+    throw err;
+  }
   if (refs.length > 0) {
     const packed = refs.map(({ name, id }) => `${id} ${name.replace(/^refs\/heads\//, "refs/remotes/origin/")}\n`);
     await sandbox.writeFile(".git/packed-refs", Buffer.from(packed.join("")));
@@ -99,6 +109,8 @@ function spawnGit(args: string[], request: ExportRequest, input?: Readable | str
   child.on("close", (code) => {
     clearTimeout(timer);
     request.git.signal?.removeEventListener("abort", onAbort);
+    // The git feeding this one (rev-list) stops too, instead of blocking on its full pipe.
+    if (input !== undefined && typeof input !== "string") input.destroy();
     if (code === 0 && stopped === null) out.end();
     else {
       const text = Buffer.concat(stderr).toString().trim().slice(-500);
