@@ -137,6 +137,7 @@ async function main(): Promise<void> {
   loads.push(loadavg());
   const repo = makeRepo();
   const cold = new DockerSandboxProvider({ docker, image: IMAGE, defaults: LIMITS, pool: { size: 0 } });
+  // The worker's default (runner on, commands over its socket), without a pool.
   const coldRunner = new DockerSandboxProvider({
     docker,
     image: IMAGE,
@@ -193,14 +194,7 @@ async function main(): Promise<void> {
     );
     const box = await cold.create({ jobId: `bench-cmd-${seq++}` });
     const raw = docker.getContainer(box.id);
-    const fast = new DockerSandboxProvider({
-      docker,
-      image: IMAGE,
-      defaults: LIMITS,
-      pool: { size: 0 },
-      runner: runnerOptions(),
-    });
-    const socketBox = await fast.create({ jobId: `bench-cmd-${seq++}` });
+    const socketBox = await coldRunner.create({ jobId: `bench-cmd-${seq++}` });
     const overhead = await interleaved(Math.max(N, 200), {
       socket_true: () => timeIt(() => socketBox.exec("true")),
       shell_true: () => timeIt(() => box.exec("true")),
