@@ -2,7 +2,7 @@ import type { JobResult } from "@patchbay/core";
 import type { ModelScript } from "@patchbay/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  containersFor,
+  containersGone,
   fixtureRepo,
   type Stack,
   startStack,
@@ -74,7 +74,7 @@ describe("the verdict cannot be faked and setup leaves nothing running", () => {
     const patch = await (await fetch(`${stack.api}/v1/jobs/${job.id}/patch`)).text();
     expect(patch).toContain("broken on purpose");
     expect(done.result.checks.passed).toBe(false);
-    expect(containersFor(job.id)).toEqual([]);
+    await containersGone(job.id);
   }, 320_000);
 
   it("no process that setup started is alive in the agent's sandbox", async () => {

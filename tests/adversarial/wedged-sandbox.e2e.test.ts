@@ -1,6 +1,14 @@
 import type { ModelScript } from "@patchbay/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { containersFor, fixtureRepo, type Stack, startStack, submit, waitTerminal } from "../e2e/stack.js";
+import {
+  containersFor,
+  containersGone,
+  fixtureRepo,
+  type Stack,
+  startStack,
+  submit,
+  waitTerminal,
+} from "../e2e/stack.js";
 
 const say = (text: string) => ({ type: "message", role: "assistant", content: [{ type: "output_text", text }] });
 const shell = (...commands: string[]) => ({ type: "shell_call", action: { commands } });
@@ -41,7 +49,7 @@ describe("a FIFO planted in the patch collection's scratch folder", () => {
     expect(done.status).toBe("succeeded");
     const patch = await (await fetch(`${stack.api}/v1/jobs/${job.id}/patch`)).text();
     expect(patch).toContain("+changed");
-    expect(containersFor(job.id)).toEqual([]);
+    await containersGone(job.id);
   }, 150_000);
 
   it("does not hold a timed-out job past its timeout: it ends timed_out with the partial patch", async () => {

@@ -1,7 +1,7 @@
 import type { JobResult } from "@patchbay/core";
 import type { ModelScript } from "@patchbay/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { containersFor, fixtureRepo, type Stack, startStack, streamEvents, submit, waitTerminal } from "./stack.js";
+import { containersGone, fixtureRepo, type Stack, startStack, streamEvents, submit, waitTerminal } from "./stack.js";
 
 const shell = (...commands: string[]) => ({ type: "shell_call", action: { commands } });
 const say = (text: string) => ({ type: "message", role: "assistant", content: [{ type: "output_text", text }] });
@@ -58,7 +58,7 @@ describe("the baseline checks run beside the agent", () => {
     expect(done.result.afterChecksIn).toBe("baseline_sandbox");
     expect(done.result.checks.before.find((c) => c.kind === "test")?.passed).toBe(false);
     expect(done.result.checks.after.find((c) => c.kind === "test")?.passed).toBe(true);
-    expect(containersFor(id)).toEqual([]);
+    await containersGone(id);
   }, 320_000);
 
   it("an agent done before a slow baseline: a fresh sandbox judges the stored patch beside it", async () => {
@@ -79,7 +79,7 @@ describe("the baseline checks run beside the agent", () => {
     expect(done.result.checks.before.find((c) => c.kind === "test")?.passed).toBe(false);
     expect(done.result.checks.after.find((c) => c.kind === "test")?.passed).toBe(true);
     expect(done.result.checks.fixed?.length).toBeGreaterThan(0);
-    expect(containersFor(id)).toEqual([]);
+    await containersGone(id);
   }, 320_000);
 
   it("a patch that does not apply over what the baseline left is judged in a fresh sandbox", async () => {
@@ -94,7 +94,7 @@ describe("the baseline checks run beside the agent", () => {
     const patch = await (await fetch(`${stack.api}/v1/jobs/${id}/patch`)).text();
     expect(patch).toContain("+from-the-agent");
     expect(done.result.checks.passed).toBe(true);
-    expect(containersFor(id)).toEqual([]);
+    await containersGone(id);
   }, 320_000);
 });
 
@@ -127,7 +127,7 @@ describe("a baseline kept for later jobs on the same tree", () => {
     // No baseline sandbox to judge in: the stored patch is judged in a fresh one, and fixes what it fixed.
     expect(second.done.result.afterChecksIn).toBe("fresh_sandbox");
     expect(second.done.result.checks.fixed).toEqual(first.done.result.checks.fixed);
-    expect(containersFor(second.id)).toEqual([]);
+    await containersGone(second.id);
 
     const fresh = await runOn(shared.url, { checks: { baseline: "run" } });
     expect(fresh.done.result.baselineFrom).toBeUndefined();

@@ -5,7 +5,7 @@ import path from "node:path";
 import { type BestOfN, type CandidateResult, eventCandidate, type JobEvent } from "@patchbay/core";
 import type { ModelScript } from "@patchbay/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { containersFor, type Stack, startStack, streamEvents, submit, waitTerminal } from "./stack.js";
+import { containersGone, type Stack, startStack, streamEvents, submit, waitTerminal } from "./stack.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const FIXTURE = path.join(ROOT, "packages/testkit/fixtures/repos/hidden-tests");
@@ -112,7 +112,7 @@ async function bestOfThree(): Promise<{ id: string; events: JobEvent[] }> {
   expect(status).toBe(202);
   const done = await waitTerminal(stack.api, job.id, 150_000);
   expect(done.status).toBe("succeeded");
-  expect(containersFor(job.id)).toEqual([]);
+  await containersGone(job.id);
   return { id: job.id, events: await streamEvents(stack.api, job.id) };
 }
 

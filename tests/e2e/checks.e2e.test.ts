@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import type { JobResult } from "@patchbay/core";
 import type { ModelScript } from "@patchbay/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { containersFor, type Stack, startStack, submit, waitTerminal } from "./stack.js";
+import { containersGone, type Stack, startStack, submit, waitTerminal } from "./stack.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const FIXTURE = path.join(ROOT, "packages/testkit/fixtures/repos/patchbay-yml");
@@ -103,7 +103,7 @@ async function runJob(spec: Record<string, unknown>): Promise<Finished> {
   const { status, job } = await submit(stack.api, { task: "Make the farewell test pass.", ...spec });
   expect(status).toBe(202);
   const done = await waitTerminal(stack.api, job.id, 120_000);
-  expect(containersFor(job.id)).toEqual([]);
+  await containersGone(job.id);
   const res = await fetch(`${stack.api}/v1/jobs/${job.id}/patch`);
   const patch = res.status === 200 ? await res.text() : "";
   return { id: job.id, status: done.status, error: done.error, result: done.result as unknown as JobResult, patch };

@@ -3,6 +3,7 @@ import type { JobEvent } from "@patchbay/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   containersFor,
+  containersGone,
   exampleScript,
   fixtureRepo,
   type JobJson,
@@ -105,7 +106,7 @@ describe("engine codex", () => {
     );
     const results = events.flatMap((e) => (e.type === "tool_result" ? [e.data] : []));
     expect(results.filter((r) => r.tool === "shell").at(-1)).toMatchObject({ ok: true, exitCode: 0 });
-    expect(containersFor(job.id)).toEqual([]);
+    await containersGone(job.id);
     fixed = job;
   }, 300_000);
 

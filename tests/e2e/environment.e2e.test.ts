@@ -7,7 +7,7 @@ import { type ModelScript, type NpmRegistry, startNpmRegistry } from "@patchbay/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lockedNpmRepo, logText, networkEvents } from "./env-helpers.js";
 import {
-  containersFor,
+  containersGone,
   createKey,
   removeProject,
   removeProjectEnvironments,
@@ -96,7 +96,7 @@ async function run(
   const { status, job } = await submit(stack.api, spec, key);
   expect(status).toBe(202);
   const done = (await waitTerminal(stack.api, job.id, 400_000, key)) as JobJsonWithResult;
-  expect(containersFor(job.id)).toEqual([]);
+  await containersGone(job.id);
   return { job: done, events: await streamEvents(stack.api, job.id, key) };
 }
 

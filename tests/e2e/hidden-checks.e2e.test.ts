@@ -5,7 +5,7 @@ import path from "node:path";
 import { HIDDEN_PATCH_MAX_CHARS, type HiddenResult, type JobEvent } from "@patchbay/core";
 import type { ModelScript } from "@patchbay/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { containersFor, type Stack, startStack, streamEvents, submit, waitTerminal } from "./stack.js";
+import { containersGone, type Stack, startStack, streamEvents, submit, waitTerminal } from "./stack.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const FIXTURE = path.join(ROOT, "packages/testkit/fixtures/repos/hidden-tests");
@@ -112,7 +112,7 @@ async function runJob(model: string, hidden: Record<string, unknown>): Promise<F
   const { status, job } = await submit(stack.api, spec);
   expect(status).toBe(202);
   const done = await waitTerminal(stack.api, job.id, 120_000);
-  expect(containersFor(job.id)).toEqual([]);
+  await containersGone(job.id);
   const result = done.result as unknown as { hidden?: HiddenResult } | null;
   const json = await (await fetch(`${stack.api}/v1/jobs/${job.id}`)).text();
   const patch = await (await fetch(`${stack.api}/v1/jobs/${job.id}/patch`)).text();

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   containersFor,
+  containersGone,
   exampleScript,
   fixtureRepo,
   type Stack,
@@ -68,7 +69,7 @@ describe("a job end to end", () => {
     const tools = events.flatMap((e) => (e.type === "tool_call" ? [e.data.tool] : []));
     expect(tools).toEqual(["shell", "apply_patch", "shell"]);
     expect(events.at(-1)).toMatchObject({ type: "status", data: { status: "succeeded" } });
-    expect(containersFor(job.id)).toEqual([]);
+    await containersGone(job.id);
 
     // The model was called from the worker with the key; the tool outputs went back to it.
     const bodies = stack.model.requests.map((r) => JSON.stringify(r.body));

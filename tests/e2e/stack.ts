@@ -13,6 +13,7 @@ import { createRedis, JobQueue } from "@patchbay/queue";
 import { type ModelScript, type ScriptedModelServer, startScriptedModelServer } from "@patchbay/testkit";
 import { startWorker, type WorkerHandle } from "@patchbay/worker";
 import pino from "pino";
+import { expect } from "vitest";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -217,7 +218,15 @@ export async function waitTerminal(api: string, id: string, timeoutMs = 90_000, 
   }
 }
 
-/** Ids of containers labelled for the job (should be none once it finished). */
+/**
+ * Waits for a finished job's containers to be gone: its status is written while they are removed
+ * (they run nothing any more); a job that ended any other way has none left by its status.
+ */
+export async function containersGone(jobId: string): Promise<void> {
+  await expect.poll(() => containersFor(jobId), { timeout: 15_000, interval: 100 }).toEqual([]);
+}
+
+/** Ids of containers labelled for the job (none once it failed, was cancelled or timed out). */
 export function containersFor(jobId: string): string[] {
   // A container from the warm pool carries its job in its name (labels cannot change later).
   const byFilter = (filter: string) =>

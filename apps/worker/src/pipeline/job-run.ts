@@ -598,9 +598,10 @@ export class JobRun {
    * result and patch kept.
    */
   private async finish(after: CheckRun[], change: AgentChange, where: AfterChecksSandbox): Promise<Outcome> {
-    // The sandboxes go (and a miss's image, still being kept while the checks ran, is settled: the
-    // result names its final status) while the result is put together; both before it is returned.
-    const removed = this.boxes.removeAll();
+    // The sandboxes go while the result is put together and its status written (settle waits for
+    // them after); a miss's image, still being kept while the checks ran, is settled first: the
+    // result names its final status.
+    void this.boxes.removeAll();
     await this.progress.env?.dispose();
     const patch = this.secrets.guardPatch(change.patch);
     const result = { ...this.result(after, patch), afterChecksIn: where };
@@ -610,7 +611,6 @@ export class JobRun {
     const events = async () => (await read()).filter((e) => eventCandidate(e) === chosen);
     const explained = await this.explainer.link(after, events);
     Object.assign(result, this.secrets.redactValue(explained));
-    await removed;
     try {
       const push = await this.pushBranch(patch);
       if (push) result.push = push;
@@ -639,13 +639,19 @@ export class JobRun {
     }).finally(() => credentials.remove());
   }
 
-  /** The one place a run's end is recorded: every sandbox removed, events flushed, then the status. */
+  /**
+   * The one place a run's end is recorded: events flushed, then the status. Every other end removes
+   * the sandboxes first, so nothing the job ran still runs once its status says it ended; a finished
+   * job's sandboxes run nothing any more (the agent ended, every check came back), so its result is
+   * not held back by their removal: the status is written while they go, and the attempt ends once
+   * they are gone (its worker slot and a shutdown wait for that).
+   */
   private async settle(outcome: Outcome): Promise<RunOutcome> {
     this.settling = true;
     const collected = outcome.kind === "failed" ? await this.partialPatch(outcome.error) : null;
     const partial = collected && this.secrets.guardPatch(collected);
     if (partial) await this.partialStepPatch();
-    await this.boxes.removeAll();
+    if (outcome.kind !== "finished") await this.boxes.removeAll();
     await this.buffer.flush();
     switch (outcome.kind) {
       case "superseded":
@@ -659,6 +665,7 @@ export class JobRun {
         const fields = { phase: null, result, ...(patch !== null ? { patch } : {}) };
         if (error) await this.recordStatus(statusForError(error), { ...fields, error: error.toJSON() });
         else await this.recordStatus("succeeded", fields, outcome.message);
+        await this.boxes.removeAll();
         return "done";
       }
       case "failed": {
