@@ -135,6 +135,7 @@ export class JobRun {
   private baselineFrom: string | null = null;
   /** This job's baseline being kept for later jobs: the job's end waits for it. */
   private keeping: Promise<void> | null = null;
+  private checkoutRemoved: Promise<void> | null = null;
   /** The checkout's git index, read once in the setup phase (plan, keys, search_docs). */
   private hostIndex: HostIndex | null = null;
   /** The workspace snapshot being taken (takeSnapshot). */
@@ -212,7 +213,9 @@ export class JobRun {
         outcome = { kind: "handed_back", why: "the database was unreachable" };
       else outcome = { kind: "failed", error: this.secrets.redactError(err) };
     }
-    return this.settle(outcome);
+    const ended = await this.settle(outcome);
+    await this.checkoutRemoved;
+    return ended;
   }
 
   private async phases(): Promise<Outcome> {
@@ -281,7 +284,11 @@ export class JobRun {
       await this.knowledge?.indexed();
       // A later job on this tree finds the baseline once this one has ended.
       await this.keeping;
-      await checkout.remove();
+      // The checkout (its ref in the git cache: a host git process, 50-80 ms here) goes beside the
+      // status; the attempt still ends only once it is gone (execute).
+      this.checkoutRemoved = checkout
+        .remove()
+        .catch((err: unknown) => this.log.warn({ err }, "removing the checkout failed"));
       await this.progress.env?.dispose().catch(() => undefined);
       await this.engine?.dispose().catch(() => undefined);
     }
