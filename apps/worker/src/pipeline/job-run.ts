@@ -196,12 +196,18 @@ export class JobRun {
   private settling = false;
 
   /** Runs every phase and records the outcome. */
-  async execute(): Promise<RunOutcome> {
+  execute(): Promise<RunOutcome> {
+    // The sandboxes this job takes are replaced once it has ended, its status written and its
+    // sandboxes gone (or after its first minute): a container start beside its checks slowed them
+    // 1.5-2.5x on 2 cores, and three beside its status held that back 200-450 ms (README
+    // Performance, "where the time goes").
+    return this.boxes.withoutRefills(() => this.runAndSettle(), JOB_REFILL_HOLD_MS);
+  }
+
+  private async runAndSettle(): Promise<RunOutcome> {
     let outcome: Outcome;
     try {
-      // The sandboxes this job takes are replaced once it ends (or after its first minute): a container
-      // start beside its checks slowed them 1.5-2.5x on 2 cores (README Performance, "where the time goes").
-      outcome = await this.boxes.withoutRefills(() => raceAbort(this.phases(), this.signal), JOB_REFILL_HOLD_MS);
+      outcome = await raceAbort(this.phases(), this.signal);
     } catch (err) {
       const reason = abortReason(this.signal);
       if (reason === "shutdown") outcome = { kind: "handed_back", why: "the worker is shutting down" };
