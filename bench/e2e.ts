@@ -32,7 +32,7 @@ const N_LARGE = Number(ARGS[1] ?? N);
 const MODEL_LATENCY_MS = Number(process.argv.find((a) => a.startsWith(FLAG))?.slice(FLAG.length) ?? 0);
 const ROOT = path.resolve(import.meta.dirname, "..");
 const LARGE_FILES = 10_000;
-/** After each job the warm pool refills before the next sample starts. */
+/** After each step (the worker's or the floor's pool full again) the machine settles this long. */
 const SETTLE_MS = 1500;
 const TASK = "The cart tests fail. Fix total() in src/cart.js.";
 const OLD = "  const shipping = sub > FREE_SHIPPING_FROM ? 0 : SHIPPING;";
@@ -154,7 +154,7 @@ async function measureCase(
   try {
     // Warm-up (not counted): the first job of a stack pays for its connections and caches.
     const first = await runJob(stack, spec);
-    await sleep(SETTLE_MS);
+    await workerSettled(stack);
     const plan: FloorPlan = {
       repoDir: repo.dir,
       checks: first.checkCommands,
@@ -168,9 +168,9 @@ async function measureCase(
       // Alternate which side goes first, so drift in the machine's load falls on both.
       const job = async () => {
         out.jobs.push(await runJob(stack, spec));
-        await sleep(SETTLE_MS);
+        await workerSettled(stack);
         out.sameCommit.push(await runJob(stack, reuse));
-        await sleep(SETTLE_MS);
+        await workerSettled(stack);
       };
       const floor = async () => {
         await pool.warmUp()?.filled();
@@ -192,6 +192,25 @@ async function measureCase(
     await relay.close();
   }
   return out;
+}
+
+/**
+ * Waits until the worker's sandboxes of finished jobs are removed and its warm pool is full again
+ * (both happen after a job's status), then settles: as the floor's pool refills before its next
+ * step and the peer's container removal is not counted, what the worker does after a job's status
+ * lands on neither side of the next step.
+ */
+async function workerSettled(stack: Stack): Promise<void> {
+  const filter = ["--filter", `label=patchbay.worker=${stack.worker.workerId}`, "--format", "{{.Names}}"];
+  const size = stack.config.PATCHBAY_SANDBOX_POOL_SIZE;
+  for (const end = Date.now() + 60_000; Date.now() < end; await sleep(100)) {
+    const names = execFileSync("docker", ["ps", "-a", ...filter], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
+    const idle = names.filter((n) => n.startsWith("patchbay-pool-")).length;
+    if (idle >= size && idle === names.length) break;
+  }
+  await sleep(SETTLE_MS);
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
@@ -305,7 +324,7 @@ function writeResults(
       "model request replayed to the scripted model), one after the other (floor.total) and side by side as the job runs " +
       "them (floor.side_by_side: baseline checks in a second container beside the model calls, edit and after-checks; " +
       "the overhead target is judged against it). The peer: Codex CLI in a fresh container per run (docker run, " +
-      "git archive | tar -x, codex exec over a unix-socket relay, the same after-checks); its container removal is not counted.",
+      "git archive | tar -x, codex exec over a unix-socket relay, the same after-checks); its container removal is not counted. Nor is what any side does after its result: before each next step the worker's finished sandboxes are removed and its pool and the floor's are full again, then the machine settles 1.5 s.",
     headline,
     targets,
     trivial: t,
