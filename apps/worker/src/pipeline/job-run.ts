@@ -676,9 +676,13 @@ export class JobRun {
       case "finished": {
         const { result, patch, error } = outcome;
         const fields = { phase: null, result, ...(patch !== null ? { patch } : {}) };
-        if (error) await this.recordStatus(statusForError(error), { ...fields, error: error.toJSON() });
-        else await this.recordStatus("succeeded", fields, outcome.message);
-        await this.boxes.removeAll();
+        try {
+          if (error) await this.recordStatus(statusForError(error), { ...fields, error: error.toJSON() });
+          else await this.recordStatus("succeeded", fields, outcome.message);
+        } finally {
+          // Also when the status could not be written: the sandboxes go either way.
+          await this.boxes.removeAll();
+        }
         return "done";
       }
       case "failed": {
