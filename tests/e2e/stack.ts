@@ -223,7 +223,11 @@ export async function waitTerminal(api: string, id: string, timeoutMs = 90_000, 
  * (they run nothing any more); a job that ended any other way has none left by its status.
  */
 export async function containersGone(jobId: string): Promise<void> {
-  await expect.poll(() => containersFor(jobId), { timeout: 15_000, interval: 100 }).toEqual([]);
+  // A plain loop, not expect.poll: callers include beforeAll hooks (best-of-N runs its job there).
+  for (const end = Date.now() + 15_000; Date.now() < end && containersFor(jobId).length > 0; ) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(containersFor(jobId)).toEqual([]);
 }
 
 /** Ids of containers labelled for the job (none once it failed, was cancelled or timed out). */

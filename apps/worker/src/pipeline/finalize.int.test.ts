@@ -42,6 +42,23 @@ async function sandbox(): Promise<Sandbox> {
 
 const sh = async (box: Sandbox, command: string) => expect((await box.exec(command)).exitCode).toBe(0);
 
+describe("collectPatch", () => {
+  it("keeps an edit of the same size made within the second the checkout was written", async () => {
+    const box = await sandbox();
+    // Checkout and edit in the same second (begun early in one), as a fast agent's first write can be;
+    // the collection a second later. Was: the edit was missing from the patch (git trusted the times).
+    await sh(
+      box,
+      "while [ $(date +%N | cut -c1) != 0 ]; do :; done; rm app.js && git checkout -q app.js && " +
+        "git update-index -q --refresh; printf 'export const a = 7;\\n' > app.js; sleep 1.2",
+    );
+    const patch = await collectPatch(box, base);
+    expect(patch.changes).toEqual([{ status: "modified", path: "app.js" }]);
+    expect(patch.patch).toContain("+export const a = 7;");
+    await box.destroy();
+  });
+});
+
 describe("collectPatch with a snapshot of setup", () => {
   it("leaves out what setup and the baseline made, even when the agent commits everything", async () => {
     const box = await sandbox();

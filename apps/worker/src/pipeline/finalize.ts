@@ -84,7 +84,9 @@ export async function snapshotWorkspace(ws: Workspace, baseCommit: string): Prom
 }
 
 /**
- * Stages the agent's change in a scratch index (the repository's own index is left alone):
+ * Stages the agent's change in a scratch index (the repository's own index is left alone; copied
+ * with its time kept: git trusts an entry's file times only when they are older than the index's
+ * own, so a fresh copy's time would hide an edit of the same size made in the second of checkout):
  * tracked edits and deletions, plus untracked files that were not there before the agent; then
  * takes back what setup and the baseline made (their untracked files, their edits to tracked
  * files the agent did not touch again) and diffs the result against the base commit.
@@ -93,7 +95,7 @@ const COLLECT_SCRIPT = (base: string, withSnapshot: boolean) => `set -e
 export LC_ALL=C GIT_LITERAL_PATHSPECS=1 GIT_INDEX_FILE=${DIR}/index
 ${withSnapshot ? `mkdir -p ${DIR}` : RESET_SCRATCH}
 rm -f ${DIR}/index
-if [ -f .git/index ]; then cp .git/index ${DIR}/index; else git read-tree ${base}; fi
+if [ -f .git/index ]; then cp -p .git/index ${DIR}/index; else git read-tree ${base}; fi
 git add -u
 git ls-files -z --others --exclude-standard | sort -z > ${DIR}/untracked-now
 ${withSnapshot ? "" : `: > ${DIR}/untracked-before; : > ${DIR}/modified-before`}
