@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { JobEvent, JobResult } from "@patchbay/core";
 import { expect } from "vitest";
-import { containersGone, type Stack, streamEvents, submit, waitTerminal } from "./stack.js";
+import { containersFor, containersGone, type Stack, streamEvents, submit, waitTerminal } from "./stack.js";
 
 /** A finished job as GET /v1/jobs/:id returns it, with the whole result. */
 export type FinishedJob = Awaited<ReturnType<typeof waitTerminal>> & { result: JobResult | null };
@@ -69,7 +69,9 @@ export async function runJob(
   const { status, job } = await submit(stack.api, spec);
   expect(status, JSON.stringify(job)).toBe(202);
   const done = (await waitTerminal(stack.api, job.id, timeoutMs)) as FinishedJob;
-  await containersGone(job.id);
+  // A succeeded job's sandboxes go just after its status; any other end removes them before it.
+  if (done.status === "succeeded") await containersGone(job.id);
+  else expect(containersFor(job.id)).toEqual([]);
   expect(doorsLeft(stack, job.id)).toEqual([]);
   return { job: done, events: await streamEvents(stack.api, job.id) };
 }

@@ -45,15 +45,10 @@ export async function exportToSandbox(sandbox: Sandbox, request: ExportRequest):
   const pack = packStream(request, refs);
   // Whoever reads the pack may be gone when git fails or is killed (a sandbox removed by a cancel
   // or a shutdown refuses the stream before reading it): its error must never go unheard, which
-  // would end the worker. A reader still there sees it (`errored`, its own listener).
+  // would end the worker. A reader still there sees it (`errored`, its own listener); a sandbox
+  // that fails to take it destroys it, which stops host git (Sandbox.streamIn).
   pack.on("error", () => undefined);
-  try {
-    await sandbox.streamIn(["sh", "-c", UNPACK, "unpack", request.commit, request.history], pack);
-  } catch (err) {
-    // Host git stops now instead of blocking on a full pipe until the job's time-out.
-    pack.destroy();
-    throw err;
-  }
+  await sandbox.streamIn(["sh", "-c", UNPACK, "unpack", request.commit, request.history], pack);
   if (refs.length > 0) {
     const packed = refs.map(({ name, id }) => `${id} ${name.replace(/^refs\/heads\//, "refs/remotes/origin/")}\n`);
     await sandbox.writeFile(".git/packed-refs", Buffer.from(packed.join("")));
