@@ -96,6 +96,8 @@ export const ConfigSchema = z.object({
     .optional(),
   /** Total size of cached environments (images) per installation; the least recently used go first. */
   PATCHBAY_ENV_CACHE_MAX_GB: z.coerce.number().positive().default(20),
+  /** Total size of the projects' dependency caches on this worker's disk; the least recently used go first. */
+  PATCHBAY_DEPENDENCY_CACHE_MAX_GB: z.coerce.number().positive().default(10),
   /** Cached environments a worker keeps restored in idle sandboxes for their next hit (0: none). */
   PATCHBAY_HOT_ENVIRONMENTS: z.coerce.number().int().min(0).max(16).default(2),
   PATCHBAY_COMMAND_TIMEOUT_SEC: z.coerce.number().int().positive().default(300),

@@ -1,3 +1,7 @@
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { loadConfig } from "@patchbay/config";
 import { createDb } from "@patchbay/db";
 import { hostPackageRegistries, SANDBOX_EGRESS } from "@patchbay/egress";
@@ -40,5 +44,29 @@ describe("startEnvironmentServices", () => {
     expect(await sandboxEgressMounts({ ...config, PATCHBAY_EGRESS: false }, registries)).toEqual([]);
     const missing = { ...config, PATCHBAY_EGRESS_BRIDGE: "/nonexistent/egress-bridge" };
     expect(await sandboxEgressMounts(missing, registries)).toEqual([]);
+  });
+
+  it("its hourly sweep keeps the dependency caches under PATCHBAY_DEPENDENCY_CACHE_MAX_GB, least recently used out first", async () => {
+    const workDir = mkdtempSync(path.join(tmpdir(), "pb-services-"));
+    const capped = { ...config, PATCHBAY_WORK_DIR: workDir, PATCHBAY_DEPENDENCY_CACHE_MAX_GB: 3000 / 1024 ** 3 };
+    const base = { db, installationId: `t-${randomUUID()}`, logger, hostRegistries: await hostPackageRegistries() };
+    const runtime = await startEnvironmentServices(capped, { ...base, engineLocal: false, sharedInEvery: false });
+    try {
+      const cache = (name: string, bytes: number, hoursAgo: number) => {
+        const dir = path.join(workDir, "caches", name);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(path.join(dir, "npm"), "x".repeat(bytes));
+        const at = new Date(Date.now() - hoursAgo * 3600_000);
+        utimesSync(dir, at, at);
+        return dir;
+      };
+      const older = cache("i-older", 2000, 2);
+      const newer = cache("i-newer", 2000, 1);
+      await runtime.sweep();
+      expect([existsSync(older), existsSync(newer)]).toEqual([false, true]);
+    } finally {
+      await runtime.close();
+      rmSync(workDir, { recursive: true, force: true });
+    }
   });
 });

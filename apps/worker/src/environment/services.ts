@@ -19,7 +19,7 @@ const HOT_TTL_MS = 10 * 60_000;
 /** The worker's environment machinery, and how to stop it. */
 export interface EnvironmentRuntime {
   services: EnvironmentServices;
-  /** Drops expired and over-cap environments (hourly). */
+  /** Drops expired and over-cap environments, and dependency caches over their cap (hourly). */
   sweep(): Promise<number>;
   close(): Promise<void>;
 }
@@ -53,7 +53,10 @@ export async function startEnvironmentServices(
     logger,
     files: new EnvironmentFiles(path.join(config.PATCHBAY_WORK_DIR, "environments")),
     // Beside the sandboxes' runner folders (same filesystem): a cache is lent into one by renames.
-    dependencies: new ProjectCaches(path.join(config.PATCHBAY_WORK_DIR, "caches"), logger),
+    dependencies: new ProjectCaches(path.join(config.PATCHBAY_WORK_DIR, "caches"), logger, {
+      maxBytes: config.PATCHBAY_DEPENDENCY_CACHE_MAX_GB * 1024 ** 3,
+      sweepAfterUseEveryMs: 10 * 60_000,
+    }),
     ...(context.idle
       ? { hot: new HotEnvironments(context.idle, { max: config.PATCHBAY_HOT_ENVIRONMENTS, ttlMs: HOT_TTL_MS }, logger) }
       : {}),
@@ -85,7 +88,11 @@ export async function startEnvironmentServices(
     await cache.hot?.close();
     await proxy?.close();
   };
-  return { services, sweep: () => evictEnvironments(cache), close };
+  const sweep = async () => {
+    await cache.dependencies.sweep();
+    return evictEnvironments(cache);
+  };
+  return { services, sweep, close };
 }
 
 /**

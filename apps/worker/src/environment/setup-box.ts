@@ -2,7 +2,7 @@ import { bridgeStartCommand } from "@patchbay/egress";
 import type { Sandbox, SandboxHostFolders, SandboxMount } from "@patchbay/sandbox";
 import { denyHint, doorMounts, type EgressDoor } from "./egress-door.js";
 import { type Context, closeDoor, mark } from "./environment-context.js";
-import type { LentCache } from "./project-caches.js";
+import type { LentCache, ProjectCaches } from "./project-caches.js";
 
 /** The sandbox setup runs in, its door to the proxy and the project's dependency cache. */
 export interface SetupBox {
@@ -66,16 +66,18 @@ async function fitOut(
 async function startMounted(ctx: Context, onRequest?: () => void): Promise<SetupBox> {
   const { deps, input } = ctx;
   const door = await openSetupDoor(ctx, undefined, onRequest);
+  let held: Awaited<ReturnType<ProjectCaches["mount"]>> = null;
   try {
     const mounts: SandboxMount[] = door && deps.egress ? doorMounts(door, deps.egress) : [];
     const caches = cacheable(ctx) ? deps.cache?.dependencies : undefined;
-    if (caches) mounts.push(await caches.mount(caches.dir(deps.installationId, input.job.projectId)));
+    held = caches ? await caches.mount(caches.dir(deps.installationId, input.job.projectId)) : null;
+    if (held) mounts.push(held.mount);
     mark(ctx, "setup_mounts");
     const sandbox = await deps.sandboxes.create({ checkoutDir: input.checkoutDir, mounts });
     mark(ctx, "setup_sandbox");
-    const cache = caches ? { giveBack: async () => undefined } : null;
-    return { sandbox, door, bridgeStart: bridgeStartCommand(), cache };
+    return { sandbox, door, bridgeStart: bridgeStartCommand(), cache: held?.lent ?? null };
   } catch (err) {
+    await held?.lent.giveBack();
     await closeDoor(door);
     throw err;
   }

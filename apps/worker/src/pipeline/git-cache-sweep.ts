@@ -1,7 +1,8 @@
-import { lstat, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { tryLock } from "../file-lock.js";
+import { treeBytes } from "../tree-bytes.js";
 import { JOB_REFS, SIZE_RECORD, USED_MARKER } from "./git-cache.js";
-import { tryLock } from "./git-cache-lock.js";
 
 /** A job ref younger than this marks its entry in use (an older one is a crashed worker's leftover). */
 const IN_USE_MS = 24 * 60 * 60_000;
@@ -91,16 +92,4 @@ async function entryBytes(entry: string): Promise<number> {
   const walked = await treeBytes(entry);
   await writeFile(record, `${walked}\n`).catch(() => undefined);
   return walked;
-}
-
-/** Bytes of every file under `dir` (symlinks not followed). */
-async function treeBytes(dir: string): Promise<number> {
-  let total = 0;
-  const items = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  for (const item of items) {
-    const full = path.join(dir, item.name);
-    if (item.isDirectory()) total += await treeBytes(full);
-    else total += (await lstat(full).catch(() => null))?.size ?? 0;
-  }
-  return total;
 }

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PatchbayError } from "@patchbay/core";
+import { takeLock } from "../file-lock.js";
 import { gitEnv } from "./clone.js";
-import { takeLock } from "./git-cache-lock.js";
 import { runHostGit } from "./host-git.js";
 import { gitDataBytes } from "./repo-size.js";
 
@@ -99,7 +99,7 @@ export async function fetchIntoCache(cache: GitCacheSettings, request: CacheFetc
   checkTarget(request.target);
   await mkdir(cache.dir, { recursive: true });
   const entry = cacheEntry(cache.dir, request.url, request.scope);
-  const lock = await takeLock(`${entry}.lock`, request.git);
+  const lock = await takeLock(`${entry}.lock`, { ...request.git, what: "the git cache", code: "repo_clone_failed" });
   const git = (args: string[]) => runGit(entry, args, request.git);
   const jobRef = `${JOB_REFS}/${request.jobId.replace(/[^A-Za-z0-9_-]/g, "_")}-${randomBytes(4).toString("hex")}`;
   let created = false;

@@ -1,8 +1,8 @@
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
-import { PatchbayError } from "@patchbay/core";
+import { type ErrorCode, PatchbayError } from "@patchbay/core";
 
-/** A lock file older than this is taken over whatever its owner says (a fetch never runs this long). */
+/** A lock file older than this is taken over whatever its owner says (no holder keeps one this long). */
 const STALE_MS = 30 * 60_000;
 const FIRST_WAIT_MS = 10;
 const MAX_WAIT_MS = 200;
@@ -12,13 +12,23 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+/** How long to wait for a lock, and what to say when it stays busy. */
+export interface LockOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** What the lock guards, for the error ("the git cache"). */
+  what: string;
+  /** The error's code when the wait ends without the lock. */
+  code: ErrorCode;
+}
+
 /**
  * Takes the lock file `file` (created exclusively, holding `pid@host`), waiting while another
  * process or job holds it. Several workers may share one work folder, so an in-process mutex
  * is not enough. A lock whose owner on this host is dead, or that is older than STALE_MS, is
  * taken over. Gives up after `timeoutMs` or when `signal` aborts.
  */
-export async function takeLock(file: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<HeldLock> {
+export async function takeLock(file: string, options: LockOptions): Promise<HeldLock> {
   const deadline = Date.now() + options.timeoutMs;
   const me = `${process.pid}@${hostname()}`;
   for (let wait = FIRST_WAIT_MS; ; wait = Math.min(wait * 2, MAX_WAIT_MS)) {
@@ -39,23 +49,23 @@ export async function takeLock(file: string, options: { timeoutMs: number; signa
     }
     const state = await lockState(file);
     if (state === "gone") continue;
-    // Only after a crash; two waiters taking over at once is possible but harmless to git (its own ref locks).
+    // Only after a crash; two waiters taking over at once is possible (the holders' work must bear it).
     if (state === "stale") {
       await unlink(file).catch(() => undefined);
       continue;
     }
-    if (options.signal?.aborted) throw new PatchbayError("cancelled", "cancelled while waiting for the git cache");
+    if (options.signal?.aborted) throw new PatchbayError("cancelled", `cancelled while waiting for ${options.what}`);
     if (Date.now() > deadline) {
-      throw new PatchbayError("repo_clone_failed", `the git cache stayed busy for ${options.timeoutMs} ms (${file})`);
+      throw new PatchbayError(options.code, `${options.what} stayed busy for ${options.timeoutMs} ms (${file})`);
     }
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }
 
-/** Tries the lock once: null when someone holds it (the sweep skips such entries). */
+/** Tries the lock once: null when someone holds it (a sweep skips such entries). */
 export async function tryLock(file: string): Promise<HeldLock | null> {
   try {
-    return await takeLock(file, { timeoutMs: 0 });
+    return await takeLock(file, { timeoutMs: 0, what: file, code: "internal" });
   } catch (err) {
     if (err instanceof PatchbayError) return null;
     throw err;
