@@ -305,6 +305,7 @@ export class DockerSandboxProvider implements SandboxProvider {
 
   /** Removes a container and closes its runner socket. */
   private async removeContainer(container: Dockerode.Container): Promise<boolean> {
+    this.doors.leave(container.id);
     try {
       const removed = await removeContainer(container, this.options.logger);
       this.started.delete(container.id);

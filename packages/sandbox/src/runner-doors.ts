@@ -31,6 +31,8 @@ export interface RunnerOptions {
 export class RunnerDoors {
   private usable: Promise<boolean> | undefined;
   private readonly byContainer = new Map<string, RunnerDoor>();
+  /** Containers being removed: a runner failing to start in one is expected then, not news. */
+  private readonly leaving = new Set<string>();
 
   constructor(
     private readonly options: RunnerOptions | undefined,
@@ -84,17 +86,25 @@ export class RunnerDoors {
     };
     return {
       connect: runnerConnector(container, door, workingDir, this.options?.startTimeoutMs),
-      onFailure: (err) =>
-        this.logger?.warn({ err, containerId: container.id }, "sandbox runner did not start: using the attach stream"),
+      onFailure: (err) => {
+        if (this.leaving.has(container.id)) return;
+        this.logger?.warn({ err, containerId: container.id }, "sandbox runner did not start: using the attach stream");
+      },
       close,
       expect: (token) => door.expect(token),
     };
+  }
+
+  /** The container's removal begins (its runner may be starting: a pool closing at shutdown). */
+  leave(containerId: string): void {
+    if (this.byContainer.has(containerId)) this.leaving.add(containerId);
   }
 
   /** Closes the socket of a removed container (a no-op when it has none or it is closed). */
   async closeFor(containerId: string): Promise<void> {
     const door = this.byContainer.get(containerId);
     this.byContainer.delete(containerId);
+    this.leaving.delete(containerId);
     await door?.close();
   }
 

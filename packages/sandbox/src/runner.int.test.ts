@@ -129,6 +129,24 @@ describe("when the runner cannot start", () => {
     });
   });
 
+  it("says so in a warning, but not for a container being removed (a pool closing at a worker's shutdown)", async () => {
+    const warnings: string[] = [];
+    const logger = {
+      debug: () => undefined,
+      warn: (_: Record<string, unknown>, msg: string) => void warnings.push(msg),
+    };
+    const { provider } = withRunner(fakeRunner("hangs-quietly", "exec sleep 30"), { pool: { size: 1 }, logger }, 1500);
+    // The idle container's shells wait for the runner when the pool closes.
+    await provider.warmUp()?.filled();
+    await provider.close();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(warnings).toEqual([]);
+    await use(await provider.create({ jobId }), async (s) => {
+      expect((await s.exec("echo ok")).stdout).toBe("ok\n");
+    });
+    expect(warnings).toContain("sandbox runner did not start: using the attach stream");
+  });
+
   it("is off, with no mounts, when its binary is missing on the host", async () => {
     const { provider } = withRunner(join(scratch, "no-such-runner"));
     await use(await provider.create({ jobId }), async (s) => {
