@@ -49,11 +49,16 @@ export class ProjectCaches {
   async lend(dir: string, lendDir: string): Promise<LentCache | null> {
     const use = await this.use(dir);
     if (!use) return null;
-    for (const name of await readdir(dir)) {
-      // Gone meanwhile: another worker's setup of this project took it first.
-      await rename(path.join(dir, name), path.join(lendDir, name)).catch(ignoreGone);
+    try {
+      for (const name of await readdir(dir)) {
+        // Gone meanwhile: another worker's setup of this project took it first.
+        await rename(path.join(dir, name), path.join(lendDir, name)).catch(ignoreGone);
+      }
+      await chmod(lendDir, 0o777);
+    } catch (err) {
+      await use();
+      throw err;
     }
-    await chmod(lendDir, 0o777);
     let given: Promise<void> | undefined;
     return { giveBack: () => (given ??= this.giveBack(dir, lendDir).finally(use)) };
   }
