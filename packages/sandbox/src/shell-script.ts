@@ -17,7 +17,9 @@
  *   ~/.profile` (created by installers) are read per command, as `bash -l` would, unless `plain`
  *   is set: Patchbay's own helpers (file operations) must not run what the agent wrote there.
  * - TERM/HUP/INT are trapped so a command's `kill $$` (in a subshell `$$` is the session) does
- *   not end the session; `wait` resumes after an interrupting signal.
+ *   not end the session; `wait` resumes after an interrupting signal. A subshell waiting for its
+ *   request ignores them (a command's `pkill bash` must not end the other sessions); the command
+ *   gets them back.
  * - Counters come from the container's cgroup (v1 paths, then v2) via builtins only, so the marker
  *   is written even when the pids limit leaves no room to fork; the "before" reading is taken as
  *   the next subshell is forked (nothing runs in between: a command that leaves processes behind
@@ -39,11 +41,12 @@ __pb_fork() {
   __pb_counters; __pb_p0=$__pb_p __pb_o0=$__pb_o
   (
     set +m
-    trap - TERM HUP INT
+    trap '' TERM HUP INT
     IFS= read -r -d '' __pb_id && IFS= read -r -d '' __pb_plain && IFS= read -r -d '' __pb_cwd && IFS= read -r -d '' __pb_cmd && IFS= read -r -d '' __pb_n || exit 0
     __pb_env=()
     for ((__pb_i = 0; __pb_i < __pb_n; __pb_i++)); do IFS= read -r -d '' __pb_kv || break; __pb_env+=("$__pb_kv"); done
     printf '%s %s\n' "$__pb_id" "$BASHPID" > "$__pb_pf"
+    trap - TERM HUP INT
     exec 2>&3 3>&- </dev/null
     unset -f __pb_counters __pb_fork
     cd -- "$__pb_cwd" || exit 1
