@@ -31,6 +31,17 @@ describe.each(TRANSPORTS)("persistent shell over %s", (transport) => {
     expect(cat).toMatchObject({ exitCode: 0, stdout: "done\n", timedOut: false });
   });
 
+  it("survives a command that sends TERM to every shell process but its session's", async () => {
+    await Promise.all([sandbox.exec("true"), sandbox.exec("true")]);
+    const before = notices.length;
+    // Its own subshell matches too: the command ends itself (143), the sessions and their waiting subshells live on.
+    const all = "for p in $(pgrep -f 'exec 3>&2'); do [ $p != $$ ] && kill -TERM $p; done; echo missed";
+    expect(await sandbox.exec(all)).toMatchObject({ exitCode: 143, stdout: "" });
+    const next = await Promise.all([sandbox.exec("echo a"), sandbox.exec("echo b")]);
+    expect(next.map((r) => r.stdout)).toEqual(["a\n", "b\n"]);
+    expect(notices.slice(before)).toEqual([]);
+  });
+
   it("returns when a command leaves a background process, and keeps later output clean", async () => {
     const started = Date.now();
     // Waiting for the background process would take 4 s; returning takes milliseconds.
