@@ -93,38 +93,40 @@ export async function snapshotWorkspace(ws: Workspace, baseCommit: string): Prom
  */
 const COLLECT_SCRIPT = (base: string, withSnapshot: boolean) => `set -e
 export LC_ALL=C GIT_LITERAL_PATHSPECS=1 GIT_INDEX_FILE=${DIR}/index
-${withSnapshot ? `mkdir -p ${DIR}` : RESET_SCRATCH}
-rm -f ${DIR}/index
+${withSnapshot ? `mkdir -p ${DIR}; rm -f ${DIR}/index` : RESET_SCRATCH}
 if [ -f .git/index ]; then cp -p .git/index ${DIR}/index; else git read-tree ${base}; fi
 git add -u
-git ls-files -z --others --exclude-standard | sort -z > ${DIR}/untracked-now
-${withSnapshot ? "" : `: > ${DIR}/untracked-before; : > ${DIR}/modified-before`}
-${REQUIRE_REGULAR(["untracked-before", "modified-before"])}
-if [ -s ${DIR}/untracked-before ]; then
-  sort -z ${DIR}/untracked-before > ${DIR}/untracked-before.sorted
-  comm -z -23 ${DIR}/untracked-now ${DIR}/untracked-before.sorted | { grep -z -v -E '${ARTIFACTS}' || true; } > ${DIR}/untracked-new
-else
-  { grep -z -v -E '${ARTIFACTS}' ${DIR}/untracked-now || true; } > ${DIR}/untracked-new
-fi
+${withSnapshot ? UNTRACKED_NEW_SINCE_SNAPSHOT : UNTRACKED_NEW}
 if [ -s ${DIR}/untracked-new ]; then git add --pathspec-from-file=${DIR}/untracked-new --pathspec-file-nul; fi
-if [ -s ${DIR}/untracked-before ]; then
+${withSnapshot ? TAKE_BACK_SNAPSHOT(base) : ""}
+git diff --cached --name-only -z --no-renames --diff-filter=A ${base} | { grep -z -E '${ARTIFACTS}' || true; } > ${DIR}/artifacts
+if [ -s ${DIR}/artifacts ]; then git rm -q --cached --pathspec-from-file=${DIR}/artifacts --pathspec-file-nul >/dev/null; fi
+git diff --cached --binary --find-renames --output=${DIR}/patch.diff ${base}
+git diff --cached --raw --numstat -z --find-renames --output=${DIR}/names ${base}
+${REQUIRE_REGULAR(["patch.diff", "names"])}
+set -- $(stat -c %s ${DIR}/patch.diff ${DIR}/names)
+{ printf '%s %s\n' "$1" "$2"; cat ${DIR}/patch.diff ${DIR}/names; } > ${DIR}/collected
+rm -f ${DIR}/patch.diff ${DIR}/names
+printf '%s %s\n' "$1" "$2"`;
+
+/** Untracked files now, all of them the agent's (nothing was there before it), without Python's caches. */
+const UNTRACKED_NEW = `git ls-files -z --others --exclude-standard | { grep -z -v -E '${ARTIFACTS}' || true; } > ${DIR}/untracked-new`;
+
+/** Untracked files now that were not there before the agent, without Python's caches. */
+const UNTRACKED_NEW_SINCE_SNAPSHOT = `git ls-files -z --others --exclude-standard | sort -z > ${DIR}/untracked-now
+${REQUIRE_REGULAR(["untracked-before", "modified-before"])}
+sort -z ${DIR}/untracked-before > ${DIR}/untracked-before.sorted
+comm -z -23 ${DIR}/untracked-now ${DIR}/untracked-before.sorted | { grep -z -v -E '${ARTIFACTS}' || true; } > ${DIR}/untracked-new`;
+
+/** Takes back what setup and the baseline made: their untracked files, their edits the agent did not touch again. */
+const TAKE_BACK_SNAPSHOT = (base: string) => `if [ -s ${DIR}/untracked-before ]; then
   git rm -r -q --cached --ignore-unmatch --pathspec-from-file=${DIR}/untracked-before --pathspec-file-nul >/dev/null
 fi
 while IFS= read -r -d '' entry; do
   h=\${entry%% *}; p=\${entry#* }
   if [ -e "$p" ] || [ -L "$p" ]; then now=$(git hash-object -- "$p"); else now=deleted; fi
   if [ "$now" = "$h" ]; then git reset -q ${base} -- "$p"; fi
-done < ${DIR}/modified-before
-git diff --cached --name-only -z --no-renames --diff-filter=A ${base} | { grep -z -E '${ARTIFACTS}' || true; } > ${DIR}/artifacts
-if [ -s ${DIR}/artifacts ]; then git rm -q --cached --pathspec-from-file=${DIR}/artifacts --pathspec-file-nul >/dev/null; fi
-git diff --cached --binary --find-renames --output=${DIR}/patch.diff ${base}
-git diff --cached --numstat -z --find-renames --output=${DIR}/numstat ${base}
-git diff --cached --name-status -z --find-renames --output=${DIR}/names ${base}
-${REQUIRE_REGULAR(["patch.diff", "numstat", "names"])}
-set -- $(stat -c %s ${DIR}/patch.diff ${DIR}/numstat ${DIR}/names)
-{ printf '%s %s %s\n' "$1" "$2" "$3"; cat ${DIR}/patch.diff ${DIR}/numstat ${DIR}/names; } > ${DIR}/collected
-rm -f ${DIR}/patch.diff ${DIR}/numstat ${DIR}/names
-printf '%s %s %s\n' "$1" "$2" "$3"`;
+done < ${DIR}/modified-before`;
 
 /** Limits for collecting a patch. */
 export interface CollectOptions {
@@ -156,13 +158,12 @@ export async function collectPatch(
     ]);
   }
   const stdout = await run(ws, COLLECT_SCRIPT(baseCommit, before !== undefined), "collect the patch");
-  // The script's last line: "<patch> <numstat> <names>" sizes, also the first line of `collected`.
+  // The script's last line: "<patch> <summary>" sizes, also the first line of `collected`.
   const header = `${stdout.trimEnd().split("\n").pop() ?? ""}\n`;
-  const sizes = header.trim().split(" ").map(Number);
-  const [size = Number.NaN, numstatSize = Number.NaN, namesSize = Number.NaN] = sizes;
+  const [size = Number.NaN, summarySize = Number.NaN] = header.trim().split(" ").map(Number);
   if (!(size <= maxPatchBytes)) throw patchTooLarge(size, maxPatchBytes);
-  // One read of the three outputs (each read is a round trip into the sandbox), sized by the header.
-  const total = header.length + size + numstatSize + namesSize;
+  // One read of both outputs (each read is a round trip into the sandbox), sized by the header.
+  const total = header.length + size + summarySize;
   const collected = Number.isSafeInteger(total) ? await ws.readFile(`${DIR}/collected`, { maxBytes: total }) : null;
   // Shorter than measured, or another header: a process the agent left running changed the files.
   if (!collected || collected.length !== total || collected.subarray(0, header.length).toString("utf8") !== header)
@@ -170,8 +171,7 @@ export async function collectPatch(
   const at = header.length;
   return {
     patch: collected.subarray(at, at + size).toString("utf8"),
-    stats: parseNumstat(collected.subarray(at + size, at + size + numstatSize).toString("utf8")),
-    changes: parseNameStatus(collected.subarray(at + size + numstatSize, total).toString("utf8")),
+    ...parseDiffSummary(collected.subarray(at + size, total).toString("utf8")),
   };
 }
 
@@ -191,22 +191,6 @@ async function run(ws: Workspace, script: string, what: string): Promise<string>
   return result.stdout;
 }
 
-/** Totals of `git diff --numstat -z`; binary files count as changed files with no lines. */
-export function parseNumstat(numstat: string): PatchStats {
-  const stats: PatchStats = { files: 0, insertions: 0, deletions: 0 };
-  const fields = numstat.split("\0");
-  for (let i = 0; i < fields.length; i++) {
-    const match = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(fields[i]!);
-    if (!match) continue;
-    stats.files++;
-    stats.insertions += Number(match[1]) || 0;
-    stats.deletions += Number(match[2]) || 0;
-    // A rename's record ends with an empty path followed by the old and the new path.
-    if (match[3] === "") i += 2;
-  }
-  return stats;
-}
-
 const STATUS: Record<string, FileChange["status"]> = {
   A: "added",
   M: "modified",
@@ -216,20 +200,34 @@ const STATUS: Record<string, FileChange["status"]> = {
   T: "type-changed",
 };
 
-/** Entries of `git diff --name-status -z`. */
-export function parseNameStatus(text: string): FileChange[] {
-  const fields = text.split("\0");
+/**
+ * Reads `git diff --raw --numstat -z` (one git process for both): each raw record names a change
+ * and its path (two for a rename or copy); each numstat record counts a file's lines (binary
+ * files count as changed files with no lines). Records are read in order, so a path is never
+ * taken for a record.
+ */
+export function parseDiffSummary(text: string): { stats: PatchStats; changes: FileChange[] } {
+  const stats: PatchStats = { files: 0, insertions: 0, deletions: 0 };
   const changes: FileChange[] = [];
+  const fields = text.split("\0");
   for (let i = 0; i < fields.length; i++) {
-    const status = STATUS[fields[i]!.charAt(0)];
-    if (!status) continue;
-    if (status === "renamed" || status === "copied") {
-      changes.push({ status, from: fields[i + 1]!, path: fields[i + 2]! });
-      i += 2;
-    } else {
-      changes.push({ status, path: fields[i + 1]! });
-      i += 1;
+    const field = fields[i]!;
+    if (field.startsWith(":")) {
+      const code = field.slice(field.lastIndexOf(" ") + 1).charAt(0);
+      const status = STATUS[code] ?? "modified";
+      const paired = code === "R" || code === "C";
+      const path = fields[i + (paired ? 2 : 1)]!;
+      changes.push(paired ? { status, from: fields[i + 1]!, path } : { status, path });
+      i += paired ? 2 : 1;
+      continue;
     }
+    const match = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(field);
+    if (!match) continue;
+    stats.files++;
+    stats.insertions += Number(match[1]) || 0;
+    stats.deletions += Number(match[2]) || 0;
+    // A rename's record ends with an empty path followed by the old and the new path.
+    if (match[3] === "") i += 2;
   }
-  return changes;
+  return { stats, changes };
 }
