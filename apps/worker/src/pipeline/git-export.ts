@@ -1,6 +1,7 @@
-import { spawn } from "node:child_process";
 import { PassThrough, type Readable } from "node:stream";
 import type { Sandbox } from "@patchbay/sandbox";
+import { launchHost } from "../host-process/launch.js";
+import { type HostProcess, killGroup } from "../host-process/launcher.js";
 import { gitEnv } from "./clone.js";
 import type { CacheGitOptions } from "./git-cache.js";
 
@@ -66,42 +67,52 @@ function packStream(request: ExportRequest, refs: Array<{ id: string }>): Readab
 }
 
 /**
- * Host git with its stdout as a stream, in a process group of its own: a time-out, the job's
- * cancel or the reader going away kills the group. A failure errors the stream, so a partial pack
- * is never taken for a whole one.
+ * Host git with its stdout as a stream, in a process group of its own (through the host
+ * launcher): a time-out, the job's cancel or the reader going away kills the group. A failure
+ * errors the stream, so a partial pack is never taken for a whole one.
  */
 function spawnGit(args: string[], request: ExportRequest, input?: Readable | string): Readable {
   const out = new PassThrough();
-  const child = spawn("git", args, {
-    cwd: request.entry,
-    env: gitEnv({ hostPath: request.git.hostPath, ...(request.git.env ? { env: request.git.env } : {}) }),
-    detached: true,
-    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-  });
+  const env = gitEnv({ hostPath: request.git.hostPath, ...(request.git.env ? { env: request.git.env } : {}) });
+  launchHost("git", args, { cwd: request.entry, env, stdin: input !== undefined }).then(
+    (child) => streamGit(child, args, request, out, input),
+    (err: unknown) => {
+      if (input !== undefined && typeof input !== "string") input.destroy();
+      out.destroy(err instanceof Error ? err : new Error(String(err)));
+    },
+  );
+  return out;
+}
+
+/** Pipes a started git's stdout into `out`; ends `out` on success, errors it on any failure. */
+function streamGit(
+  child: HostProcess,
+  args: string[],
+  request: ExportRequest,
+  out: PassThrough,
+  input?: Readable | string,
+) {
   const stderr: Buffer[] = [];
   let stopped: string | null = null;
   const kill = (why: string) => {
     stopped ??= why;
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
+    killGroup(child.pid, "SIGKILL");
   };
   const timer = setTimeout(() => kill(`timed out after ${request.git.timeoutMs} ms`), request.git.timeoutMs);
   const onAbort = () => kill("aborted");
   request.git.signal?.addEventListener("abort", onAbort, { once: true });
   if (request.git.signal?.aborted) onAbort();
+  // The reader went away while git was starting.
+  if (out.destroyed) kill("stopped");
   if (typeof input === "string") child.stdin?.end(input);
   else if (input) {
     input.on("error", (err) => out.destroy(err));
     input.pipe(child.stdin!);
   }
   child.stdin?.on("error", () => undefined);
-  child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
-  child.stdout?.pipe(out, { end: false });
-  child.on("error", (err) => out.destroy(err));
-  child.on("close", (code) => {
+  child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+  child.stdout.pipe(out, { end: false });
+  void child.closed.then(({ code }) => {
     clearTimeout(timer);
     request.git.signal?.removeEventListener("abort", onAbort);
     // The git feeding this one (rev-list) stops too, instead of blocking on its full pipe.
@@ -113,7 +124,6 @@ function spawnGit(args: string[], request: ExportRequest, input?: Readable | str
     }
   });
   out.on("close", () => {
-    if (child.exitCode === null) kill("stopped");
+    if (!child.exited) kill("stopped");
   });
-  return out;
 }

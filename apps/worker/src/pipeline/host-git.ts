@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { launchHost } from "../host-process/launch.js";
+import { type HostProcess, killGroup } from "../host-process/launcher.js";
 
 /** How a host git command is run: where, for how long, with what environment. */
 export interface HostGitOptions {
@@ -33,57 +34,56 @@ export class HostGitError extends Error {
 }
 
 /**
- * Runs git on the host in a process group of its own. A time-out or an abort kills the whole
- * group: git's helpers (ssh, a credential helper, a remote helper) die with it instead of
- * living on as orphans, as they would after killing git alone.
+ * Runs git on the host in a process group of its own (through the host launcher: a fork from the
+ * worker itself blocks its event loop ~20 ms here). A time-out or an abort kills the whole group:
+ * git's helpers (ssh, a credential helper, a remote helper) die with it instead of living on as
+ * orphans, as they would after killing git alone.
  */
-export function runHostGit(args: string[], options: HostGitOptions): Promise<HostGitResult> {
+export async function runHostGit(args: string[], options: HostGitOptions): Promise<HostGitResult> {
+  let child: HostProcess;
+  try {
+    const stdin = options.input !== undefined;
+    child = await launchHost("git", args, { ...(options.cwd ? { cwd: options.cwd } : {}), env: options.env, stdin });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new HostGitError(`git ${args[0]}: ${message}`, message, false);
+  }
+  return collectGit(child, args, options);
+}
+
+/** Waits for a started git: its stdout (within the limits), or a HostGitError saying why not. */
+function collectGit(child: HostProcess, args: string[], options: HostGitOptions): Promise<HostGitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, {
-      cwd: options.cwd,
-      env: options.env,
-      detached: true,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
     // git may exit before reading it all (a bad object): its stdin's EPIPE is not the error.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(options.input);
+    child.stdin?.on("error", () => undefined);
+    if (options.input !== undefined) child.stdin?.end(options.input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
     let stopped: string | null = null;
     const maxOut = options.maxStdoutBytes ?? 16 * 1024 * 1024;
-    const killGroup = (why: string) => {
+    const stop = (why: string) => {
       stopped ??= why;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
+      killGroup(child.pid, "SIGKILL");
     };
-    const timer = setTimeout(() => killGroup(`timed out after ${options.timeoutMs} ms`), options.timeoutMs);
-    const onAbort = () => killGroup("aborted");
+    const timer = setTimeout(() => stop(`timed out after ${options.timeoutMs} ms`), options.timeoutMs);
+    const onAbort = () => stop("aborted");
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     child.stdout.on("data", (chunk: Buffer) => {
-      if (options.onStdout && !options.onStdout(chunk)) return killGroup("stopped");
+      if (options.onStdout && !options.onStdout(chunk)) return stop("stopped");
       outBytes += chunk.length;
-      if (outBytes > maxOut) return killGroup(`printed more than ${maxOut} bytes`);
+      if (outBytes > maxOut) return stop(`printed more than ${maxOut} bytes`);
       if (!options.onStdout) out.push(chunk);
     });
     child.stderr.on("data", (chunk: Buffer) => {
       if (err.reduce((n, b) => n + b.length, 0) < 64 * 1024) err.push(chunk);
     });
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-      reject(new HostGitError(`git ${args[0]}: ${e.message}`, e.message, false));
-    });
-    child.on("close", (code, signal) => {
+    void child.closed.then(({ code, signal }) => {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
       // Whatever the group left (a helper that ignored the end of git) goes too.
-      if (stopped === null) killGroup("done");
+      if (stopped === null) stop("done");
       const stdout = Buffer.concat(out).toString("utf8");
       const stderr = Buffer.concat(err).toString("utf8");
       if (code === 0 && stopped === "done") return resolve({ stdout, stderr });

@@ -1,0 +1,49 @@
+import { spawn } from "node:child_process";
+import type { Socket } from "node:net";
+import { type HostExit, HostLauncher, type HostProcess, type LaunchOptions } from "./launcher.js";
+
+let shared: Promise<HostLauncher | null> | null = null;
+
+/**
+ * Starts a host process in a process group of its own, through the shared launcher (started on
+ * first use, again after it died); straight from the worker when no launcher can be had.
+ */
+export async function launchHost(file: string, args: string[], options: LaunchOptions): Promise<HostProcess> {
+  const launcher = await currentLauncher();
+  return launcher ? launcher.launch(file, args, options) : spawnDirect(file, args, options);
+}
+
+async function currentLauncher(): Promise<HostLauncher | null> {
+  const known = await shared;
+  if (known?.alive) return known;
+  shared = HostLauncher.start().catch(() => null);
+  return shared;
+}
+
+/** The same process started by the worker itself (the fallback). */
+export function spawnDirect(file: string, args: string[], options: LaunchOptions): Promise<HostProcess> {
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+  });
+  const closed = new Promise<HostExit>((resolve) =>
+    child.once("close", (code, signal) => resolve({ code, signal: signal ?? null })),
+  );
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("spawn", () =>
+      resolve({
+        pid: child.pid!,
+        stdin: (child.stdin as Socket | null) ?? null,
+        stdout: child.stdout as Socket,
+        stderr: child.stderr as Socket,
+        closed,
+        get exited() {
+          return child.exitCode !== null || child.signalCode !== null;
+        },
+      }),
+    );
+  });
+}

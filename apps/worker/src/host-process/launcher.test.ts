@@ -1,0 +1,90 @@
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HostLauncher, type HostProcess, killGroup } from "./launcher.js";
+
+const ENV = { PATH: "/usr/bin:/bin" };
+let launcher: HostLauncher;
+
+beforeAll(async () => {
+  launcher = await HostLauncher.start();
+});
+
+afterAll(() => launcher.close());
+
+async function collect(proc: HostProcess): Promise<{ out: Buffer; err: string; code: number | null }> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  proc.stdout.on("data", (c: Buffer) => out.push(c));
+  proc.stderr.on("data", (c: Buffer) => err.push(c));
+  const { code } = await proc.closed;
+  return { out: Buffer.concat(out), err: Buffer.concat(err).toString(), code };
+}
+
+/** Whether `pid` runs (a zombie waiting for a parent that is not ours to reap it does not). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+describe("HostLauncher", () => {
+  it("runs a process with its stdout, stderr, exit code, working folder and environment", async () => {
+    const script = 'printf "%s|%s" "$PWD" "$GREETING"; echo oops >&2; exit 3';
+    const proc = await launcher.launch("sh", ["-c", script], { cwd: "/tmp", env: { ...ENV, GREETING: "hi" } });
+    expect(await collect(proc)).toEqual({ out: Buffer.from("/tmp|hi"), err: "oops\n", code: 3 });
+  });
+
+  it("feeds stdin to the process and streams 5 MiB of binary output whole, in order", async () => {
+    const input = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const proc = await launcher.launch("sh", ["-c", "cat; head -c 5242880 /dev/zero | tr '\\0' '\\377'"], {
+      env: ENV,
+      stdin: true,
+    });
+    proc.stdin!.end(input);
+    const { out, code } = await collect(proc);
+    expect(code).toBe(0);
+    expect(out.length).toBe(256 + 5 * 1024 * 1024);
+    expect(out.subarray(0, 256)).toEqual(input);
+    expect(out.subarray(256).every((b) => b === 0xff)).toBe(true);
+  });
+
+  it("starts the process in a group of its own, which killGroup ends with its children", async () => {
+    const proc = await launcher.launch("sh", ["-c", "sleep 30 & echo $!; wait"], { env: ENV });
+    const lines: string[] = [];
+    proc.stdout.on("data", (c: Buffer) => lines.push(c.toString()));
+    while (lines.join("").trim() === "") await sleep(10);
+    const grandchild = Number(lines.join("").trim());
+    expect(alive(grandchild)).toBe(true);
+    killGroup(proc.pid, "SIGKILL");
+    expect(await proc.closed).toEqual({ code: null, signal: "SIGKILL" });
+    for (let i = 0; i < 100 && alive(grandchild); i++) await sleep(10);
+    expect(alive(grandchild)).toBe(false);
+  });
+
+  it("refuses a program that does not exist with the reason", async () => {
+    await expect(launcher.launch("no-such-program-here", [], { env: ENV })).rejects.toThrow(/could not start .*ENOENT/);
+  });
+
+  it("runs many processes at once, each with its own output", async () => {
+    const procs = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => launcher.launch("sh", ["-c", `echo ${i}`], { env: ENV })),
+    );
+    const outs = await Promise.all(procs.map((p) => collect(p)));
+    expect(outs.map((o) => o.out.toString().trim())).toEqual(Array.from({ length: 40 }, (_, i) => String(i)));
+  });
+
+  it("when its helper dies, kills what it started and refuses new launches; a new launcher works", async () => {
+    const own = await HostLauncher.start();
+    const proc = await own.launch("sleep", ["30"], { env: ENV });
+    own.close();
+    expect(await proc.closed).toEqual({ code: null, signal: "SIGKILL" });
+    for (let i = 0; i < 100 && alive(proc.pid); i++) await sleep(10);
+    expect(alive(proc.pid)).toBe(false);
+    expect(own.alive).toBe(false);
+    await expect(own.launch("true", [], { env: ENV })).rejects.toThrow(/could not start/);
+  });
+});
