@@ -86,6 +86,26 @@ describe("collectPatch with a snapshot of setup", () => {
     await box.destroy();
   });
 
+  it("snapshots an untracked list longer than a command's output may be (dependencies without a .gitignore)", async () => {
+    const box = await sandbox();
+    // 25,000 untracked paths of ~50 bytes: ~1.2 MB listed, past the 1 MiB a command prints.
+    await sh(
+      box,
+      "mkdir -p node_modules/pkg && cd node_modules/pkg && seq -f 'module-with-a-long-name-%06g.js' 25000 | xargs touch",
+    );
+    await sh(box, "printf 'x\\n' > package-lock.json");
+    const snapshot = await snapshotWorkspace(box, base);
+    expect(snapshot.untracked.toString().split("\0").filter(Boolean)).toHaveLength(25_000);
+    expect(snapshot.modified.toString()).toMatch(/^[0-9a-f]{40} package-lock\.json\0$/);
+    await sh(box, "echo 'export const a = 3;' > app.js && touch node_modules/pkg/added-by-the-agent.js");
+    const patch = await collectPatch(box, base, snapshot);
+    expect(patch.changes).toEqual([
+      { status: "modified", path: "app.js" },
+      { status: "added", path: "node_modules/pkg/added-by-the-agent.js" },
+    ]);
+    await box.destroy();
+  });
+
   it("keeps a setup-changed file the agent changed again, and drops test edits under protection", async () => {
     const box = await sandbox();
     await sh(box, "echo '{}' > package-lock.json");

@@ -61,26 +61,46 @@ export interface WorkspaceSnapshot {
   modified: Buffer;
 }
 
-const SNAPSHOT_SCRIPT = (base: string) => `set -e
+/** Tracked files setup or the baseline changed, as NUL-separated "<blob hash or 'deleted'> <path>" entries. */
+const MODIFIED_LIST = (base: string) => `git diff --name-only -z --no-renames ${base} | while IFS= read -r -d '' p; do
+  if [ -e "$p" ] || [ -L "$p" ]; then h=$(git hash-object -- "$p"); else h=deleted; fi
+  printf '%s %s\\0' "$h" "$p"
+done`;
+
+/** Both lists as base64 lines on stdout: one round trip and no file, while they fit the output cap. */
+const SNAPSHOT_PRINT = (base: string) => `set -eo pipefail
+export LC_ALL=C GIT_LITERAL_PATHSPECS=1
+git ls-files -z --others --exclude-standard | base64 -w0
+printf '\\n'
+${MODIFIED_LIST(base)} | base64 -w0
+printf '\\nend\\n'`;
+
+/** Both lists into scratch files, read back one by one: for lists too long for an exec's output. */
+const SNAPSHOT_FILES = (base: string) => `set -eo pipefail
 export LC_ALL=C GIT_LITERAL_PATHSPECS=1
 ${RESET_SCRATCH}
 git ls-files -z --others --exclude-standard > ${DIR}/untracked-before
-: > ${DIR}/modified-before
-git diff --name-only -z --no-renames ${base} | while IFS= read -r -d '' p; do
-  if [ -e "$p" ] || [ -L "$p" ]; then h=$(git hash-object -- "$p"); else h=deleted; fi
-  printf '%s %s\\0' "$h" "$p" >> ${DIR}/modified-before
-done`;
+${MODIFIED_LIST(base)} > ${DIR}/modified-before`;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Records what setup and the baseline left in the workspace (call right before the agent). */
 export async function snapshotWorkspace(ws: Workspace, baseCommit: string): Promise<WorkspaceSnapshot> {
-  await run(ws, SNAPSHOT_SCRIPT(baseCommit), "snapshot the workspace");
+  const printed = await ws.exec(SNAPSHOT_PRINT(baseCommit), { timeoutMs: TIMEOUT_MS });
+  if (printed.exitCode !== 0) throw await scriptFailure(ws, printed, "could not snapshot the workspace in the sandbox");
+  const [untracked, modified, end] = printed.stdout.split("\n");
+  const whole =
+    printed.truncatedBytes === 0 && end === "end" && BASE64.test(untracked ?? "") && BASE64.test(modified ?? "");
+  if (whole) return { untracked: Buffer.from(untracked!, "base64"), modified: Buffer.from(modified!, "base64") };
+  await run(ws, SNAPSHOT_FILES(baseCommit), "snapshot the workspace");
   // Both files at once: each read is a round trip into the sandbox.
-  const [untracked, modified] = await Promise.all([
+  const [untrackedFile, modifiedFile] = await Promise.all([
     ws.readFile(`${DIR}/untracked-before`),
     ws.readFile(`${DIR}/modified-before`),
   ]);
-  if (untracked === null || modified === null) throw new PatchbayError("sandbox_failed", "workspace snapshot missing");
-  return { untracked, modified };
+  if (untrackedFile === null || modifiedFile === null)
+    throw new PatchbayError("sandbox_failed", "workspace snapshot missing");
+  return { untracked: untrackedFile, modified: modifiedFile };
 }
 
 /**
