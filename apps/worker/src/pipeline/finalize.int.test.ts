@@ -57,6 +57,19 @@ describe("collectPatch", () => {
     expect(patch.patch).toContain("+export const a = 7;");
     await box.destroy();
   });
+  it("leaves out Python caches the agent committed or left untracked, also renamed into place", async () => {
+    const box = await sandbox();
+    await sh(
+      box,
+      "mkdir -p pkg/__pycache__ && echo c > pkg/__pycache__/m.cpython-312.pyc && echo x > old.pyc && " +
+        "git add -A && git commit -qm agent && git mv old.pyc pkg/new.pyc && echo y > stray.pyo && " +
+        "echo 'export const a = 5;' > app.js",
+    );
+    const patch = await collectPatch(box, base);
+    expect(patch.changes).toEqual([{ status: "modified", path: "app.js" }]);
+    expect(patch.patch).not.toMatch(/pyc|pyo/);
+    await box.destroy();
+  });
 });
 
 describe("collectPatch with a snapshot of setup", () => {

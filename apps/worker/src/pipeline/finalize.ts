@@ -117,26 +117,44 @@ ${withSnapshot ? `mkdir -p ${DIR}; rm -f ${DIR}/index` : RESET_SCRATCH}
 if [ -f .git/index ]; then cp -p .git/index ${DIR}/index; else git read-tree ${base}; fi
 git add -u
 ${withSnapshot ? UNTRACKED_NEW_SINCE_SNAPSHOT : UNTRACKED_NEW}
-if [ -s ${DIR}/untracked-new ]; then git add --pathspec-from-file=${DIR}/untracked-new --pathspec-file-nul; fi
 ${withSnapshot ? TAKE_BACK_SNAPSHOT(base) : ""}
+${DIFF_OUT(base)}`;
+
+/**
+ * Takes Python's caches the agent committed or staged out of the scratch index and diffs again:
+ * run only when the first diff added one (or was too large to read), so a change without them
+ * costs no extra processes.
+ */
+const DROP_ARTIFACTS_SCRIPT = (base: string) => `set -e
+export LC_ALL=C GIT_LITERAL_PATHSPECS=1 GIT_INDEX_FILE=${DIR}/index
 git diff --cached --name-only -z --no-renames --diff-filter=A ${base} | { grep -z -E '${ARTIFACTS}' || true; } > ${DIR}/artifacts
 if [ -s ${DIR}/artifacts ]; then git rm -q --cached --pathspec-from-file=${DIR}/artifacts --pathspec-file-nul >/dev/null; fi
-git diff --cached --binary --find-renames --output=${DIR}/patch.diff ${base}
+${DIFF_OUT(base)}`;
+
+/** The staged change as a patch and a summary in one file with their sizes first; the sizes on stdout. */
+const DIFF_OUT = (base: string) => `git diff --cached --binary --find-renames --output=${DIR}/patch.diff ${base}
 git diff --cached --raw --numstat -z --find-renames --output=${DIR}/names ${base}
 ${REQUIRE_REGULAR(["patch.diff", "names"])}
 set -- $(stat -c %s ${DIR}/patch.diff ${DIR}/names)
 { printf '%s %s\n' "$1" "$2"; cat ${DIR}/patch.diff ${DIR}/names; } > ${DIR}/collected
-rm -f ${DIR}/patch.diff ${DIR}/names
 printf '%s %s\n' "$1" "$2"`;
 
+/** Stages the untracked files listed as new. */
+const ADD_UNTRACKED_NEW = `if [ -s ${DIR}/untracked-new ]; then git add --pathspec-from-file=${DIR}/untracked-new --pathspec-file-nul; fi`;
+
 /** Untracked files now, all of them the agent's (nothing was there before it), without Python's caches. */
-const UNTRACKED_NEW = `git ls-files -z --others --exclude-standard | { grep -z -v -E '${ARTIFACTS}' || true; } > ${DIR}/untracked-new`;
+const UNTRACKED_NEW = `git ls-files -z --others --exclude-standard > ${DIR}/untracked-now
+if [ -s ${DIR}/untracked-now ]; then
+  { grep -z -v -E '${ARTIFACTS}' ${DIR}/untracked-now || true; } > ${DIR}/untracked-new
+  ${ADD_UNTRACKED_NEW}
+fi`;
 
 /** Untracked files now that were not there before the agent, without Python's caches. */
 const UNTRACKED_NEW_SINCE_SNAPSHOT = `git ls-files -z --others --exclude-standard | sort -z > ${DIR}/untracked-now
 ${REQUIRE_REGULAR(["untracked-before", "modified-before"])}
 sort -z ${DIR}/untracked-before > ${DIR}/untracked-before.sorted
-comm -z -23 ${DIR}/untracked-now ${DIR}/untracked-before.sorted | { grep -z -v -E '${ARTIFACTS}' || true; } > ${DIR}/untracked-new`;
+comm -z -23 ${DIR}/untracked-now ${DIR}/untracked-before.sorted | { grep -z -v -E '${ARTIFACTS}' || true; } > ${DIR}/untracked-new
+${ADD_UNTRACKED_NEW}`;
 
 /** Takes back what setup and the baseline made: their untracked files, their edits the agent did not touch again. */
 const TAKE_BACK_SNAPSHOT = (base: string) => `if [ -s ${DIR}/untracked-before ]; then
@@ -177,11 +195,26 @@ export async function collectPatch(
       ws.writeFile(`${DIR}/modified-before`, before.modified),
     ]);
   }
-  const stdout = await run(ws, COLLECT_SCRIPT(baseCommit, before !== undefined), "collect the patch");
-  // The script's last line: "<patch> <summary>" sizes, also the first line of `collected`.
+  const first = await run(ws, COLLECT_SCRIPT(baseCommit, before !== undefined), "collect the patch");
+  const read = await readCollected(ws, first, maxPatchBytes);
+  if (read && !read.changes.some(isAddedArtifact)) return read;
+  const again = await run(ws, DROP_ARTIFACTS_SCRIPT(baseCommit), "collect the patch");
+  const collected = await readCollected(ws, again, maxPatchBytes);
+  if (collected) return collected;
+  throw patchTooLarge(sizesOf(again)[0], maxPatchBytes);
+}
+
+/** The collect script's last line: "<patch> <summary>" sizes, also the first line of `collected`. */
+function sizesOf(stdout: string): [number, number, string] {
   const header = `${stdout.trimEnd().split("\n").pop() ?? ""}\n`;
   const [size = Number.NaN, summarySize = Number.NaN] = header.trim().split(" ").map(Number);
-  if (!(size <= maxPatchBytes)) throw patchTooLarge(size, maxPatchBytes);
+  return [size, summarySize, header];
+}
+
+/** Reads back what a collect script wrote; null when the patch is larger than `maxPatchBytes`. */
+async function readCollected(ws: Workspace, stdout: string, maxPatchBytes: number): Promise<CollectedPatch | null> {
+  const [size, summarySize, header] = sizesOf(stdout);
+  if (!(size <= maxPatchBytes)) return null;
   // One read of both outputs (each read is a round trip into the sandbox), sized by the header.
   const total = header.length + size + summarySize;
   const collected = Number.isSafeInteger(total) ? await ws.readFile(`${DIR}/collected`, { maxBytes: total }) : null;
@@ -193,6 +226,13 @@ export async function collectPatch(
     patch: collected.subarray(at, at + size).toString("utf8"),
     ...parseDiffSummary(collected.subarray(at + size, total).toString("utf8")),
   };
+}
+
+const ARTIFACT = new RegExp(ARTIFACTS);
+
+/** A Python cache file the change adds (also as a rename's or copy's new path). */
+function isAddedArtifact(change: FileChange): boolean {
+  return change.status !== "modified" && change.status !== "deleted" && ARTIFACT.test(change.path);
 }
 
 function patchTooLarge(size: number, max: number): PatchbayError {
