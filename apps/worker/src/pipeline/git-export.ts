@@ -56,14 +56,18 @@ export async function exportToSandbox(sandbox: Sandbox, request: ExportRequest):
   }
 }
 
-/** A pack of the commit's tree (shallow), or of the commit and `refs` with their history (full). */
+/**
+ * A pack of the commit's tree (shallow), or of the commit and `refs` with their history (full).
+ * Shallow: the commit is named as its own shallow boundary, as upload-pack does for a depth-1
+ * fetch, so pack-objects walks nothing behind it (one git process, where a rev-list feeding it
+ * was two).
+ */
 function packStream(request: ExportRequest, refs: Array<{ id: string }>): Readable {
-  if (request.history === "full") {
-    const revs = [request.commit, ...refs.map((r) => r.id)].join("\n");
-    return spawnGit(["pack-objects", "--revs", "--stdout", "--quiet"], request, revs);
-  }
-  const objects = spawnGit(["rev-list", "--objects", "--no-walk", request.commit], request);
-  return spawnGit(["pack-objects", "--stdout", "--quiet"], request, objects);
+  const revs =
+    request.history === "full"
+      ? [request.commit, ...refs.map((r) => r.id)].join("\n")
+      : `${request.commit}\n--shallow ${request.commit}\n`;
+  return spawnGit(["pack-objects", "--revs", "--stdout", "--quiet"], request, revs);
 }
 
 /**
@@ -71,27 +75,18 @@ function packStream(request: ExportRequest, refs: Array<{ id: string }>): Readab
  * launcher): a time-out, the job's cancel or the reader going away kills the group. A failure
  * errors the stream, so a partial pack is never taken for a whole one.
  */
-function spawnGit(args: string[], request: ExportRequest, input?: Readable | string): Readable {
+function spawnGit(args: string[], request: ExportRequest, input?: string): Readable {
   const out = new PassThrough();
   const env = gitEnv({ hostPath: request.git.hostPath, ...(request.git.env ? { env: request.git.env } : {}) });
   launchHost("git", args, { cwd: request.entry, env, stdin: input !== undefined }).then(
     (child) => streamGit(child, args, request, out, input),
-    (err: unknown) => {
-      if (input !== undefined && typeof input !== "string") input.destroy();
-      out.destroy(err instanceof Error ? err : new Error(String(err)));
-    },
+    (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
   );
   return out;
 }
 
 /** Pipes a started git's stdout into `out`; ends `out` on success, errors it on any failure. */
-function streamGit(
-  child: HostProcess,
-  args: string[],
-  request: ExportRequest,
-  out: PassThrough,
-  input?: Readable | string,
-) {
+function streamGit(child: HostProcess, args: string[], request: ExportRequest, out: PassThrough, input?: string) {
   const stderr: Buffer[] = [];
   let stopped: string | null = null;
   const kill = (why: string) => {
@@ -104,19 +99,13 @@ function streamGit(
   if (request.git.signal?.aborted) onAbort();
   // The reader went away while git was starting.
   if (out.destroyed) kill("stopped");
-  if (typeof input === "string") child.stdin?.end(input);
-  else if (input) {
-    input.on("error", (err) => out.destroy(err));
-    input.pipe(child.stdin!);
-  }
+  if (input !== undefined) child.stdin?.end(input);
   child.stdin?.on("error", () => undefined);
   child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
   child.stdout.pipe(out, { end: false });
   void child.closed.then(({ code }) => {
     clearTimeout(timer);
     request.git.signal?.removeEventListener("abort", onAbort);
-    // The git feeding this one (rev-list) stops too, instead of blocking on its full pipe.
-    if (input !== undefined && typeof input !== "string") input.destroy();
     if (code === 0 && stopped === null) out.end();
     else {
       const text = Buffer.concat(stderr).toString().trim().slice(-500);
