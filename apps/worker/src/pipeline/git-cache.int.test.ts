@@ -181,6 +181,16 @@ describe("the worker's git cache", { timeout: 180_000 }, () => {
     expect(await sh(box2, "git rev-list --count HEAD")).toBe("1");
     await sh(box2, "echo x >> README.md && git diff --stat HEAD | tail -1");
     await second.remove();
+
+    // Each fetch records the tally the next one starts from; without the record (an entry an older
+    // worker wrote) git counts, and the figure is the same.
+    const entry = cacheEntry(cacheDir, url("public"), { kind: "shared" });
+    expect(readFileSync(path.join(entry, "patchbay-objects"), "utf8")).toMatch(/^\d+ \d+\n$/);
+    rmSync(path.join(entry, "patchbay-objects"));
+    commitAndPush(src, "README.md", "hello a third time\n");
+    const third = await checkout("public", "project-b", {});
+    expect(third.stats).toMatchObject({ cache: "hit", objectsFetched: 3 });
+    await third.remove();
   });
 
   it("pins a ref, a tag or an older commit, and gives a review the branches with their history", async () => {

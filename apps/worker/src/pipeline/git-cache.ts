@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PatchbayError } from "@patchbay/core";
 import { takeLock } from "../file-lock.js";
@@ -68,6 +68,11 @@ export const JOB_REFS = "refs/patchbay/jobs";
 export const USED_MARKER = "patchbay-used";
 /** The entry's git data in bytes as its last fetch measured it: the sweep reads it instead of walking the entry. */
 export const SIZE_RECORD = "patchbay-bytes";
+/**
+ * The entry's object count and bytes as its last fetch left them: the next fetch's "before" (every
+ * fetch runs under the entry's lock and writes it), one host git process fewer on each job's path.
+ */
+const TALLY_RECORD = "patchbay-objects";
 // Auto-gc runs inside the fetch (killed with it on a time-out) and never packs the job refs, whose
 // file times tell the sweep an entry is in use. Written with the entry's skeleton, as `git init
 // --bare` and three `git config` calls would (four host git processes fewer on a cache miss).
@@ -105,7 +110,8 @@ export async function fetchIntoCache(cache: GitCacheSettings, request: CacheFetc
   let created = false;
   try {
     created = await ensureEntry(entry);
-    const before = await objectTally(git);
+    // A new entry holds nothing yet.
+    const before = created ? { objects: 0, bytes: 0 } : ((await recordedTally(entry)) ?? (await objectTally(git)));
     const started = Date.now();
     const headRef = request.target ? [] : [`+HEAD:${jobRef}`];
     const fetch = ["fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head", "--", request.url];
@@ -140,6 +146,7 @@ export async function fetchIntoCache(cache: GitCacheSettings, request: CacheFetc
     const now = new Date();
     await utimes(path.join(entry, USED_MARKER), now, now);
     await writeFile(path.join(entry, SIZE_RECORD), `${after.gitBytes}\n`);
+    await writeFile(path.join(entry, TALLY_RECORD), `${after.objects} ${after.bytes}\n`);
     const release = () => dropRef(entry, jobRef, request.git);
     return { entry, commit, refs, stats, gitBytes: after.gitBytes, release };
   } catch (err) {
@@ -232,6 +239,14 @@ async function proveServed(dir: string, url: string, commit: string, options: Ca
 }
 
 /** Objects and bytes in the entry (`git count-objects -v`: loose and packed; `gitBytes` with garbage too). */
+/** The tally the entry's last fetch recorded; null when there is none (a new entry, an older worker's). */
+async function recordedTally(entry: string): Promise<{ objects: number; bytes: number } | null> {
+  const text = await readFile(path.join(entry, TALLY_RECORD), "utf8").catch(() => "");
+  const [objects, bytes] = text.trim().split(" ").map(Number);
+  if (!Number.isSafeInteger(objects) || !Number.isSafeInteger(bytes)) return null;
+  return { objects: objects!, bytes: bytes! };
+}
+
 async function objectTally(
   git: (args: string[]) => Promise<string>,
 ): Promise<{ objects: number; bytes: number; gitBytes: number }> {
