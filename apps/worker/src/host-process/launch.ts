@@ -14,9 +14,11 @@ export async function launchHost(file: string, args: string[], options: LaunchOp
 }
 
 async function currentLauncher(): Promise<HostLauncher | null> {
-  const known = await shared;
+  const pending = shared;
+  const known = await pending;
   if (known?.alive) return known;
-  shared = HostLauncher.start().catch(() => null);
+  // Callers that found it dead together start one launcher between them.
+  if (shared === pending) shared = HostLauncher.start().catch(() => null);
   return shared;
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnDirect } from "./launch.js";
 import { HostLauncher, type HostProcess, killGroup } from "./launcher.js";
 
 const ENV = { PATH: "/usr/bin:/bin" };
@@ -86,5 +87,13 @@ describe("HostLauncher", () => {
     expect(alive(proc.pid)).toBe(false);
     expect(own.alive).toBe(false);
     await expect(own.launch("true", [], { env: ENV })).rejects.toThrow(/could not start/);
+  });
+
+  it("starts the same way straight from the worker when no launcher can be had", async () => {
+    const proc = await spawnDirect("sh", ["-c", "cat; echo done >&2; exit 4"], { env: ENV, stdin: true });
+    proc.stdin!.end("fed");
+    expect(await collect(proc)).toEqual({ out: Buffer.from("fed"), err: "done\n", code: 4 });
+    expect(proc.exited).toBe(true);
+    await expect(spawnDirect("no-such-program-here", [], { env: ENV })).rejects.toThrow(/ENOENT/);
   });
 });
