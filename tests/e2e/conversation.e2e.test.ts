@@ -21,7 +21,9 @@ beforeAll(async () => {
   stack = await startStack({
     "slow-then-done": {
       turns: [
-        { output: [{ type: "shell_call", action: { commands: ["sleep 4; echo slept"] } }] },
+        // Long enough for the CLI's `say` to start and deliver on a loaded machine (with 4 s a CI
+        // run once saw the command end first, and the message went to no model call in between).
+        { output: [{ type: "shell_call", action: { commands: ["sleep 12; echo slept"] } }] },
         { output: [{ type: "message", content: "done as asked" }] },
       ],
     },

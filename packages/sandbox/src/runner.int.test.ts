@@ -135,11 +135,18 @@ describe("when the runner cannot start", () => {
       debug: () => undefined,
       warn: (_: Record<string, unknown>, msg: string) => void warnings.push(msg),
     };
-    const { provider } = withRunner(fakeRunner("hangs-quietly", "exec sleep 30"), { pool: { size: 1 }, logger }, 1500);
+    // The deadline leaves room for a loaded engine between the pool container's start and the
+    // close (with 1.5 s a CI run once saw the runner's deadline pass first, which is a warning).
+    const deadlineMs = 4000;
+    const { provider } = withRunner(
+      fakeRunner("hangs-quietly", "exec sleep 30"),
+      { pool: { size: 1 }, logger },
+      deadlineMs,
+    );
     // The idle container's shells wait for the runner when the pool closes.
     await provider.warmUp()?.filled();
     await provider.close();
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await new Promise((resolve) => setTimeout(resolve, deadlineMs + 500));
     expect(warnings).toEqual([]);
     await use(await provider.create({ jobId }), async (s) => {
       expect((await s.exec("echo ok")).stdout).toBe("ok\n");
