@@ -1,19 +1,28 @@
 import { spawn } from "node:child_process";
 import type { Socket } from "node:net";
-import { type HostExit, HostLauncher, type HostProcess, type LaunchOptions } from "./launcher.js";
+import { type HostExit, HostLauncher, type HostProcess, LauncherFault, type LaunchOptions } from "./launcher.js";
 
 let shared: Promise<HostLauncher | null> | null = null;
 
 /**
  * Starts a host process in a process group of its own, through the shared launcher (started on
- * first use, again after it died); straight from the worker when no launcher can be had.
+ * first use, again after it died or failed); straight from the worker when no launcher can be had
+ * or the launcher itself failed (its socket folder removed by a temp cleaner, say).
  */
 export async function launchHost(file: string, args: string[], options: LaunchOptions): Promise<HostProcess> {
-  const launcher = await currentLauncher();
-  return launcher ? launcher.launch(file, args, options) : spawnDirect(file, args, options);
+  const launcher = await hostLauncher();
+  if (!launcher) return spawnDirect(file, args, options);
+  try {
+    return await launcher.launch(file, args, options);
+  } catch (err) {
+    if (!(err instanceof LauncherFault)) throw err;
+    launcher.retire();
+    return spawnDirect(file, args, options);
+  }
 }
 
-async function currentLauncher(): Promise<HostLauncher | null> {
+/** The shared launcher, started when there is none that works; null when none can be started. */
+export async function hostLauncher(): Promise<HostLauncher | null> {
   const pending = shared;
   const known = await pending;
   if (known?.alive) return known;

@@ -4,7 +4,8 @@
  * socket, names it with the request's id, starts the process with those sockets as its stdin,
  * stdout and stderr (in a process group of its own), and closes its own copies: the data flows
  * between the worker and the process, never through the launcher. It reports the pid, a start
- * failure and the exit over the IPC channel, and ends when the worker goes.
+ * failure (`error`: the program's; `fault`: its own, such as a socket it could not reach) and the
+ * exit over the IPC channel, and ends when the worker goes.
  */
 export const LAUNCHER_SOURCE = `
 "use strict";
@@ -12,7 +13,11 @@ const net = require("node:net");
 const { spawn } = require("node:child_process");
 const socketPath = process.argv[1];
 const send = (message) => { if (process.connected) process.send(message); };
-process.on("disconnect", () => process.exit(0));
+// The worker is gone (also when it was killed): its socket's private folder goes with this process.
+process.on("disconnect", () => {
+  require("node:fs").rmSync(require("node:path").dirname(socketPath), { recursive: true, force: true });
+  process.exit(0);
+});
 function connect(id, stream) {
   return new Promise((resolve, reject) => {
     const socket = net.connect(socketPath);
@@ -30,7 +35,7 @@ process.on("message", async (m) => {
     child.once("spawn", () => send({ id: m.id, kind: "spawned", pid: child.pid }));
     child.once("exit", (code, signal) => send({ id: m.id, kind: "exit", code, signal }));
   } catch (err) {
-    send({ id: m.id, kind: "error", message: String((err && err.message) || err) });
+    send({ id: m.id, kind: "fault", message: String((err && err.message) || err) });
   } finally {
     // destroy, not end: ending would shut the connection down for the process too.
     for (const socket of sockets) socket.destroy();

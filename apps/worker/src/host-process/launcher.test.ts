@@ -1,10 +1,15 @@
-import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnDirect } from "./launch.js";
-import { HostLauncher, type HostProcess, killGroup } from "./launcher.js";
+import { hostLauncher, launchHost, spawnDirect } from "./launch.js";
+import { HostLauncher, type HostProcess, killGroup, LauncherFault } from "./launcher.js";
 
 const ENV = { PATH: "/usr/bin:/bin" };
+const run = promisify(execFile);
 let launcher: HostLauncher;
 
 beforeAll(async () => {
@@ -86,7 +91,7 @@ describe("HostLauncher", () => {
     for (let i = 0; i < 100 && alive(proc.pid); i++) await sleep(10);
     expect(alive(proc.pid)).toBe(false);
     expect(own.alive).toBe(false);
-    await expect(own.launch("true", [], { env: ENV })).rejects.toThrow(/could not start/);
+    await expect(own.launch("true", [], { env: ENV })).rejects.toBeInstanceOf(LauncherFault);
   });
 
   it("starts the same way straight from the worker when no launcher can be had", async () => {
@@ -95,5 +100,46 @@ describe("HostLauncher", () => {
     expect(await collect(proc)).toEqual({ out: Buffer.from("fed"), err: "done\n", code: 4 });
     expect(proc.exited).toBe(true);
     await expect(spawnDirect("no-such-program-here", [], { env: ENV })).rejects.toThrow(/ENOENT/);
+  });
+
+  it("leaves no socket folder behind when the process that started it ends without closing it, or is killed", async () => {
+    const script = path.join(mkdtempSync(path.join(tmpdir(), "pb-launcher-test-")), "use.mts");
+    writeFileSync(
+      script,
+      `import { HostLauncher } from ${JSON.stringify(path.join(import.meta.dirname, "launcher.ts"))};\n` +
+        "const l = await HostLauncher.start();\n" +
+        'const p = await l.launch("true", [], { env: { PATH: "/usr/bin:/bin" } });\n' +
+        "p.stdout.resume(); p.stderr.resume(); await p.closed;\n" +
+        "console.log(l.socketDir);\n",
+    );
+    const { stdout } = await run(process.execPath, ["--import", "tsx", script], { cwd: import.meta.dirname });
+    const dir = stdout.trim();
+    expect(dir).toMatch(/pb-launch-/);
+    expect(existsSync(dir)).toBe(false);
+    // Killed: its exit handlers never run; the launcher, whose IPC channel closes, removes the folder.
+    writeFileSync(script, `${readFileSync(script, "utf8")}process.kill(process.pid, "SIGKILL");\n`);
+    const killed = await run(process.execPath, ["--import", "tsx", script], { cwd: import.meta.dirname }).catch(
+      (err: { stdout: string }) => err,
+    );
+    const killedDir = killed.stdout.trim();
+    expect(killedDir).toMatch(/pb-launch-/);
+    for (let i = 0; i < 100 && existsSync(killedDir); i++) await sleep(20);
+    expect(existsSync(killedDir)).toBe(false);
+    rmSync(path.dirname(script), { recursive: true, force: true });
+  });
+
+  it("when its socket folder is removed (a temp cleaner), the process still starts and a new launcher takes over", async () => {
+    const old = await hostLauncher();
+    expect(old?.alive).toBe(true);
+    rmSync(old!.socketDir, { recursive: true, force: true });
+    await expect(old!.launch("true", [], { env: ENV })).rejects.toBeInstanceOf(LauncherFault);
+    const proc = await launchHost("sh", ["-c", "echo still here"], { env: ENV });
+    expect((await collect(proc)).out.toString()).toBe("still here\n");
+    expect(old!.alive).toBe(false);
+    const next = await hostLauncher();
+    expect(next).not.toBe(old);
+    const again = await launchHost("sh", ["-c", "echo new launcher"], { env: ENV });
+    expect((await collect(again)).out.toString()).toBe("new launcher\n");
+    expect(existsSync(next!.socketDir)).toBe(true);
   });
 });

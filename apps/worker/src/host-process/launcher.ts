@@ -47,6 +47,7 @@ interface Pending {
 }
 
 type LauncherMessage =
+  | { id: string; kind: "fault"; message: string }
   | { id: string; kind: "spawned"; pid: number }
   | { id: string; kind: "exit"; code: number | null; signal: string | null }
   | { id: string; kind: "error"; message: string; code?: string };
@@ -59,13 +60,17 @@ type LauncherMessage =
  */
 export class HostLauncher {
   private readonly pending = new Map<string, Pending>();
+  private retired = false;
   private readonly running = new Map<string, Pending>();
 
   private constructor(
     private readonly helper: ChildProcess,
     private readonly server: Server,
-    private readonly dir: string,
+    /** The private folder of the socket the helper connects back to. */
+    readonly socketDir: string,
   ) {
+    // A worker that ends without closing it leaves no folder behind.
+    process.once("exit", this.removeDir);
     server.on("connection", (socket) => void this.adopt(socket));
     helper.on("message", (m: LauncherMessage) => this.onMessage(m));
     helper.once("exit", () => this.helperGone());
@@ -92,16 +97,22 @@ export class HostLauncher {
       rmSync(dir, { recursive: true, force: true });
       throw err;
     });
-    // Neither keeps the worker alive; the helper ends when the worker does (its IPC channel closes).
+    // An idle launcher keeps no process alive (see hold); the helper ends when the worker does.
     helper.unref();
     helper.channel?.unref();
     server.unref();
     return new HostLauncher(helper, server, dir);
   }
 
-  /** Whether the helper still runs (a launcher whose helper died is replaced). */
+  /** Whether the helper still runs and was not retired (a launcher that is not alive is replaced). */
   get alive(): boolean {
-    return this.helper.exitCode === null && this.helper.signalCode === null && this.helper.connected;
+    return !this.retired && this.helper.exitCode === null && this.helper.signalCode === null && this.helper.connected;
+  }
+
+  /** Takes no new launches; the helper goes once what it started has ended. */
+  retire(): void {
+    this.retired = true;
+    if (this.running.size + this.pending.size === 0) this.close();
   }
 
   /** Starts `file` with `args`; rejects when it cannot start (no such program, the helper died). */
@@ -121,17 +132,25 @@ export class HostLauncher {
         settle: (error) => {
           this.pending.delete(id);
           if (error) {
+            this.hold();
             for (const socket of entry.streams.values()) socket.destroy();
             return reject(error);
           }
           this.running.set(id, entry);
-          resolve(started(entry, exit, () => this.running.delete(id)));
+          resolve(
+            started(entry, exit, () => {
+              this.running.delete(id);
+              this.hold();
+              if (this.retired) this.retire();
+            }),
+          );
         },
       };
       this.pending.set(id, entry);
+      this.hold();
       const request = { id, file, args, cwd: options.cwd, env: options.env, stdin };
       this.helper.send(request, (err) => {
-        if (err) this.fail(id, launchFailed(file, err.message));
+        if (err) this.fail(id, new LauncherFault(err.message));
       });
     });
   }
@@ -140,8 +159,13 @@ export class HostLauncher {
   close(): void {
     this.helper.kill("SIGKILL");
     this.server.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    this.removeDir();
   }
+
+  private readonly removeDir = (): void => {
+    process.off("exit", this.removeDir);
+    rmSync(this.socketDir, { recursive: true, force: true });
+  };
 
   /** Reads a connection's header (its launch and stream) and files it under its launch. */
   private async adopt(socket: Socket): Promise<void> {
@@ -156,13 +180,24 @@ export class HostLauncher {
   private onMessage(m: LauncherMessage): void {
     const entry = this.pending.get(m.id) ?? this.running.get(m.id);
     if (!entry) return;
-    if (m.kind === "error") {
-      this.fail(m.id, launchFailed("the process", m.message, m.code));
+    if (m.kind === "error" || m.kind === "fault") {
+      const error = m.kind === "fault" ? new LauncherFault(m.message) : launchFailed("the process", m.message, m.code);
+      this.fail(m.id, error);
       return;
     }
     if (m.kind === "spawned") entry.pid = m.pid;
     else entry.onExit({ code: m.code, signal: m.signal });
     this.ready(entry);
+  }
+
+  /** Keeps the process alive while a launch is under way or a launched process runs, not longer. */
+  private hold(): void {
+    const busy = this.pending.size + this.running.size > 0;
+    const handles = [this.helper.channel, this.server];
+    for (const handle of handles) {
+      if (busy) handle?.ref();
+      else handle?.unref();
+    }
   }
 
   private ready(entry: Pending): void {
@@ -176,14 +211,15 @@ export class HostLauncher {
 
   /** The helper died: launches under way fail; started processes are killed (their group), their ends reported. */
   private helperGone(): void {
-    for (const [id] of this.pending) this.fail(id, launchFailed("the process", "the launcher process ended"));
+    for (const [id] of this.pending) this.fail(id, new LauncherFault("the launcher process ended"));
     for (const entry of this.running.values()) {
       if (entry.pid !== undefined) killGroup(entry.pid, "SIGKILL");
       entry.onExit({ code: null, signal: "SIGKILL" });
     }
     this.running.clear();
+    this.hold();
     this.server.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    this.removeDir();
   }
 }
 
@@ -233,6 +269,14 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
     process.kill(-pid, signal);
   } catch {
     // Already gone.
+  }
+}
+
+/** The launcher itself failed (not the program): the caller starts the process another way. */
+export class LauncherFault extends Error {
+  constructor(message: string) {
+    super(`the host launcher failed: ${message}`);
+    this.name = "LauncherFault";
   }
 }
 
