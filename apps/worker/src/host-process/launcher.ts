@@ -74,6 +74,8 @@ export class HostLauncher {
     server.on("connection", (socket) => void this.adopt(socket));
     helper.on("message", (m: LauncherMessage) => this.onMessage(m));
     helper.once("exit", () => this.helperGone());
+    // A failed kill or send is seen through its exit or the send's callback; unheard, the event would end the worker.
+    helper.on("error", () => undefined);
   }
 
   /** Starts the helper and the socket it connects back to. */
@@ -133,6 +135,7 @@ export class HostLauncher {
           this.pending.delete(id);
           if (error) {
             this.hold();
+            if (this.retired) this.retire();
             for (const socket of entry.streams.values()) socket.destroy();
             return reject(error);
           }
