@@ -87,7 +87,8 @@ export class RunnerDoors {
     return {
       connect: runnerConnector(container, door, workingDir, this.options?.startTimeoutMs),
       onFailure: (err) => {
-        if (this.leaving.has(container.id)) return;
+        // Being removed, or removed already (the failure can be seen after the removal closed its socket).
+        if (this.leaving.has(container.id) || this.byContainer.get(container.id) !== door) return;
         this.logger?.warn({ err, containerId: container.id }, "sandbox runner did not start: using the attach stream");
       },
       close,

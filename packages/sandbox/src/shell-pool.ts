@@ -158,12 +158,13 @@ export class ShellPool {
         return await ShellSession.open(this.container, runner.connect);
       } catch (err) {
         this.runner = undefined;
-        void runner.close();
+        // Told before the link closes: a failure in a container still linked is news, one in a removed container is not.
         try {
           runner.onFailure(err);
         } catch {
           // A listener's bug must not fail the command.
         }
+        void runner.close();
       }
     }
     return ShellSession.start(this.container, this.workingDir);

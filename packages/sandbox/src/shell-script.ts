@@ -16,16 +16,18 @@
  * - The login profile (/etc/profile) is read once per session; `~/.bash_profile|~/.bash_login|
  *   ~/.profile` (created by installers) are read per command, as `bash -l` would, unless `plain`
  *   is set: Patchbay's own helpers (file operations) must not run what the agent wrote there.
- * - TERM/HUP/INT are trapped so a command's `kill $$` (in a subshell `$$` is the session) does
- *   not end the session; `wait` resumes after an interrupting signal. A subshell waiting for its
- *   request ignores them (a command's `pkill bash` must not end the other sessions); the command
+ * - TERM/HUP/INT are trapped (first thing) so a command's `kill $$` (in a subshell `$$` is the
+ *   session) does not end the session; `wait` resumes after an interrupting signal. A subshell
+ *   waiting for its request ignores them from its fork on (a command's `pkill bash` must not end
+ *   the other sessions, also not one whose next subshell was forked a moment ago); the command
  *   gets them back.
  * - Counters come from the container's cgroup (v1 paths, then v2) via builtins only, so the marker
  *   is written even when the pids limit leaves no room to fork; the "before" reading is taken as
  *   the next subshell is forked (nothing runs in between: a command that leaves processes behind
  *   retires its shell).
  */
-export const SESSION_SCRIPT = String.raw`exec 3>&2 2>/dev/null
+export const SESSION_SCRIPT = String.raw`trap '__pb_sig=1' TERM HUP INT
+exec 3>&2 2>/dev/null
 . /etc/profile >/dev/null 2>&1
 __pb_pe=/sys/fs/cgroup/pids/pids.events; [[ -r $__pb_pe ]] || __pb_pe=/sys/fs/cgroup/pids.events
 __pb_me=/sys/fs/cgroup/memory/memory.oom_control; [[ -r $__pb_me ]] || __pb_me=/sys/fs/cgroup/memory.events
@@ -39,9 +41,10 @@ __pb_counters() {
 __pb_fork() {
   : > "$__pb_pf"
   __pb_counters; __pb_p0=$__pb_p __pb_o0=$__pb_o
+  # Ignored from the fork on (a subshell would start with the default action until its own trap ran).
+  trap '' TERM HUP INT
   (
     set +m
-    trap '' TERM HUP INT
     IFS= read -r -d '' __pb_id && IFS= read -r -d '' __pb_plain && IFS= read -r -d '' __pb_cwd && IFS= read -r -d '' __pb_cmd && IFS= read -r -d '' __pb_n || exit 0
     __pb_env=()
     for ((__pb_i = 0; __pb_i < __pb_n; __pb_i++)); do IFS= read -r -d '' __pb_kv || break; __pb_env+=("$__pb_kv"); done
@@ -55,8 +58,8 @@ __pb_fork() {
     eval "unset -v \${!__pb_@}; $__pb_cmd"
   ) &
   __pb_pid=$!
+  trap '__pb_sig=1' TERM HUP INT
 }
-trap '__pb_sig=1' TERM HUP INT
 set -m
 __pb_fork
 while :; do
