@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { DockerSandboxProvider, type Sandbox, tarDirectory } from "@patchbay/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyPatch } from "./after-checks.js";
 import { collectPatch, snapshotWorkspace } from "./finalize.js";
 import { collectAgentChange } from "./protect-tests.js";
 
@@ -129,5 +130,46 @@ describe("collectPatch with a snapshot of setup", () => {
     expect(change.patch.changes).toEqual([{ status: "modified", path: "package-lock.json" }]);
     expect((await box.readFile("app.test.js"))?.toString()).toBe("// tests\n");
     await box.destroy();
+  });
+});
+
+describe("applyPatch", () => {
+  it("gives a fresh sandbox exactly the collected change: edits, a deletion, a new binary file, nothing else", async () => {
+    const agent = await sandbox();
+    const edit =
+      "printf 'export const a = 2;\\n' > app.js && rm app.test.js && mkdir -p img && printf '\\x89PNG\\0\\1\\2' > img/x.png";
+    expect((await agent.exec(edit)).exitCode).toBe(0);
+    const { patch } = await collectPatch(agent, base);
+    const judge = await sandbox();
+    await applyPatch(judge, patch);
+    const state = await judge.exec("git status --porcelain --untracked-files=all; od -An -tx1 img/x.png; cat app.js");
+    expect(state.stdout.split("\n").filter(Boolean)).toEqual([
+      " M app.js",
+      " D app.test.js",
+      "?? img/x.png",
+      " 89 50 4e 47 00 01 02",
+      "export const a = 2;",
+    ]);
+    await Promise.all([agent.destroy(), judge.destroy()]);
+  });
+
+  it("refuses a patch that does not apply with sandbox_failed and git's reason, changing nothing", async () => {
+    const judge = await sandbox();
+    const stale = [
+      "diff --git a/app.js b/app.js",
+      "--- a/app.js",
+      "+++ b/app.js",
+      "@@ -1 +1 @@",
+      "-export const a = 41;",
+      "+export const a = 42;",
+      "",
+    ].join("\n");
+    const err = await applyPatch(judge, stale).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "sandbox_failed" });
+    expect(String((err as Error).message)).toMatch(
+      /the stored patch did not apply in a fresh sandbox: .*patch failed: app\.js:1/s,
+    );
+    expect((await judge.exec("git status --porcelain --untracked-files=all")).stdout).toBe("");
+    await judge.destroy();
   });
 });
