@@ -238,7 +238,6 @@ async function proveServed(dir: string, url: string, commit: string, options: Ca
   }
 }
 
-/** Objects and bytes in the entry (`git count-objects -v`: loose and packed; `gitBytes` with garbage too). */
 /** The tally the entry's last fetch recorded; null when there is none (a new entry, an older worker's). */
 async function recordedTally(entry: string): Promise<{ objects: number; bytes: number } | null> {
   const text = await readFile(path.join(entry, TALLY_RECORD), "utf8").catch(() => "");
@@ -247,6 +246,7 @@ async function recordedTally(entry: string): Promise<{ objects: number; bytes: n
   return { objects: objects!, bytes: bytes! };
 }
 
+/** Objects and bytes in the entry (`git count-objects -v`: loose and packed; `gitBytes` with garbage too). */
 async function objectTally(
   git: (args: string[]) => Promise<string>,
 ): Promise<{ objects: number; bytes: number; gitBytes: number }> {
