@@ -12,6 +12,7 @@ import {
 import { DockerSandbox, removeContainer, type SandboxLogger } from "./docker-sandbox.js";
 import { engineIsLocal } from "./engine-location.js";
 import { engineCall } from "./errors.js";
+import { FileServerLink } from "./file-server.js";
 import {
   boundContainerName,
   containerName,
@@ -30,6 +31,9 @@ import { RunnerDoors, type RunnerOptions } from "./runner-doors.js";
 import type { IdleSandbox, Sandbox, SandboxMount, SandboxOptions, SandboxProvider } from "./sandbox.js";
 import { type ShellMode, type ShellNoticeListener, ShellPool } from "./shell-pool.js";
 import { type PooledContainer, WarmPool } from "./warm-pool.js";
+
+/** What runs commands and file operations in a sandbox. */
+type SandboxHelpers = Pick<PooledContainer, "shells" | "files">;
 
 /** Settings for a DockerSandboxProvider. */
 export interface DockerSandboxProviderOptions {
@@ -147,7 +151,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     const spec = this.resolve({ ...request, jobId: "pool" });
     const pooled = await this.startPooled(spec);
     try {
-      await prepare(this.wrap(pooled.container, spec, pooled.shells, true));
+      await prepare(this.wrap(pooled.container, spec, pooled, true));
     } catch (err) {
       await this.removeContainer(pooled.container).catch(() => undefined);
       throw err;
@@ -225,10 +229,9 @@ export class DockerSandboxProvider implements SandboxProvider {
     const container = await this.startContainer(buildContainerConfig(resolved, name, new Date()), door);
     const ms = Math.round(performance.now() - started);
     this.options.logger?.debug({ jobId: resolved.jobId, containerId: container.id, ms }, "sandbox started");
-    const shells = this.shellPool(container, door);
     // As a pool container's: the shell starts while the caller fills the workspace, not at its first command.
-    shells.warm();
-    return this.wrap(container, resolved, shells, false);
+    const helpers = this.startHelpers(container, door);
+    return this.wrap(container, resolved, helpers, false);
   }
 
   /**
@@ -255,9 +258,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     const config = buildContainerConfig(spec, poolContainerName(this.poolId, suffix), new Date(), this.poolId);
     const door = await this.doors.open();
     const container = await this.startContainer(config, door);
-    const shells = this.shellPool(container, door);
-    shells.warm();
-    return { container, suffix, startedAt: Date.now(), shells, cpus: spec.cpus };
+    return { container, suffix, startedAt: Date.now(), cpus: spec.cpus, ...this.startHelpers(container, door) };
   }
 
   /**
@@ -274,7 +275,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     this.renames.add(renamed);
     void renamed.finally(() => this.renames.delete(renamed));
     this.options.logger?.debug({ jobId: resolved.jobId, containerId: pooled.container.id }, "warm sandbox taken");
-    return this.wrap(pooled.container, resolved, pooled.shells, true);
+    return this.wrap(pooled.container, resolved, pooled, true);
   }
 
   /** Creates and starts a container (with its runner's mounts); one that fails to start is removed again. */
@@ -315,7 +316,12 @@ export class DockerSandboxProvider implements SandboxProvider {
     }
   }
 
-  private wrap(c: Dockerode.Container, o: ResolvedSandboxOptions, shells: ShellPool, pooled: boolean): DockerSandbox {
+  private wrap(
+    c: Dockerode.Container,
+    o: ResolvedSandboxOptions,
+    { shells, files }: SandboxHelpers,
+    pooled: boolean,
+  ): DockerSandbox {
     const listener = this.options.onShellNotice;
     if (listener) shells.onNotice = (message) => listener({ jobId: o.jobId, containerId: c.id, message });
     const forget = () => this.started.delete(c.id);
@@ -325,6 +331,7 @@ export class DockerSandboxProvider implements SandboxProvider {
       o.jobId,
       this.commandSettings(o.env),
       shells,
+      files,
       this.options.logger,
       pooled,
       forget,
@@ -332,9 +339,14 @@ export class DockerSandboxProvider implements SandboxProvider {
     );
   }
 
-  private shellPool(container: Dockerode.Container, door: RunnerDoor | undefined): ShellPool {
+  /** The container's persistent shells and file server, both starting in the background. */
+  private startHelpers(container: Dockerode.Container, door: RunnerDoor | undefined): SandboxHelpers {
     const link = door ? this.doors.link(container, door, WORKSPACE_ROOT) : undefined;
-    return new ShellPool(container, WORKSPACE_ROOT, this.options.shell ?? "session", link);
+    const shells = new ShellPool(container, WORKSPACE_ROOT, this.options.shell ?? "session", link);
+    const files = new FileServerLink(shells);
+    shells.warm();
+    files.warm();
+    return { shells, files };
   }
 
   private commandSettings(env: Record<string, string>): CommandSettings {

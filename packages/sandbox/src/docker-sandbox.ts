@@ -4,9 +4,10 @@ import type Dockerode from "dockerode";
 import { type CommandSettings, runCommand } from "./command.js";
 import { WORKSPACE_ROOT } from "./container-config.js";
 import { isNotFound, sandboxFailed } from "./errors.js";
+import type { FileServerLink } from "./file-server.js";
 import { feedTo, outputOf, startBehindRunner } from "./runner-stream.js";
 import type { Sandbox, SandboxHostFolders } from "./sandbox.js";
-import { deleteSandboxFile, readSandboxFile, writeSandboxFile } from "./shell-file-ops.js";
+import { deleteSandboxFile, type FileRoutes, readSandboxFile, writeSandboxFile } from "./shell-file-ops.js";
 import type { ShellPool, ShellTransportKind } from "./shell-pool.js";
 import { readState, type SandboxState } from "./state.js";
 import { createTar, extractTar, feedCommand, streamCommand } from "./tar-io.js";
@@ -25,19 +26,23 @@ export class DockerSandbox implements Sandbox {
   readonly root = WORKSPACE_ROOT;
   private destroyed = false;
   private removal: Promise<void> | undefined;
+  private readonly fileRoutes: FileRoutes;
 
   constructor(
     private readonly container: Dockerode.Container,
     readonly jobId: string,
     private readonly settings: CommandSettings,
     private readonly shells: ShellPool,
+    private readonly files: FileServerLink,
     private readonly logger?: SandboxLogger,
     /** True when the container came from the warm pool. */
     readonly pooled = false,
     /** Told once the container is gone (the provider stops tracking it). */
     private readonly onRemoved?: () => void,
     readonly hostFolders?: SandboxHostFolders,
-  ) {}
+  ) {
+    this.fileRoutes = { container, shells, files };
+  }
 
   /** The engine's container id. */
   get id(): string {
@@ -60,23 +65,24 @@ export class DockerSandbox implements Sandbox {
 
   /**
    * Reads a regular file relative to root (at most `maxBytes` of it); null when it does not exist.
-   * File operations go through the persistent shell (an engine exec when it cannot answer).
+   * File operations go through the sandbox's file server once it runs, else the persistent shell
+   * (an engine exec when neither can answer).
    */
   async readFile(path: string, options?: ReadFileOptions): Promise<Buffer | null> {
     this.assertLive();
-    return readSandboxFile(this.container, this.shells, this.root, path, options);
+    return readSandboxFile(this.fileRoutes, this.root, path, options);
   }
 
   /** Writes a file relative to root, creating parent folders. */
   async writeFile(path: string, content: Buffer | string): Promise<void> {
     this.assertLive();
-    await writeSandboxFile(this.container, this.shells, this.root, path, content);
+    await writeSandboxFile(this.fileRoutes, this.root, path, content);
   }
 
   /** Deletes a file relative to root (a missing file is fine). */
   async deleteFile(path: string): Promise<void> {
     this.assertLive();
-    await deleteSandboxFile(this.container, this.shells, this.root, path);
+    await deleteSandboxFile(this.fileRoutes, this.root, path);
   }
 
   /** Extracts a tar stream into the workspace root, files owned by the sandbox user; symlinks stay symlinks. */
@@ -122,6 +128,7 @@ export class DockerSandbox implements Sandbox {
   /** Force-removes the container; safe to call more than once. */
   async destroy(): Promise<void> {
     this.destroyed = true;
+    this.files.close();
     this.shells.closeAll();
     // Concurrent callers (a cancel and the pipeline's cleanup) all wait for the one removal.
     this.removal ??= removeContainer(this.container, this.logger).then(() => this.onRemoved?.());

@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import { PassThrough, type Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { PatchbayError } from "@patchbay/core";
+import { shellQuote } from "./command.js";
 import { sandboxFailed } from "./errors.js";
 import type { FrameSink } from "./frames.js";
 import { RUNNER_PATHS, type RunnerStreams } from "./runner-door.js";
@@ -135,9 +136,4 @@ async function giveBack(
   if (why.failed === "late") await shells.signal(lease.session, "KILL").catch(() => undefined);
   const outcome = await run;
   shells.release(lease, why.failed === "ended" && outcome.kind === "exited" && !outcome.leftovers);
-}
-
-/** Single-quotes one argument for bash. */
-function shellQuote(arg: string): string {
-  return `'${arg.replaceAll("'", `'\\''`)}'`;
 }

@@ -4,32 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DockerSandbox } from "./docker-sandbox.js";
 import { readWorkspaceFile, writeWorkspaceFile } from "./file-ops.js";
 import { SHELL_WRITE_MAX_BYTES } from "./shell-file-ops.js";
-import { remaining, TRANSPORTS, testProvider, transportOptions, uniqueJobId } from "./test-support.js";
+import { helperExecs, remaining, TRANSPORTS, testProvider, transportOptions, uniqueJobId } from "./test-support.js";
 
 const docker = new Dockerode();
-
-/** Engine execs of the engine-exec file scripts (`patchbay-read` …) started while `fn` ran. */
-async function helperExecs(containerId: string, fn: () => Promise<unknown>): Promise<number> {
-  const events = (await docker.getEvents({
-    filters: { container: [containerId], event: ["exec_create"] },
-  })) as NodeJS.ReadableStream & { destroy(): void };
-  let seen = 0;
-  events.on("data", (chunk: Buffer) => {
-    // One JSON event a line; each names its command twice (`status` and `Action`).
-    seen += chunk
-      .toString("utf8")
-      .split("\n")
-      .filter((line) => /patchbay-(read|write|delete)/.test(line)).length;
-  });
-  try {
-    await fn();
-    // The engine sends its events a moment after the fact.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  } finally {
-    events.destroy();
-  }
-  return seen;
-}
 
 describe.each(TRANSPORTS)("file operations through the persistent shell over %s", (transport) => {
   const provider = testProvider(transportOptions(transport));

@@ -16,6 +16,7 @@ import {
   TIMED_OUT,
   writeWorkspaceFile,
 } from "./file-ops.js";
+import type { FileServerLink } from "./file-server.js";
 import type { FrameSink } from "./frames.js";
 import { resolveInRoot } from "./paths.js";
 import { DISK_FULL } from "./reasons.js";
@@ -45,24 +46,31 @@ const ANSWERS = new Set([0, 40, 41, 44, TIMED_OUT]);
 const STDERR_KEEP = 64 * 1024;
 const BASE64 = /^[A-Za-z0-9+/=]*$/;
 
-/** Reads a regular file in the workspace through the persistent shell, else an engine exec; null when missing. */
+/** Where a sandbox's file operations can go: its file server, its persistent shells, its container. */
+export interface FileRoutes {
+  container: Docker.Container;
+  shells: ShellPool;
+  files: FileServerLink;
+}
+
+/** Reads a regular file in the workspace through the file server or the persistent shell, else an engine exec; null when missing. */
 export async function readSandboxFile(
-  container: Docker.Container,
-  shells: ShellPool,
+  { container, shells, files }: FileRoutes,
   root: string,
   path: string,
   options: ReadFileOptions = {},
 ): Promise<Buffer | null> {
   const abs = resolveInRoot(root, path);
-  const result = await runFileScript(shells, READ, [`PB_FILE=${abs}`, `PB_ARG=${maxBytesArg(options)}`]);
+  const result =
+    (await files.read(abs, options.maxBytes)) ??
+    (await runFileScript(shells, READ, [`PB_FILE=${abs}`, `PB_ARG=${maxBytesArg(options)}`]));
   if (result === null) return readWorkspaceFile(container, root, path, options);
   return readAnswer(result, path);
 }
 
-/** Writes a file in the workspace as the sandbox user through the persistent shell, else an engine exec. */
+/** Writes a file in the workspace as the sandbox user through the file server or the persistent shell, else an engine exec. */
 export async function writeSandboxFile(
-  container: Docker.Container,
-  shells: ShellPool,
+  { container, shells, files }: FileRoutes,
   root: string,
   path: string,
   content: Buffer | string,
@@ -70,22 +78,22 @@ export async function writeSandboxFile(
   const abs = resolveInRoot(root, path);
   const data = bytesOf(content);
   const result =
-    data.length <= SHELL_WRITE_MAX_BYTES
+    (await files.write(abs, data)) ??
+    (data.length <= SHELL_WRITE_MAX_BYTES
       ? await runFileScript(shells, WRITE, [`PB_FILE=${abs}`, `PB_DATA=${data.toString("base64")}`])
-      : null;
+      : null);
   if (result === null) return writeWorkspaceFile(container, root, path, data);
   checkFileOp(result, "write", path);
 }
 
-/** Deletes a file in the workspace through the persistent shell, else an engine exec; a missing file is fine. */
+/** Deletes a file in the workspace through the file server or the persistent shell, else an engine exec; a missing file is fine. */
 export async function deleteSandboxFile(
-  container: Docker.Container,
-  shells: ShellPool,
+  { container, shells, files }: FileRoutes,
   root: string,
   path: string,
 ): Promise<void> {
   const abs = resolveInRoot(root, path);
-  const result = await runFileScript(shells, REMOVE, [`PB_FILE=${abs}`]);
+  const result = (await files.delete(abs)) ?? (await runFileScript(shells, REMOVE, [`PB_FILE=${abs}`]));
   if (result === null) return deleteWorkspaceFile(container, root, path);
   checkFileOp(result, "delete", path);
 }

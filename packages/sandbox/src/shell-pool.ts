@@ -1,7 +1,8 @@
 import type Docker from "dockerode";
 import { engineCall } from "./errors.js";
+import type { FrameSink } from "./frames.js";
 import type { RunnerWait } from "./runner-door.js";
-import { type ShellConnector, ShellSession } from "./shell-session.js";
+import { type ShellConnector, ShellSession, type ShellTransport } from "./shell-session.js";
 
 /** How commands reach a sandbox: a persistent shell (default) or a fresh exec per command. */
 export type ShellMode = "session" | "exec";
@@ -78,6 +79,14 @@ export class ShellPool {
     void this.starting.finally(() => {
       this.starting = null;
     });
+  }
+
+  /**
+   * Starts `cmd` behind the runner in an engine exec of its own, not a session: a helper that
+   * outlives commands (the file server). Null while the shells are not behind a working runner.
+   */
+  startHelper(cmd: string[], sink: FrameSink): Promise<ShellTransport> | null {
+    return this.runner?.connect(cmd, sink) ?? null;
   }
 
   /** Waits for a runner announcing `token`; null while this sandbox's shells are not behind a working runner. */

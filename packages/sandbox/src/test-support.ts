@@ -60,3 +60,26 @@ export const TRANSPORTS = ["attach", "socket"] as const;
 export function transportOptions(transport: (typeof TRANSPORTS)[number]): Partial<DockerSandboxProviderOptions> {
   return transport === "socket" ? { runner: runnerOptions() } : {};
 }
+
+/** Engine execs of the engine-exec file scripts (`patchbay-read` …) started while `fn` ran. */
+export async function helperExecs(containerId: string, fn: () => Promise<unknown>): Promise<number> {
+  const events = (await new Dockerode().getEvents({
+    filters: { container: [containerId], event: ["exec_create"] },
+  })) as NodeJS.ReadableStream & { destroy(): void };
+  let seen = 0;
+  events.on("data", (chunk: Buffer) => {
+    // One JSON event a line; each names its command twice (`status` and `Action`).
+    seen += chunk
+      .toString("utf8")
+      .split("\n")
+      .filter((line) => /patchbay-(read|write|delete)/.test(line)).length;
+  });
+  try {
+    await fn();
+    // The engine sends its events a moment after the fact.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    events.destroy();
+  }
+  return seen;
+}

@@ -1,5 +1,6 @@
 import type Dockerode from "dockerode";
 import { describe, expect, it } from "vitest";
+import type { FileServerLink } from "./file-server.js";
 import type { ShellPool } from "./shell-pool.js";
 import { type PooledContainer, WarmPool } from "./warm-pool.js";
 
@@ -22,6 +23,7 @@ function controlledPool() {
       suffix: id,
       startedAt: Date.now(),
       shells: {} as ShellPool,
+      files: {} as FileServerLink,
       cpus: 1,
     });
   return { pool, removed, finishStart, started };

@@ -1,4 +1,5 @@
 import type Dockerode from "dockerode";
+import type { FileServerLink } from "./file-server.js";
 import type { ShellPool } from "./shell-pool.js";
 
 /** A started, idle container waiting for a job. */
@@ -11,6 +12,8 @@ export interface PooledContainer {
   cpus: number;
   /** Its shells, already started so that the first command does not wait. */
   shells: ShellPool;
+  /** Its file server, started beside the shells. */
+  files: FileServerLink;
 }
 
 /** What a pool needs from its provider. */
