@@ -131,13 +131,14 @@ git diff --cached --name-only -z --no-renames --diff-filter=A ${base} | { grep -
 if [ -s ${DIR}/artifacts ]; then git rm -q --cached --pathspec-from-file=${DIR}/artifacts --pathspec-file-nul >/dev/null; fi
 ${DIFF_OUT(base)}`;
 
-/** The staged change as a patch and a summary in one file with their sizes first; the sizes on stdout. */
-const DIFF_OUT = (base: string) => `git diff --cached --binary --find-renames --output=${DIR}/patch.diff ${base}
-git diff --cached --raw --numstat -z --find-renames --output=${DIR}/names ${base}
-${REQUIRE_REGULAR(["patch.diff", "names"])}
-set -- $(stat -c %s ${DIR}/patch.diff ${DIR}/names)
-{ printf '%s %s\n' "$1" "$2"; cat ${DIR}/patch.diff ${DIR}/names; } > ${DIR}/collected
-printf '%s %s\n' "$1" "$2"`;
+/**
+ * The staged change in one file from one git process: the summary (`--raw --numstat -z`
+ * records), an empty record, then the patch.
+ */
+const DIFF_OUT = (
+  base: string,
+) => `git diff --cached --binary --find-renames --raw --numstat -z -p --output=${DIR}/collected ${base}
+${REQUIRE_REGULAR(["collected"])}`;
 
 /** Stages the untracked files listed as new. */
 const ADD_UNTRACKED_NEW = `if [ -s ${DIR}/untracked-new ]; then git add --pathspec-from-file=${DIR}/untracked-new --pathspec-file-nul; fi`;
@@ -175,8 +176,8 @@ export interface CollectOptions {
 /**
  * Diffs the agent's change against the base commit: edits, new, deleted, renamed and binary
  * files, and commits the agent may have made — without what setup and the baseline produced
- * (given their snapshot) and without Python bytecode caches. Everything is written to one file,
- * its sizes checked in the sandbox, and read back in one read (an exec's stdout is capped).
+ * (given their snapshot) and without Python bytecode caches. Summary and patch are written to
+ * one file and read back in one read (an exec's stdout is capped).
  */
 export async function collectPatch(
   ws: Workspace,
@@ -195,37 +196,37 @@ export async function collectPatch(
       ws.writeFile(`${DIR}/modified-before`, before.modified),
     ]);
   }
-  const first = await run(ws, COLLECT_SCRIPT(baseCommit, before !== undefined), "collect the patch");
-  const read = await readCollected(ws, first, maxPatchBytes);
-  if (read && !read.changes.some(isAddedArtifact)) return read;
-  const again = await run(ws, DROP_ARTIFACTS_SCRIPT(baseCommit), "collect the patch");
-  const collected = await readCollected(ws, again, maxPatchBytes);
-  if (collected) return collected;
-  throw patchTooLarge(sizesOf(again)[0], maxPatchBytes);
+  await run(ws, COLLECT_SCRIPT(baseCommit, before !== undefined), "collect the patch");
+  const read = await readCollected(ws, maxPatchBytes);
+  if ("patch" in read && !read.changes.some(isAddedArtifact)) return read;
+  await run(ws, DROP_ARTIFACTS_SCRIPT(baseCommit), "collect the patch");
+  const collected = await readCollected(ws, maxPatchBytes);
+  if ("patch" in collected) return collected;
+  throw patchTooLarge(collected.tooLarge, maxPatchBytes);
 }
 
-/** The collect script's last line: "<patch> <summary>" sizes, also the first line of `collected`. */
-function sizesOf(stdout: string): [number, number, string] {
-  const header = `${stdout.trimEnd().split("\n").pop() ?? ""}\n`;
-  const [size = Number.NaN, summarySize = Number.NaN] = header.trim().split(" ").map(Number);
-  return [size, summarySize, header];
-}
+/** Room for the summary beside the largest patch: ~100 bytes a changed file. */
+const MAX_SUMMARY_BYTES = 16 * 1024 * 1024;
 
-/** Reads back what a collect script wrote; null when the patch is larger than `maxPatchBytes`. */
-async function readCollected(ws: Workspace, stdout: string, maxPatchBytes: number): Promise<CollectedPatch | null> {
-  const [size, summarySize, header] = sizesOf(stdout);
-  if (!(size <= maxPatchBytes)) return null;
-  // One read of both outputs (each read is a round trip into the sandbox), sized by the header.
-  const total = header.length + size + summarySize;
-  const collected = Number.isSafeInteger(total) ? await ws.readFile(`${DIR}/collected`, { maxBytes: total }) : null;
-  // Shorter than measured, or another header: a process the agent left running changed the files.
-  if (!collected || collected.length !== total || collected.subarray(0, header.length).toString("utf8") !== header)
-    throw new PatchbayError("sandbox_failed", "the patch collection's output changed while it was read");
-  const at = header.length;
-  return {
-    patch: collected.subarray(at, at + size).toString("utf8"),
-    ...parseDiffSummary(collected.subarray(at + size, total).toString("utf8")),
-  };
+/**
+ * Reads back what a collect script wrote (one read, any size up to the limits); the patch's size
+ * when it is larger than `maxPatchBytes` (null: larger than could be read).
+ */
+async function readCollected(
+  ws: Workspace,
+  maxPatchBytes: number,
+): Promise<CollectedPatch | { tooLarge: number | null }> {
+  const cap = maxPatchBytes + MAX_SUMMARY_BYTES + 2;
+  const collected = await ws.readFile(`${DIR}/collected`, { maxBytes: cap });
+  if (collected === null) throw new PatchbayError("sandbox_failed", "the patch collection wrote no output");
+  if (collected.length === 0) return { patch: "", ...parseDiffSummary("") };
+  if (collected.length >= cap) return { tooLarge: null };
+  // The summary's records never hold an empty one: the first two NULs in a row end it.
+  const end = collected.indexOf("\0\0");
+  if (end < 0) throw new PatchbayError("sandbox_failed", "the patch collection's output has no patch");
+  const patch = collected.subarray(end + 2);
+  if (patch.length > maxPatchBytes) return { tooLarge: patch.length };
+  return { patch: patch.toString("utf8"), ...parseDiffSummary(collected.subarray(0, end + 1).toString("utf8")) };
 }
 
 const ARTIFACT = new RegExp(ARTIFACTS);
@@ -235,9 +236,9 @@ function isAddedArtifact(change: FileChange): boolean {
   return change.status !== "modified" && change.status !== "deleted" && ARTIFACT.test(change.path);
 }
 
-function patchTooLarge(size: number, max: number): PatchbayError {
+function patchTooLarge(size: number | null, max: number): PatchbayError {
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-  const measured = Number.isFinite(size) ? `${size} bytes (${mb(size)})` : "of unknown size";
+  const measured = size !== null ? `${size} bytes (${mb(size)})` : `more than ${mb(max + MAX_SUMMARY_BYTES)}`;
   return new PatchbayError(
     "patch_too_large",
     `the agent's change is ${measured}, more than the ${max} bytes (${mb(max)}) a patch may have (PATCHBAY_MAX_PATCH_BYTES); nothing of it is kept`,
