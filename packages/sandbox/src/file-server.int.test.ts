@@ -78,9 +78,13 @@ describe("the sandbox's file server", () => {
     expect(execs).toBe(0);
     const after = await box.exec("stat -c %a kept.txt; cat kept.txt; test -d dir && test ! -e link && echo ok");
     expect(after.stdout).toBe("751\nnew\nok\n");
+    // A path longer than the server takes is the scripts' to refuse; the server keeps running.
+    const pid = (await servers(box))[0];
+    await expect(box.writeFile(`${"d/".repeat(2100)}x.txt`, "x")).rejects.toMatchObject({ code: "invalid_request" });
     // The server still answers after its refusals (they did not put the connection out of step).
     await box.writeFile("after.txt", "x");
     expect((await box.readFile("after.txt"))?.toString()).toBe("x");
+    expect(await servers(box)).toEqual([pid]);
   });
 
   it("says the disk is full as disk_limit", async () => {

@@ -9,6 +9,8 @@ import type { ShellTransport } from "./shell-session.js";
 const MAX_STARTS = 3;
 const ALL_BYTES = 0xffff_ffff_ffff_ffffn;
 const FRAME_HEAD = 5;
+/** The server's limit (MAX_PATH_BYTES in sandbox-runner.c, PATH_MAX): a longer path would end it. */
+const MAX_PATH_BYTES = 4096;
 
 type Op = "r" | "w" | "d";
 
@@ -77,6 +79,8 @@ export class FileServerLink {
   /** Null when no server runs (yet) or it died before answering: every operation is safe to run again elsewhere. */
   private async request(op: Op, path: string, arg: bigint, data?: Buffer): Promise<RawResult | null> {
     const server = this.server;
+    // The scripts answer what the server cannot take (and say ENAMETOOLONG as they would).
+    if (Buffer.byteLength(path, "utf8") > MAX_PATH_BYTES) return null;
     if (server && !server.dead) return server.request(op, path, arg, data);
     this.warm();
     return null;
