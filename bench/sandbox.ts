@@ -247,7 +247,10 @@ async function main(): Promise<void> {
 /** A small file (a package.json, one apply_patch target) read and written three ways, interleaved. */
 const SMALL_FILE = Buffer.from(`{ "name": "demo", "scripts": { "test": "vitest" }, "pad": "${"x".repeat(1800)}" }\n`);
 
-/** readFile/writeFile through the attach and socket shells beside the engine-exec path (`runRaw`) they replace. */
+/**
+ * readFile/writeFile through the attach box's shell scripts, the socket box's file server (its
+ * scripts answer only until it runs) and the engine-exec path (`runRaw`) both replace.
+ */
 async function fileOps(
   box: DockerSandbox,
   socketBox: DockerSandbox,
@@ -293,6 +296,8 @@ function report(r: Record<string, Summary>): void {
     docker_exec_cli_vs_socket_true: ratio(p50("docker_exec_cli_true"), p50("socket_true")),
     engine_exec_vs_shell_read_small: ratio(p50("engine_exec_read_small"), p50("shell_read_small")),
     engine_exec_vs_shell_write_small: ratio(p50("engine_exec_write_small"), p50("shell_write_small")),
+    shell_script_vs_file_server_read_small: ratio(p50("shell_read_small"), p50("socket_read_small")),
+    shell_script_vs_file_server_write_small: ratio(p50("shell_write_small"), p50("socket_write_small")),
   };
   const targets = {
     warm_acquire_p50_le_20ms: p50("warm_acquire") <= 20,

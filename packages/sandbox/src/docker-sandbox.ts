@@ -145,6 +145,9 @@ export class DockerSandbox implements Sandbox {
  * process behind a pipe) stops instead of waiting on a reader that is gone.
  */
 async function consuming(input: Readable, feed: () => Promise<void>): Promise<void> {
+  // A source failing before `feed` listens (while a runner starts) must not be uncaught: feed sees
+  // `input.errored`. Kept on: the error event of a source destroyed earlier can come after `feed`.
+  input.on("error", () => undefined);
   try {
     await feed();
   } catch (err) {

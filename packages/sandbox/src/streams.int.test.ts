@@ -61,6 +61,16 @@ describe.each(TRANSPORTS)("file streams over %s", (transport) => {
     ).rejects.toThrow(/exit 4.*bad input/s);
   });
 
+  it("a source that failed before the stream in got going fails it too, never as an uncaught error", async () => {
+    const source = new PassThrough();
+    source.destroy(new Error("the host file went away early"));
+    await expect(sandbox.streamIn(["sh", "-c", "cat > /tmp/early"], source)).rejects.toThrow(/went away early/);
+    const tar = new PassThrough();
+    tar.destroy(new Error("the tar went away early"));
+    await expect(sandbox.putTar(tar)).rejects.toThrow(/went away early/);
+    expect((await sandbox.exec("echo still here")).stdout).toBe("still here\n");
+  });
+
   it("a source that fails fails the stream in, and the sandbox goes on", async () => {
     const source = new PassThrough();
     source.write("some bytes");

@@ -35,12 +35,9 @@ export function tarDirectory(dir: string): Readable {
  * the engine's putArchive silently writes nothing into a tmpfs, and would leave root-owned files.
  */
 export async function extractTar(container: Docker.Container, root: string, tar: Readable): Promise<void> {
-  let sourceError: Error | undefined;
-  tar.once("error", (err) => {
-    sourceError = err;
-  });
+  const sourceError = watchSource(tar, "putTar");
   const result = await runRaw(container, ["tar", "-x", "-f", "-", "-C", root, "--no-same-owner"], tar);
-  if (sourceError) throw sandboxFailed("putTar (source)", sourceError);
+  sourceError.check();
   if (result.exitCode !== 0) {
     throw new PatchbayError("sandbox_failed", `putTar failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
   }
@@ -48,12 +45,9 @@ export async function extractTar(container: Docker.Container, root: string, tar:
 
 /** Runs `argv` with `input` on its stdin; throws sandbox_failed on a non-zero exit or a failing source. */
 export async function feedCommand(container: Docker.Container, argv: string[], input: Readable): Promise<void> {
-  let sourceError: Error | undefined;
-  input.once("error", (err) => {
-    sourceError = err;
-  });
+  const sourceError = watchSource(input, argv[0] ?? "command");
   const result = await runRaw(container, argv, input);
-  if (sourceError) throw sandboxFailed(`${argv[0]} (source)`, sourceError);
+  sourceError.check();
   if (result.exitCode !== 0) {
     throw new PatchbayError("sandbox_failed", `${argv[0]} failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
   }
@@ -112,4 +106,20 @@ function writeWithBackpressure(out: PassThrough, payload: Buffer): Promise<void>
     out.on("drain", done);
     out.on("close", done);
   });
+}
+
+/**
+ * Remembers the first error of a source fed to a command; one it failed with before (while a
+ * runner was tried first) throws at once: the command would read its end as a complete input.
+ */
+function watchSource(input: Readable, what: string): { check(): void } {
+  let failed: Error | undefined = input.errored ?? undefined;
+  const check = () => {
+    if (failed) throw sandboxFailed(`${what} (source)`, failed);
+  };
+  check();
+  input.once("error", (err) => {
+    failed ??= err;
+  });
+  return { check };
 }
