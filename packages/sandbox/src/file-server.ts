@@ -56,7 +56,9 @@ export class FileServerLink {
 
   /** Reads at most `maxBytes` (all when undefined); null when no server answered. */
   read(path: string, maxBytes: number | undefined): Promise<RawResult | null> {
-    return this.request("r", path, maxBytes === undefined ? ALL_BYTES : BigInt(Math.max(0, Math.floor(maxBytes))));
+    const most =
+      maxBytes === undefined || !Number.isFinite(maxBytes) ? ALL_BYTES : BigInt(Math.max(0, Math.floor(maxBytes)));
+    return this.request("r", path, most);
   }
 
   /** Replaces (or creates, with its folders) the file with `data`; null when no server answered. */
