@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -57,8 +57,12 @@ describe("a job end to end", () => {
     // The patch applies to the base commit and yields exactly the fixed file.
     const patchFile = path.join(tmpdir(), `${job.id}.diff`);
     writeFileSync(patchFile, patch);
-    execFileSync("git", ["apply", "--check", patchFile], { cwd: repo.dir });
-    execFileSync("git", ["apply", patchFile], { cwd: repo.dir });
+    try {
+      execFileSync("git", ["apply", "--check", patchFile], { cwd: repo.dir });
+      execFileSync("git", ["apply", patchFile], { cwd: repo.dir });
+    } finally {
+      rmSync(patchFile, { force: true });
+    }
     expect(readFileSync(path.join(repo.dir, "src/cart.js"), "utf8")).toContain("discounted >= FREE_SHIPPING_FROM");
     execFileSync("git", ["checkout", "--", "."], { cwd: repo.dir });
 

@@ -40,6 +40,17 @@ describe("sandbox security", () => {
     expect(Number(after.stdout.split("\n")[1])).toBeLessThan(64);
   });
 
+  it("reports the pids limit for the command that hit it, not for the next one in a shell that waited beside it", async () => {
+    // Two shells, each with its next command's subshell forked and waiting.
+    await Promise.all([sandbox.exec("true"), sandbox.exec("true")]);
+    const bomb = await sandbox.exec("bomb() { bomb | bomb; }; bomb", { timeoutMs: 4000 });
+    expect(bomb.reason).toBe("pids_limit");
+    // A failing command is where the counters decide the reason.
+    const next = await sandbox.exec("echo clean; exit 3", { timeoutMs: 20_000 });
+    expect(next).toMatchObject({ exitCode: 3, stdout: "clean\n" });
+    expect(next.reason).toBeUndefined();
+  });
+
   it("ends a memory hog as oom", async () => {
     const hog = await sandbox.exec("python3 -c \"x = b'x' * (400 * 1024 * 1024); print(len(x))\"", {
       timeoutMs: 30_000,

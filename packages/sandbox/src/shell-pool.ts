@@ -102,7 +102,8 @@ export class ShellPool {
     if (this.mode === "exec" || this.all.size >= MAX_SESSIONS) {
       return { session: await ShellSession.start(this.container, this.workingDir), oneShot: true, notice };
     }
-    const ready = this.idle.pop();
+    // The longest idle: its next subshell is forked already, the one just released forks it 2 ms on.
+    const ready = this.idle.shift();
     if (ready) return { session: ready, oneShot: false, notice };
     return { session: await this.startSession(), oneShot: false, notice };
   }
@@ -116,7 +117,7 @@ export class ShellPool {
     if (this.starting) await this.starting;
     this.purgeDead();
     if (this.mode === "exec") return null;
-    const ready = this.idle.pop();
+    const ready = this.idle.shift();
     if (ready) return { session: ready, oneShot: false };
     if (this.all.size >= MAX_SESSIONS) return null;
     return { session: await this.startSession(), oneShot: false };

@@ -1,12 +1,15 @@
 /**
  * The persistent shell: one long-lived `bash` per session running each command in a forked
  * subshell (no new bash to exec) in its own process group (`set -m`). The subshell for the next
- * command is forked *before* its request arrives, once the previous command's markers are out: a
- * fork of bash is most of what a command costs here (about 1.8 ms on this VM), so it happens
- * between commands instead of in one. That subshell reads the NUL-separated request from stdin
- * itself (`id plain cwd command envCount name=value…`), records `id pgid` in the file `$1` (for
- * the kill script and the supervisor), swaps stdin for /dev/null so the command can never eat the
- * protocol, and runs the command. Afterwards the shell prints
+ * command is forked *before* its request arrives, 2 ms after the previous command's markers are
+ * out: a fork of bash is most of what a command costs here (about 2 ms on this VM), so it happens
+ * between commands instead of in one; not at once, as a fork right away delayed the worker's
+ * taking in of those markers by ~1 ms (the wait is a `read -t` on a pipe of the session's own
+ * that nobody writes: no process). That subshell reads the request from stdin itself (a fixed
+ * head `id plain envCount`, then NUL-terminated `cwd command name=value…`), records `id pgid` in
+ * the file `$1` (for the kill script and the supervisor; its cgroup counters go on a second
+ * line), swaps stdin for /dev/null so the command can never eat the protocol, and runs the
+ * command. Afterwards the shell prints
  * `\0PB:<id>:<exit>:<pids.max hits>:<oom kills>:<group still alive>\n` on stdout and `\0PB:<id>\n`
  * on stderr: both streams are complete once both markers arrived. A subshell that ends without
  * having read a request (stdin ended: the session is closed) ends the session.
@@ -22,9 +25,9 @@
  *   the other sessions, also not one whose next subshell was forked a moment ago); the command
  *   gets them back.
  * - Counters come from the container's cgroup (v1 paths, then v2) via builtins only, so the marker
- *   is written even when the pids limit leaves no room to fork; the "before" reading is taken as
- *   the next subshell is forked (nothing runs in between: a command that leaves processes behind
- *   retires its shell).
+ *   is written even when the pids limit leaves no room to fork. The "before" reading is taken by
+ *   the subshell once its request is in, and goes to the parent as the file's second line: a
+ *   reading taken at the fork would count what the session's siblings ran while it waited.
  */
 export const SESSION_SCRIPT = String.raw`trap '__pb_sig=1' TERM HUP INT
 exec 3>&2 2>/dev/null
@@ -32,25 +35,27 @@ exec 3>&2 2>/dev/null
 __pb_pe=/sys/fs/cgroup/pids/pids.events; [[ -r $__pb_pe ]] || __pb_pe=/sys/fs/cgroup/pids.events
 __pb_me=/sys/fs/cgroup/memory/memory.oom_control; [[ -r $__pb_me ]] || __pb_me=/sys/fs/cgroup/memory.events
 __pb_pf=$1
+exec {__pb_nap}<> <(:)
 __pb_counters() {
-  __pb_p=0 __pb_o=0
-  local k v
-  while read -r k v; do [[ $k == max ]] && __pb_p=$v; done < "$__pb_pe"
-  while read -r k v; do [[ $k == oom_kill ]] && __pb_o=$v; done < "$__pb_me"
+  local x=
+  read -r -d '' x < "$__pb_pe"; x=${"$"}{x#*max }; __pb_p=${"$"}{x%%[!0-9]*}
+  x=; read -r -d '' x < "$__pb_me"; x=${"$"}{x#*oom_kill }; __pb_o=${"$"}{x%%[!0-9]*}
+  __pb_p=${"$"}{__pb_p:-0} __pb_o=${"$"}{__pb_o:-0}
 }
 __pb_fork() {
   : > "$__pb_pf"
-  __pb_counters; __pb_p0=$__pb_p __pb_o0=$__pb_o
   # Ignored from the fork on (a subshell would start with the default action until its own trap ran).
   trap '' TERM HUP INT
   (
     set +m
-    IFS= read -r -d '' __pb_id && IFS= read -r -d '' __pb_plain && IFS= read -r -d '' __pb_cwd && IFS= read -r -d '' __pb_cmd && IFS= read -r -d '' __pb_n || exit 0
-    __pb_env=()
+    IFS= read -r -N 25 __pb_id && IFS= read -r -d '' __pb_cwd && IFS= read -r -d '' __pb_cmd || exit 0
+    __pb_plain=${"$"}{__pb_id:16:1} __pb_n=$((16#${"$"}{__pb_id:17})) __pb_id=${"$"}{__pb_id:0:16} __pb_env=()
+    [[ $__pb_plain == 1 ]] || __pb_plain=
     for ((__pb_i = 0; __pb_i < __pb_n; __pb_i++)); do IFS= read -r -d '' __pb_kv || break; __pb_env+=("$__pb_kv"); done
-    printf '%s %s\n' "$__pb_id" "$BASHPID" > "$__pb_pf"
+    __pb_counters
+    printf '%s %s\n%s %s\n' "$__pb_id" "$BASHPID" "$__pb_p" "$__pb_o" > "$__pb_pf"
     trap - TERM HUP INT
-    exec 2>&3 3>&- </dev/null
+    exec 2>&3 3>&- {__pb_nap}<&- </dev/null
     unset -f __pb_counters __pb_fork
     cd -- "$__pb_cwd" || exit 1
     ((${"$"}{#__pb_env[@]} == 0)) || export -- "${"$"}{__pb_env[@]}"
@@ -65,13 +70,14 @@ __pb_fork
 while :; do
   __pb_sig=1
   while ((__pb_sig)); do __pb_sig=0; wait "$__pb_pid"; __pb_rc=$?; done
-  __pb_id= __pb_g=
-  IFS=' ' read -r __pb_id __pb_g < "$__pb_pf"
+  __pb_id= __pb_g= __pb_p0= __pb_o0=
+  { IFS=' ' read -r __pb_id __pb_g && IFS=' ' read -r __pb_p0 __pb_o0; } < "$__pb_pf"
   [[ $__pb_g == "$__pb_pid" ]] || exit 0
   __pb_counters
-  kill -0 -- "-$__pb_pid" 2>/dev/null && __pb_left=1 || __pb_left=0
+  kill -0 -- "-$__pb_pid" && __pb_left=1 || __pb_left=0
   printf '\0PB:%s:%d:%d:%d:%d\n' "$__pb_id" "$__pb_rc" $((__pb_p - __pb_p0)) $((__pb_o - __pb_o0)) "$__pb_left"
   printf '\0PB:%s\n' "$__pb_id" >&3
+  read -t 0.002 -u "$__pb_nap"
   __pb_fork
 done`;
 

@@ -154,11 +154,15 @@ function attachConnector(container: Docker.Container, workingDir: string): Shell
   };
 }
 
-/** The NUL-separated request the session script reads. */
+/**
+ * The request the session script reads: a fixed head (16 hex digits of id, the plain flag, 8 hex
+ * digits of environment count) taken in one `read -N` (bash reads a delimited field a byte per
+ * system call from a pipe), then the NUL-terminated cwd, command and `NAME=value` entries.
+ */
 export function encodeRequest(id: string, request: ShellRequest): Buffer {
-  const plain = request.plain ? "1" : "";
-  const fields = [id, plain, request.cwd, request.command, String(request.env.length), ...request.env];
-  return Buffer.from(`${fields.join("\0")}\0`, "utf8");
+  const head = `${id}${request.plain ? "1" : "0"}${request.env.length.toString(16).padStart(8, "0")}`;
+  const fields = [request.cwd, request.command, ...request.env];
+  return Buffer.from(`${head}${fields.join("\0")}\0`, "utf8");
 }
 
 /** Reads `:exit:pidsHits:oomKills:leftovers` from the stdout marker line. */

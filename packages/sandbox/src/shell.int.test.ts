@@ -25,6 +25,13 @@ describe.each(TRANSPORTS)("persistent shell over %s", (transport) => {
     expect((await sandbox.exec('pwd; echo "[$LEAK$X]"; echo $-')).stdout).toMatch(/^\/workspace\n\[\]\n[^e]*$/);
   });
 
+  it("gives a command only stdin, stdout and stderr: none of the session's own descriptors", async () => {
+    // Looked up one by one with stat (listing the folder would open one more); twice, so the
+    // second runs in a subshell forked after a command, as most do.
+    const open = 'for ((fd = 0; fd < 1024; fd++)); do [[ -e /proc/$BASHPID/fd/$fd ]] && echo -n "$fd "; done';
+    for (let i = 0; i < 2; i++) expect((await sandbox.exec(open)).stdout).toBe("0 1 2 ");
+  });
+
   it("survives a command that kills $$ and one that reads stdin", async () => {
     expect((await sandbox.exec("kill $$; echo still")).stdout).toBe("still\n");
     const cat = await sandbox.exec("cat; echo done", { timeoutMs: 5000 });
