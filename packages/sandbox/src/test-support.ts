@@ -48,9 +48,13 @@ export function testRunnerBinary(): string {
   return out;
 }
 
-/** Options that turn on the runner's socket path, sockets under a short per-process folder. */
+/**
+ * Options that turn on the runner's socket path. One short folder for every test process (each
+ * sandbox's door makes and removes a folder of its own in it): a folder per process was left
+ * behind by each test file.
+ */
 export function runnerOptions(binaryPath = testRunnerBinary()): NonNullable<DockerSandboxProviderOptions["runner"]> {
-  return { binaryPath, socketRoot: join(tmpdir(), `pb-run-${process.pid}`) };
+  return { binaryPath, socketRoot: join(tmpdir(), "pb-run") };
 }
 
 /** The command paths the exec and shell tests run over: the engine's attach stream and the runner's socket. */
