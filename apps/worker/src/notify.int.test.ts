@@ -86,14 +86,15 @@ const call = async (method: string, route: string) => {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
-async function finishedJob(): Promise<string> {
+/** A job cancelled while queued on `queue` (the notifier's own unless named), asking for a notification. */
+async function finishedJob(queue = api.queue.name): Promise<string> {
   const id = randomUUID();
   const spec = JobSpecSchema.parse({
     repo: { url: "https://git.example.com/a.git" },
     task: "t",
     notify: { url: receiver.url },
   });
-  await new JobRepository(api.db).create({ id, spec, projectId });
+  await new JobRepository(api.db).create({ id, spec, projectId, queue });
   await new JobRepository(api.db).transition(id, "cancelled", { phase: null });
   return id;
 }
@@ -140,6 +141,16 @@ describe("job notifications", () => {
     const after = ((await call("GET", `/v1/jobs/${id}/notifications`)).body.data as Delivery[])[0];
     expect(after?.attempts[3]).toMatchObject({ attempt: 4, trigger: "redeliver", statusCode: 204 });
     expect(after?.state).toBe("delivered");
+  });
+
+  it("are swept for the worker's own queue only: another queue's job waits for its own workers", async () => {
+    const own = await finishedJob();
+    const other = await finishedJob(`${api.queue.name}-other`);
+    const notifications = new NotificationRepository(api.db);
+    await notifier.sweep();
+    // A claim of the other queue's job would put its delivery where no worker of that queue reads.
+    expect(await notifications.find(other)).toBeNull();
+    await expect.poll(async () => (await notifications.find(own))?.state, { timeout: 10_000 }).toBe("delivered");
   });
 
   it("answer 404 for a delivery the job does not have, and an empty list for a job without one", async () => {

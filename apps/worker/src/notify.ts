@@ -36,9 +36,10 @@ export class Notifier {
     if (await this.deps.notifications.claim(jobId, url)) await this.deps.queue.enqueue({ jobId });
   }
 
-  /** Queues notifications of jobs finished elsewhere (e.g. cancelled by the API while queued). */
+  /** Queues notifications of this queue's jobs finished elsewhere (e.g. cancelled by the API while queued). */
   async sweep(windowMs = 3_600_000): Promise<number> {
-    const missed = await this.deps.notifications.unclaimed(new Date(Date.now() - windowMs));
+    const since = new Date(Date.now() - windowMs);
+    const missed = await this.deps.notifications.unclaimed(this.deps.queue.jobQueue, since);
     for (const { id } of missed) await this.trigger(id);
     return missed.length;
   }

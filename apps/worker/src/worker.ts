@@ -241,7 +241,8 @@ export async function startWorker(config: Config, logger?: Logger): Promise<Work
     every(3600_000, () => expireSources(sources, config.PATCHBAY_SOURCE_RETENTION_DAYS, log)),
     every(HEARTBEAT_MS, () => sweepOrphaned(jobs, queue, log, 6 * HEARTBEAT_MS)),
     every(5_000, () => notifier.sweep()),
-    every(30_000, () => reportToGithub.sweep()),
+    // Jobs the API ended are reported by their own queue's workers, with that installation's settings.
+    every(30_000, () => reportToGithub.sweep({ queue: config.PATCHBAY_QUEUE })),
     every(3600_000, () => environment.sweep()),
     every(3600_000, () => sweepLeftovers(config.PATCHBAY_WORK_DIR, log)),
     every(30_000, () => embedPendingKnowledge(knowledge.kb, log)),

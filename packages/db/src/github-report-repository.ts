@@ -68,14 +68,18 @@ export class GithubReportRepository {
     limit?: number;
     /** Only this project's jobs (default: every project's). */
     projectId?: string;
+    /** Only this queue's jobs (default: every queue's). */
+    queue?: string;
   }): Promise<string[]> {
     const { since, finishedBefore, staleBefore } = options;
     const project = options.projectId ?? null;
+    const queue = options.queue ?? null;
     const rows = await this.db.$queryRaw<Array<{ id: string }>>`
       WITH candidates AS (
         SELECT j.id FROM jobs j
         WHERE j.finished_at >= ${since} AND j.finished_at < ${finishedBefore}
           AND (${project}::text IS NULL OR j.project_id = ${project})
+          AND (${queue}::text IS NULL OR j.queue = ${queue})
           AND (j.spec->'metadata'->'github' IS NOT NULL OR j.spec->'output'->>'pullRequest' = 'true')
           AND NOT EXISTS (SELECT 1 FROM github_reports r WHERE r.job_id = j.id
             AND (r.reported_at IS NOT NULL OR r.swept_at >= ${staleBefore}))

@@ -88,13 +88,14 @@ export class NotificationRepository {
   }
 
   /**
-   * Finished jobs that asked for a notification and have none yet (e.g. cancelled by the API
-   * before a worker saw them), finished within the window.
+   * A queue's finished jobs that asked for a notification and have none yet (e.g. cancelled by the
+   * API before a worker saw them), finished within the window. Only the queue's own: a claim puts
+   * the delivery on the claimer's notify queue, which no worker of another queue reads.
    */
-  async unclaimed(since: Date, limit = 100): Promise<Array<{ id: string; url: string }>> {
+  async unclaimed(queue: string, since: Date, limit = 100): Promise<Array<{ id: string; url: string }>> {
     return this.db.$queryRaw<Array<{ id: string; url: string }>>`
       SELECT j.id::text AS id, j.spec->'notify'->>'url' AS url FROM jobs j
-      WHERE j.finished_at >= ${since} AND j.spec->'notify'->>'url' IS NOT NULL
+      WHERE j.queue = ${queue} AND j.finished_at >= ${since} AND j.spec->'notify'->>'url' IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM job_notifications n WHERE n.job_id = j.id)
       ORDER BY j.finished_at LIMIT ${limit}`;
   }

@@ -24,7 +24,12 @@ export const scheduleQueueName = (jobQueue: string) => `${jobQueue}-schedules`;
 export class NotifyQueue {
   readonly queue: Queue<NotifyPayload>;
 
-  constructor(jobQueue: string, connection: Redis, policy: { backoffMs?: number } = {}) {
+  constructor(
+    /** The job queue whose jobs this queue notifies. */
+    readonly jobQueue: string,
+    connection: Redis,
+    policy: { backoffMs?: number } = {},
+  ) {
     this.queue = new Queue<NotifyPayload>(notifyQueueName(jobQueue), {
       connection,
       defaultJobOptions: {

@@ -18,6 +18,7 @@ export interface GithubReportLedger {
     finishedBefore: Date;
     staleBefore: Date;
     projectId?: string;
+    queue?: string;
   }): Promise<string[]>;
 }
 
@@ -27,8 +28,11 @@ export interface GithubReporter {
   started(jobId: string): Promise<void>;
   /** The pull request, the "finished" reply and the completed check run. */
   finished(jobId: string): Promise<void>;
-  /** Reports finished jobs nobody reported (with a ledger; all projects' unless one is named); returns how many. */
-  sweep(options?: { windowMs?: number; projectId?: string }): Promise<number>;
+  /**
+   * Reports finished jobs nobody reported (with a ledger; all projects' and queues' unless named);
+   * returns how many.
+   */
+  sweep(options?: { windowMs?: number; projectId?: string; queue?: string }): Promise<number>;
 }
 
 /**
@@ -88,11 +92,12 @@ export function githubReporter(deps: {
       await record("claim", jobId);
       await reportFinished(jobId);
     },
-    sweep: async ({ windowMs = 3_600_000, projectId } = {}) => {
+    sweep: async ({ windowMs = 3_600_000, projectId, queue } = {}) => {
       if (!deps.ledger) return 0;
       const now = Date.now();
       const ids = await deps.ledger.claimUnreported({
         ...(projectId ? { projectId } : {}),
+        ...(queue ? { queue } : {}),
         since: new Date(now - windowMs),
         finishedBefore: new Date(now - SWEEP_AFTER_MS),
         staleBefore: new Date(now - CLAIM_STALE_MS),

@@ -194,6 +194,8 @@ describe("reporting jobs to GitHub", () => {
     // Just finished: its own worker may still be reporting it.
     expect(await sweep(reporter())).toBe(0);
     await db.job.update({ where: { id }, data: { finishedAt: new Date(Date.now() - 60_000) } });
+    // Another queue's workers leave it to its own (they may run with other settings: API URL, keys).
+    expect(await reporter().sweep({ projectId, queue: `other-${randomUUID()}` })).toBe(0);
     const taken = await Promise.all([sweep(reporter()), sweep(reporter())]);
     expect(taken.sort()).toEqual([0, 1]);
     expect(gh.comments).toHaveLength(1);
