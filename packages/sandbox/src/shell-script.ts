@@ -30,6 +30,11 @@
  *   the subshell once its request is in, and goes to the parent as the file's second line: a
  *   reading taken at the fork would count what the session's siblings ran while it waited.
  */
+/** Hex digits of a request's id: the head's first field (the script slices the head by these sizes). */
+export const REQUEST_ID_DIGITS = 16;
+/** Bytes of a request's fixed head: id, the plain flag, 8 hex digits of environment count. */
+export const REQUEST_HEAD_BYTES = REQUEST_ID_DIGITS + 1 + 8;
+
 export const SESSION_SCRIPT = String.raw`trap '__pb_sig=1' TERM HUP INT
 exec 3>&2 2>/dev/null
 . /etc/profile >/dev/null 2>&1
@@ -53,8 +58,8 @@ __pb_fork() {
     # for each page it first writes, ~0.3 ms of a command's wait here when taken after the request.
     __pb_counters; printf '%s %s\n%s %s\n' 0123456789abcdef "$BASHPID" "$__pb_p" "$__pb_o" >/dev/null
     __pb_env=(a b c); __pb_env=(); cd -- "$PWD"; [[ -r ~/.profile ]]; eval ':'
-    IFS= read -r -N 25 __pb_id && IFS= read -r -d '' __pb_cwd && IFS= read -r -d '' __pb_cmd || exit 0
-    __pb_plain=${"$"}{__pb_id:16:1} __pb_n=$((16#${"$"}{__pb_id:17})) __pb_id=${"$"}{__pb_id:0:16} __pb_env=()
+    IFS= read -r -N ${REQUEST_HEAD_BYTES} __pb_id && IFS= read -r -d '' __pb_cwd && IFS= read -r -d '' __pb_cmd || exit 0
+    __pb_plain=${"$"}{__pb_id:${REQUEST_ID_DIGITS}:1} __pb_n=$((16#${"$"}{__pb_id:${REQUEST_ID_DIGITS + 1}})) __pb_id=${"$"}{__pb_id:0:${REQUEST_ID_DIGITS}} __pb_env=()
     [[ $__pb_plain == 1 ]] || __pb_plain=
     for ((__pb_i = 0; __pb_i < __pb_n; __pb_i++)); do IFS= read -r -d '' __pb_kv || break; __pb_env+=("$__pb_kv"); done
     __pb_counters

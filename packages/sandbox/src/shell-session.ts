@@ -4,7 +4,7 @@ import type Docker from "dockerode";
 import { startExec } from "./exec-stream.js";
 import type { FrameSink, StreamName } from "./frames.js";
 import { MarkerScanner } from "./marker-scanner.js";
-import { KILL_SCRIPT, SESSION_SCRIPT } from "./shell-script.js";
+import { KILL_SCRIPT, REQUEST_HEAD_BYTES, REQUEST_ID_DIGITS, SESSION_SCRIPT } from "./shell-script.js";
 
 /** One command for a session: where, what, and its extra environment (`NAME=value`). */
 export interface ShellRequest {
@@ -82,7 +82,7 @@ export class ShellSession {
   run(request: ShellRequest, sink: FrameSink): Promise<ShellOutcome> {
     if (this.ended) return Promise.resolve({ kind: "died" });
     if (this.running) throw new Error("shell session is busy");
-    const id = randomBytes(8).toString("hex");
+    const id = randomBytes(REQUEST_ID_DIGITS / 2).toString("hex");
     this.lastId = id;
     const marker = Buffer.from(`\0PB:${id}`);
     return new Promise<ShellOutcome>((resolve) => {
@@ -161,6 +161,10 @@ function attachConnector(container: Docker.Container, workingDir: string): Shell
  */
 export function encodeRequest(id: string, request: ShellRequest): Buffer {
   const head = `${id}${request.plain ? "1" : "0"}${request.env.length.toString(16).padStart(8, "0")}`;
+  // A head of another size would leave the subshell waiting for bytes that never come.
+  if (head.length !== REQUEST_HEAD_BYTES || !/^[0-9a-f]+$/.test(head)) {
+    throw new Error(`shell request head must be ${REQUEST_HEAD_BYTES} hex digits, got "${head}"`);
+  }
   const fields = [request.cwd, request.command, ...request.env];
   return Buffer.from(`${head}${fields.join("\0")}\0`, "utf8");
 }
