@@ -13,7 +13,7 @@ import { SubmitAdmission } from "@patchbay/jobs";
 import { createRedis, JobQueue, ScheduleQueue } from "@patchbay/queue";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { runScheduleTick, type ScheduleRunnerDeps } from "./schedules.js";
+import { restoreSchedulers, runScheduleTick, type ScheduleRunnerDeps } from "./schedules.js";
 
 const config = loadConfig();
 const db = createDb(config.DATABASE_URL, { max: 2 });
@@ -34,10 +34,20 @@ const deps: ScheduleRunnerDeps = {
   logger: pino({ level: "silent" }),
 };
 
-async function schedule(allowOverlap: boolean): Promise<string> {
+async function schedule(allowOverlap: boolean, queue = queueName): Promise<string> {
   const id = randomUUID();
   const spec = JobSpecSchema.parse({ repo: { url: "https://git.example.com/a.git" }, task: "t", model: "script:x" });
-  await schedules.create({ id, projectId, name: "n", cron: null, everyMs: 1000, timezone: null, spec, allowOverlap });
+  await schedules.create({
+    id,
+    projectId,
+    name: "n",
+    cron: null,
+    everyMs: 1000,
+    timezone: null,
+    spec,
+    allowOverlap,
+    queue,
+  });
   return id;
 }
 
@@ -45,6 +55,7 @@ afterAll(async () => {
   await db.job.deleteMany({ where: { projectId } });
   await db.project.deleteMany({ where: { id: projectId } });
   await deps.queue.queue.obliterate({ force: true });
+  await deps.scheduleQueue.queue.obliterate({ force: true });
   await Promise.all([deps.queue.close(), deps.scheduleQueue.close()]);
   redis.disconnect();
   await db.$disconnect();
@@ -82,5 +93,15 @@ describe("schedule ticks", () => {
     });
     expect(await deps.queue.has(jobId)).toBe(true);
     expect((await jobs.findById(jobId))?.spec.metadata).toEqual({ schedule: { id, name: "n" } });
+  });
+
+  it("are restored at a worker's start for its own queue only: another queue's schedule is left to its workers", async () => {
+    await new ProjectRepository(db).ensure(projectId);
+    const own = await schedule(false);
+    const other = await schedule(false, `${queueName}-other`);
+    await restoreSchedulers(deps);
+    expect(await deps.scheduleQueue.next(own)).not.toBeNull();
+    // Restored here, its ticks would submit onto this queue, with this installation's settings.
+    expect(await deps.scheduleQueue.next(other)).toBeNull();
   });
 });

@@ -67,9 +67,9 @@ async function unfinishedPreviousJob(schedule: ScheduleRecord, jobs: JobReposito
   return previous && !isTerminal(previous.status) ? previous.id : null;
 }
 
-/** Registers schedulers that Redis lost (e.g. after a flush) for schedules that are not paused. */
+/** Registers schedulers that Redis lost (e.g. after a flush) for its queue's schedules that are not paused. */
 export async function restoreSchedulers(deps: Pick<ScheduleRunnerDeps, "schedules" | "scheduleQueue">): Promise<void> {
-  for (const s of await deps.schedules.active()) {
+  for (const s of await deps.schedules.active(deps.scheduleQueue.jobQueue)) {
     if (await deps.scheduleQueue.next(s.id)) continue;
     const timing = s.cron
       ? { cron: s.cron, ...(s.timezone ? { timezone: s.timezone } : {}) }

@@ -21,6 +21,8 @@ export interface ScheduleRecord {
   lastJobId: string | null;
   /** Why the last tick made no job; null once a tick made one. */
   lastError: ScheduleError | null;
+  /** The job queue whose workers fire it. */
+  queue: string;
   createdAt: Date;
 }
 
@@ -46,8 +48,16 @@ export class ScheduleRepository {
   async create(
     input: Omit<
       ScheduleRecord,
-      "paused" | "runs" | "skippedRuns" | "lastRunAt" | "lastJobId" | "lastError" | "createdAt" | "allowOverlap"
-    > & { allowOverlap?: boolean },
+      | "paused"
+      | "runs"
+      | "skippedRuns"
+      | "lastRunAt"
+      | "lastJobId"
+      | "lastError"
+      | "createdAt"
+      | "allowOverlap"
+      | "queue"
+    > & { allowOverlap?: boolean; queue?: string },
   ) {
     const data = { ...input, spec: input.spec as unknown as Prisma.InputJsonValue };
     return toRecord(await this.db.schedule.create({ data }));
@@ -64,9 +74,9 @@ export class ScheduleRepository {
     return (await this.db.schedule.findMany({ where: { projectId }, orderBy: { createdAt: "asc" } })).map(toRecord);
   }
 
-  /** Every schedule that is not paused (to re-register them with BullMQ). */
-  async active(): Promise<ScheduleRecord[]> {
-    return (await this.db.schedule.findMany({ where: { paused: false } })).map(toRecord);
+  /** The queue's schedules that are not paused (a worker restores its own queue's schedulers at start). */
+  async active(queue: string): Promise<ScheduleRecord[]> {
+    return (await this.db.schedule.findMany({ where: { paused: false, queue } })).map(toRecord);
   }
 
   /** Pauses or resumes; null when the schedule is not the project's. */

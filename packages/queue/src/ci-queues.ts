@@ -67,7 +67,11 @@ export type ScheduleTiming = { cron: string; timezone?: string } | { everyMs: nu
 export class ScheduleQueue {
   readonly queue: Queue<ScheduleTickPayload>;
 
-  constructor(jobQueue: string, connection: Redis) {
+  constructor(
+    /** The job queue whose jobs the ticks submit. */
+    readonly jobQueue: string,
+    connection: Redis,
+  ) {
     this.queue = new Queue<ScheduleTickPayload>(scheduleQueueName(jobQueue), {
       connection,
       defaultJobOptions: { attempts: 3, backoff: { type: "exponential", delay: 1000 }, removeOnComplete: 100 },

@@ -86,6 +86,7 @@ export function schedulesRouter(deps: {
       timezone: timezone ?? null,
       allowOverlap: allowOverlap ?? false,
       spec,
+      queue: deps.queue.jobQueue,
     });
     try {
       await deps.queue.upsert(s.id, timingOf(s));

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "schedules" ADD COLUMN     "queue" TEXT NOT NULL DEFAULT 'patchbay-jobs';
