@@ -1,11 +1,13 @@
 /**
  * The persistent shell: one long-lived `bash` per session running each command in a forked
  * subshell (no new bash to exec) in its own process group (`set -m`). The subshell for the next
- * command is forked *before* its request arrives, 2 ms after the previous command's markers are
- * out: a fork of bash is most of what a command costs here (about 2 ms on this VM), so it happens
- * between commands instead of in one; not at once, as a fork right away delayed the worker's
- * taking in of those markers by ~1 ms (the wait is a `read -t` on a pipe of the session's own
- * that nobody writes: no process). That subshell reads the request from stdin itself (a fixed
+ * command is forked *before* its request arrives, 0.5 ms after the previous command's markers
+ * are out: a fork of bash is a large part of what a command costs (0.3-2 ms on the VMs measured),
+ * so it happens between commands instead of in one; not at once, as a fork right away delayed the
+ * worker's taking in of those markers (by ~1 ms where a fork took 2 ms; 0.2-0.5 ms is that
+ * intake's own time), nor later, as a command sent right after another then waited for the wait
+ * (2 ms: back to back 1.6 ms a command where 0.5 ms gives 1.0-1.1 ms). The wait is a `read -t` on
+ * a pipe of the session's own that nobody writes: no process. That subshell reads the request from stdin itself (a fixed
  * head `id plain envCount`, then NUL-terminated `cwd command name=value…`), records `id pgid` in
  * the file `$1` (for the kill script and the supervisor; its cgroup counters go on a second
  * line), swaps stdin for /dev/null so the command can never eat the protocol, and runs the
@@ -92,7 +94,7 @@ while :; do
   kill -0 -- "-$__pb_pid" && __pb_left=1 || __pb_left=0
   printf '\0PB:%s:%d:%d:%d:%d\n' "$__pb_id" "$__pb_rc" $((__pb_p - __pb_p0)) $((__pb_o - __pb_o0)) "$__pb_left"
   printf '\0PB:%s\n' "$__pb_id" >&3
-  read -t 0.002 -u "$__pb_nap"
+  read -t 0.0005 -u "$__pb_nap"
   __pb_fork
 done`;
 
