@@ -102,7 +102,13 @@ async function supervise(
   for (const signal of ["TERM", "KILL"] as const) {
     await shells.signal(lease.session, signal).catch(() => undefined);
     const outcome = await settleWithin(run, graceMs);
-    if (outcome) return { how: first.how, outcome };
+    if (!outcome) continue;
+    // A stopped command leaves nothing: what outlived TERM (a fork bomb's newest forks, a child
+    // that ignores TERM) gets KILL too; its session kept the group's name for this.
+    if (signal === "TERM" && outcome.kind === "exited" && outcome.leftovers) {
+      await shells.signal(lease.session, "KILL").catch(() => undefined);
+    }
+    return { how: first.how, outcome };
   }
   return { how: first.how, outcome: null };
 }

@@ -37,7 +37,15 @@ describe("sandbox security", () => {
     expect(process.memoryUsage().rss).toBeGreaterThan(0); // this process (the worker) is alive
     const after = await sandbox.exec("echo alive; ls /proc | grep -c '^[0-9]'", { timeoutMs: 20_000 });
     expect(after.stdout.split("\n")[0]).toBe("alive");
-    expect(Number(after.stdout.split("\n")[1])).toBeLessThan(64);
+    // Nothing of the bomb is left: what outlived TERM got KILL (the pids limit is 64).
+    expect(Number(after.stdout.split("\n")[1])).toBeLessThan(20);
+  });
+
+  it("stops a timed-out command's whole group, also a child that ignores TERM", async () => {
+    const stopped = await sandbox.exec("(trap '' TERM; exec sleep 301) & sleep 300", { timeoutMs: 500 });
+    expect(stopped.timedOut).toBe(true);
+    const left = await sandbox.exec("ps -eo args | grep -c '[s]leep 30[01]'", { timeoutMs: 10_000 });
+    expect(left.stdout.trim()).toBe("0");
   });
 
   it("reports the pids limit for the command that hit it, not for the next one in a shell that waited beside it", async () => {
