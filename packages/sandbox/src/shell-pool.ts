@@ -102,7 +102,7 @@ export class ShellPool {
     if (this.mode === "exec" || this.all.size >= MAX_SESSIONS) {
       return { session: await ShellSession.start(this.container, this.workingDir), oneShot: true, notice };
     }
-    // The longest idle: its next subshell is forked already, the one just released forks it 2 ms on.
+    // The longest idle: its next subshell is forked already, the one just released forks it 0.5 ms on.
     const ready = this.idle.shift();
     if (ready) return { session: ready, oneShot: false, notice };
     return { session: await this.startSession(), oneShot: false, notice };

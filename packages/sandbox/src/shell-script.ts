@@ -1,14 +1,14 @@
 /**
  * The persistent shell: one long-lived `bash` per session running each command in a forked
  * subshell (no new bash to exec) in its own process group (`set -m`). The subshell for the next
- * command is forked *before* its request arrives, 2 ms after the previous command's markers are
- * out: a fork of bash is a large part of what a command costs (0.3-2 ms on the VMs measured), so
- * it happens between commands instead of in one; not at once, as a fork right away delayed the
- * worker's taking in of those markers (by ~1 ms where a fork took 2 ms). A command sent right
- * after another waits for the rest of the 2 ms (back to back 1.6 ms a command where a fork is
- * 0.3 ms; 0.8-1.0 ms with a 0.5 ms wait, which was tried and dropped: a fork bomb's command then
- * lost its shell and left the bomb running). The wait is a `read -t` on a pipe of the session's
- * own that nobody writes: no process. That subshell reads the request from stdin itself (a fixed
+ * command is forked *before* its request arrives, 0.5 ms after the previous command's markers
+ * are out: a fork of bash is a large part of what a command costs (0.3-2 ms on the VMs measured),
+ * so it happens between commands instead of in one; not at once, as a fork right away delayed the
+ * worker's taking in of those markers (by ~1 ms where a fork took 2 ms; the intake itself takes
+ * 0.2-0.5 ms), nor much later, as a command sent right after another waits for the rest of the
+ * wait (back to back 1.6 ms a command with 2 ms where a fork is 0.3 ms, 0.8-1.0 ms with 0.5 ms).
+ * The wait is a `read -t` on a pipe of the session's own that nobody writes: no process. That
+ * subshell reads the request from stdin itself (a fixed
  * head `id plain envCount`, then NUL-terminated `cwd command name=value…`), records `id pgid` in
  * the file `$1` (for the kill script and the supervisor; its cgroup counters go on a second
  * line), swaps stdin for /dev/null so the command can never eat the protocol, and runs the
@@ -100,7 +100,7 @@ while :; do
   # Processes left behind: the worker closes this session. Until then the pid file keeps naming
   # their group (a next fork would empty it), so a stop can still KILL what a command left.
   ((__pb_left)) && { while IFS= read -r -d '' __pb_x; do :; done; exit 0; }
-  read -t 0.002 -u "$__pb_nap"
+  read -t 0.0005 -u "$__pb_nap"
   __pb_fork
 done`;
 
