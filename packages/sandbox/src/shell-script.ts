@@ -5,14 +5,14 @@
  * are out: a fork of bash is a large part of what a command costs (0.3-2 ms on the VMs measured),
  * so it happens between commands instead of in one; not at once, as a fork right away delayed the
  * worker's taking in of those markers (by ~1 ms where a fork took 2 ms; the intake itself takes
- * 0.2-0.5 ms), nor much later, as a command sent right after another waits for the rest of the
+ * 0.15-0.5 ms), nor much later, as a command sent right after another waits for the rest of the
  * wait (back to back 1.6 ms a command with 2 ms where a fork is 0.3 ms, 0.8-1.0 ms with 0.5 ms).
  * The wait is a `read -t` on a pipe of the session's own that nobody writes: no process. That
- * subshell reads the request from stdin itself (a fixed
- * head `id plain envCount`, then NUL-terminated `cwd command name=value…`), records `id pgid` in
- * the file `$1` (for the kill script and the supervisor; its cgroup counters go on a second
- * line), swaps stdin for /dev/null so the command can never eat the protocol, and runs the
- * command (what it does after the request it first does once as a dry run while it waits).
+ * subshell reads the request from stdin itself (a fixed head `id plain envCount`, then
+ * NUL-terminated `cwd command name=value…`), records `id pgid` in the file `$1` (for the kill
+ * script and the supervisor; its cgroup counters go on a second line), swaps stdin for /dev/null
+ * so the command can never eat the protocol, and runs the command (what it does after the
+ * request it first does once as a dry run while it waits).
  * Afterwards the shell prints `\0PB:<id>:<exit>:<pids.max hits>:<oom kills>:<group still
  * alive>\n` on stdout and `\0PB:<id>\n` on stderr: both streams are complete once both markers
  * arrived. A subshell that ends without having read a request (stdin ended: the session is
@@ -83,11 +83,6 @@ __pb_fork() {
 set -m
 __pb_fork
 while :; do
-  # The same dry run on the session's side, while the subshell waits: its pages are copied now,
-  # not after the command, when the worker waits for the markers.
-  { IFS=' ' read -r __pb_x __pb_x && IFS=' ' read -r __pb_x __pb_x; } < "$__pb_pf"; __pb_counters
-  kill -0 -- "$$" && __pb_x=1 || __pb_x=0
-  printf '\0PB:%s:%d:%d:%d:%d\n' 0123456789abcdef 0 $((__pb_p - 0)) $((__pb_o - 0)) "$__pb_x" >/dev/null
   __pb_sig=1
   while ((__pb_sig)); do __pb_sig=0; wait "$__pb_pid"; __pb_rc=$?; done
   __pb_id= __pb_g= __pb_p0= __pb_o0=
