@@ -83,6 +83,11 @@ __pb_fork() {
 set -m
 __pb_fork
 while :; do
+  # The same dry run on the session's side, while the subshell waits: its pages are copied now,
+  # not after the command, when the worker waits for the markers.
+  { IFS=' ' read -r __pb_x __pb_x && IFS=' ' read -r __pb_x __pb_x; } < "$__pb_pf"; __pb_counters
+  kill -0 -- "$$" && __pb_x=1 || __pb_x=0
+  printf '\0PB:%s:%d:%d:%d:%d\n' 0123456789abcdef 0 $((__pb_p - 0)) $((__pb_o - 0)) "$__pb_x" >/dev/null
   __pb_sig=1
   while ((__pb_sig)); do __pb_sig=0; wait "$__pb_pid"; __pb_rc=$?; done
   __pb_id= __pb_g= __pb_p0= __pb_o0=
